@@ -1,0 +1,166 @@
+//! GMII receive front end (1 GbE, one octet per cycle at 125 MHz).
+//!
+//! Finds the preamble and start-frame delimiter, gathers the frame's octets (FCS included)
+//! into beats of the card's 64-bit internal stream, and marks the frame's last beat. A frame
+//! whose preamble holds anything but 0x55 before the SFD, or that ends before its SFD, ends
+//! with an empty last beat flagged `pre_err`; RX_ER during a frame sets `phy_err` on its last
+//! beat. Outputs are registered.
+
+use arsenic_interface::eth;
+use rust_hdl::prelude::*;
+
+#[derive(Copy, Clone, PartialEq, Debug, LogicState)]
+pub enum GmiiState {
+    Idle,
+    Preamble,
+    Data,
+    Discard,
+}
+
+#[derive(LogicBlock)]
+pub struct GmiiRx {
+    pub clock: Signal<In, Clock>,
+    // GMII receive signals from the PHY.
+    pub rxd: Signal<In, Bits<8>>,
+    pub rx_dv: Signal<In, Bit>,
+    pub rx_er: Signal<In, Bit>,
+    // Internal stream out: `nbytes` octets of `data` from lane 0; `last` ends a frame.
+    pub valid: Signal<Out, Bit>,
+    pub data: Signal<Out, Bits<64>>,
+    pub nbytes: Signal<Out, Bits<4>>,
+    pub last: Signal<Out, Bit>,
+    pub phy_err: Signal<Out, Bit>,
+    pub pre_err: Signal<Out, Bit>,
+    /// One-cycle pulse when a frame begins on the wire.
+    pub start: Signal<Out, Bit>,
+    state: DFF<GmiiState>,
+    acc: DFF<Bits<64>>,
+    cnt: DFF<Bits<4>>,
+    err: DFF<Bit>,
+    o_valid: DFF<Bit>,
+    o_data: DFF<Bits<64>>,
+    o_nbytes: DFF<Bits<4>>,
+    o_last: DFF<Bit>,
+    o_phy: DFF<Bit>,
+    o_pre: DFF<Bit>,
+    o_start: DFF<Bit>,
+    k_sfd: Constant<Bits<8>>,
+    k_pre: Constant<Bits<8>>,
+}
+
+impl Default for GmiiRx {
+    fn default() -> Self {
+        Self {
+            clock: Default::default(),
+            rxd: Default::default(),
+            rx_dv: Default::default(),
+            rx_er: Default::default(),
+            valid: Default::default(),
+            data: Default::default(),
+            nbytes: Default::default(),
+            last: Default::default(),
+            phy_err: Default::default(),
+            pre_err: Default::default(),
+            start: Default::default(),
+            state: Default::default(),
+            acc: Default::default(),
+            cnt: Default::default(),
+            err: Default::default(),
+            o_valid: Default::default(),
+            o_data: Default::default(),
+            o_nbytes: Default::default(),
+            o_last: Default::default(),
+            o_phy: Default::default(),
+            o_pre: Default::default(),
+            o_start: Default::default(),
+            k_sfd: Constant::new((eth::SFD as u64).into()),
+            k_pre: Constant::new((eth::PREAMBLE as u64).into()),
+        }
+    }
+}
+
+impl Logic for GmiiRx {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(
+            self, clock, state, acc, cnt, err, o_valid, o_data, o_nbytes, o_last, o_phy, o_pre,
+            o_start
+        );
+        self.o_valid.d.next = false;
+        self.o_last.d.next = false;
+        self.o_start.d.next = false;
+        self.o_phy.d.next = false;
+        self.o_pre.d.next = false;
+        match self.state.q.val() {
+            GmiiState::Idle => {
+                if self.rx_dv.val() {
+                    self.o_start.d.next = true;
+                    self.err.d.next = self.rx_er.val();
+                    self.acc.d.next = 0.into();
+                    self.cnt.d.next = 0.into();
+                    if self.rxd.val() == self.k_sfd.val() {
+                        self.state.d.next = GmiiState::Data;
+                    } else if self.rxd.val() == self.k_pre.val() {
+                        self.state.d.next = GmiiState::Preamble;
+                    } else {
+                        self.state.d.next = GmiiState::Discard;
+                    }
+                }
+            }
+            GmiiState::Preamble => {
+                self.err.d.next = self.err.q.val() | self.rx_er.val();
+                if !self.rx_dv.val() {
+                    self.o_valid.d.next = true;
+                    self.o_last.d.next = true;
+                    self.o_nbytes.d.next = 0.into();
+                    self.o_pre.d.next = true;
+                    self.state.d.next = GmiiState::Idle;
+                } else if self.rxd.val() == self.k_sfd.val() {
+                    self.state.d.next = GmiiState::Data;
+                } else if self.rxd.val() != self.k_pre.val() {
+                    self.state.d.next = GmiiState::Discard;
+                }
+            }
+            GmiiState::Data => {
+                if self.rx_dv.val() {
+                    self.err.d.next = self.err.q.val() | self.rx_er.val();
+                    if self.cnt.q.val() == 8 {
+                        self.o_valid.d.next = true;
+                        self.o_data.d.next = self.acc.q.val();
+                        self.o_nbytes.d.next = 8.into();
+                        self.acc.d.next = bit_cast::<64, 8>(self.rxd.val());
+                        self.cnt.d.next = 1.into();
+                    } else {
+                        self.acc.d.next = self.acc.q.val()
+                            | (bit_cast::<64, 8>(self.rxd.val())
+                                << (bit_cast::<64, 4>(self.cnt.q.val()) << 3));
+                        self.cnt.d.next = self.cnt.q.val() + 1;
+                    }
+                } else {
+                    self.o_valid.d.next = true;
+                    self.o_last.d.next = true;
+                    self.o_data.d.next = self.acc.q.val();
+                    self.o_nbytes.d.next = self.cnt.q.val();
+                    self.o_phy.d.next = self.err.q.val();
+                    self.state.d.next = GmiiState::Idle;
+                }
+            }
+            GmiiState::Discard => {
+                if !self.rx_dv.val() {
+                    self.o_valid.d.next = true;
+                    self.o_last.d.next = true;
+                    self.o_nbytes.d.next = 0.into();
+                    self.o_pre.d.next = true;
+                    self.state.d.next = GmiiState::Idle;
+                }
+            }
+        }
+        self.valid.next = self.o_valid.q.val();
+        self.data.next = self.o_data.q.val();
+        self.nbytes.next = self.o_nbytes.q.val();
+        self.last.next = self.o_last.q.val();
+        self.phy_err.next = self.o_phy.q.val();
+        self.pre_err.next = self.o_pre.q.val();
+        self.start.next = self.o_start.q.val();
+    }
+}

@@ -1,0 +1,23 @@
+//! The card, written with rust-hdl. One block per file; [`nic::Nic`] is the top level.
+//!
+//! Receive path, one frame at a time:
+//! [`gmii_rx::GmiiRx`] / [`xgmii_rx::XgmiiRx`] → [`mac_rx::MacRx`] (FCS, runt, giant, counters)
+//! → [`rx_buffer::RxBuffer`] (store and forward) → [`rx_dma::RxDma`] (admission, DMA into the
+//! posted buffer, event) with [`desc_fetch::DescFetch`] keeping posted descriptors on card.
+//! [`regfile::RegFile`] decodes the MMIO space defined in `arsenic_interface::regs`.
+//!
+//! The place where the filters will choose a queue is the hand-off between the receive buffer
+//! and the RX DMA: today every frame goes to the default (OS) queue, VI 0.
+
+pub mod crc;
+pub mod desc_fetch;
+pub mod gmii_rx;
+pub mod mac_rx;
+pub mod nic;
+pub mod regfile;
+pub mod rx_buffer;
+pub mod rx_dma;
+pub mod verilog;
+pub mod xgmii_rx;
+
+pub use nic::Nic;
