@@ -1,7 +1,7 @@
 //! The register file: decodes the MMIO space of `arsenic_interface::regs`.
 //!
 //! Writes take effect on the cycle after they arrive; reads answer on the next cycle
-//! (`rvalid`). Writing `CTRL.SOFT_RESET` holds `reset` for [`RESET_CYCLES`] cycles (long
+//! (`rvalid`). Writing `CTRL.SOFT_RESET` holds `reset` for `regs::RESET_CYCLES` cycles (long
 //! enough to drain every queue on card) and returns the configuration to its reset values.
 //! The free-running timestamp counter lives here.
 
@@ -10,8 +10,6 @@ use arsenic_interface::params::{self, MMIO_ADDR_BITS};
 use arsenic_interface::regs::{self, ctrl, status, Counter};
 use rust_hdl::prelude::*;
 
-/// Cycles the soft reset lasts.
-pub const RESET_CYCLES: u64 = 255;
 
 const AW: usize = MMIO_ADDR_BITS;
 /// Number of counter registers.
@@ -170,7 +168,7 @@ impl Default for RegFile {
             k_rx_enable: word(ctrl::RX_ENABLE),
             k_speed_10g: word(ctrl::SPEED_10G),
             k_soft_reset: word(ctrl::SOFT_RESET),
-            k_reset_cycles: Constant::new(RESET_CYCLES.into()),
+            k_reset_cycles: Constant::new((regs::RESET_CYCLES as u64).into()),
             k_max_frame_default: Constant::new((eth::MAX_FRAME_DEFAULT as u64).into()),
             k_status_idle: word(status::RX_IDLE),
         }

@@ -56,6 +56,10 @@ pub const ID_VALUE: u32 = 0x4152_534E;
 /// Value of [`VERSION`]: layout 1.0.
 pub const VERSION_VALUE: u32 = 0x0001_0000;
 
+/// Cycles a soft reset lasts: long enough to drain every queue on card. `STATUS.RX_IDLE` reads
+/// 0 until it is over.
+pub const RESET_CYCLES: u32 = 255;
+
 /// Bits of [`CTRL`].
 pub mod ctrl {
     /// Accept frames from the wire.

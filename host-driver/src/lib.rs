@@ -1,0 +1,20 @@
+//! The host side of the NIC.
+//!
+//! - [`memory`]: host memory as the card's DMA sees it, with an allocator for pinned regions.
+//! - [`dma`]: the servicer of the card's DMA master: posted writes, tagged reads completing
+//!   after a configurable latency and out of order, a limit on outstanding reads, a bandwidth
+//!   limit per direction.
+//! - [`device`]: the [`Device`](device::Device) trait through which the driver reaches a card
+//!   (MMIO reads and writes, host memory, time), whatever carries it.
+//! - [`manager`]: the device manager, the kernel's part: reset, configuration, the default
+//!   (OS) queue's rings, buffer posting in batches, event polling, counters.
+
+pub mod device;
+pub mod dma;
+pub mod manager;
+pub mod memory;
+
+pub use device::Device;
+pub use dma::{DmaConfig, DmaServicer};
+pub use manager::{delivered_bytes, dropped, Counters, DeviceManager, DriverError, QueueConfig, RxFrame};
+pub use memory::{HostMemory, MemoryError, Region};

@@ -1,0 +1,1 @@
+pub mod replay; pub mod sim; pub mod trace; pub mod wire;

@@ -1,0 +1,236 @@
+//! Replay: frames onto the wire of a simulated card, the device manager in the loop, and
+//! what the host received, with the card's counters.
+
+use crate::sim::{Sim, SimConfig};
+use crate::trace::TraceFrame;
+use crate::wire::{Inject, WireFrame};
+use arsenic_host::{Counters, Device, DeviceManager, DmaConfig, DriverError, QueueConfig, RxFrame};
+use arsenic_interface::eth;
+use arsenic_interface::fcs;
+use arsenic_interface::params::Speed;
+use arsenic_interface::regs::Counter;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+use thiserror::Error;
+
+/// Errors of a replay.
+#[derive(Debug, Error)]
+pub enum ReplayError {
+    #[error("driver: {0}")]
+    Driver(#[from] DriverError),
+    #[error("the card did not go idle within {0} cycles after the last frame")]
+    Hang(u64),
+    #[error("waveform: {0}")]
+    Vcd(#[from] arsenic_bridge::BridgeError),
+}
+
+/// How to run a replay.
+#[derive(Debug, Clone)]
+pub struct ReplayOptions {
+    pub speed: Speed,
+    /// Ignore capture timestamps: frames back to back at line rate.
+    pub line_rate: bool,
+    /// Shorten idle gaps between frames to at most this many nanoseconds.
+    pub max_gap_ns: Option<u64>,
+    /// Largest frame the card accepts (FCS included).
+    pub max_frame: u32,
+    pub queue: QueueConfig,
+    /// Cycles between two polls of the device manager.
+    pub poll_interval: u64,
+    /// Host bus model; `None` for the default of the speed.
+    pub dma: Option<DmaConfig>,
+    /// Record cycles `from..to` (counted from the first frame's earliest start) as VCD.
+    pub vcd: Option<(PathBuf, u64, u64)>,
+    /// Cycles to wait for the card to go idle after the wire is quiet.
+    pub drain_limit: u64,
+}
+
+impl ReplayOptions {
+    /// Defaults for `speed`.
+    pub fn new(speed: Speed) -> Self {
+        ReplayOptions {
+            speed,
+            line_rate: false,
+            max_gap_ns: None,
+            max_frame: eth::MAX_FRAME_DEFAULT as u32,
+            queue: QueueConfig::default(),
+            poll_interval: 32,
+            dma: None,
+            vcd: None,
+            drain_limit: 1_000_000,
+        }
+    }
+}
+
+/// The wire frames of a capture: padded and given an FCS unless the capture holds it, with
+/// start times from the capture (relative to its first frame) or back to back.
+pub fn wire_frames(frames: &[TraceFrame], speed: Speed, line_rate: bool, max_gap_ns: Option<u64>) -> Vec<WireFrame> {
+    let t0 = frames.first().map(|f| f.ts_ns).unwrap_or(0);
+    let mut prev_ts = t0;
+    let mut shifted_ns = 0u64;
+    frames
+        .iter()
+        .map(|f| {
+            let bytes = if f.fcs_included {
+                f.data.clone()
+            } else {
+                let mut d = f.data.clone();
+                if d.len() < eth::MIN_PAYLOAD_FRAME {
+                    d.resize(eth::MIN_PAYLOAD_FRAME, 0);
+                }
+                fcs::append_fcs(&d)
+            };
+            let gap = f.ts_ns.saturating_sub(prev_ts);
+            prev_ts = prev_ts.max(f.ts_ns);
+            shifted_ns += max_gap_ns.map_or(gap, |m| gap.min(m));
+            let earliest = if line_rate { 0 } else { (shifted_ns as u128 * speed.clock_hz() as u128 / 1_000_000_000) as u64 };
+            WireFrame { bytes, earliest, inject: None }
+        })
+        .collect()
+}
+
+/// What a correct card does with a wire frame, by the MAC's rules alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expected {
+    /// Delivered: these octets (FCS excluded).
+    Deliver(Vec<u8>),
+    /// Dropped, counted under this reason.
+    Drop(Counter),
+}
+
+/// The reference model of the MAC's checks.
+pub fn expected(f: &WireFrame, max_frame: usize) -> Expected {
+    match f.inject {
+        Some(Inject::BadPreamble) => return Expected::Drop(Counter::DropPreamble),
+        Some(Inject::PhyError) => return Expected::Drop(Counter::DropPhy),
+        None => {}
+    }
+    let n = f.bytes.len();
+    if n < eth::MIN_FRAME {
+        Expected::Drop(Counter::DropRunt)
+    } else if n > max_frame {
+        Expected::Drop(Counter::DropGiant)
+    } else if !fcs::check(&f.bytes) {
+        Expected::Drop(Counter::DropFcs)
+    } else {
+        Expected::Deliver(f.bytes[..n - eth::FCS_LEN].to_vec())
+    }
+}
+
+/// Progress of a long replay.
+#[derive(Debug, Clone, Copy)]
+pub struct Progress {
+    pub frames_started: u64,
+    pub frames_total: u64,
+    pub cycles: u64,
+}
+
+/// The outcome of a replay.
+#[derive(Debug, Clone)]
+pub struct ReplayReport {
+    pub speed: Speed,
+    /// Frames put on the wire.
+    pub frames_in: u64,
+    /// What the host received, in order.
+    pub received: Vec<RxFrame>,
+    /// The card's counters at the end.
+    pub counters: Counters,
+    /// Cycle at which the first frame could start (timestamps count from power-on).
+    pub start_cycle: u64,
+    /// Cycles from the first frame's earliest start to the end.
+    pub cycles: u64,
+    /// For each frame on the wire, the cycle of its last octet.
+    pub last_octet_cycles: Vec<u64>,
+    /// Wall-clock time of the simulation loop.
+    pub wall: Duration,
+    /// DMAs outside host memory (a bug if not zero).
+    pub dma_errors: u64,
+}
+
+impl ReplayReport {
+    /// Simulated time of the run.
+    pub fn sim_time(&self) -> Duration {
+        Duration::from_nanos((self.cycles as f64 * self.speed.ns_per_cycle()) as u64)
+    }
+    /// Counter value (0 if absent).
+    pub fn counter(&self, c: Counter) -> u64 {
+        self.counters.get(&c).copied().unwrap_or(0)
+    }
+    /// Frames dropped, all reasons.
+    pub fn dropped(&self) -> u64 {
+        arsenic_host::dropped(&self.counters)
+    }
+}
+
+/// Replays `frames` through a fresh card with the default queue open.
+pub fn replay(
+    frames: Vec<WireFrame>,
+    opts: &ReplayOptions,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<ReplayReport, ReplayError> {
+    let mut cfg = SimConfig::new(opts.speed);
+    if let Some(d) = &opts.dma {
+        cfg.dma = d.clone();
+    }
+    let mut sim = Sim::new(cfg);
+    DeviceManager::probe(&mut sim, opts.speed, opts.max_frame)?;
+    let mut dm = DeviceManager::open_default_queue(&mut sim, opts.queue.clone())?;
+    sim.drain_writes();
+    let start = sim.cycle();
+    if let Some((path, from, to)) = &opts.vcd {
+        let half_ps = (opts.speed.ns_per_cycle() * 500.0) as u64;
+        sim.model_mut().record_vcd(path, start + from, start + to, half_ps)?;
+    }
+    let total = frames.len() as u64;
+    sim.send(frames.into_iter().map(|mut f| {
+        f.earliest += start;
+        f
+    }));
+    let wall = Instant::now();
+    let mut received = Vec::new();
+    let mut quiet_since: Option<u64> = None;
+    let mut next_progress = 0u64;
+    loop {
+        for _ in 0..opts.poll_interval {
+            sim.step();
+        }
+        dm.poll(&mut sim, &mut received)?;
+        if sim.cycle() >= next_progress {
+            progress(Progress { frames_started: sim.wire().started(), frames_total: total, cycles: sim.cycle() - start });
+            next_progress = sim.cycle() + (1 << 20);
+        }
+        if !sim.wire().idle() {
+            continue;
+        }
+        let since = *quiet_since.get_or_insert(sim.cycle());
+        // Let the last frame clear the MAC's pipeline before asking the card.
+        if sim.cycle() - since < 64 {
+            continue;
+        }
+        if DeviceManager::rx_idle(&mut sim) {
+            dm.poll(&mut sim, &mut received)?;
+            let delivered = sim.read32(Counter::RxDelivered.offset()) as u64;
+            if delivered == received.len() as u64 & 0xFFFF_FFFF {
+                break;
+            }
+        }
+        if sim.cycle() - since > opts.drain_limit {
+            return Err(ReplayError::Hang(opts.drain_limit));
+        }
+    }
+    let wall = wall.elapsed();
+    let end = sim.cycle();
+    let counters = DeviceManager::counters(&mut sim);
+    progress(Progress { frames_started: sim.wire().started(), frames_total: total, cycles: end - start });
+    Ok(ReplayReport {
+        speed: opts.speed,
+        frames_in: total,
+        received,
+        counters,
+        start_cycle: start,
+        cycles: end - start,
+        last_octet_cycles: sim.wire().last_octet_cycles().to_vec(),
+        wall,
+        dma_errors: sim.dma().stats().errors,
+    })
+}
