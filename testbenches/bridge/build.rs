@@ -17,6 +17,13 @@ use std::process::Command;
 /// Optimisation level of the model's C++, whatever the Cargo profile.
 const MODEL_OPT_LEVEL: u32 = 2;
 
+/// Verilator's options. Lint warnings are not repeated here: the lint test reports them.
+/// `--flatten` inlines every module, which lets Verilator order the card's logic as one.
+const VERILATOR_ARGS: &[&str] = &[
+    "--cc", "--trace", "-O3", "--x-assign", "fast", "--x-initial", "fast", "--flatten",
+    "-Wno-fatal", "-Wno-lint", "-Wno-style", "-Wno-UNOPTFLAT", "--top-module", "top",
+];
+
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-env-changed=ARSENIC_VERILATOR");
@@ -40,6 +47,7 @@ fn main() {
         h.update(shim.as_bytes());
         h.update(version.as_bytes());
         h.update(MODEL_OPT_LEVEL.to_le_bytes());
+        h.update(VERILATOR_ARGS.join(" ").as_bytes());
         let hash: String = h.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect();
         let dir = cache_root.join(format!("{}-{}", design.name, hash));
         let lib = format!("arsenic_model_{}", design.name);
@@ -92,8 +100,7 @@ fn build_model(verilator: &str, root: &Path, name: &str, verilog: &str, shim: &s
     let obj = tmp.join("obj");
     let prefix = format!("V{name}");
     let status = Command::new(verilator)
-        .args(["--cc", "--trace", "-O3", "--x-assign", "fast", "--x-initial", "fast"])
-        .args(["-Wno-fatal", "-Wno-lint", "-Wno-style", "-Wno-UNOPTFLAT", "--top-module", "top"])
+        .args(VERILATOR_ARGS)
         .arg("--prefix")
         .arg(&prefix)
         .arg("--Mdir")

@@ -129,10 +129,9 @@ impl Wire {
             pre[3] = 0x54;
         }
         for (i, &b) in pre.iter().enumerate() {
+            // XGMII: /S/ takes the first preamble octet's place; GMII sends all seven.
             if i == 0 && with_start {
                 self.syms.push_back(Sym::ctrl(xgmii::START));
-            } else if i == 0 {
-                continue; // GMII: seven preamble octets and the SFD.
             } else {
                 self.syms.push_back(Sym::data(b));
             }

@@ -1,0 +1,155 @@
+//! The command line: definitions and dispatch.
+//!
+//! Exit codes: 0 success; 1 the simulation ran but a check failed (frames lost or corrupted,
+//! counters that do not balance); 2 bad usage; 3 unreadable, corrupt or unsupported input
+//! capture; 4 the simulation could not complete (driver error, card hang); 5 output could not
+//! be written.
+
+use arsenic_interface::params::Speed;
+use arsenic_testbenches::generate::{generate, GenParams};
+use arsenic_testbenches::job::{self, SimJob};
+use arsenic_testbenches::replay::ReplayOptions;
+use arsenic_testbenches::trace;
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(name = "arsenic", version, about = "An Arsenic-style user-accessible NIC: cycle-accurate co-simulation with its driver")]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum SpeedArg {
+    #[value(name = "1g")]
+    G1,
+    #[value(name = "10g")]
+    G10,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Replay a capture through the card with the device manager in the loop.
+    Sim {
+        /// pcap or pcapng (Ethernet); the embedded default trace if omitted.
+        pcap: Option<PathBuf>,
+        /// Ignore capture timestamps: frames back to back at line rate.
+        #[arg(long)]
+        line_rate: bool,
+        /// Link speed and front end.
+        #[arg(long, value_enum, default_value = "1g")]
+        speed: SpeedArg,
+        /// Shorten idle gaps between frames to at most this many microseconds.
+        #[arg(long, value_name = "US")]
+        max_gap_us: Option<u64>,
+        /// Output folder for rx-vi0.pcap (what the host received).
+        #[arg(long, default_value = "out")]
+        out: PathBuf,
+        /// Record a VCD waveform of the card into this file.
+        #[arg(long, value_name = "FILE")]
+        vcd: Option<PathBuf>,
+        /// First cycle of the waveform, counted from the first frame.
+        #[arg(long, default_value_t = 0, requires = "vcd")]
+        vcd_from: u64,
+        /// Cycles of waveform to record.
+        #[arg(long, default_value_t = 10_000, requires = "vcd")]
+        vcd_cycles: u64,
+        /// No progress bar.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Work with traces.
+    Trace {
+        #[command(subcommand)]
+        command: TraceCommand,
+    },
+    /// Write the card's Verilog (nic.v, mac_rx.v) into a folder.
+    Verilog {
+        #[arg(long, default_value = "out/verilog")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum TraceCommand {
+    /// Write the generated workload (mixed sizes, VLAN, QinQ, IPv6, bad FCS, runts, giants).
+    Generate {
+        #[arg(long, default_value = "traces/generated.pcapng")]
+        out: PathBuf,
+        #[arg(long, default_value_t = GenParams::default().seed)]
+        seed: u64,
+        #[arg(long, default_value_t = GenParams::default().frames)]
+        frames: usize,
+    },
+}
+
+/// Runs a parsed command line; returns the exit code.
+pub fn run(cli: Cli) -> i32 {
+    match cli.command {
+        Command::Sim { pcap, line_rate, speed, max_gap_us, out, vcd, vcd_from, vcd_cycles, quiet } => {
+            let speed = match speed {
+                SpeedArg::G1 => Speed::Gbe1,
+                SpeedArg::G10 => Speed::Gbe10,
+            };
+            let mut options = ReplayOptions::new(speed);
+            options.line_rate = line_rate;
+            options.max_gap_ns = max_gap_us.map(|u| u.saturating_mul(1000));
+            options.vcd = vcd.map(|p| (p, vcd_from, vcd_from.saturating_add(vcd_cycles)));
+            let job = SimJob { input: pcap, options, out_dir: out };
+            let bar = if quiet { indicatif::ProgressBar::hidden() } else { indicatif::ProgressBar::new(0) };
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} frames {msg}")
+                    .expect("static template"),
+            );
+            let result = job::run(&job, &mut |p| {
+                bar.set_length(p.frames_total);
+                bar.set_position(p.frames_started);
+                bar.set_message(format!("{} cycles", p.cycles));
+            });
+            bar.finish_and_clear();
+            match result {
+                Ok(summary) => {
+                    println!("{summary}");
+                    if summary.balanced() {
+                        0
+                    } else {
+                        1
+                    }
+                }
+                Err(e) => {
+                    eprintln!("arsenic sim: {e}");
+                    e.exit_code()
+                }
+            }
+        }
+        Command::Trace { command: TraceCommand::Generate { out, seed, frames } } => {
+            let frames = generate(GenParams { seed, frames, ..GenParams::default() });
+            match trace::write_pcapng(&out, &frames) {
+                Ok(()) => {
+                    println!("wrote {} ({} frames)", out.display(), frames.len());
+                    0
+                }
+                Err(e) => {
+                    eprintln!("arsenic trace generate: {e}");
+                    5
+                }
+            }
+        }
+        Command::Verilog { out } => {
+            if let Err(e) = std::fs::create_dir_all(&out) {
+                eprintln!("arsenic verilog: cannot create {}: {e}", out.display());
+                return 5;
+            }
+            for d in arsenic_hdl::verilog::designs() {
+                let path = out.join(format!("{}.v", d.name));
+                if let Err(e) = std::fs::write(&path, d.verilog) {
+                    eprintln!("arsenic verilog: cannot write {}: {e}", path.display());
+                    return 5;
+                }
+                println!("wrote {}", path.display());
+            }
+            0
+        }
+    }
+}
