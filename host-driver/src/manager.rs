@@ -99,6 +99,9 @@ pub struct DeviceManager {
     announced: u16,
     ev_next: u16,
     ev_announced: u16,
+    /// Buffers of received frames kept by the host instead of being posted again.
+    held: Vec<u64>,
+    hold: bool,
 }
 
 impl DeviceManager {
@@ -193,6 +196,8 @@ impl DeviceManager {
             announced: 0,
             ev_next: 0,
             ev_announced: 0,
+            held: Vec::new(),
+            hold: false,
         };
         dm.ring_doorbell(dev);
         let c = dev.read32(regs::CTRL);
@@ -242,12 +247,11 @@ impl DeviceManager {
                 vi: r.vi,
                 filter: r.filter,
             });
-            // Post the buffer again at the producer's slot.
-            let mut d = [0u8; rxdesc::SIZE];
-            RxDescriptor::new_checked(&mut d[..]).expect("descriptor-sized buffer").set_addr(buf);
-            let at = self.ring + ((self.prod & ring_mask) as u64) * rxdesc::SIZE as u64;
-            mem.write(at, &d)?;
-            self.prod = self.prod.wrapping_add(1);
+            if self.hold {
+                self.held.push(buf);
+            } else {
+                self.post(dev.mem(), buf)?;
+            }
             self.ev_next = self.ev_next.wrapping_add(1);
             n += 1;
         }
@@ -259,6 +263,30 @@ impl DeviceManager {
             self.ev_announced = self.ev_next;
         }
         Ok(n)
+    }
+
+    /// Writes a descriptor for `buf` at the producer's slot.
+    fn post(&mut self, mem: &mut crate::memory::HostMemory, buf: u64) -> Result<(), DriverError> {
+        let ring_mask = (1u16 << self.cfg.ring_log2) - 1;
+        let mut d = [0u8; rxdesc::SIZE];
+        RxDescriptor::new_checked(&mut d[..]).expect("descriptor-sized buffer").set_addr(buf);
+        let at = self.ring + ((self.prod & ring_mask) as u64) * rxdesc::SIZE as u64;
+        mem.write(at, &d)?;
+        self.prod = self.prod.wrapping_add(1);
+        Ok(())
+    }
+
+    /// While `hold` is set, the buffers of frames received are kept, as by a host that is
+    /// slow to give them back; clearing it posts the kept buffers again.
+    pub fn hold_buffers<D: Device>(&mut self, dev: &mut D, hold: bool) -> Result<(), DriverError> {
+        self.hold = hold;
+        if !hold {
+            for buf in std::mem::take(&mut self.held) {
+                self.post(dev.mem(), buf)?;
+            }
+            self.ring_doorbell(dev);
+        }
+        Ok(())
     }
 
     /// Announces every posted buffer now, whatever the batch.
