@@ -14,7 +14,11 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
-#[command(name = "arsenic", version, about = "An Arsenic-style user-accessible NIC: cycle-accurate co-simulation with its driver")]
+#[command(
+    name = "arsenic",
+    version,
+    about = "An Arsenic-style user-accessible NIC: cycle-accurate co-simulation with its driver"
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -64,6 +68,8 @@ enum Command {
         #[command(subcommand)]
         command: TraceCommand,
     },
+    /// Print the register map and the counters, from the interface crate.
+    Regs,
     /// Write the card's Verilog (nic.v, mac_rx.v) into a folder.
     Verilog {
         #[arg(long, default_value = "out/verilog")]
@@ -81,13 +87,26 @@ enum TraceCommand {
         seed: u64,
         #[arg(long, default_value_t = GenParams::default().frames)]
         frames: usize,
+        /// Every frame this many octets (FCS excluded, 60..=1514) and no faults.
+        #[arg(long, value_name = "OCTETS", value_parser = clap::value_parser!(u16).range(60..=1514))]
+        fixed_size: Option<u16>,
     },
 }
 
 /// Runs a parsed command line; returns the exit code.
 pub fn run(cli: Cli) -> i32 {
     match cli.command {
-        Command::Sim { pcap, line_rate, speed, max_gap_us, out, vcd, vcd_from, vcd_cycles, quiet } => {
+        Command::Sim {
+            pcap,
+            line_rate,
+            speed,
+            max_gap_us,
+            out,
+            vcd,
+            vcd_from,
+            vcd_cycles,
+            quiet,
+        } => {
             let speed = match speed {
                 SpeedArg::G1 => Speed::Gbe1,
                 SpeedArg::G10 => Speed::Gbe10,
@@ -96,11 +115,21 @@ pub fn run(cli: Cli) -> i32 {
             options.line_rate = line_rate;
             options.max_gap_ns = max_gap_us.map(|u| u.saturating_mul(1000));
             options.vcd = vcd.map(|p| (p, vcd_from, vcd_from.saturating_add(vcd_cycles)));
-            let job = SimJob { input: pcap, options, out_dir: out };
-            let bar = if quiet { indicatif::ProgressBar::hidden() } else { indicatif::ProgressBar::new(0) };
+            let job = SimJob {
+                input: pcap,
+                options,
+                out_dir: out,
+            };
+            let bar = if quiet {
+                indicatif::ProgressBar::hidden()
+            } else {
+                indicatif::ProgressBar::new(0)
+            };
             bar.set_style(
-                indicatif::ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} frames {msg}")
-                    .expect("static template"),
+                indicatif::ProgressStyle::with_template(
+                    "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} frames {msg}",
+                )
+                .expect("static template"),
             );
             let result = job::run(&job, &mut |p| {
                 bar.set_length(p.frames_total);
@@ -123,8 +152,21 @@ pub fn run(cli: Cli) -> i32 {
                 }
             }
         }
-        Command::Trace { command: TraceCommand::Generate { out, seed, frames } } => {
-            let frames = generate(GenParams { seed, frames, ..GenParams::default() });
+        Command::Trace {
+            command:
+                TraceCommand::Generate {
+                    out,
+                    seed,
+                    frames,
+                    fixed_size,
+                },
+        } => {
+            let frames = generate(GenParams {
+                seed,
+                frames,
+                fixed_size: fixed_size.map(usize::from),
+                ..GenParams::default()
+            });
             match trace::write_pcapng(&out, &frames) {
                 Ok(()) => {
                     println!("wrote {} ({} frames)", out.display(), frames.len());
@@ -135,6 +177,10 @@ pub fn run(cli: Cli) -> i32 {
                     5
                 }
             }
+        }
+        Command::Regs => {
+            print!("{}", arsenic_interface::regs::describe());
+            0
         }
         Command::Verilog { out } => {
             if let Err(e) = std::fs::create_dir_all(&out) {

@@ -36,8 +36,12 @@ fn dependency_masks(n: usize) -> Vec<(u32, u64)> {
     let data_cols: Vec<u32> = (0..64).map(|b| step(0, 1u64 << b, n)).collect();
     (0..32)
         .map(|j| {
-            let cm = (0..32).filter(|&b| crc_cols[b] >> j & 1 == 1).fold(0u32, |m, b| m | 1 << b);
-            let dm = (0..64).filter(|&b| data_cols[b] >> j & 1 == 1).fold(0u64, |m, b| m | 1 << b);
+            let cm = (0..32)
+                .filter(|&b| crc_cols[b] >> j & 1 == 1)
+                .fold(0u32, |m, b| m | 1 << b);
+            let dm = (0..64)
+                .filter(|&b| data_cols[b] >> j & 1 == 1)
+                .fold(0u64, |m, b| m | 1 << b);
             (cm, dm)
         })
         .collect()

@@ -164,7 +164,10 @@ impl Logic for DescFetch {
         self.busy_next.next = self.busy.q.val();
         if self.rd_valid.val() & self.rd_ready.val() {
             self.fetch_idx.d.next = self.fetch_idx.q.val() + self.n.val();
-            self.busy_next.next = self.busy_next.val().replace_bit(self.free_tag.val().index(), true);
+            self.busy_next.next = self
+                .busy_next
+                .val()
+                .replace_bit(self.free_tag.val().index(), true);
             for i in 0..NT {
                 if self.free_tag.val().index() == i {
                     self.tag_slot[i].d.next = self.fetch_idx.q.val().get_bits::<C>(0);
@@ -192,18 +195,32 @@ impl Logic for DescFetch {
                 self.wv.d.next = true;
             }
             if self.cpl_last.val() {
-                self.busy_next.next = self.busy_next.val().replace_bit(self.cpl_tag.val().index(), false);
-                self.stale.d.next = self.stale.q.val().replace_bit(self.cpl_tag.val().index(), false);
+                self.busy_next.next = self
+                    .busy_next
+                    .val()
+                    .replace_bit(self.cpl_tag.val().index(), false);
+                self.stale.d.next = self
+                    .stale
+                    .q
+                    .val()
+                    .replace_bit(self.cpl_tag.val().index(), false);
             }
         }
         self.busy.d.next = self.busy_next.val();
         // A slot becomes valid the cycle after its write, when the RAM's read port shows it.
         self.valid_next.next = self.valid.q.val();
         if self.wv.q.val() {
-            self.valid_next.next = self.valid_next.val().replace_bit(self.wslot.q.val().index(), true);
+            self.valid_next.next = self
+                .valid_next
+                .val()
+                .replace_bit(self.wslot.q.val().index(), true);
         }
         // The consumer.
-        self.desc_valid.next = self.valid.q.val().get_bit(self.cons.q.val().get_bits::<C>(0).index());
+        self.desc_valid.next = self
+            .valid
+            .q
+            .val()
+            .get_bit(self.cons.q.val().get_bits::<C>(0).index());
         self.desc_addr.next = self.cache.read_data.val();
         self.desc_index.next = self.cons.q.val();
         self.cache.read_address.next = self.cons.q.val().get_bits::<C>(0);

@@ -10,7 +10,6 @@ use arsenic_interface::params::{self, MMIO_ADDR_BITS};
 use arsenic_interface::regs::{self, ctrl, status, Counter};
 use rust_hdl::prelude::*;
 
-
 const AW: usize = MMIO_ADDR_BITS;
 /// Number of counter registers.
 pub const NCOUNTERS: usize = Counter::ALL.len();
@@ -179,9 +178,23 @@ impl Logic for RegFile {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, ctrl_r, reset_cnt, max_frame_r, rxq_base_lo, rxq_base_hi, rxq_size_r,
-            rxq_buf_r, rxq_prod_r, evq_base_lo, evq_base_hi, evq_size_r, evq_cons_r, ticks,
-            rdata_r, rvalid_r
+            self,
+            clock,
+            ctrl_r,
+            reset_cnt,
+            max_frame_r,
+            rxq_base_lo,
+            rxq_base_hi,
+            rxq_size_r,
+            rxq_buf_r,
+            rxq_prod_r,
+            evq_base_lo,
+            evq_base_hi,
+            evq_size_r,
+            evq_cons_r,
+            ticks,
+            rdata_r,
+            rvalid_r
         );
         self.ticks.d.next = self.ticks.q.val() + 1;
         if self.reset_cnt.q.val() != 0 {
@@ -251,10 +264,11 @@ impl Logic for RegFile {
         if self.addr.val() == self.k_ctrl.val() {
             self.rdata_r.d.next = self.ctrl_r.q.val();
         }
-        if self.addr.val() == self.k_status.val() {
-            if self.rx_idle.val() & (self.reset_cnt.q.val() == 0) {
-                self.rdata_r.d.next = self.k_status_idle.val();
-            }
+        if (self.addr.val() == self.k_status.val())
+            & self.rx_idle.val()
+            & (self.reset_cnt.q.val() == 0)
+        {
+            self.rdata_r.d.next = self.k_status_idle.val();
         }
         if self.addr.val() == self.k_time_lo.val() {
             self.rdata_r.d.next = self.ticks.q.val().get_bits::<32>(0);

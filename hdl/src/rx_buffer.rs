@@ -108,7 +108,9 @@ impl Logic for RxBuffer {
         self.write_beat.next = false;
         self.lost.next = self.dropping.q.val();
         if self.in_valid.val() & (self.in_nbytes.val() != 0) {
-            if ((self.wr_ptr.q.val() - self.free_ptr.val()) == self.k_depth.val()) | self.dropping.q.val() {
+            if ((self.wr_ptr.q.val() - self.free_ptr.val()) == self.k_depth.val())
+                | self.dropping.q.val()
+            {
                 self.lost.next = true;
             } else {
                 self.write_beat.next = true;

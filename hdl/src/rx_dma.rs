@@ -93,13 +93,14 @@ pub struct RxDma {
 
 impl Default for RxDma {
     fn default() -> Self {
-        let w0_fixed = arsenic_interface::set_field(0, w0::KIND_SHIFT, w0::KIND_BITS, Kind::RX as u64)
-            | arsenic_interface::set_field(
-                0,
-                w0::FILTER_SHIFT,
-                w0::FILTER_BITS,
-                event::FILTER_NONE as u64,
-            );
+        let w0_fixed =
+            arsenic_interface::set_field(0, w0::KIND_SHIFT, w0::KIND_BITS, Kind::RX as u64)
+                | arsenic_interface::set_field(
+                    0,
+                    w0::FILTER_SHIFT,
+                    w0::FILTER_BITS,
+                    event::FILTER_NONE as u64,
+                );
         Self {
             clock: Default::default(),
             reset: Default::default(),
@@ -170,8 +171,22 @@ impl Logic for RxDma {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, state, free, cur, left, addr, flen, fwords, fdesc, strb_last, evq,
-            c_no_desc, c_too_big, c_delivered, c_bytes
+            self,
+            clock,
+            state,
+            free,
+            cur,
+            left,
+            addr,
+            flen,
+            fwords,
+            fdesc,
+            strb_last,
+            evq,
+            c_no_desc,
+            c_too_big,
+            c_delivered,
+            c_bytes
         );
         self.info_pop.next = false;
         self.desc_take.next = false;
@@ -216,7 +231,8 @@ impl Logic for RxDma {
             RxDmaState::EventHi => {
                 self.wr_valid.next = true;
                 self.wr_addr.next = self.ev_slot.val() + self.k_word_bytes.val();
-                self.wr_data.next = (bit_cast::<64, 48>(self.timestamp.val()) << self.k_ts_shift.val())
+                self.wr_data.next = (bit_cast::<64, 48>(self.timestamp.val())
+                    << self.k_ts_shift.val())
                     | (bit_cast::<64, 16>(self.fdesc.q.val()) << self.k_desc_shift.val());
                 if self.wr_ready.val() {
                     self.state.d.next = RxDmaState::EventLo;
@@ -231,7 +247,8 @@ impl Logic for RxDma {
                 if self.wr_ready.val() {
                     self.evq.d.next = self.evq.q.val() + 1;
                     self.c_delivered.d.next = self.c_delivered.q.val() + 1;
-                    self.c_bytes.d.next = self.c_bytes.q.val() + bit_cast::<64, 16>(self.flen.q.val());
+                    self.c_bytes.d.next =
+                        self.c_bytes.q.val() + bit_cast::<64, 16>(self.flen.q.val());
                     self.state.d.next = RxDmaState::Idle;
                     self.can_load.next = true;
                 }
@@ -261,7 +278,8 @@ impl Logic for RxDma {
                 self.strb_last.d.next = self.k_all_bytes.val();
                 if self.info_len.val().get_bits::<3>(0) != 0 {
                     self.strb_last.d.next = bit_cast::<8, 9>(
-                        (bits::<9>(1) << bit_cast::<9, 3>(self.info_len.val().get_bits::<3>(0))) - 1,
+                        (bits::<9>(1) << bit_cast::<9, 3>(self.info_len.val().get_bits::<3>(0)))
+                            - 1,
                     );
                 }
             }

@@ -27,8 +27,14 @@ pub fn mac_rx() -> String {
 /// Every design the bridge builds.
 pub fn designs() -> Vec<Design> {
     vec![
-        Design { name: "nic", verilog: nic() },
-        Design { name: "mac_rx", verilog: mac_rx() },
+        Design {
+            name: "nic",
+            verilog: nic(),
+        },
+        Design {
+            name: "mac_rx",
+            verilog: mac_rx(),
+        },
     ]
 }
 
@@ -69,7 +75,11 @@ impl Probe for PortLister {
             AtomKind::OutputParameter => PortDir::Out,
             _ => return,
         };
-        self.ports.push(Port { name: name.to_string(), width: signal.bits(), dir });
+        self.ports.push(Port {
+            name: name.to_string(),
+            width: signal.bits(),
+            dir,
+        });
     }
 }
 
@@ -104,8 +114,12 @@ mod tests {
     #[test]
     fn top_ports_are_listed() {
         let p = design_ports("nic").unwrap();
-        assert!(p.iter().any(|p| p.name == "clock" && p.dir == PortDir::In && p.width == 1));
-        assert!(p.iter().any(|p| p.name == "dma_wr_data" && p.dir == PortDir::Out && p.width == 64));
+        assert!(p
+            .iter()
+            .any(|p| p.name == "clock" && p.dir == PortDir::In && p.width == 1));
+        assert!(p
+            .iter()
+            .any(|p| p.name == "dma_wr_data" && p.dir == PortDir::Out && p.width == 64));
         assert!(!p.iter().any(|p| p.name.contains('$')));
     }
 }

@@ -6,12 +6,21 @@ use std::path::PathBuf;
 use std::process::Command;
 
 /// Warning classes the generated Verilog may raise, each explained in docs/VERILOG.md.
-const ALLOWED_WARNINGS: &[&str] = &["WIDTH", "UNUSEDSIGNAL", "UNUSEDPARAM", "UNOPTFLAT", "DECLFILENAME"];
+const ALLOWED_WARNINGS: &[&str] = &[
+    "WIDTH",
+    "UNUSEDSIGNAL",
+    "UNUSEDPARAM",
+    "UNOPTFLAT",
+    "DECLFILENAME",
+];
 
 fn write_design(name: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("verilog-checks-{name}"));
     std::fs::create_dir_all(&dir).unwrap();
-    let d = arsenic_hdl::verilog::designs().into_iter().find(|d| d.name == name).unwrap();
+    let d = arsenic_hdl::verilog::designs()
+        .into_iter()
+        .find(|d| d.name == name)
+        .unwrap();
     let path = dir.join(format!("{name}.v"));
     std::fs::write(&path, d.verilog).unwrap();
     path
@@ -34,14 +43,23 @@ fn lint(name: &str) {
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stderr);
-    assert!(!text.contains("%Error"), "verilator reports errors on {name}:\n{text}");
+    assert!(
+        !text.contains("%Error"),
+        "verilator reports errors on {name}:\n{text}"
+    );
     let classes: Vec<&str> = text
         .lines()
         .filter_map(|l| l.strip_prefix("%Warning-"))
         .map(|l| l.split(':').next().unwrap_or(""))
         .collect();
-    let unexpected: Vec<&&str> = classes.iter().filter(|c| !ALLOWED_WARNINGS.contains(c)).collect();
-    assert!(unexpected.is_empty(), "unexplained verilator warnings on {name}: {unexpected:?}\n{text}");
+    let unexpected: Vec<&&str> = classes
+        .iter()
+        .filter(|c| !ALLOWED_WARNINGS.contains(c))
+        .collect();
+    assert!(
+        unexpected.is_empty(),
+        "unexplained verilator warnings on {name}: {unexpected:?}\n{text}"
+    );
 }
 
 #[test]
@@ -64,18 +82,27 @@ fn nic_synthesizes_for_ecp5() {
         stat.display()
     );
     let out = tool("yosys").args(["-q", "-p", &script]).output().unwrap();
-    assert!(out.status.success(), "yosys failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "yosys failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stat = std::fs::read_to_string(&stat).unwrap();
     let count = |cell: &str| -> u64 {
         stat.lines()
             .find_map(|l| {
                 let mut w = l.split_whitespace();
-                (w.next() == Some(cell)).then(|| w.next().and_then(|n| n.parse().ok())).flatten()
+                (w.next() == Some(cell))
+                    .then(|| w.next().and_then(|n| n.parse().ok()))
+                    .flatten()
             })
             .unwrap_or(0)
     };
     println!("{stat}");
     // The receive buffer (2^11 beats of 64 bits) maps onto block RAM.
-    assert!(count("DP16KD") >= 8, "receive buffer not in block RAM:\n{stat}");
+    assert!(
+        count("DP16KD") >= 8,
+        "receive buffer not in block RAM:\n{stat}"
+    );
     assert!(count("TRELLIS_FF") > 0 && count("LUT4") > 0);
 }

@@ -264,8 +264,16 @@ mod tests {
     fn writes_are_limited_by_bandwidth() {
         let mut mem = HostMemory::new(0, 1 << 16);
         let mut s = DmaServicer::new(cfg());
-        let req = DmaRequests { wr_valid: true, wr_addr: 0x100, wr_data: 1, wr_strb: 0xFF, ..Default::default() };
-        let accepted = (0..1000).filter(|&t| s.cycle(t, &mut mem, &req).wr_ready).count();
+        let req = DmaRequests {
+            wr_valid: true,
+            wr_addr: 0x100,
+            wr_data: 1,
+            wr_strb: 0xFF,
+            ..Default::default()
+        };
+        let accepted = (0..1000)
+            .filter(|&t| s.cycle(t, &mut mem, &req).wr_ready)
+            .count();
         // 4 bytes per cycle is one 8-byte beat every other cycle.
         assert!((499..=501).contains(&accepted), "{accepted}");
     }
@@ -314,7 +322,12 @@ mod tests {
     fn out_of_range_dma_is_counted() {
         let mut mem = HostMemory::new(0x1000, 64);
         let mut s = DmaServicer::new(cfg());
-        let req = DmaRequests { wr_valid: true, wr_addr: 0x10, wr_strb: 0xFF, ..Default::default() };
+        let req = DmaRequests {
+            wr_valid: true,
+            wr_addr: 0x10,
+            wr_strb: 0xFF,
+            ..Default::default()
+        };
         for t in 0..4 {
             s.cycle(t, &mut mem, &req);
         }

@@ -16,5 +16,7 @@ pub mod memory;
 
 pub use device::Device;
 pub use dma::{DmaConfig, DmaServicer};
-pub use manager::{delivered_bytes, dropped, Counters, DeviceManager, DriverError, QueueConfig, RxFrame};
+pub use manager::{
+    delivered_bytes, dropped, Counters, DeviceManager, DriverError, QueueConfig, RxFrame,
+};
 pub use memory::{HostMemory, MemoryError, Region};

@@ -55,7 +55,12 @@ pub struct QueueConfig {
 
 impl Default for QueueConfig {
     fn default() -> Self {
-        QueueConfig { ring_log2: 9, evq_log2: 10, buf_size: 2048, batch: 16 }
+        QueueConfig {
+            ring_log2: 9,
+            evq_log2: 10,
+            buf_size: 2048,
+            batch: 16,
+        }
     }
 }
 
@@ -85,7 +90,10 @@ pub fn delivered_bytes(c: &Counters) -> u64 {
 
 /// Frames dropped, all reasons together.
 pub fn dropped(c: &Counters) -> u64 {
-    Counter::DROPS.iter().map(|k| c.get(k).copied().unwrap_or(0)).sum()
+    Counter::DROPS
+        .iter()
+        .map(|k| c.get(k).copied().unwrap_or(0))
+        .sum()
 }
 
 /// The device manager.
@@ -117,18 +125,29 @@ impl DeviceManager {
             return Err(DriverError::Version(v));
         }
         let p = dev.read32(regs::PARAMS);
-        let want = (arsenic_interface::params::RX_BUF_ADDR_BITS as u32) << regs::params::RX_BUF_BITS_SHIFT
-            | (arsenic_interface::params::DESC_CACHE_BITS as u32) << regs::params::DESC_CACHE_BITS_SHIFT
+        let want = (arsenic_interface::params::RX_BUF_ADDR_BITS as u32)
+            << regs::params::RX_BUF_BITS_SHIFT
+            | (arsenic_interface::params::DESC_CACHE_BITS as u32)
+                << regs::params::DESC_CACHE_BITS_SHIFT
             | (arsenic_interface::params::DMA_TAG_BITS as u32) << regs::params::DMA_TAG_BITS_SHIFT;
         if p != want {
-            return Err(DriverError::Params { card: p, driver: want });
+            return Err(DriverError::Params {
+                card: p,
+                driver: want,
+            });
         }
         Self::reset(dev)?;
         if !(arsenic_interface::eth::MIN_FRAME as u32..=u16::MAX as u32).contains(&max_frame) {
-            return Err(DriverError::BadConfig(format!("max frame {max_frame} out of range")));
+            return Err(DriverError::BadConfig(format!(
+                "max frame {max_frame} out of range"
+            )));
         }
         dev.write32(regs::MAX_FRAME, max_frame);
-        let speed_bit = if speed == Speed::Gbe10 { ctrl::SPEED_10G } else { 0 };
+        let speed_bit = if speed == Speed::Gbe10 {
+            ctrl::SPEED_10G
+        } else {
+            0
+        };
         dev.write32(regs::CTRL, speed_bit);
         Ok(())
     }
@@ -148,14 +167,24 @@ impl DeviceManager {
     }
 
     /// Allocates and programs the default (OS) queue, posts every buffer, enables receive.
-    pub fn open_default_queue<D: Device>(dev: &mut D, cfg: QueueConfig) -> Result<Self, DriverError> {
+    pub fn open_default_queue<D: Device>(
+        dev: &mut D,
+        cfg: QueueConfig,
+    ) -> Result<Self, DriverError> {
         if !(1..=15).contains(&cfg.ring_log2) || !(1..=15).contains(&cfg.evq_log2) {
-            return Err(DriverError::BadConfig("ring and event queue sizes are 2^1..2^15".into()));
+            return Err(DriverError::BadConfig(
+                "ring and event queue sizes are 2^1..2^15".into(),
+            ));
         }
         if cfg.evq_log2 < cfg.ring_log2 {
-            return Err(DriverError::BadConfig("the event queue must be at least as large as the ring".into()));
+            return Err(DriverError::BadConfig(
+                "the event queue must be at least as large as the ring".into(),
+            ));
         }
-        if cfg.buf_size == 0 || cfg.buf_size % rxdesc::BUFFER_ALIGN as u32 != 0 || cfg.buf_size > u16::MAX as u32 {
+        if cfg.buf_size == 0
+            || !cfg.buf_size.is_multiple_of(rxdesc::BUFFER_ALIGN as u32)
+            || cfg.buf_size > u16::MAX as u32
+        {
             return Err(DriverError::BadConfig(format!(
                 "buffer size {} must be a non-zero multiple of {} below 65536",
                 cfg.buf_size,
@@ -163,7 +192,9 @@ impl DeviceManager {
             )));
         }
         if cfg.batch == 0 || cfg.batch as u32 > 1 << cfg.ring_log2 {
-            return Err(DriverError::BadConfig("the batch must be 1..=ring entries".into()));
+            return Err(DriverError::BadConfig(
+                "the batch must be 1..=ring entries".into(),
+            ));
         }
         let entries = 1usize << cfg.ring_log2;
         let mem = dev.mem();
@@ -220,7 +251,11 @@ impl DeviceManager {
     /// Reads every new event, appends the frames to `out`, re-posts their buffers (doorbell
     /// once `batch` are waiting) and tells the card which events it may reuse. Returns the
     /// number of frames.
-    pub fn poll<D: Device>(&mut self, dev: &mut D, out: &mut Vec<RxFrame>) -> Result<usize, DriverError> {
+    pub fn poll<D: Device>(
+        &mut self,
+        dev: &mut D,
+        out: &mut Vec<RxFrame>,
+    ) -> Result<usize, DriverError> {
         let ev_mask = (1u16 << self.cfg.evq_log2) - 1;
         let ring_mask = (1u16 << self.cfg.ring_log2) - 1;
         let mut n = 0;
@@ -234,10 +269,16 @@ impl DeviceManager {
             }
             let r = EventRepr::parse(&ev);
             if r.kind != Kind::Rx {
-                return Err(DriverError::BadEvent { index: self.ev_next, what: format!("kind {:?}", r.kind) });
+                return Err(DriverError::BadEvent {
+                    index: self.ev_next,
+                    what: format!("kind {:?}", r.kind),
+                });
             }
             if r.len as u32 > self.cfg.buf_size {
-                return Err(DriverError::BadEvent { index: self.ev_next, what: format!("length {}", r.len) });
+                return Err(DriverError::BadEvent {
+                    index: self.ev_next,
+                    what: format!("length {}", r.len),
+                });
             }
             let buf = self.buffers[(r.desc_index & ring_mask) as usize];
             out.push(RxFrame {
@@ -269,7 +310,9 @@ impl DeviceManager {
     fn post(&mut self, mem: &mut crate::memory::HostMemory, buf: u64) -> Result<(), DriverError> {
         let ring_mask = (1u16 << self.cfg.ring_log2) - 1;
         let mut d = [0u8; rxdesc::SIZE];
-        RxDescriptor::new_checked(&mut d[..]).expect("descriptor-sized buffer").set_addr(buf);
+        RxDescriptor::new_checked(&mut d[..])
+            .expect("descriptor-sized buffer")
+            .set_addr(buf);
         let at = self.ring + ((self.prod & ring_mask) as u64) * rxdesc::SIZE as u64;
         mem.write(at, &d)?;
         self.prod = self.prod.wrapping_add(1);
@@ -296,7 +339,10 @@ impl DeviceManager {
 
     /// Reads every counter.
     pub fn counters<D: Device>(dev: &mut D) -> Counters {
-        let mut c: Counters = Counter::ALL.iter().map(|&k| (k, dev.read32(k.offset()) as u64)).collect();
+        let mut c: Counters = Counter::ALL
+            .iter()
+            .map(|&k| (k, dev.read32(k.offset()) as u64))
+            .collect();
         // The byte count is 64 bits in two registers: read HI, LO, HI; retry on a carry.
         loop {
             let hi = dev.read32(Counter::RxDeliveredBytesHi.offset());

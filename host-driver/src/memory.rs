@@ -9,7 +9,12 @@ use thiserror::Error;
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum MemoryError {
     #[error("access of {len} bytes at {addr:#x} is outside host memory [{base:#x}, {end:#x})")]
-    OutOfRange { addr: u64, len: usize, base: u64, end: u64 },
+    OutOfRange {
+        addr: u64,
+        len: usize,
+        base: u64,
+        end: u64,
+    },
     #[error("host memory exhausted: {want} bytes asked, {left} left")]
     Exhausted { want: usize, left: usize },
     #[error("alignment {0} is not a power of two")]
@@ -36,7 +41,11 @@ pub struct HostMemory {
 impl HostMemory {
     /// `size` bytes of zeroed memory at bus address `base`.
     pub fn new(base: u64, size: usize) -> Self {
-        HostMemory { base, bytes: vec![0; size], next: 0 }
+        HostMemory {
+            base,
+            bytes: vec![0; size],
+            next: 0,
+        }
     }
 
     /// Bus address of the first byte.
@@ -56,7 +65,10 @@ impl HostMemory {
         }
         self.next = start + len;
         self.bytes[start..start + len].fill(0);
-        Ok(Region { addr: self.base + start as u64, len })
+        Ok(Region {
+            addr: self.base + start as u64,
+            len,
+        })
     }
 
     fn range(&self, addr: u64, len: usize) -> Result<std::ops::Range<usize>, MemoryError> {
@@ -117,7 +129,8 @@ mod tests {
         assert_eq!(a.addr, 0x1000_0000);
         assert_eq!(b.addr, 0x1000_0080);
         assert!(m.alloc(5000, 8).is_err());
-        m.write_beat(b.addr, 0x1122_3344_5566_7788, 0b0000_0011).unwrap();
+        m.write_beat(b.addr, 0x1122_3344_5566_7788, 0b0000_0011)
+            .unwrap();
         assert_eq!(m.slice(b.addr, 3).unwrap(), &[0x88, 0x77, 0]);
         assert!(m.write(0x0fff_ffff, &[1]).is_err());
         assert!(m.slice(0x1000_0ff9, 8).is_err());

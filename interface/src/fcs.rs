@@ -16,7 +16,11 @@ const fn make_table() -> [u32; 256] {
         let mut c = i as u32;
         let mut k = 0;
         while k < 8 {
-            c = if c & 1 != 0 { (c >> 1) ^ POLY_REFLECTED } else { c >> 1 };
+            c = if c & 1 != 0 {
+                (c >> 1) ^ POLY_REFLECTED
+            } else {
+                c >> 1
+            };
             k += 1;
         }
         table[i] = c;

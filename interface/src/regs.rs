@@ -181,6 +181,127 @@ impl Counter {
     }
 }
 
+/// The named registers: offset, name, access, meaning.
+pub const MAP: &[(u32, &str, &str, &str)] = &[
+    (ID, "ID", "ro", "identification, \"ARSN\""),
+    (VERSION, "VERSION", "ro", "layout version"),
+    (
+        CTRL,
+        "CTRL",
+        "rw",
+        "bit 0 RX_ENABLE, bit 1 SPEED_10G, bit 2 SOFT_RESET (self-clearing)",
+    ),
+    (
+        STATUS,
+        "STATUS",
+        "ro",
+        "bit 0 RX_IDLE (0 during a soft reset)",
+    ),
+    (
+        TIME_LO,
+        "TIME_LO",
+        "ro",
+        "free-running cycle counter, low half",
+    ),
+    (
+        TIME_HI,
+        "TIME_HI",
+        "ro",
+        "free-running cycle counter, high half",
+    ),
+    (
+        MAX_FRAME,
+        "MAX_FRAME",
+        "rw",
+        "largest frame accepted, FCS included",
+    ),
+    (
+        PARAMS,
+        "PARAMS",
+        "ro",
+        "log2 RX buffer beats [7:0], log2 descriptor cache [15:8], log2 DMA tags [23:16]",
+    ),
+    (
+        RXQ_BASE_LO,
+        "RXQ_BASE_LO",
+        "rw",
+        "receive ring base address, low half",
+    ),
+    (
+        RXQ_BASE_HI,
+        "RXQ_BASE_HI",
+        "rw",
+        "receive ring base address, high half",
+    ),
+    (
+        RXQ_SIZE_LOG2,
+        "RXQ_SIZE_LOG2",
+        "rw",
+        "log2 receive ring entries",
+    ),
+    (
+        RXQ_BUF_SIZE,
+        "RXQ_BUF_SIZE",
+        "rw",
+        "bytes per receive buffer",
+    ),
+    (
+        RXQ_PROD,
+        "RXQ_PROD",
+        "rw",
+        "doorbell: host's 16-bit producer index",
+    ),
+    (RXQ_CONS, "RXQ_CONS", "ro", "card's 16-bit consumer index"),
+    (
+        EVQ_BASE_LO,
+        "EVQ_BASE_LO",
+        "rw",
+        "event queue base address, low half",
+    ),
+    (
+        EVQ_BASE_HI,
+        "EVQ_BASE_HI",
+        "rw",
+        "event queue base address, high half",
+    ),
+    (
+        EVQ_SIZE_LOG2,
+        "EVQ_SIZE_LOG2",
+        "rw",
+        "log2 event queue entries",
+    ),
+    (
+        EVQ_CONS,
+        "EVQ_CONS",
+        "rw",
+        "host's 16-bit count of events consumed",
+    ),
+    (
+        EVQ_PROD,
+        "EVQ_PROD",
+        "ro",
+        "card's 16-bit count of events written",
+    ),
+];
+
+/// The register map as a table, for people.
+pub fn describe() -> String {
+    let mut s = String::from("offset  name                   access  meaning\n");
+    for (off, name, acc, what) in MAP {
+        s.push_str(&format!("{off:#06x}  {name:<22} {acc:<7} {what}\n"));
+    }
+    for c in Counter::ALL {
+        s.push_str(&format!(
+            "{:#06x}  {:<22} {:<7} counter: {}\n",
+            c.offset(),
+            format!("{c:?}"),
+            "ro",
+            c.name()
+        ));
+    }
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -191,6 +312,19 @@ mod tests {
             assert_eq!(*c as usize, i);
             assert!(c.offset() >= COUNTER_BASE && c.offset() < CONTROL_PAGE_SIZE);
         }
-        assert!(EVQ_PROD < COUNTER_BASE);
+        const { assert!(EVQ_PROD < COUNTER_BASE) };
+    }
+
+    #[test]
+    fn map_offsets_are_distinct_and_aligned() {
+        let mut offs: Vec<u32> = MAP
+            .iter()
+            .map(|m| m.0)
+            .chain(Counter::ALL.iter().map(|c| c.offset()))
+            .collect();
+        assert!(offs.iter().all(|o| o % 4 == 0));
+        offs.sort();
+        offs.dedup();
+        assert_eq!(offs.len(), MAP.len() + Counter::ALL.len());
     }
 }

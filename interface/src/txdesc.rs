@@ -39,7 +39,10 @@ impl TxDescRepr {
     /// Reads a descriptor from `buf`.
     pub fn parse(buf: &[u8]) -> Result<Self, LayoutError> {
         if buf.len() < SIZE {
-            return Err(LayoutError::Truncated { need: SIZE, have: buf.len() });
+            return Err(LayoutError::Truncated {
+                need: SIZE,
+                have: buf.len(),
+            });
         }
         let a = u64::from_le_bytes(buf[0..8].try_into().unwrap());
         let b = u64::from_le_bytes(buf[8..16].try_into().unwrap());
@@ -52,7 +55,10 @@ impl TxDescRepr {
     /// Writes this descriptor into `buf`.
     pub fn emit(&self, buf: &mut [u8]) -> Result<(), LayoutError> {
         if buf.len() < SIZE {
-            return Err(LayoutError::Truncated { need: SIZE, have: buf.len() });
+            return Err(LayoutError::Truncated {
+                need: SIZE,
+                have: buf.len(),
+            });
         }
         let mut b = 0;
         b = set_field(b, w1::LEN_SHIFT, w1::LEN_BITS, self.len as u64);
@@ -74,7 +80,14 @@ mod tests {
             0x40, 0x00, 0x01, 0x00, 0, 0, 0, 0, // len 64, flags 1
         ];
         let r = TxDescRepr::parse(&bytes).unwrap();
-        assert_eq!(r, TxDescRepr { addr: 0x1_0000_1000, len: 64, flags: flags::REQUEST_EVENT });
+        assert_eq!(
+            r,
+            TxDescRepr {
+                addr: 0x1_0000_1000,
+                len: 64,
+                flags: flags::REQUEST_EVENT
+            }
+        );
         let mut out = [0u8; 16];
         r.emit(&mut out).unwrap();
         assert_eq!(out, bytes);

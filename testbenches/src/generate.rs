@@ -18,11 +18,20 @@ pub struct GenParams {
     pub t0_ns: u64,
     /// Largest gap between frames, nanoseconds (gaps are uniform in 0..=this).
     pub max_gap_ns: u64,
+    /// Every frame this many octets (FCS excluded, 60..=1514), no faults: a fixed-size
+    /// workload for throughput runs.
+    pub fixed_size: Option<usize>,
 }
 
 impl Default for GenParams {
     fn default() -> Self {
-        GenParams { seed: 0xA25E_71C0, frames: 600, t0_ns: 1_700_000_000_000_000_000, max_gap_ns: 4_000 }
+        GenParams {
+            seed: 0xA25E_71C0,
+            frames: 600,
+            t0_ns: 1_700_000_000_000_000_000,
+            max_gap_ns: 4_000,
+            fixed_size: None,
+        }
     }
 }
 
@@ -52,7 +61,11 @@ const IP_UDP: u8 = 17;
 
 fn csum_add(mut sum: u32, data: &[u8]) -> u32 {
     for c in data.chunks(2) {
-        let w = if c.len() == 2 { u16::from_be_bytes([c[0], c[1]]) } else { (c[0] as u16) << 8 };
+        let w = if c.len() == 2 {
+            u16::from_be_bytes([c[0], c[1]])
+        } else {
+            (c[0] as u16) << 8
+        };
         sum += w as u32;
     }
     sum
@@ -90,7 +103,14 @@ fn l4(proto: u8, sport: u16, dport: u16, payload: &[u8], pseudo: &[u8], seq: u32
     s
 }
 
-fn ipv4(proto: u8, src: [u8; 4], dst: [u8; 4], ident: u16, l4_len: usize, build: impl FnOnce(&[u8]) -> Vec<u8>) -> Vec<u8> {
+fn ipv4(
+    proto: u8,
+    src: [u8; 4],
+    dst: [u8; 4],
+    ident: u16,
+    l4_len: usize,
+    build: impl FnOnce(&[u8]) -> Vec<u8>,
+) -> Vec<u8> {
     let mut pseudo = Vec::new();
     pseudo.extend_from_slice(&src);
     pseudo.extend_from_slice(&dst);
@@ -109,7 +129,13 @@ fn ipv4(proto: u8, src: [u8; 4], dst: [u8; 4], ident: u16, l4_len: usize, build:
     h
 }
 
-fn ipv6(proto: u8, src: [u8; 16], dst: [u8; 16], l4_len: usize, build: impl FnOnce(&[u8]) -> Vec<u8>) -> Vec<u8> {
+fn ipv6(
+    proto: u8,
+    src: [u8; 16],
+    dst: [u8; 16],
+    l4_len: usize,
+    build: impl FnOnce(&[u8]) -> Vec<u8>,
+) -> Vec<u8> {
     let mut pseudo = Vec::new();
     pseudo.extend_from_slice(&src);
     pseudo.extend_from_slice(&dst);
@@ -125,7 +151,13 @@ fn ipv6(proto: u8, src: [u8; 16], dst: [u8; 16], l4_len: usize, build: impl FnOn
     h
 }
 
-fn ethernet(dst: [u8; 6], src: [u8; 6], tags: &[(u16, u16)], ethertype: u16, payload: &[u8]) -> Vec<u8> {
+fn ethernet(
+    dst: [u8; 6],
+    src: [u8; 6],
+    tags: &[(u16, u16)],
+    ethertype: u16,
+    payload: &[u8],
+) -> Vec<u8> {
     let mut f = Vec::with_capacity(18 + payload.len());
     f.extend_from_slice(&dst);
     f.extend_from_slice(&src);
@@ -146,7 +178,11 @@ fn normal_frame(rng: &mut Rng, i: usize, want: usize) -> Vec<u8> {
         5 => vec![(ETH_QINQ, 200), (ETH_VLAN, 300 + (i % 5) as u16)],
         _ => vec![],
     };
-    let (dir_src, dir_dst) = if i % 2 == 0 { (MAC_A, MAC_B) } else { (MAC_B, MAC_A) };
+    let (dir_src, dir_dst) = if i.is_multiple_of(2) {
+        (MAC_A, MAC_B)
+    } else {
+        (MAC_B, MAC_A)
+    };
     if kind == 7 {
         // ARP request (28 octets; the MAC pads it).
         let mut a = vec![0, 1, 8, 0, 6, 4, 0, 1];
@@ -157,12 +193,18 @@ fn normal_frame(rng: &mut Rng, i: usize, want: usize) -> Vec<u8> {
         return ethernet([0xFF; 6], dir_src, &[], ETH_ARP, &a);
     }
     let v6 = kind == 2 || kind == 3;
-    let proto = if kind % 2 == 0 { IP_UDP } else { IP_TCP };
+    let proto = if kind.is_multiple_of(2) {
+        IP_UDP
+    } else {
+        IP_TCP
+    };
     let l2 = 14 + 4 * tags.len();
     let l3 = if v6 { 40 } else { 20 };
     let l4h = if proto == IP_UDP { 8 } else { 20 };
     let payload_len = want.saturating_sub(l2 + l3 + l4h);
-    let payload: Vec<u8> = (0..payload_len).map(|k| (k as u64 ^ rng.next()) as u8).collect();
+    let payload: Vec<u8> = (0..payload_len)
+        .map(|k| (k as u64 ^ rng.next()) as u8)
+        .collect();
     let sport = 1024 + (rng.below(60000) as u16);
     let dport = [53u16, 80, 443, 4789, 8080][rng.below(5) as usize];
     let seq = rng.next() as u32;
@@ -173,10 +215,20 @@ fn normal_frame(rng: &mut Rng, i: usize, want: usize) -> Vec<u8> {
         s[15] = 1;
         let mut d = s;
         d[15] = 2;
-        (ETH_IPV6, ipv6(proto, s, d, l4_len, |p| l4(proto, sport, dport, &payload, p, seq)))
+        (
+            ETH_IPV6,
+            ipv6(proto, s, d, l4_len, |p| {
+                l4(proto, sport, dport, &payload, p, seq)
+            }),
+        )
     } else {
         let (s, d) = ([192, 0, 2, 1], [198, 51, 100, (1 + i % 250) as u8]);
-        (ETH_IPV4, ipv4(proto, s, d, i as u16, l4_len, |p| l4(proto, sport, dport, &payload, p, seq)))
+        (
+            ETH_IPV4,
+            ipv4(proto, s, d, i as u16, l4_len, |p| {
+                l4(proto, sport, dport, &payload, p, seq)
+            }),
+        )
     };
     ethernet(dir_dst, dir_src, &tags, ethertype, &ip)
 }
@@ -194,6 +246,21 @@ pub fn generate(p: GenParams) -> Vec<(TraceFrame, bool)> {
             _ => 60 + rng.below(1455) as usize,
         };
         let fault = rng.below(40);
+        if let Some(n) = p.fixed_size {
+            let mut f = normal_frame(&mut rng, i, n.clamp(60, 1514));
+            f.resize(n.clamp(60, 1514), 0);
+            let orig_len = f.len() as u32;
+            out.push((
+                TraceFrame {
+                    ts_ns: ts,
+                    data: f,
+                    fcs_included: false,
+                    orig_len,
+                },
+                false,
+            ));
+            continue;
+        }
         let frame = normal_frame(&mut rng, i, size);
         let (data, fcs_included, crc_error) = match fault {
             // A wrong FCS: the right one with one bit flipped.
@@ -214,7 +281,15 @@ pub fn generate(p: GenParams) -> Vec<(TraceFrame, bool)> {
             _ => (frame, false, false),
         };
         let orig_len = data.len() as u32;
-        out.push((TraceFrame { ts_ns: ts, data, fcs_included, orig_len }, crc_error));
+        out.push((
+            TraceFrame {
+                ts_ns: ts,
+                data,
+                fcs_included,
+                orig_len,
+            },
+            crc_error,
+        ));
     }
     out
 }
@@ -242,6 +317,18 @@ mod tests {
         assert!(a.iter().any(|(f, _)| f.data[12..14] == [0x88, 0xA8]));
         assert!(a.iter().any(|(f, _)| f.data[12..14] == [0x86, 0xDD]));
         assert!(a.iter().any(|(f, _)| f.data[12..14] == [0x08, 0x06]));
+    }
+
+    #[test]
+    fn fixed_size_frames_have_that_size() {
+        let a = generate(GenParams {
+            fixed_size: Some(60),
+            frames: 50,
+            ..GenParams::default()
+        });
+        assert!(a
+            .iter()
+            .all(|(f, bad)| f.data.len() == 60 && !f.fcs_included && !bad));
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! The `arsenic sim` job: a capture replayed through the card with the device manager in the
 //! loop, the host's frames written to a pcap, and a summary.
 
-use crate::replay::{expected, replay, wire_frames, Expected, Progress, ReplayError, ReplayOptions, ReplayReport};
+use crate::replay::{
+    expected, replay, wire_frames, Expected, Progress, ReplayError, ReplayOptions, ReplayReport,
+};
 use crate::trace::{self, TraceError};
 use arsenic_host::delivered_bytes;
 use arsenic_interface::params::Speed;
@@ -24,7 +26,10 @@ pub enum JobError {
     #[error("{0}")]
     Replay(#[from] ReplayError),
     #[error("cannot write {path}: {source}")]
-    Output { path: String, source: std::io::Error },
+    Output {
+        path: String,
+        source: std::io::Error,
+    },
 }
 
 impl JobError {
@@ -80,9 +85,15 @@ impl SimSummary {
 pub fn run(job: &SimJob, progress: &mut dyn FnMut(Progress)) -> Result<SimSummary, JobError> {
     let (name, frames) = match &job.input {
         Some(p) => (p.display().to_string(), trace::read_file(p)?),
-        None => (DEFAULT_TRACE_NAME.to_string(), trace::read_bytes(DEFAULT_TRACE, DEFAULT_TRACE_NAME)?),
+        None => (
+            DEFAULT_TRACE_NAME.to_string(),
+            trace::read_bytes(DEFAULT_TRACE, DEFAULT_TRACE_NAME)?,
+        ),
     };
-    let snapped = frames.iter().filter(|f| (f.data.len() as u32) < f.orig_len).count();
+    let snapped = frames
+        .iter()
+        .filter(|f| (f.data.len() as u32) < f.orig_len)
+        .count();
     let t0 = frames.first().map(|f| f.ts_ns).unwrap_or(0);
     let o = &job.options;
     let wire = wire_frames(&frames, o.speed, o.line_rate, o.max_gap_ns);
@@ -95,7 +106,11 @@ pub fn run(job: &SimJob, progress: &mut dyn FnMut(Progress)) -> Result<SimSummar
         .collect();
     let report = replay(wire, o, progress)?;
     // Pair deliveries with the frames expected to arrive, in order.
-    let expected_idx: Vec<usize> = want.iter().enumerate().filter_map(|(i, w)| w.as_ref().map(|_| i)).collect();
+    let expected_idx: Vec<usize> = want
+        .iter()
+        .enumerate()
+        .filter_map(|(i, w)| w.as_ref().map(|_| i))
+        .collect();
     let matching = report
         .received
         .iter()
@@ -106,21 +121,30 @@ pub fn run(job: &SimJob, progress: &mut dyn FnMut(Progress)) -> Result<SimSummar
         .received
         .iter()
         .zip(&expected_idx)
-        .filter_map(|(got, &i)| report.last_octet_cycles.get(i).map(|&lo| got.timestamp.saturating_sub(lo)))
+        .filter_map(|(got, &i)| {
+            report
+                .last_octet_cycles
+                .get(i)
+                .map(|&lo| got.timestamp.saturating_sub(lo))
+        })
         .collect();
     latencies.sort_unstable();
-    std::fs::create_dir_all(&job.out_dir)
-        .map_err(|source| JobError::Output { path: job.out_dir.display().to_string(), source })?;
+    std::fs::create_dir_all(&job.out_dir).map_err(|source| JobError::Output {
+        path: job.out_dir.display().to_string(),
+        source,
+    })?;
     let output = job.out_dir.join("rx-vi0.pcap");
     write_atomically(&output, |tmp| {
         let ns = o.speed.ns_per_cycle();
         let start = report.start_cycle;
         trace::write_pcap(
             tmp,
-            report
-                .received
-                .iter()
-                .map(|f| (t0 + ((f.timestamp.saturating_sub(start)) as f64 * ns) as u64, f.data.clone())),
+            report.received.iter().map(|f| {
+                (
+                    t0 + ((f.timestamp.saturating_sub(start)) as f64 * ns) as u64,
+                    f.data.clone(),
+                )
+            }),
         )
     })?;
     Ok(SimSummary {
@@ -137,14 +161,20 @@ pub fn run(job: &SimJob, progress: &mut dyn FnMut(Progress)) -> Result<SimSummar
 }
 
 /// Writes `path` through a temporary file beside it, renamed into place only when complete.
-fn write_atomically(path: &Path, write: impl FnOnce(&Path) -> Result<(), TraceError>) -> Result<(), JobError> {
+fn write_atomically(
+    path: &Path,
+    write: impl FnOnce(&Path) -> Result<(), TraceError>,
+) -> Result<(), JobError> {
     let tmp = path.with_extension("pcap.partial");
     let r = write(&tmp);
     if let Err(e) = r {
         let _ = std::fs::remove_file(&tmp);
         return Err(e.into());
     }
-    std::fs::rename(&tmp, path).map_err(|source| JobError::Output { path: path.display().to_string(), source })
+    std::fs::rename(&tmp, path).map_err(|source| JobError::Output {
+        path: path.display().to_string(),
+        source,
+    })
 }
 
 fn speed_name(s: Speed) -> &'static str {
@@ -165,7 +195,12 @@ impl fmt::Display for SimSummary {
             "capture timestamps".to_string()
         };
         writeln!(f, "input        {}", self.input)?;
-        writeln!(f, "link         {}, wire timing: {}", speed_name(r.speed), timing)?;
+        writeln!(
+            f,
+            "link         {}, wire timing: {}",
+            speed_name(r.speed),
+            timing
+        )?;
         if self.snapped > 0 {
             writeln!(f, "note         {} frames were cut short by the capture's snap length; replayed as captured", self.snapped)?;
         }
@@ -186,7 +221,12 @@ impl fmt::Display for SimSummary {
             }
         }
         let secs = r.wall.as_secs_f64().max(1e-9);
-        writeln!(f, "cycles       {} ({:.3} ms simulated)", r.cycles, r.sim_time().as_secs_f64() * 1e3)?;
+        writeln!(
+            f,
+            "cycles       {} ({:.3} ms simulated)",
+            r.cycles,
+            r.sim_time().as_secs_f64() * 1e3
+        )?;
         writeln!(
             f,
             "wall time    {:.3} s: {:.2} M cycles/s, {:.0} frames/s",
@@ -209,7 +249,10 @@ impl fmt::Display for SimSummary {
         }
         writeln!(f, "output       {}", self.output.display())?;
         if self.balanced() {
-            write!(f, "check        ok: frames in = delivered + dropped; every good frame arrived intact")
+            write!(
+                f,
+                "check        ok: frames in = delivered + dropped; every good frame arrived intact"
+            )
         } else {
             write!(
                 f,

@@ -1,1 +1,6 @@
-pub mod generate; pub mod job; pub mod replay; pub mod sim; pub mod trace; pub mod wire;
+pub mod generate;
+pub mod job;
+pub mod replay;
+pub mod sim;
+pub mod trace;
+pub mod wire;

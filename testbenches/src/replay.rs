@@ -64,7 +64,12 @@ impl ReplayOptions {
 
 /// The wire frames of a capture: padded and given an FCS unless the capture holds it, with
 /// start times from the capture (relative to its first frame) or back to back.
-pub fn wire_frames(frames: &[TraceFrame], speed: Speed, line_rate: bool, max_gap_ns: Option<u64>) -> Vec<WireFrame> {
+pub fn wire_frames(
+    frames: &[TraceFrame],
+    speed: Speed,
+    line_rate: bool,
+    max_gap_ns: Option<u64>,
+) -> Vec<WireFrame> {
     let t0 = frames.first().map(|f| f.ts_ns).unwrap_or(0);
     let mut prev_ts = t0;
     let mut shifted_ns = 0u64;
@@ -83,8 +88,16 @@ pub fn wire_frames(frames: &[TraceFrame], speed: Speed, line_rate: bool, max_gap
             let gap = f.ts_ns.saturating_sub(prev_ts);
             prev_ts = prev_ts.max(f.ts_ns);
             shifted_ns += max_gap_ns.map_or(gap, |m| gap.min(m));
-            let earliest = if line_rate { 0 } else { (shifted_ns as u128 * speed.clock_hz() as u128 / 1_000_000_000) as u64 };
-            WireFrame { bytes, earliest, inject: None }
+            let earliest = if line_rate {
+                0
+            } else {
+                (shifted_ns as u128 * speed.clock_hz() as u128 / 1_000_000_000) as u64
+            };
+            WireFrame {
+                bytes,
+                earliest,
+                inject: None,
+            }
         })
         .collect()
 }
@@ -179,7 +192,8 @@ pub fn replay(
     let start = sim.cycle();
     if let Some((path, from, to)) = &opts.vcd {
         let half_ps = (opts.speed.ns_per_cycle() * 500.0) as u64;
-        sim.model_mut().record_vcd(path, start + from, start + to, half_ps)?;
+        sim.model_mut()
+            .record_vcd(path, start + from, start + to, half_ps)?;
     }
     let total = frames.len() as u64;
     sim.send(frames.into_iter().map(|mut f| {
@@ -196,7 +210,11 @@ pub fn replay(
         }
         dm.poll(&mut sim, &mut received)?;
         if sim.cycle() >= next_progress {
-            progress(Progress { frames_started: sim.wire().started(), frames_total: total, cycles: sim.cycle() - start });
+            progress(Progress {
+                frames_started: sim.wire().started(),
+                frames_total: total,
+                cycles: sim.cycle() - start,
+            });
             next_progress = sim.cycle() + (1 << 20);
         }
         if !sim.wire().idle() {
@@ -221,7 +239,11 @@ pub fn replay(
     let wall = wall.elapsed();
     let end = sim.cycle();
     let counters = DeviceManager::counters(&mut sim);
-    progress(Progress { frames_started: sim.wire().started(), frames_total: total, cycles: end - start });
+    progress(Progress {
+        frames_started: sim.wire().started(),
+        frames_total: total,
+        cycles: end - start,
+    });
     Ok(ReplayReport {
         speed: opts.speed,
         frames_in: total,

@@ -134,8 +134,14 @@ impl Sim {
             rd_beats: o.dma_rd_beats,
             rd_tag: o.dma_rd_tag,
         };
-        let DmaResponses { wr_ready, rd_ready, cpl_valid, cpl_tag, cpl_data, cpl_last } =
-            self.dma.cycle(now, &mut self.mem, &req);
+        let DmaResponses {
+            wr_ready,
+            rd_ready,
+            cpl_valid,
+            cpl_tag,
+            cpl_data,
+            cpl_last,
+        } = self.dma.cycle(now, &mut self.mem, &req);
         self.input.dma_wr_ready = wr_ready as u8;
         self.input.dma_rd_ready = rd_ready as u8;
         self.input.dma_cpl_valid = cpl_valid as u8;

@@ -7,7 +7,9 @@
 
 use pcap_file::pcap::{PcapHeader, PcapPacket, PcapReader, PcapWriter};
 use pcap_file::pcapng::blocks::enhanced_packet::{EnhancedPacketBlock, EnhancedPacketOption};
-use pcap_file::pcapng::blocks::interface_description::{InterfaceDescriptionBlock, InterfaceDescriptionOption};
+use pcap_file::pcapng::blocks::interface_description::{
+    InterfaceDescriptionBlock, InterfaceDescriptionOption,
+};
 use pcap_file::pcapng::{Block, PcapNgReader, PcapNgWriter};
 use pcap_file::{DataLink, TsResolution};
 use std::borrow::Cow;
@@ -19,11 +21,18 @@ use thiserror::Error;
 #[derive(Debug, Error)]
 pub enum TraceError {
     #[error("cannot read {path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("{what}: not a pcap or pcapng file (magic {magic:#010x})")]
     NotACapture { what: String, magic: u32 },
     #[error("{what}: corrupt capture after {good} good packets: {detail}")]
-    Corrupt { what: String, good: usize, detail: String },
+    Corrupt {
+        what: String,
+        good: usize,
+        detail: String,
+    },
     #[error("{what}: link type {link:?} is not supported; the card takes Ethernet (DLT_EN10MB)")]
     LinkType { what: String, link: DataLink },
     #[error("cannot write {path}: {detail}")]
@@ -50,32 +59,48 @@ pub struct TraceFrame {
 
 /// Reads a capture file.
 pub fn read_file(path: &Path) -> Result<Vec<TraceFrame>, TraceError> {
-    let bytes = std::fs::read(path).map_err(|source| TraceError::Io { path: path.display().to_string(), source })?;
+    let bytes = std::fs::read(path).map_err(|source| TraceError::Io {
+        path: path.display().to_string(),
+        source,
+    })?;
     read_bytes(&bytes, &path.display().to_string())
 }
 
 /// Reads a capture from memory; `what` names it in errors.
 pub fn read_bytes(bytes: &[u8], what: &str) -> Result<Vec<TraceFrame>, TraceError> {
     if bytes.len() < 4 {
-        return Err(TraceError::NotACapture { what: what.into(), magic: 0 });
+        return Err(TraceError::NotACapture {
+            what: what.into(),
+            magic: 0,
+        });
     }
     let magic = u32::from_le_bytes(bytes[0..4].try_into().unwrap());
     match magic {
         0xA1B2_C3D4 | 0xD4C3_B2A1 | 0xA1B2_3C4D | 0x4D3C_B2A1 => read_pcap(bytes, what),
         0x0A0D_0D0A => read_pcapng(bytes, what),
-        _ => Err(TraceError::NotACapture { what: what.into(), magic }),
+        _ => Err(TraceError::NotACapture {
+            what: what.into(),
+            magic,
+        }),
     }
 }
 
 fn corrupt(what: &str, good: usize, e: impl std::fmt::Display) -> TraceError {
-    TraceError::Corrupt { what: what.into(), good, detail: e.to_string() }
+    TraceError::Corrupt {
+        what: what.into(),
+        good,
+        detail: e.to_string(),
+    }
 }
 
 fn read_pcap(bytes: &[u8], what: &str) -> Result<Vec<TraceFrame>, TraceError> {
     let mut r = PcapReader::new(bytes).map_err(|e| corrupt(what, 0, e))?;
     let link = r.header().datalink;
     if link != DataLink::ETHERNET {
-        return Err(TraceError::LinkType { what: what.into(), link });
+        return Err(TraceError::LinkType {
+            what: what.into(),
+            link,
+        });
     }
     let mut out = Vec::new();
     while let Some(p) = r.next_packet() {
@@ -101,17 +126,29 @@ fn read_pcapng(bytes: &[u8], what: &str) -> Result<Vec<TraceFrame>, TraceError> 
                     EnhancedPacketOption::Flags(f) => Some(*f),
                     _ => None,
                 });
-                (p.timestamp, p.data.into_owned(), p.original_len, flags.unwrap_or(0), p.interface_id)
+                (
+                    p.timestamp,
+                    p.data.into_owned(),
+                    p.original_len,
+                    flags.unwrap_or(0),
+                    p.interface_id,
+                )
             }
             Block::SimplePacket(p) => (Duration::ZERO, p.data.into_owned(), p.original_len, 0, 0),
             _ => continue,
         };
-        let idb = r
-            .interfaces()
-            .get(iface as usize)
-            .ok_or_else(|| corrupt(what, out.len(), format!("packet on undeclared interface {iface}")))?;
+        let idb = r.interfaces().get(iface as usize).ok_or_else(|| {
+            corrupt(
+                what,
+                out.len(),
+                format!("packet on undeclared interface {iface}"),
+            )
+        })?;
         if idb.linktype != DataLink::ETHERNET {
-            return Err(TraceError::LinkType { what: what.into(), link: idb.linktype });
+            return Err(TraceError::LinkType {
+                what: what.into(),
+                link: idb.linktype,
+            });
         }
         // The reader hands the raw 64-bit timestamp over as nanoseconds; scale it by the
         // interface's resolution (default microseconds).
@@ -136,14 +173,25 @@ fn read_pcapng(bytes: &[u8], what: &str) -> Result<Vec<TraceFrame>, TraceError> 
             }
         };
         let fcs_len = (flags >> EPB_FLAGS_FCS_SHIFT) & 0xF;
-        out.push(TraceFrame { ts_ns, data, fcs_included: fcs_len == 4, orig_len });
+        out.push(TraceFrame {
+            ts_ns,
+            data,
+            fcs_included: fcs_len == 4,
+            orig_len,
+        });
     }
     Ok(out)
 }
 
 /// Writes frames to a nanosecond pcap (Ethernet, no FCS).
-pub fn write_pcap(path: &Path, frames: impl IntoIterator<Item = (u64, Vec<u8>)>) -> Result<(), TraceError> {
-    let err = |e: &dyn std::fmt::Display| TraceError::Write { path: path.display().to_string(), detail: e.to_string() };
+pub fn write_pcap(
+    path: &Path,
+    frames: impl IntoIterator<Item = (u64, Vec<u8>)>,
+) -> Result<(), TraceError> {
+    let err = |e: &dyn std::fmt::Display| TraceError::Write {
+        path: path.display().to_string(),
+        detail: e.to_string(),
+    };
     let f = std::fs::File::create(path).map_err(|e| err(&e))?;
     let header = PcapHeader {
         datalink: DataLink::ETHERNET,
@@ -153,8 +201,12 @@ pub fn write_pcap(path: &Path, frames: impl IntoIterator<Item = (u64, Vec<u8>)>)
     };
     let mut w = PcapWriter::with_header(std::io::BufWriter::new(f), header).map_err(|e| err(&e))?;
     for (ts, data) in frames {
-        w.write_packet(&PcapPacket::new(Duration::from_nanos(ts), data.len() as u32, &data))
-            .map_err(|e| err(&e))?;
+        w.write_packet(&PcapPacket::new(
+            Duration::from_nanos(ts),
+            data.len() as u32,
+            &data,
+        ))
+        .map_err(|e| err(&e))?;
     }
     use std::io::Write;
     w.into_writer().flush().map_err(|e| err(&e))
@@ -163,7 +215,10 @@ pub fn write_pcap(path: &Path, frames: impl IntoIterator<Item = (u64, Vec<u8>)>)
 /// Writes frames to a pcapng with nanosecond timestamps; frames with `fcs_included` carry
 /// the FCS-length flag (and `crc_error`, the CRC-error flag).
 pub fn write_pcapng(path: &Path, frames: &[(TraceFrame, bool)]) -> Result<(), TraceError> {
-    let err = |e: &dyn std::fmt::Display| TraceError::Write { path: path.display().to_string(), detail: e.to_string() };
+    let err = |e: &dyn std::fmt::Display| TraceError::Write {
+        path: path.display().to_string(),
+        detail: e.to_string(),
+    };
     let f = std::fs::File::create(path).map_err(|e| err(&e))?;
     let mut w = PcapNgWriter::new(std::io::BufWriter::new(f)).map_err(|e| err(&e))?;
     let idb = InterfaceDescriptionBlock {
@@ -171,7 +226,8 @@ pub fn write_pcapng(path: &Path, frames: &[(TraceFrame, bool)]) -> Result<(), Tr
         snaplen: 0,
         options: vec![InterfaceDescriptionOption::IfTsResol(9)],
     };
-    w.write_block(&Block::InterfaceDescription(idb)).map_err(|e| err(&e))?;
+    w.write_block(&Block::InterfaceDescription(idb))
+        .map_err(|e| err(&e))?;
     for (t, crc_error) in frames {
         let mut options = Vec::new();
         if t.fcs_included {
@@ -188,7 +244,8 @@ pub fn write_pcapng(path: &Path, frames: &[(TraceFrame, bool)]) -> Result<(), Tr
             data: Cow::Borrowed(&t.data),
             options,
         };
-        w.write_block(&Block::EnhancedPacket(epb)).map_err(|e| err(&e))?;
+        w.write_block(&Block::EnhancedPacket(epb))
+            .map_err(|e| err(&e))?;
     }
     use std::io::Write;
     w.into_inner().flush().map_err(|e| err(&e))

@@ -61,10 +61,18 @@ struct Sym {
 
 impl Sym {
     const fn data(value: u8) -> Self {
-        Sym { value, ctrl: false, err: false }
+        Sym {
+            value,
+            ctrl: false,
+            err: false,
+        }
     }
     const fn ctrl(value: u8) -> Self {
-        Sym { value, ctrl: true, err: false }
+        Sym {
+            value,
+            ctrl: true,
+            err: false,
+        }
     }
 }
 
@@ -166,7 +174,11 @@ impl Wire {
                 self.gap = eth::IFG;
                 self.last_octet_cycle.push(now);
             }
-            return GmiiSymbols { rxd: s.value, rx_dv: true, rx_er: s.err };
+            return GmiiSymbols {
+                rxd: s.value,
+                rx_dv: true,
+                rx_er: s.err,
+            };
         }
         self.gap = self.gap.saturating_sub(1);
         GmiiSymbols::default()
@@ -234,7 +246,11 @@ mod tests {
     use arsenic_interface::fcs;
 
     fn frame(len: usize) -> WireFrame {
-        WireFrame { bytes: fcs::append_fcs(&vec![0xA5; len - 4]), earliest: 0, inject: None }
+        WireFrame {
+            bytes: fcs::append_fcs(&vec![0xA5; len - 4]),
+            earliest: 0,
+            inject: None,
+        }
     }
 
     #[test]
@@ -287,7 +303,10 @@ mod tests {
             let per_frame = (len + 8 + 12) as u64 * n as u64;
             // The deficit idle count keeps the mean gap at 12: only a few octets of rounding
             // over the whole run, whatever the frame size.
-            assert!(octets + 24 >= per_frame && octets <= per_frame + 16, "len {len}: {octets} vs {per_frame}");
+            assert!(
+                octets + 24 >= per_frame && octets <= per_frame + 16,
+                "len {len}: {octets} vs {per_frame}"
+            );
         }
     }
 }

@@ -14,7 +14,11 @@ fn min_frames(n: usize) -> Vec<WireFrame> {
             f[6..12].copy_from_slice(&[0x02, 0, 0, 0, 0, 2]);
             f[12..14].copy_from_slice(&[0x08, 0x00]);
             f[14..18].copy_from_slice(&(i as u32).to_be_bytes());
-            WireFrame { bytes: fcs::append_fcs(&f), earliest: 0, inject: None }
+            WireFrame {
+                bytes: fcs::append_fcs(&f),
+                earliest: 0,
+                inject: None,
+            }
         })
         .collect()
 }
@@ -30,7 +34,10 @@ fn ten_gbe_line_rate_64_byte_frames_zero_loss() {
     // The wire ran at line rate: 84 octets per frame, 8 per cycle.
     let lo = &r.last_octet_cycles;
     let span = lo[n - 1] - lo[0];
-    assert!(span <= ((n as u64 - 1) * 84).div_ceil(8) + 1, "wire span {span}");
+    assert!(
+        span <= ((n as u64 - 1) * 84).div_ceil(8) + 1,
+        "wire span {span}"
+    );
     assert_eq!(r.counter(Counter::RxFrames), n as u64);
     assert_eq!(r.dropped(), 0, "{:?}", r.counters);
     assert_eq!(r.received.len(), n);

@@ -31,14 +31,22 @@ fn frames(seed: u64, n: usize) -> Vec<WireFrame> {
                 8 => Some(Inject::BadPreamble),
                 _ => None,
             };
-            WireFrame { bytes, earliest: 0, inject }
+            WireFrame {
+                bytes,
+                earliest: 0,
+                inject,
+            }
         })
         .collect()
 }
 
 fn stimulus() -> Vec<mac_rx::In> {
     let mut v = Vec::new();
-    let base = mac_rx::In { rx_enable: 1, max_frame: MAX_FRAME, ..Default::default() };
+    let base = mac_rx::In {
+        rx_enable: 1,
+        max_frame: MAX_FRAME,
+        ..Default::default()
+    };
     let mut gmii = Wire::new(Speed::Gbe1, frames(3, 6));
     for t in 0..1800 {
         let s = gmii.gmii(t);
@@ -54,7 +62,12 @@ fn stimulus() -> Vec<mac_rx::In> {
     let mut xg = Wire::new(Speed::Gbe10, frames(9, 40));
     for t in 0..1200 {
         let s = xg.xgmii(t);
-        v.push(mac_rx::In { speed_10g: 1, xgmii_rxd: s.rxd, xgmii_rxc: s.rxc, ..base });
+        v.push(mac_rx::In {
+            speed_10g: 1,
+            xgmii_rxd: s.rxd,
+            xgmii_rxc: s.rxc,
+            ..base
+        });
     }
     v
 }
@@ -138,6 +151,12 @@ fn mac_rx_matches_between_rust_hdl_and_verilator() {
     assert!(last.cnt_phy > 0 && last.cnt_pre > 0);
     assert_eq!(
         last.cnt_frames,
-        last.cnt_ok + last.cnt_fcs + last.cnt_runt + last.cnt_giant + last.cnt_phy + last.cnt_pre + last.cnt_disabled
+        last.cnt_ok
+            + last.cnt_fcs
+            + last.cnt_runt
+            + last.cnt_giant
+            + last.cnt_phy
+            + last.cnt_pre
+            + last.cnt_disabled
     );
 }

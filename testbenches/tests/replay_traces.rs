@@ -28,18 +28,40 @@ fn check(name: &str, wire: Vec<WireFrame>, opts: &ReplayOptions) {
     let n = wire.len() as u64;
     let r = replay(wire, opts, &mut |_| {}).unwrap_or_else(|e| panic!("{name}: {e}"));
     let got: Vec<&[u8]> = r.received.iter().map(|f| &f.data[..]).collect();
-    assert_eq!(got.len(), want.len(), "{name}: delivered count; counters {:?}", r.counters);
+    assert_eq!(
+        got.len(),
+        want.len(),
+        "{name}: delivered count; counters {:?}",
+        r.counters
+    );
     for (i, (g, w)) in got.iter().zip(&want).enumerate() {
         assert_eq!(g, w, "{name}: frame {i} differs");
     }
     for c in Counter::DROPS {
-        assert_eq!(r.counter(c), want_drops.get(&c).copied().unwrap_or(0), "{name}: drops counted as {c:?}");
+        assert_eq!(
+            r.counter(c),
+            want_drops.get(&c).copied().unwrap_or(0),
+            "{name}: drops counted as {c:?}"
+        );
     }
-    assert_eq!(r.counter(Counter::RxFrames), n, "{name}: frames seen by the MAC");
-    assert_eq!(n, r.counter(Counter::RxDelivered) + r.dropped(), "{name}: frames in = delivered + dropped");
+    assert_eq!(
+        r.counter(Counter::RxFrames),
+        n,
+        "{name}: frames seen by the MAC"
+    );
+    assert_eq!(
+        n,
+        r.counter(Counter::RxDelivered) + r.dropped(),
+        "{name}: frames in = delivered + dropped"
+    );
     assert_eq!(r.dma_errors, 0, "{name}: DMA outside host memory");
     // Timestamps grow with delivery order.
-    assert!(r.received.windows(2).all(|w| w[0].timestamp < w[1].timestamp), "{name}: event order");
+    assert!(
+        r.received
+            .windows(2)
+            .all(|w| w[0].timestamp < w[1].timestamp),
+        "{name}: event order"
+    );
 }
 
 fn load(name: &str) -> Vec<TraceFrame> {
@@ -48,31 +70,56 @@ fn load(name: &str) -> Vec<TraceFrame> {
 
 #[test]
 fn real_traces_at_1g_with_capture_timing() {
-    for name in ["real-veth.pcap", "dns_tcp.pcap", "tftp.pcap", "vxlan.pcap", "icmpv6-rfc7112.pcap"] {
+    for name in [
+        "real-veth.pcap",
+        "dns_tcp.pcap",
+        "tftp.pcap",
+        "vxlan.pcap",
+        "icmpv6-rfc7112.pcap",
+    ] {
         let mut opts = ReplayOptions::new(Speed::Gbe1);
         opts.max_gap_ns = Some(20_000);
-        check(name, wire_frames(&load(name), Speed::Gbe1, false, opts.max_gap_ns), &opts);
+        check(
+            name,
+            wire_frames(&load(name), Speed::Gbe1, false, opts.max_gap_ns),
+            &opts,
+        );
     }
 }
 
 #[test]
 fn real_traces_at_10g_back_to_back() {
-    for name in ["real-veth.pcap", "mptcp-v0.pcap", "rpvstp-trunk-native-vid5.pcap"] {
+    for name in [
+        "real-veth.pcap",
+        "mptcp-v0.pcap",
+        "rpvstp-trunk-native-vid5.pcap",
+    ] {
         let mut opts = ReplayOptions::new(Speed::Gbe10);
         opts.line_rate = true;
-        check(name, wire_frames(&load(name), Speed::Gbe10, true, None), &opts);
+        check(
+            name,
+            wire_frames(&load(name), Speed::Gbe10, true, None),
+            &opts,
+        );
     }
 }
 
 #[test]
 fn generated_trace_at_both_speeds() {
     let frames = trace::read_file(&traces_dir().join("generated.pcapng")).unwrap();
-    assert!(frames.iter().any(|f| f.fcs_included), "the committed trace carries its faults");
+    assert!(
+        frames.iter().any(|f| f.fcs_included),
+        "the committed trace carries its faults"
+    );
     for speed in [Speed::Gbe1, Speed::Gbe10] {
         for line_rate in [false, true] {
             let mut opts = ReplayOptions::new(speed);
             opts.line_rate = line_rate;
-            check("generated.pcapng", wire_frames(&frames, speed, line_rate, None), &opts);
+            check(
+                "generated.pcapng",
+                wire_frames(&frames, speed, line_rate, None),
+                &opts,
+            );
         }
     }
 }
@@ -83,14 +130,25 @@ fn committed_generated_trace_is_what_the_generator_writes() {
     trace::write_pcapng(&path, &generate(GenParams::default())).unwrap();
     let again = std::fs::read(&path).unwrap();
     let committed = std::fs::read(traces_dir().join("generated.pcapng")).unwrap();
-    assert!(again == committed, "traces/generated.pcapng is stale: run `arsenic trace generate`");
+    assert!(
+        again == committed,
+        "traces/generated.pcapng is stale: run `arsenic trace generate`"
+    );
 }
 
 #[test]
 fn phy_errors_and_bad_preambles_are_counted() {
     for speed in [Speed::Gbe1, Speed::Gbe10] {
-        let frames = generate(GenParams { frames: 120, ..GenParams::default() });
-        let mut wire = wire_frames(&frames.into_iter().map(|(f, _)| f).collect::<Vec<_>>(), speed, true, None);
+        let frames = generate(GenParams {
+            frames: 120,
+            ..GenParams::default()
+        });
+        let mut wire = wire_frames(
+            &frames.into_iter().map(|(f, _)| f).collect::<Vec<_>>(),
+            speed,
+            true,
+            None,
+        );
         for (i, f) in wire.iter_mut().enumerate() {
             f.inject = match i % 9 {
                 2 => Some(Inject::PhyError),

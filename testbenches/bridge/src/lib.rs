@@ -122,7 +122,8 @@ macro_rules! model_impl {
                     $crate::VcdAction::None => {}
                     $crate::VcdAction::Open => {
                         // SAFETY: ctx is live and the path is a valid NUL-terminated string.
-                        let rc = unsafe { $topen(self.ctx.as_ptr(), v.c_path(), v.half_period_ps()) };
+                        let rc =
+                            unsafe { $topen(self.ctx.as_ptr(), v.c_path(), v.half_period_ps()) };
                         if rc != 0 {
                             eprintln!("warning: {}", v.error());
                             self.vcd = None;
@@ -183,7 +184,7 @@ impl VcdState {
         if !w.open && cycle >= w.from && cycle < w.to {
             w.open = true;
             VcdAction::Open
-        } else if (w.open && cycle >= w.to) || (!w.open && cycle >= w.to) {
+        } else if cycle >= w.to {
             VcdAction::Close
         } else {
             VcdAction::None
