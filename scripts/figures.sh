@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Reproduces the README's table of measured figures (release build). Wall-clock figures are
+# medians of five runs; cycle counts are deterministic.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/setup.sh
+cargo build --release --locked -q -p arsenic
+a=./target/release/arsenic
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+
+$a trace generate --fixed-size 60 --frames 100000 --out "$tmp/min.pcapng" >/dev/null
+$a trace generate --fixed-size 1514 --frames 20000 --out "$tmp/max.pcapng" >/dev/null
+median() { sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
+run() { # name, args...
+    local name=$1; shift
+    local rates=() fps=() line
+    for i in 1 2 3 4 5; do
+        out=$($a sim -q --out "$tmp/out" "$@")
+        rates+=("$(sed -n 's/^wall time .*: \([0-9.]*\) M cycles\/s.*/\1/p' <<<"$out")")
+        fps+=("$(sed -n 's/^wall time .*, \([0-9]*\) frames\/s/\1/p' <<<"$out")")
+    done
+    line=$(grep '^latency' <<<"$out" | sed 's/latency *last octet on the wire to event, cycles: //')
+    printf '%-34s %8s M cycles/s %9s frames/s  latency %s\n' "$name" \
+        "$(printf '%s\n' "${rates[@]}" | median)" "$(printf '%s\n' "${fps[@]}" | median)" "$line"
+}
+run "default trace, 1G, capture timing"
+run "64 B frames, 10G line rate" "$tmp/min.pcapng" --speed 10g --line-rate
+run "1514 B frames, 10G line rate" "$tmp/max.pcapng" --speed 10g --line-rate
+run "64 B frames, 1G line rate" "$tmp/min.pcapng" --speed 1g --line-rate
+$a verilog --out "$tmp/v" >/dev/null
+yosys -q -p "read_verilog $tmp/v/nic.v; synth_ecp5 -top top; tee -q -o $tmp/stat.txt stat"
+echo "ECP5 cells (yosys synth_ecp5, whole card):"
+grep -E '^ +(LUT4|TRELLIS_FF|CCU2C|DP16KD|TRELLIS_DPR16X4|PFUMX|L6MUX21) ' "$tmp/stat.txt"
