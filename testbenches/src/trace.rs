@@ -11,7 +11,7 @@ use pcap_file::pcapng::blocks::interface_description::{
     InterfaceDescriptionBlock, InterfaceDescriptionOption,
 };
 use pcap_file::pcapng::{Block, PcapNgReader, PcapNgWriter};
-use pcap_file::{DataLink, TsResolution};
+use pcap_file::{DataLink, Endianness, TsResolution};
 use std::borrow::Cow;
 use std::path::Path;
 use std::time::Duration;
@@ -197,6 +197,7 @@ pub fn write_pcap(
         datalink: DataLink::ETHERNET,
         ts_resolution: TsResolution::NanoSecond,
         snaplen: 65535,
+        endianness: Endianness::Little,
         ..Default::default()
     };
     let mut w = PcapWriter::with_header(std::io::BufWriter::new(f), header).map_err(|e| err(&e))?;

@@ -1,0 +1,132 @@
+//! The command line: the main job, and clear errors with documented exit codes for bad input.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn arsenic(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_arsenic"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join("cli")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+#[test]
+fn default_trace_runs_and_balances() {
+    let out = tmp("default");
+    let o = arsenic(&["sim", "-q", "--out", out.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{text}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(text.contains("frames in    170"), "{text}");
+    assert!(text.contains("check        ok"), "{text}");
+    let pcap = std::fs::read(out.join("rx-vi0.pcap")).unwrap();
+    assert_eq!(
+        &pcap[0..4],
+        &0xA1B2_3C4Du32.to_le_bytes(),
+        "nanosecond pcap"
+    );
+}
+
+#[test]
+fn a_missing_capture_is_a_clear_error() {
+    let out = tmp("missing");
+    let o = arsenic(&[
+        "sim",
+        "-q",
+        "/nonexistent/x.pcap",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("cannot read /nonexistent/x.pcap"), "{err}");
+    assert!(!out.join("rx-vi0.pcap").exists());
+}
+
+#[test]
+fn a_corrupt_capture_is_a_clear_error() {
+    let out = tmp("corrupt");
+    // A real capture cut in the middle of a packet record.
+    let real = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../traces/dns_tcp.pcap"
+    ))
+    .unwrap();
+    let bad = out.join("cut.pcap");
+    std::fs::write(&bad, &real[..real.len() - 30]).unwrap();
+    let o = arsenic(&[
+        "sim",
+        "-q",
+        bad.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("corrupt capture after 10 good packets"),
+        "{err}"
+    );
+    // Not a capture at all.
+    std::fs::write(&bad, b"hello, this is text").unwrap();
+    let o = arsenic(&[
+        "sim",
+        "-q",
+        bad.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not a pcap or pcapng file"));
+    assert!(!out.join("rx-vi0.pcap").exists());
+}
+
+#[test]
+fn an_unsupported_link_type_is_a_clear_error() {
+    let out = tmp("linktype");
+    // A pcap header with link type 101 (raw IP) and one packet.
+    let mut f = Vec::new();
+    for w in [0xA1B2_C3D4u32] {
+        f.extend_from_slice(&w.to_le_bytes());
+    }
+    f.extend_from_slice(&2u16.to_le_bytes());
+    f.extend_from_slice(&4u16.to_le_bytes());
+    f.extend_from_slice(&[0; 8]);
+    f.extend_from_slice(&65535u32.to_le_bytes());
+    f.extend_from_slice(&101u32.to_le_bytes());
+    f.extend_from_slice(&[0; 8]);
+    f.extend_from_slice(&20u32.to_le_bytes());
+    f.extend_from_slice(&20u32.to_le_bytes());
+    f.extend_from_slice(&[0x45; 20]);
+    let p = out.join("raw.pcap");
+    std::fs::write(&p, f).unwrap();
+    let o = arsenic(&[
+        "sim",
+        "-q",
+        p.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("is not supported; the card takes Ethernet")
+    );
+}
+
+#[test]
+fn bad_usage_exits_2() {
+    assert_eq!(arsenic(&["sim", "--speed", "40g"]).status.code(), Some(2));
+}
