@@ -99,9 +99,7 @@ fn an_unsupported_link_type_is_a_clear_error() {
     let out = tmp("linktype");
     // A pcap header with link type 101 (raw IP) and one packet.
     let mut f = Vec::new();
-    for w in [0xA1B2_C3D4u32] {
-        f.extend_from_slice(&w.to_le_bytes());
-    }
+    f.extend_from_slice(&0xA1B2_C3D4u32.to_le_bytes());
     f.extend_from_slice(&2u16.to_le_bytes());
     f.extend_from_slice(&4u16.to_le_bytes());
     f.extend_from_slice(&[0; 8]);

@@ -2,66 +2,18 @@
 //! and in order; bad-FCS, runt, giant, PHY-error and bad-preamble frames are dropped and
 //! counted by reason; frames in = delivered + dropped.
 
+mod common;
+
 use arsenic_interface::params::Speed;
-use arsenic_interface::regs::Counter;
 use arsenic_testbenches::generate::{generate, GenParams};
-use arsenic_testbenches::replay::{expected, replay, wire_frames, Expected, ReplayOptions};
+use arsenic_testbenches::replay::{wire_frames, ReplayOptions};
 use arsenic_testbenches::trace::{self, TraceFrame};
-use arsenic_testbenches::wire::{Inject, WireFrame};
-use std::collections::BTreeMap;
+use arsenic_testbenches::wire::Inject;
+use common::check;
 use std::path::Path;
 
 fn traces_dir() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../traces"))
-}
-
-/// Replays `wire` and checks it against the reference model of the MAC.
-fn check(name: &str, wire: Vec<WireFrame>, opts: &ReplayOptions) {
-    let mut want = Vec::new();
-    let mut want_drops: BTreeMap<Counter, u64> = BTreeMap::new();
-    for f in &wire {
-        match expected(f, opts.max_frame as usize) {
-            Expected::Deliver(d) => want.push(d),
-            Expected::Drop(c) => *want_drops.entry(c).or_default() += 1,
-        }
-    }
-    let n = wire.len() as u64;
-    let r = replay(wire, opts, &mut |_| {}).unwrap_or_else(|e| panic!("{name}: {e}"));
-    let got: Vec<&[u8]> = r.received.iter().map(|f| &f.data[..]).collect();
-    assert_eq!(
-        got.len(),
-        want.len(),
-        "{name}: delivered count; counters {:?}",
-        r.counters
-    );
-    for (i, (g, w)) in got.iter().zip(&want).enumerate() {
-        assert_eq!(g, w, "{name}: frame {i} differs");
-    }
-    for c in Counter::DROPS {
-        assert_eq!(
-            r.counter(c),
-            want_drops.get(&c).copied().unwrap_or(0),
-            "{name}: drops counted as {c:?}"
-        );
-    }
-    assert_eq!(
-        r.counter(Counter::RxFrames),
-        n,
-        "{name}: frames seen by the MAC"
-    );
-    assert_eq!(
-        n,
-        r.counter(Counter::RxDelivered) + r.dropped(),
-        "{name}: frames in = delivered + dropped"
-    );
-    assert_eq!(r.dma_errors, 0, "{name}: DMA outside host memory");
-    // Timestamps grow with delivery order.
-    assert!(
-        r.received
-            .windows(2)
-            .all(|w| w[0].timestamp < w[1].timestamp),
-        "{name}: event order"
-    );
 }
 
 fn load(name: &str) -> Vec<TraceFrame> {
