@@ -134,6 +134,13 @@ pub fn run(job: &SimJob, progress: &mut dyn FnMut(Progress)) -> Result<SimSummar
         source,
     })?;
     let output = job.out_dir.join("rx-vi0.pcap");
+    // pcap seconds are 32 bits: a capture whose clock would run past them starts the output
+    // at time zero instead.
+    let t0 = if (t0 + report.sim_time().as_nanos() as u64) / 1_000_000_000 > u32::MAX as u64 {
+        0
+    } else {
+        t0
+    };
     write_atomically(&output, |tmp| {
         let ns = o.speed.ns_per_cycle();
         let start = report.start_cycle;

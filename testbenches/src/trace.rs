@@ -5,7 +5,7 @@
 //! Every other frame is what a host handed its MAC: the wire model pads it to 60 octets and
 //! appends a correct FCS, as the sender's MAC would.
 
-use pcap_file::pcap::{PcapHeader, PcapPacket, PcapReader, PcapWriter};
+use pcap_file::pcap::{PcapHeader, PcapPacket, PcapWriter};
 use pcap_file::pcapng::blocks::enhanced_packet::{EnhancedPacketBlock, EnhancedPacketOption};
 use pcap_file::pcapng::blocks::interface_description::{
     InterfaceDescriptionBlock, InterfaceDescriptionOption,
@@ -19,6 +19,7 @@ use thiserror::Error;
 
 /// Errors of capture files.
 #[derive(Debug, Error)]
+#[non_exhaustive]
 pub enum TraceError {
     #[error("cannot read {path}: {source}")]
     Io {
@@ -93,9 +94,70 @@ fn corrupt(what: &str, good: usize, e: impl std::fmt::Display) -> TraceError {
     }
 }
 
+/// The largest captured length libpcap accepts for a record (its `MAXIMUM_SNAPLEN`).
+const MAX_CAPLEN: u32 = 262_144;
+
+/// The link type of a pcap header's field: its low 26 bits (libpcap's `LT_LINKTYPE`); the
+/// top bits may carry an FCS length, which for Ethernet captures says the frames hold their FCS.
+fn pcap_link(raw: u32) -> (DataLink, bool) {
+    let fcs_present = raw & 0x0400_0000 != 0 && (raw >> 28) == 2;
+    (DataLink::from(raw & 0x03FF_FFFF), fcs_present)
+}
+
+/// Classic pcap, read by libpcap's rules: a record's captured length may exceed the file's
+/// snap length (up to libpcap's maximum), its original length and sub-second field are not
+/// checked; a record cut short by the end of the file is an error.
 fn read_pcap(bytes: &[u8], what: &str) -> Result<Vec<TraceFrame>, TraceError> {
-    let mut r = PcapReader::new(bytes).map_err(|e| corrupt(what, 0, e))?;
-    let link = r.header().datalink;
+    const HEADER: usize = 24;
+    const RECORD: usize = 16;
+    if bytes.len() < HEADER {
+        return Err(corrupt(
+            what,
+            0,
+            format!("file header is {} of 24 bytes", bytes.len()),
+        ));
+    }
+    let magic = u32::from_le_bytes(bytes[0..4].try_into().unwrap());
+    let (big_endian, nanos) = match magic {
+        0xA1B2_C3D4 => (false, false),
+        0xA1B2_3C4D => (false, true),
+        0xD4C3_B2A1 => (true, false),
+        0x4D3C_B2A1 => (true, true),
+        _ => {
+            return Err(TraceError::NotACapture {
+                what: what.into(),
+                magic,
+            })
+        }
+    };
+    let u16_at = |o: usize| {
+        let b: [u8; 2] = bytes[o..o + 2].try_into().unwrap();
+        if big_endian {
+            u16::from_be_bytes(b)
+        } else {
+            u16::from_le_bytes(b)
+        }
+    };
+    let u32_at = |o: usize| {
+        let b: [u8; 4] = bytes[o..o + 4].try_into().unwrap();
+        if big_endian {
+            u32::from_be_bytes(b)
+        } else {
+            u32::from_le_bytes(b)
+        }
+    };
+    if u16_at(4) != 2 {
+        return Err(corrupt(
+            what,
+            0,
+            format!(
+                "pcap version {}.{} (2.x is supported)",
+                u16_at(4),
+                u16_at(6)
+            ),
+        ));
+    }
+    let (link, fcs_included) = pcap_link(u32_at(20));
     if link != DataLink::ETHERNET {
         return Err(TraceError::LinkType {
             what: what.into(),
@@ -103,14 +165,45 @@ fn read_pcap(bytes: &[u8], what: &str) -> Result<Vec<TraceFrame>, TraceError> {
         });
     }
     let mut out = Vec::new();
-    while let Some(p) = r.next_packet() {
-        let p = p.map_err(|e| corrupt(what, out.len(), e))?;
+    let mut at = HEADER;
+    while at < bytes.len() {
+        if bytes.len() - at < RECORD {
+            return Err(corrupt(
+                what,
+                out.len(),
+                "truncated record header at the end of the file",
+            ));
+        }
+        let (secs, frac, caplen, orig_len) =
+            (u32_at(at), u32_at(at + 4), u32_at(at + 8), u32_at(at + 12));
+        if caplen > MAX_CAPLEN {
+            return Err(corrupt(
+                what,
+                out.len(),
+                format!("record of {caplen} captured bytes (at most {MAX_CAPLEN})"),
+            ));
+        }
+        let data = bytes
+            .get(at + RECORD..at + RECORD + caplen as usize)
+            .ok_or_else(|| {
+                corrupt(
+                    what,
+                    out.len(),
+                    format!("record of {caplen} bytes cut short by the end of the file"),
+                )
+            })?;
+        let frac_ns = if nanos {
+            frac as u64
+        } else {
+            frac as u64 * 1000
+        };
         out.push(TraceFrame {
-            ts_ns: p.timestamp.as_nanos() as u64,
-            data: p.data.into_owned(),
-            fcs_included: false,
-            orig_len: p.orig_len,
+            ts_ns: secs as u64 * 1_000_000_000 + frac_ns,
+            data: data.to_vec(),
+            fcs_included,
+            orig_len,
         });
+        at += RECORD + caplen as usize;
     }
     Ok(out)
 }
@@ -250,4 +343,64 @@ pub fn write_pcapng(path: &Path, frames: &[(TraceFrame, bool)]) -> Result<(), Tr
     }
     use std::io::Write;
     w.into_inner().flush().map_err(|e| err(&e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pcap(records: &[(u32, u32, &[u8], u32)], snaplen: u32) -> Vec<u8> {
+        let mut f = Vec::new();
+        f.extend_from_slice(&0xA1B2_C3D4u32.to_le_bytes());
+        f.extend_from_slice(&2u16.to_le_bytes());
+        f.extend_from_slice(&4u16.to_le_bytes());
+        f.extend_from_slice(&[0; 8]);
+        f.extend_from_slice(&snaplen.to_le_bytes());
+        f.extend_from_slice(&1u32.to_le_bytes());
+        for &(s, us, data, orig) in records {
+            for v in [s, us, data.len() as u32, orig] {
+                f.extend_from_slice(&v.to_le_bytes());
+            }
+            f.extend_from_slice(data);
+        }
+        f
+    }
+
+    #[test]
+    fn snapped_and_odd_records_read_as_libpcap_reads_them() {
+        // Snap length 64: a record cut to 64 bytes of a 1514-byte frame; a sub-second field
+        // of 2,000,000 us; a record longer than the snap length.
+        let big = [0xAB; 100];
+        let f = pcap(
+            &[
+                (1, 5, &big[..64], 1514),
+                (2, 2_000_000, &big[..60], 60),
+                (3, 0, &big, 100),
+            ],
+            64,
+        );
+        let r = read_bytes(&f, "t").unwrap();
+        assert_eq!(r.len(), 3);
+        assert_eq!((r[0].data.len(), r[0].orig_len), (64, 1514));
+        assert_eq!(r[1].ts_ns, 4_000_000_000);
+        assert_eq!(r[2].data.len(), 100);
+    }
+
+    #[test]
+    fn a_cut_record_is_an_error() {
+        let f = pcap(&[(1, 0, &[1; 60], 60), (2, 0, &[2; 60], 60)], 65535);
+        let e = read_bytes(&f[..f.len() - 10], "t").unwrap_err();
+        assert!(e.to_string().contains("after 1 good packets"), "{e}");
+        assert!(matches!(
+            read_bytes(&f[..20], "t"),
+            Err(TraceError::Corrupt { .. })
+        ));
+    }
+
+    #[test]
+    fn linktype_fcs_bits_are_masked_as_libpcap_does() {
+        assert_eq!(pcap_link(0x3000_0001), (DataLink::ETHERNET, false));
+        assert_eq!(pcap_link(0x2400_0001), (DataLink::ETHERNET, true));
+        assert_eq!(pcap_link(101).0, DataLink::RAW);
+    }
 }
