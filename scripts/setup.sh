@@ -9,6 +9,7 @@ have g++ || need_pkgs+=(g++)
 have make || need_pkgs+=(make)
 have pkg-config || need_pkgs+=(pkg-config)
 have tcpdump || need_pkgs+=(tcpdump)
+[ -e /usr/include/pcap/pcap.h ] || need_pkgs+=(libpcap-dev)
 
 if [ ${#need_pkgs[@]} -gt 0 ]; then
     sudo_cmd=""
