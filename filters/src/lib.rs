@@ -14,13 +14,17 @@
 //! `not` (`&&`, `||`, `!`), parentheses, and qualifier inheritance (`host a or b`).
 
 mod ast;
+pub mod dnf;
 mod eval;
 mod lexer;
+pub mod lower;
 mod parser;
+pub mod table;
 
 pub use ast::{Dir, Expr, Family, Load, LoadBase, Prim, PrimKind, Rel, L4};
-pub use eval::matches;
+pub use eval::{matches, matches_lowered};
 pub use parser::{parse, ParseError};
+pub use table::{compile, Compiled, FilterError, FilterSet, FlowKey, TableParams};
 
 /// A byte range in the expression text.
 pub type Span = std::ops::Range<usize>;
