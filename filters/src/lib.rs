@@ -14,6 +14,7 @@
 //! `not` (`&&`, `||`, `!`), parentheses, and qualifier inheritance (`host a or b`).
 
 mod ast;
+pub mod corpus;
 pub mod dnf;
 mod eval;
 mod lexer;

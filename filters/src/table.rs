@@ -50,6 +50,42 @@ pub struct FlowKey {
     pub dst: (IpAddr, u16),
 }
 
+impl FlowKey {
+    /// The key as the card's flow table holds it.
+    pub fn words(&self) -> arsenic_interface::classifier::FlowWords {
+        let addr = |a: &IpAddr| -> [u32; 4] {
+            match a {
+                IpAddr::V4(a) => [u32::from(*a), 0, 0, 0],
+                IpAddr::V6(a) => {
+                    let o = a.octets();
+                    std::array::from_fn(|i| {
+                        u32::from_be_bytes(o[4 * i..4 * i + 4].try_into().unwrap())
+                    })
+                }
+            }
+        };
+        let (src, sport) = self
+            .src
+            .map_or(([0; 4], 0u32), |(a, p)| (addr(&a), p as u32));
+        let dst = addr(&self.dst.0);
+        let fam = ((self.family == Family::V6) as u32) << 9
+            | (self.src.is_some() as u32) << 8
+            | self.proto as u32;
+        [
+            fam,
+            src[0],
+            src[1],
+            src[2],
+            src[3],
+            dst[0],
+            dst[1],
+            dst[2],
+            dst[3],
+            sport << 16 | self.dst.1 as u32,
+        ]
+    }
+}
+
 impl std::fmt::Display for FlowKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let fam = if self.family == Family::V4 {
@@ -80,12 +116,25 @@ pub enum Compiled {
 }
 
 impl Compiled {
-    /// (terms, literals, flows) the filter takes.
+    /// (terms, literals, flows) the filter takes; a literal is a distinct test (field and
+    /// kind), shared by the filter's terms whatever its polarity in each.
     pub fn usage(&self) -> (usize, usize, usize) {
         match self {
             Compiled::Flow(_) => (0, 0, 1),
-            Compiled::Rules(t) => (t.len(), t.iter().map(|t| t.len()).sum(), 0),
+            Compiled::Rules(t) => (t.len(), self.atoms().len(), 0),
         }
+    }
+
+    /// The distinct tests of a filter's terms, in a fixed order.
+    pub fn atoms(&self) -> Vec<(Field, LitKind)> {
+        let Compiled::Rules(terms) = self else {
+            return Vec::new();
+        };
+        let set: std::collections::BTreeSet<(Field, LitKind)> = terms
+            .iter()
+            .flat_map(|t| t.iter().map(|l| (l.field, l.kind)))
+            .collect();
+        set.into_iter().collect()
     }
 }
 

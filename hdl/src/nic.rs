@@ -1,5 +1,6 @@
 //! The card's top level: PHY pins, the MMIO slave, the DMA master, and the blocks between.
 
+use crate::classifier::Classifier;
 use crate::desc_fetch::DescFetch;
 use crate::mac_rx::MacRx;
 use crate::regfile::RegFile;
@@ -44,15 +45,26 @@ pub struct Nic {
     pub dma_cpl_last: Signal<In, Bit>,
     mac: MacRx,
     rxbuf: RxBuffer,
+    cls: Classifier,
     fetch: DescFetch,
     dma: RxDma,
     regs: RegFile,
 }
 
+impl Nic {
+    /// The card with a classifier of `params` (the default is the simulation configuration).
+    pub fn new(params: arsenic_interface::classifier::ClassifierParams) -> Self {
+        Nic {
+            cls: Classifier::new(params),
+            ..Default::default()
+        }
+    }
+}
+
 impl Logic for Nic {
     #[hdl_gen]
     fn update(&mut self) {
-        clock!(self, clock, mac, rxbuf, fetch, dma, regs);
+        clock!(self, clock, mac, rxbuf, cls, fetch, dma, regs);
         // Register file.
         self.regs.addr.next = self.mmio_addr.val();
         self.regs.wdata.next = self.mmio_wdata.val();
@@ -81,6 +93,21 @@ impl Logic for Nic {
         self.rxbuf.info_pop.next = self.dma.info_pop.val();
         self.rxbuf.rd_addr.next = self.dma.rd_addr.val();
         self.rxbuf.free_ptr.next = self.dma.free_ptr.val();
+        // Classifier: sees the MAC's stream and the buffer's verdict; tables through MMIO.
+        self.cls.reset.next = self.regs.reset.val();
+        self.cls.s_valid.next = self.mac.valid.val();
+        self.cls.s_data.next = self.mac.data.val();
+        self.cls.s_nbytes.next = self.mac.nbytes.val();
+        self.cls.s_last.next = self.mac.last.val();
+        self.cls.s_len.next = self.mac.len.val();
+        self.cls.s_commit.next = self.rxbuf.committed.val();
+        self.cls.cfg_write.next = self.mmio_write.val();
+        self.cls.cfg_addr.next = self.mmio_addr.val();
+        self.cls.cfg_wdata.next = self.mmio_wdata.val();
+        self.cls.res_pop.next = self.dma.cls_pop.val();
+        self.dma.cls_empty.next = self.cls.res_empty.val();
+        self.dma.cls_vi.next = self.cls.res_vi.val();
+        self.dma.cls_filter.next = self.cls.res_filter.val();
         // Descriptor fetch.
         self.fetch.reset.next = self.regs.reset.val();
         self.fetch.ring_base.next = self.regs.rxq_base.val();
@@ -121,7 +148,8 @@ impl Logic for Nic {
         self.regs.rx_idle.next = self.rxbuf.info_empty.val()
             & !self.rxbuf.busy.val()
             & self.dma.idle.val()
-            & (self.rxbuf.commit_ptr.val() == self.dma.free_ptr.val());
+            & (self.rxbuf.commit_ptr.val() == self.dma.free_ptr.val())
+            & !self.cls.busy.val();
         self.regs.rxq_cons.next = self.fetch.desc_index.val();
         self.regs.evq_prod.next = self.dma.evq_prod.val();
         self.regs.counters[0].next = self.mac.cnt_frames.val();
@@ -138,5 +166,8 @@ impl Logic for Nic {
         self.regs.counters[11].next = self.dma.cnt_delivered.val();
         self.regs.counters[12].next = self.dma.cnt_bytes.val().get_bits::<32>(0);
         self.regs.counters[13].next = self.dma.cnt_bytes.val().get_bits::<32>(32);
+        self.regs.counters[14].next = self.cls.cnt_rule_hits.val();
+        self.regs.counters[15].next = self.cls.cnt_flow_hits.val();
+        self.regs.counters[16].next = self.cls.cnt_overrun.val();
     }
 }

@@ -39,6 +39,8 @@ pub struct RxBuffer {
     pub commit_ptr: Signal<Out, Bits<P>>,
     /// A frame is being written.
     pub busy: Signal<Out, Bit>,
+    /// The frame whose last beat is in this cycle is kept (its length is queued).
+    pub committed: Signal<Out, Bit>,
     pub cnt_overflow: Signal<Out, Bits<32>>,
     ram: RAM<Bits<64>, A>,
     info: SynchronousFIFO<Bits<16>, RX_INFO_ADDR_BITS, { RX_INFO_ADDR_BITS + 1 }, 1>,
@@ -71,6 +73,7 @@ impl Default for RxBuffer {
             free_ptr: Default::default(),
             commit_ptr: Default::default(),
             busy: Default::default(),
+            committed: Default::default(),
             cnt_overflow: Default::default(),
             ram: Default::default(),
             info: Default::default(),
@@ -100,6 +103,7 @@ impl Logic for RxBuffer {
         self.ram.write_enable.next = false;
         self.info.data_in.next = self.in_len.val();
         self.info.write.next = false;
+        self.committed.next = false;
         self.info.read.next = self.info_pop.val() | self.reset.val();
         self.info_empty.next = self.info.empty.val();
         self.info_len.next = self.info.data_out.val();
@@ -128,6 +132,7 @@ impl Logic for RxBuffer {
             if self.in_ok.val() & !self.lost.val() & !self.info.full.val() {
                 self.commit.d.next = self.wr_next.val();
                 self.info.write.next = true;
+                self.committed.next = true;
             } else {
                 self.wr_ptr.d.next = self.commit.q.val();
                 if self.in_ok.val() {
@@ -141,6 +146,7 @@ impl Logic for RxBuffer {
             self.dropping.d.next = false;
             self.c_over.d.next = 0.into();
             self.info.write.next = false;
+            self.committed.next = false;
         }
         self.commit_ptr.next = self.commit.q.val();
         self.busy.next = self.wr_ptr.q.val() != self.commit.q.val();

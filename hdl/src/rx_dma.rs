@@ -8,7 +8,8 @@
 //! word 1 first, word 0 (with the phase bit) last. The next frame starts on the cycle the
 //! event's last word is accepted, so the write port carries no idle cycle between frames.
 //!
-//! Filters will choose the queue here; today every frame goes to VI 0, the default queue.
+//! The classifier's result for the frame (its VI and filter id) goes into the event; every
+//! frame is written through the one descriptor ring until per-VI queues exist.
 
 use crate::rx_buffer::{A, P};
 use arsenic_interface::event::{self, w0, w1, Kind};
@@ -45,6 +46,11 @@ pub struct RxDma {
     pub desc_index: Signal<In, Bits<16>>,
     pub desc_take: Signal<Out, Bit>,
     pub posted_none: Signal<In, Bit>,
+    // The classifier's result for the head frame.
+    pub cls_empty: Signal<In, Bit>,
+    pub cls_vi: Signal<In, Bits<16>>,
+    pub cls_filter: Signal<In, Bits<16>>,
+    pub cls_pop: Signal<Out, Bit>,
     // DMA write port (posted writes of one beat).
     pub wr_valid: Signal<Out, Bit>,
     pub wr_addr: Signal<Out, Bits<64>>,
@@ -66,6 +72,8 @@ pub struct RxDma {
     flen: DFF<Bits<16>>,
     fwords: DFF<Bits<P>>,
     fdesc: DFF<Bits<16>>,
+    fvi: DFF<Bits<16>>,
+    ffilter: DFF<Bits<16>>,
     strb_last: DFF<Bits<8>>,
     evq: DFF<Bits<16>>,
     c_no_desc: DFF<Bits<32>>,
@@ -85,6 +93,8 @@ pub struct RxDma {
     k_w0_fixed: Constant<Bits<64>>,
     k_len_shift: Constant<Bits<64>>,
     k_phase_shift: Constant<Bits<64>>,
+    k_vi_shift: Constant<Bits<64>>,
+    k_filter_shift: Constant<Bits<64>>,
     k_ts_shift: Constant<Bits<64>>,
     k_desc_shift: Constant<Bits<64>>,
     k_word_bytes: Constant<Bits<64>>,
@@ -94,13 +104,7 @@ pub struct RxDma {
 impl Default for RxDma {
     fn default() -> Self {
         let w0_fixed =
-            arsenic_interface::set_field(0, w0::KIND_SHIFT, w0::KIND_BITS, Kind::RX as u64)
-                | arsenic_interface::set_field(
-                    0,
-                    w0::FILTER_SHIFT,
-                    w0::FILTER_BITS,
-                    event::FILTER_NONE as u64,
-                );
+            arsenic_interface::set_field(0, w0::KIND_SHIFT, w0::KIND_BITS, Kind::RX as u64);
         Self {
             clock: Default::default(),
             reset: Default::default(),
@@ -120,6 +124,10 @@ impl Default for RxDma {
             desc_index: Default::default(),
             desc_take: Default::default(),
             posted_none: Default::default(),
+            cls_empty: Default::default(),
+            cls_vi: Default::default(),
+            cls_filter: Default::default(),
+            cls_pop: Default::default(),
             wr_valid: Default::default(),
             wr_addr: Default::default(),
             wr_data: Default::default(),
@@ -139,6 +147,8 @@ impl Default for RxDma {
             flen: Default::default(),
             fwords: Default::default(),
             fdesc: Default::default(),
+            fvi: Default::default(),
+            ffilter: Default::default(),
             strb_last: Default::default(),
             evq: Default::default(),
             c_no_desc: Default::default(),
@@ -159,6 +169,8 @@ impl Default for RxDma {
             k_w0_fixed: Constant::new(w0_fixed.into()),
             k_len_shift: Constant::new((w0::LEN_SHIFT as u64).into()),
             k_phase_shift: Constant::new((w0::PHASE_SHIFT as u64).into()),
+            k_vi_shift: Constant::new((w0::VI_SHIFT as u64).into()),
+            k_filter_shift: Constant::new((w0::FILTER_SHIFT as u64).into()),
             k_ts_shift: Constant::new((w1::TIMESTAMP_SHIFT as u64).into()),
             k_desc_shift: Constant::new((w1::DESC_SHIFT as u64).into()),
             k_word_bytes: Constant::new(8u64.into()),
@@ -181,6 +193,8 @@ impl Logic for RxDma {
             flen,
             fwords,
             fdesc,
+            fvi,
+            ffilter,
             strb_last,
             evq,
             c_no_desc,
@@ -189,6 +203,7 @@ impl Logic for RxDma {
             c_bytes
         );
         self.info_pop.next = false;
+        self.cls_pop.next = false;
         self.desc_take.next = false;
         self.wr_valid.next = false;
         self.wr_addr.next = self.addr.q.val();
@@ -243,6 +258,8 @@ impl Logic for RxDma {
                 self.wr_addr.next = self.ev_slot.val();
                 self.wr_data.next = self.k_w0_fixed.val()
                     | (bit_cast::<64, 16>(self.flen.q.val()) << self.k_len_shift.val())
+                    | (bit_cast::<64, 16>(self.fvi.q.val()) << self.k_vi_shift.val())
+                    | (bit_cast::<64, 16>(self.ffilter.q.val()) << self.k_filter_shift.val())
                     | (bit_cast::<64, 1>(self.phase.val().into()) << self.k_phase_shift.val());
                 if self.wr_ready.val() {
                     self.evq.d.next = self.evq.q.val() + 1;
@@ -255,17 +272,23 @@ impl Logic for RxDma {
             }
         }
         // Admission of the next frame.
-        if self.can_load.val() & !self.info_empty.val() & !self.reset.val() {
+        if self.can_load.val() & !self.info_empty.val() & !self.cls_empty.val() & !self.reset.val()
+        {
             if self.info_len.val() > self.buf_size.val() {
                 self.info_pop.next = true;
+                self.cls_pop.next = true;
                 self.free.d.next = self.free.q.val() + self.total_words.val().get_bits::<P>(0);
                 self.c_too_big.d.next = self.c_too_big.q.val() + 1;
             } else if self.posted_none.val() {
                 self.info_pop.next = true;
+                self.cls_pop.next = true;
                 self.free.d.next = self.free.q.val() + self.total_words.val().get_bits::<P>(0);
                 self.c_no_desc.d.next = self.c_no_desc.q.val() + 1;
             } else if self.desc_valid.val() & self.evq_space.val() {
                 self.info_pop.next = true;
+                self.cls_pop.next = true;
+                self.fvi.d.next = self.cls_vi.val();
+                self.ffilter.d.next = self.cls_filter.val();
                 self.desc_take.next = true;
                 self.state.d.next = RxDmaState::Data;
                 self.cur.d.next = self.free.q.val();

@@ -1,5 +1,6 @@
 //! Verilog generation for the card and for blocks the benches model on their own.
 
+use crate::classifier::Classifier;
 use crate::mac_rx::MacRx;
 use crate::nic::Nic;
 use rust_hdl::prelude::*;
@@ -13,6 +14,13 @@ pub struct Design {
 /// Verilog of the whole card.
 pub fn nic() -> String {
     let mut uut = Nic::default();
+    uut.connect_all();
+    generate_verilog(&uut)
+}
+
+/// Verilog of the whole card with the small classifier (what a board build can afford).
+pub fn nic_small() -> String {
+    let mut uut = Nic::new(arsenic_interface::classifier::ClassifierParams::SMALL);
     uut.connect_all();
     generate_verilog(&uut)
 }
@@ -35,7 +43,18 @@ pub fn designs() -> Vec<Design> {
             name: "mac_rx",
             verilog: mac_rx(),
         },
+        Design {
+            name: "classifier",
+            verilog: classifier(),
+        },
     ]
+}
+
+/// Verilog of the classifier alone (simulation configuration).
+pub fn classifier() -> String {
+    let mut uut = Classifier::default();
+    uut.connect_all();
+    generate_verilog(&uut)
 }
 
 /// Direction of a top-level port.
@@ -100,6 +119,11 @@ pub fn design_ports(name: &str) -> Option<Vec<Port>> {
         }
         "mac_rx" => {
             let mut uut = MacRx::default();
+            uut.connect_all();
+            Some(ports(&uut))
+        }
+        "classifier" => {
+            let mut uut = Classifier::default();
             uut.connect_all();
             Some(ports(&uut))
         }

@@ -72,9 +72,11 @@ fn mac_rx_passes_verilator_lint() {
     lint("mac_rx");
 }
 
+/// The card with the small classifier: the simulation configuration's classifier (4096 flows,
+/// 32 literal windows a cycle) is far larger than an ECP5 and is not synthesized.
 #[test]
 fn nic_synthesizes_for_ecp5() {
-    let path = write_design("nic");
+    let path = write_design("nic_small");
     let stat = path.with_extension("stat.txt");
     let script = format!(
         "read_verilog {}; synth_ecp5 -top top; tee -q -o {} stat",

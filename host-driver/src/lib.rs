@@ -8,14 +8,17 @@
 //!   (MMIO reads and writes, host memory, time), whatever carries it.
 //! - [`manager`]: the device manager, the kernel's part: reset, configuration, the default
 //!   (OS) queue's rings, buffer posting in batches, event polling, counters.
+//! - [`filters`]: installing and removing filters in the card's classifier tables.
 
 pub mod device;
 pub mod dma;
+pub mod filters;
 pub mod manager;
 pub mod memory;
 
 pub use device::Device;
 pub use dma::{DmaConfig, DmaServicer};
+pub use filters::{FilterInfo, FilterManager, Slot};
 pub use manager::{
     delivered_bytes, dropped, Counters, DeviceManager, DriverError, QueueConfig, RxFrame,
 };

@@ -36,6 +36,8 @@ pub enum DriverError {
     BadConfig(String),
     #[error("host memory: {0}")]
     Memory(#[from] MemoryError),
+    #[error("filter: {0}")]
+    Filter(arsenic_filters::FilterError),
     #[error("the card wrote a malformed event at index {index}: {what}")]
     BadEvent { index: u16, what: String },
 }

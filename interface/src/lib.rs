@@ -11,6 +11,7 @@
 //! `parse` and `emit`. The bit positions are public constants as well, because the hardware
 //! builds the same words from them.
 
+pub mod classifier;
 pub mod eth;
 pub mod event;
 pub mod fcs;

@@ -118,6 +118,13 @@ pub enum Counter {
     RxDeliveredBytesLo,
     /// Bytes written to host memory, high half.
     RxDeliveredBytesHi,
+    /// Frames a masked-rule term matched.
+    RxRuleHits,
+    /// Frames an exact flow matched.
+    RxFlowHits,
+    /// Frames that ended while the classifier was busy (sent to the default VI): the
+    /// classifier is built to make this impossible.
+    RxClassifyOverrun,
 }
 
 /// Offset of the first counter.
@@ -125,7 +132,7 @@ pub const COUNTER_BASE: u32 = 0x200;
 
 impl Counter {
     /// Every counter, in register order.
-    pub const ALL: [Counter; 14] = [
+    pub const ALL: [Counter; 17] = [
         Counter::RxFrames,
         Counter::RxMacOk,
         Counter::DropFcs,
@@ -140,6 +147,9 @@ impl Counter {
         Counter::RxDelivered,
         Counter::RxDeliveredBytesLo,
         Counter::RxDeliveredBytesHi,
+        Counter::RxRuleHits,
+        Counter::RxFlowHits,
+        Counter::RxClassifyOverrun,
     ];
 
     /// The counters that count dropped frames, one per reason.
@@ -177,6 +187,9 @@ impl Counter {
             Counter::RxDelivered => "delivered",
             Counter::RxDeliveredBytesLo => "delivered_bytes_lo",
             Counter::RxDeliveredBytesHi => "delivered_bytes_hi",
+            Counter::RxRuleHits => "rule_hits",
+            Counter::RxFlowHits => "flow_hits",
+            Counter::RxClassifyOverrun => "classify_overrun",
         }
     }
 }

@@ -4,7 +4,11 @@
 use crate::sim::{Sim, SimConfig};
 use crate::trace::TraceFrame;
 use crate::wire::{Inject, WireFrame};
-use arsenic_host::{Counters, Device, DeviceManager, DmaConfig, DriverError, QueueConfig, RxFrame};
+use arsenic_host::{
+    Counters, Device, DeviceManager, DmaConfig, DriverError, FilterInfo, FilterManager,
+    QueueConfig, RxFrame,
+};
+use arsenic_interface::classifier::ClassifierParams;
 use arsenic_interface::eth;
 use arsenic_interface::fcs;
 use arsenic_interface::params::Speed;
@@ -43,6 +47,16 @@ pub struct ReplayOptions {
     pub vcd: Option<(PathBuf, u64, u64)>,
     /// Cycles to wait for the card to go idle after the wire is quiet.
     pub drain_limit: u64,
+    /// Filters to install before the first frame.
+    pub filters: Vec<FilterSpec>,
+}
+
+/// A filter to install: expression, VI, priority (higher wins).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FilterSpec {
+    pub expr: String,
+    pub vi: u16,
+    pub priority: u16,
 }
 
 impl ReplayOptions {
@@ -58,6 +72,7 @@ impl ReplayOptions {
             dma: None,
             vcd: None,
             drain_limit: 1_000_000,
+            filters: Vec::new(),
         }
     }
 }
@@ -158,6 +173,8 @@ pub struct ReplayReport {
     pub wall: Duration,
     /// DMAs outside host memory (a bug if not zero).
     pub dma_errors: u64,
+    /// The filters installed, with their ids and table entries.
+    pub filters: Vec<FilterInfo>,
 }
 
 impl ReplayReport {
@@ -188,6 +205,11 @@ pub fn replay(
     let mut sim = Sim::new(cfg);
     DeviceManager::probe(&mut sim, opts.speed, opts.max_frame)?;
     let mut dm = DeviceManager::open_default_queue(&mut sim, opts.queue.clone())?;
+    let mut fm = FilterManager::new(ClassifierParams::SIM);
+    fm.clear(&mut sim);
+    for f in &opts.filters {
+        fm.install(&mut sim, &f.expr, f.vi, f.priority)?;
+    }
     sim.drain_writes();
     let start = sim.cycle();
     if let Some((path, from, to)) = &opts.vcd {
@@ -254,5 +276,6 @@ pub fn replay(
         last_octet_cycles: sim.wire().last_octet_cycles().to_vec(),
         wall,
         dma_errors: sim.dma().stats().errors,
+        filters: fm.list().cloned().collect(),
     })
 }

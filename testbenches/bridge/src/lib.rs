@@ -211,6 +211,7 @@ pub fn verilog(design: &str) -> Option<&'static str> {
     match design {
         "nic" => Some(include_str!(concat!(env!("OUT_DIR"), "/nic.v"))),
         "mac_rx" => Some(include_str!(concat!(env!("OUT_DIR"), "/mac_rx.v"))),
+        "classifier" => Some(include_str!(concat!(env!("OUT_DIR"), "/classifier.v"))),
         _ => None,
     }
 }

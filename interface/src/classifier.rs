@@ -1,0 +1,147 @@
+//! The classifier's tables as the device manager writes them, and the flow hash.
+//!
+//! The tables sit in their own MMIO window, write-only (the device manager keeps the copy it
+//! reads): literals, terms and the exact-flow table.
+//!
+//! **Literal** `i` (words at `LIT_BASE + 16 * i`): word 0 is the field ([`lit`]), word 1 the
+//! value, word 2 the mask; writing word 2 makes the entry take effect.
+//!
+//! **Term** `t` (words at `TERM_BASE + 64 * t`): words 0..=3 the literals that must hold
+//! (bit `i` of word `i / 32`), words 4..=7 those that must not, word 8 the filter id (bits
+//! 14..0) and priority (bits 31..16), word 9 the VI, word 10 valid (bit 0). A term is read
+//! once per frame, when the frame's classification starts; write word 10 last.
+//!
+//! **Exact flows**: two banks, each hashed by its own function, each with two ways: a key may
+//! sit in four slots. The key goes into the staging words at `FLOW_STAGE` ([`flow`]), then a
+//! write of [`FLOW_CMD`] stores (or clears) the staged entry at a bank, way and index in one
+//! cycle.
+
+/// Start of the classifier's MMIO window.
+pub const WINDOW: u32 = 0x1_0000;
+/// Size of the window.
+pub const WINDOW_SIZE: u32 = 0x1_0000;
+/// Literal entries.
+pub const LIT_BASE: u32 = 0x1_0000;
+/// Term entries.
+pub const TERM_BASE: u32 = 0x1_4000;
+/// Staging words of an exact-flow entry.
+pub const FLOW_STAGE: u32 = 0x1_8000;
+/// Exact-flow command: bit 31 write (1) or clear (0), bit 17 way, bit 16 bank, bits 15..0
+/// index.
+pub const FLOW_CMD: u32 = 0x1_8100;
+
+/// Word 0 of a literal.
+pub mod lit {
+    /// Offset of the window in octets, bits 7..0.
+    pub const OFFSET_SHIFT: u32 = 0;
+    /// Size in octets (1, 2 or 4), bits 10..8.
+    pub const SIZE_SHIFT: u32 = 8;
+    /// Base: 0 the frame, 1 the IPv4 payload, bits 13..12.
+    pub const BASE_SHIFT: u32 = 12;
+    /// VLAN depth of an IPv4-payload base, bits 17..16.
+    pub const DEPTH_SHIFT: u32 = 16;
+    /// Kind: 0 window match, 1 window past the end, 2 frame length match; bits 21..20.
+    pub const KIND_SHIFT: u32 = 20;
+    pub const KIND_MATCH: u32 = 0;
+    pub const KIND_OOB: u32 = 1;
+    pub const KIND_LEN: u32 = 2;
+    pub const BASE_FRAME: u32 = 0;
+    pub const BASE_IPV4_PAYLOAD: u32 = 1;
+}
+
+/// The staging words of an exact-flow entry, in order from [`FLOW_STAGE`].
+pub mod flow {
+    /// Key words 0..=9 (see [`super::FlowWords`]).
+    pub const KEY: u32 = 0;
+    /// The VI, word 10.
+    pub const VI: u32 = 10;
+    /// Filter id (bits 14..0) and priority (bits 31..16), word 11.
+    pub const FILTER: u32 = 11;
+    /// Words of staging.
+    pub const WORDS: u32 = 12;
+}
+
+/// Sizes of the classifier's tables in a build of the card.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClassifierParams {
+    /// Literal entries (a multiple of 32, at most 128).
+    pub literals: usize,
+    /// Term entries.
+    pub terms: usize,
+    /// log2 of the buckets per bank of the exact-flow table (two banks of two-way buckets).
+    pub flow_bank_bits: usize,
+    /// Literals evaluated per cycle (divides `literals`).
+    pub literals_per_cycle: usize,
+}
+
+impl ClassifierParams {
+    /// The simulation configuration: 128 literals (32 a cycle: a result every 5 cycles, as
+    /// 64-byte frames at 10 GbE need), 64 terms, 2 banks x 2048 buckets x 2 ways of flows.
+    pub const SIM: ClassifierParams = ClassifierParams {
+        literals: 128,
+        terms: 64,
+        flow_bank_bits: 11,
+        literals_per_cycle: 32,
+    };
+    /// A small configuration (32 literals, 4 a cycle; 16 terms; 2 x 128 x 2 flows), the size a
+    /// 1 GbE board build can afford; the synthesis check builds the card with it.
+    pub const SMALL: ClassifierParams = ClassifierParams {
+        literals: 32,
+        terms: 16,
+        flow_bank_bits: 7,
+        literals_per_cycle: 4,
+    };
+    /// Cycles from a frame's commit to its result.
+    pub const fn latency(&self) -> usize {
+        let steps = self.literals / self.literals_per_cycle;
+        if steps > 3 {
+            steps + 1
+        } else {
+            4
+        }
+    }
+    /// Flow-table slots.
+    pub const fn flows(&self) -> usize {
+        4 << self.flow_bank_bits
+    }
+}
+
+/// Octets of each frame the classifier keeps to read windows from.
+pub const HEADER_BYTES: usize = 128;
+
+/// The ten 32-bit words of an exact-flow key: word 0 is family (bit 9: IPv6), has-source
+/// (bit 8) and protocol (bits 7..0); words 1..=4 the source address, 5..=8 the destination
+/// (IPv4 in the first word of each, the rest zero); word 9 source port (31..16) and destination
+/// port (15..0). A local 3-tuple has no source: words 1..=4 and the source port are zero.
+pub type FlowWords = [u32; 10];
+
+/// Offset bases of the two flow hashes (one per bank).
+pub const FLOW_HASH_BASIS: [u32; 2] = [0x811C_9DC5, 0x2F69_3A0B];
+/// Multiplier of the flow hash.
+pub const FLOW_HASH_PRIME: u32 = 0x0100_0193;
+
+/// The flow hash of bank `bank`: FNV-1a over the key's words, folded.
+pub fn flow_hash(key: &FlowWords, bank: usize) -> u32 {
+    let mut h = FLOW_HASH_BASIS[bank];
+    for &w in key {
+        h = (h ^ w).wrapping_mul(FLOW_HASH_PRIME);
+    }
+    h ^ (h >> 15)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_spread_sequential_flows() {
+        let mut seen = std::collections::HashSet::new();
+        for p in 0..2048u32 {
+            let mut k: FlowWords = [0x0106, 0, 0, 0, 0, 0x0A00_0001, 0, 0, 0, 80];
+            k[9] = p;
+            seen.insert(flow_hash(&k, 0) & 2047);
+        }
+        assert!(seen.len() > 1200, "{}", seen.len());
+        assert!(LIT_BASE + 16 * 128 <= TERM_BASE && TERM_BASE + 64 * 64 <= FLOW_STAGE);
+    }
+}
