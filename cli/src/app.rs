@@ -3,9 +3,11 @@
 //! Exit codes: 0 success; 1 the simulation ran but a check failed (frames lost or corrupted,
 //! counters that do not balance); 2 bad usage; 3 unreadable, corrupt or unsupported input
 //! capture; 4 the simulation could not complete (driver error, card hang); 5 output could not
-//! be written.
+//! be written; 6 a filter or configuration the card cannot take (parse error, an expression
+//! the card cannot express, a bad VI definition).
 
 use arsenic_interface::params::Speed;
+use arsenic_testbenches::config::SimConfigFile;
 use arsenic_testbenches::generate::{generate, GenParams};
 use arsenic_testbenches::job::{self, SimJob};
 use arsenic_testbenches::replay::ReplayOptions;
@@ -47,9 +49,15 @@ enum Command {
         /// Shorten idle gaps between frames to at most this many microseconds.
         #[arg(long, value_name = "US")]
         max_gap_us: Option<u64>,
-        /// Output folder for rx-vi0.pcap (what the host received).
+        /// Output folder: one pcap per VI of what the host received.
         #[arg(long, default_value = "out")]
         out: PathBuf,
+        /// VIs and their filters (TOML); the embedded default when omitted.
+        #[arg(long, value_name = "FILE", conflicts_with = "no_filters")]
+        config: Option<PathBuf>,
+        /// Install no filter: every frame goes to the OS VI.
+        #[arg(long)]
+        no_filters: bool,
         /// Record a VCD waveform of the card into this file.
         #[arg(long, value_name = "FILE")]
         vcd: Option<PathBuf>,
@@ -68,12 +76,26 @@ enum Command {
         #[command(subcommand)]
         command: TraceCommand,
     },
+    /// Work with filters.
+    Filter {
+        #[command(subcommand)]
+        command: FilterCommand,
+    },
     /// Print the register map and the counters, from the interface crate.
     Regs,
     /// Write the card's Verilog (nic.v, mac_rx.v) into a folder.
     Verilog {
         #[arg(long, default_value = "out/verilog")]
         out: PathBuf,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum FilterCommand {
+    /// Parse and compile a filter: show the card's entries, or what is wrong.
+    Check {
+        /// A pcap-filter expression, e.g. 'tcp and dst port 80'.
+        expr: String,
     },
 }
 
@@ -102,11 +124,24 @@ pub fn run(cli: Cli) -> i32 {
             speed,
             max_gap_us,
             out,
+            config,
+            no_filters,
             vcd,
             vcd_from,
             vcd_cycles,
             quiet,
         } => {
+            let config = match (no_filters, config) {
+                (true, _) => None,
+                (false, Some(p)) => match SimConfigFile::load(&p) {
+                    Ok(c) => Some(c),
+                    Err(e) => {
+                        eprintln!("arsenic sim: {e}");
+                        return 6;
+                    }
+                },
+                (false, None) => Some(SimConfigFile::default_config()),
+            };
             let speed = match speed {
                 SpeedArg::G1 => Speed::Gbe1,
                 SpeedArg::G10 => Speed::Gbe10,
@@ -118,6 +153,7 @@ pub fn run(cli: Cli) -> i32 {
             let job = SimJob {
                 input: pcap,
                 options,
+                config,
                 out_dir: out,
             };
             let bar = if quiet {
@@ -178,6 +214,9 @@ pub fn run(cli: Cli) -> i32 {
                 }
             }
         }
+        Command::Filter {
+            command: FilterCommand::Check { expr },
+        } => filter_check(&expr),
         Command::Regs => {
             print!("{}", arsenic_interface::regs::describe());
             0
@@ -198,4 +237,43 @@ pub fn run(cli: Cli) -> i32 {
             0
         }
     }
+}
+
+fn filter_check(expr: &str) -> i32 {
+    use arsenic_filters::{compile, parse, Compiled};
+    let parsed = match parse(expr) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("{}", e.render(expr));
+            return 6;
+        }
+    };
+    let compiled = match compile(&parsed) {
+        Ok(c) => c,
+        Err(arsenic_filters::FilterError::Lower(e)) => {
+            let pe = arsenic_filters::ParseError {
+                message: format!("the card cannot express this: {}", e.message),
+                span: e.span,
+            };
+            eprintln!("{}", pe.render(expr));
+            return 6;
+        }
+        Err(e) => {
+            eprintln!("{expr}: {e}");
+            return 6;
+        }
+    };
+    let (t, l, f) = compiled.usage();
+    match &compiled {
+        Compiled::Flow(k) => println!("exact flow: {k}\nentries: 1 flow-table slot"),
+        Compiled::Rules(terms) => {
+            println!("masked rules: {t} terms over {l} literals");
+            for (i, term) in terms.iter().enumerate() {
+                let lits: Vec<String> = term.iter().map(|l| l.to_string()).collect();
+                println!("  term {i}: {}", lits.join(" and "));
+            }
+        }
+    }
+    let _ = f;
+    0
 }

@@ -511,9 +511,7 @@ fn verilog(p: ClassifierParams) -> String {
     let rd = RESULT_DEPTH;
     let rb = RESULT_DEPTH.trailing_zeros();
     let hb = HEADER_BYTES;
-    let basis0 = cls::FLOW_HASH_BASIS[0];
-    let basis1 = cls::FLOW_HASH_BASIS[1];
-    let prime = cls::FLOW_HASH_PRIME;
+    let [seed0, seed1] = cls::FLOW_HASH_SEED;
     let (lit_base, term_base, stage, cmd) = (
         cls::LIT_BASE,
         cls::TERM_BASE,
@@ -600,15 +598,37 @@ function [7:0] byt;
     end
 endfunction
 
-function [31:0] fnv;
+function [31:0] mix0;
     input [319:0] key;
-    input [31:0] basis;
     integer j;
     reg [31:0] x;
     begin
-        x = basis;
-        for (j = 0; j < 10; j = j + 1) x = (x ^ key[j*32 +: 32]) * 32'h{prime:08x};
-        fnv = x ^ (x >> 15);
+        x = 32'h{seed0:08x};
+        for (j = 0; j < 10; j = j + 1) begin
+            x = x + key[j*32 +: 32];
+            x = x + (x << 10);
+            x = x ^ (x >> 6);
+        end
+        x = x + (x << 3);
+        x = x ^ (x >> 11);
+        mix0 = x + (x << 15);
+    end
+endfunction
+
+function [31:0] mix1;
+    input [319:0] key;
+    integer j;
+    reg [31:0] x;
+    begin
+        x = 32'h{seed1:08x};
+        for (j = 0; j < 10; j = j + 1) begin
+            x = x + key[j*32 +: 32];
+            x = x + (x << 10);
+            x = x ^ (x >> 6);
+        end
+        x = x + (x << 3);
+        x = x ^ (x >> 11);
+        mix1 = x + (x << 15);
     end
 endfunction
 
@@ -791,10 +811,10 @@ always @(posedge clock) begin
             key5 <= k5;
             key3 <= k3;
             keys_ok <= k_ok;
-            idx5_0 <= fnv(k5, 32'h{basis0:08x});
-            idx5_1 <= fnv(k5, 32'h{basis1:08x});
-            idx3_0 <= fnv(k3, 32'h{basis0:08x});
-            idx3_1 <= fnv(k3, 32'h{basis1:08x});
+            idx5_0 <= mix0(k5);
+            idx5_1 <= mix1(k5);
+            idx3_0 <= mix0(k3);
+            idx3_1 <= mix1(k3);
         end
         if (step == {decide}) begin
             if (fcount < {rd}) begin

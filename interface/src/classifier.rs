@@ -115,18 +115,20 @@ pub const HEADER_BYTES: usize = 128;
 /// port (15..0). A local 3-tuple has no source: words 1..=4 and the source port are zero.
 pub type FlowWords = [u32; 10];
 
-/// Offset bases of the two flow hashes (one per bank).
-pub const FLOW_HASH_BASIS: [u32; 2] = [0x811C_9DC5, 0x2F69_3A0B];
-/// Multiplier of the flow hash.
-pub const FLOW_HASH_PRIME: u32 = 0x0100_0193;
-
-/// The flow hash of bank `bank`: FNV-1a over the key's words, folded.
+/// Seeds of the two flow hashes (one per bank).
+pub const FLOW_HASH_SEED: [u32; 2] = [0x811C_9DC5, 0x2F69_3A0B];
+/// The flow hash of bank `bank`: Jenkins' one-at-a-time construction over the key's
+/// words (add, shift, XOR: no multiplier in the card), from a seed per bank.
 pub fn flow_hash(key: &FlowWords, bank: usize) -> u32 {
-    let mut h = FLOW_HASH_BASIS[bank];
+    let mut h = FLOW_HASH_SEED[bank];
     for &w in key {
-        h = (h ^ w).wrapping_mul(FLOW_HASH_PRIME);
+        h = h.wrapping_add(w);
+        h = h.wrapping_add(h << 10);
+        h ^= h >> 6;
     }
-    h ^ (h >> 15)
+    h = h.wrapping_add(h << 3);
+    h ^= h >> 11;
+    h.wrapping_add(h << 15)
 }
 
 #[cfg(test)]

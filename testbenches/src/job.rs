@@ -1,6 +1,7 @@
 //! The `arsenic sim` job: a capture replayed through the card with the device manager in the
 //! loop, the host's frames written to a pcap, and a summary.
 
+use crate::config::{ConfigError, SimConfigFile};
 use crate::replay::{
     expected, replay, wire_frames, Expected, Progress, ReplayError, ReplayOptions, ReplayReport,
 };
@@ -25,6 +26,8 @@ pub enum JobError {
     Trace(#[from] TraceError),
     #[error("{0}")]
     Replay(#[from] ReplayError),
+    #[error("{0}")]
+    Config(#[from] ConfigError),
     #[error("cannot write {path}: {source}")]
     Output {
         path: String,
@@ -39,6 +42,7 @@ impl JobError {
             JobError::Trace(TraceError::Write { .. }) | JobError::Output { .. } => 5,
             JobError::Trace(_) => 3,
             JobError::Replay(_) => 4,
+            JobError::Config(_) => 6,
         }
     }
 }
@@ -49,8 +53,20 @@ pub struct SimJob {
     /// The capture; `None` for the embedded default.
     pub input: Option<PathBuf>,
     pub options: ReplayOptions,
-    /// Folder for the output pcap.
+    /// Virtual interfaces and their filters; `None` sends everything to the OS VI.
+    pub config: Option<SimConfigFile>,
+    /// Folder for the output pcaps.
     pub out_dir: PathBuf,
+}
+
+/// What one VI received.
+#[derive(Debug, Clone)]
+pub struct ViOutput {
+    pub id: u16,
+    pub name: String,
+    pub frames: usize,
+    pub bytes: u64,
+    pub path: PathBuf,
 }
 
 /// The job's result.
@@ -65,7 +81,8 @@ pub struct SimSummary {
     pub matching_deliveries: usize,
     /// Latency from a frame's last octet on the pins to its event, in cycles, sorted.
     pub latencies: Vec<u64>,
-    pub output: PathBuf,
+    /// One pcap per VI, the OS's first.
+    pub outputs: Vec<ViOutput>,
     /// Frames the capture cut short (replayed as captured).
     pub snapped: usize,
 }
@@ -95,7 +112,11 @@ pub fn run(job: &SimJob, progress: &mut dyn FnMut(Progress)) -> Result<SimSummar
         .filter(|f| (f.data.len() as u32) < f.orig_len)
         .count();
     let t0 = frames.first().map(|f| f.ts_ns).unwrap_or(0);
-    let o = &job.options;
+    let mut options = job.options.clone();
+    if let Some(c) = &job.config {
+        options.filters = c.filters.clone();
+    }
+    let o = &options;
     let wire = wire_frames(&frames, o.speed, o.line_rate, o.max_gap_ns);
     let want: Vec<Option<Vec<u8>>> = wire
         .iter()
@@ -133,7 +154,6 @@ pub fn run(job: &SimJob, progress: &mut dyn FnMut(Progress)) -> Result<SimSummar
         path: job.out_dir.display().to_string(),
         source,
     })?;
-    let output = job.out_dir.join("rx-vi0.pcap");
     // pcap seconds are 32 bits: a capture whose clock would run past them starts the output
     // at time zero instead.
     let t0 = if (t0 + report.sim_time().as_nanos() as u64) / 1_000_000_000 > u32::MAX as u64 {
@@ -141,19 +161,41 @@ pub fn run(job: &SimJob, progress: &mut dyn FnMut(Progress)) -> Result<SimSummar
     } else {
         t0
     };
-    write_atomically(&output, |tmp| {
-        let ns = o.speed.ns_per_cycle();
-        let start = report.start_cycle;
-        trace::write_pcap(
-            tmp,
-            report.received.iter().map(|f| {
-                (
-                    t0 + ((f.timestamp.saturating_sub(start)) as f64 * ns) as u64,
-                    f.data.clone(),
-                )
-            }),
-        )
-    })?;
+    let ns = o.speed.ns_per_cycle();
+    let start = report.start_cycle;
+    let mut vis: Vec<(u16, String)> = vec![(0, "os".to_string())];
+    if let Some(c) = &job.config {
+        vis.extend(c.vis.iter().map(|v| (v.id, v.name.clone())));
+    }
+    for f in &report.received {
+        if !vis.iter().any(|(id, _)| *id == f.vi) {
+            vis.push((f.vi, "unknown".to_string()));
+        }
+    }
+    let mut outputs = Vec::new();
+    for (id, name) in vis {
+        let path = job.out_dir.join(format!("rx-vi{id}-{name}.pcap"));
+        let mine: Vec<&arsenic_host::RxFrame> =
+            report.received.iter().filter(|f| f.vi == id).collect();
+        write_atomically(&path, |tmp| {
+            trace::write_pcap(
+                tmp,
+                mine.iter().map(|f| {
+                    (
+                        t0 + ((f.timestamp.saturating_sub(start)) as f64 * ns) as u64,
+                        f.data.clone(),
+                    )
+                }),
+            )
+        })?;
+        outputs.push(ViOutput {
+            id,
+            name,
+            frames: mine.len(),
+            bytes: mine.iter().map(|f| f.data.len() as u64).sum(),
+            path,
+        });
+    }
     Ok(SimSummary {
         input: name,
         line_rate: o.line_rate,
@@ -161,7 +203,7 @@ pub fn run(job: &SimJob, progress: &mut dyn FnMut(Progress)) -> Result<SimSummar
         expected_deliveries: expected_idx.len(),
         matching_deliveries: matching,
         latencies,
-        output,
+        outputs,
         snapped,
         report,
     })
@@ -254,7 +296,24 @@ impl fmt::Display for SimSummary {
                 l[l.len() / 2] as f64 * ns
             )?;
         }
-        writeln!(f, "output       {}", self.output.display())?;
+        if !r.filters.is_empty() {
+            let (rules, flows) = (
+                r.counter(Counter::RxRuleHits),
+                r.counter(Counter::RxFlowHits),
+            );
+            writeln!(f, "filters      {} installed; frames claimed by masked rules {rules}, by exact flows {flows}", r.filters.len())?;
+        }
+        for v in &self.outputs {
+            writeln!(
+                f,
+                "vi {:<8} {:<14} {:>7} frames {:>10} bytes  {}",
+                v.id,
+                v.name,
+                v.frames,
+                v.bytes,
+                v.path.display()
+            )?;
+        }
         if self.balanced() {
             write!(
                 f,

@@ -1,3 +1,4 @@
+pub mod config;
 pub mod generate;
 pub mod job;
 pub mod replay;

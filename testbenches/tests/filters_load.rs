@@ -26,7 +26,11 @@ fn ipv4(proto: u8, dst: [u8; 4], dport: u16, seq: u32) -> WireFrame {
     f[34..36].copy_from_slice(&40000u16.to_be_bytes());
     f[36..38].copy_from_slice(&dport.to_be_bytes());
     f[38..42].copy_from_slice(&seq.to_be_bytes());
-    WireFrame { bytes: fcs::append_fcs(&f), earliest: 0, inject: None }
+    WireFrame {
+        bytes: fcs::append_fcs(&f),
+        earliest: 0,
+        inject: None,
+    }
 }
 
 fn flow_dst(k: usize) -> [u8; 4] {
@@ -36,7 +40,16 @@ fn flow_dst(k: usize) -> [u8; 4] {
 fn setup() -> (Sim, DeviceManager, FilterManager) {
     let mut sim = Sim::new(SimConfig::new(Speed::Gbe10));
     DeviceManager::probe(&mut sim, Speed::Gbe10, 1522).unwrap();
-    let dm = DeviceManager::open_default_queue(&mut sim, QueueConfig { ring_log2: 12, evq_log2: 13, buf_size: 2048, batch: 32 }).unwrap();
+    let dm = DeviceManager::open_default_queue(
+        &mut sim,
+        QueueConfig {
+            ring_log2: 12,
+            evq_log2: 13,
+            buf_size: 2048,
+            batch: 32,
+        },
+    )
+    .unwrap();
     let mut fm = FilterManager::new(ClassifierParams::SIM);
     fm.clear(&mut sim);
     sim.drain_writes();
@@ -64,14 +77,28 @@ fn line_rate_with_both_tables_full() {
     let mut flow_ids = Vec::new();
     for k in 0..4096 {
         let d = flow_dst(k);
-        let e = format!("tcp and dst host {}.{}.{}.{} and dst port 80", d[0], d[1], d[2], d[3]);
+        let e = format!(
+            "tcp and dst host {}.{}.{}.{} and dst port 80",
+            d[0], d[1], d[2], d[3]
+        );
         flow_ids.push(fm.install(&mut sim, &e, 1 + (k % 1000) as u16, 1).unwrap());
     }
     let mut rule_ids = Vec::new();
     for p in 0..32u16 {
-        rule_ids.push(fm.install(&mut sim, &format!("udp and dst port {}", 5000 + p), 2000 + p, 0).unwrap());
+        rule_ids.push(
+            fm.install(
+                &mut sim,
+                &format!("udp and dst port {}", 5000 + p),
+                2000 + p,
+                0,
+            )
+            .unwrap(),
+        );
     }
-    assert!(fm.install(&mut sim, "udp and dst port 6000", 1, 0).is_err(), "the terms are full");
+    assert!(
+        fm.install(&mut sim, "udp and dst port 6000", 1, 0).is_err(),
+        "the terms are full"
+    );
     let used_terms: usize = fm.list().map(|f| f.terms.len()).sum();
     let flows = fm.list().filter(|f| f.flow.is_some()).count();
     assert_eq!((used_terms, flows), (64, 4096));
@@ -84,11 +111,17 @@ fn line_rate_with_both_tables_full() {
         let (f, w) = match i % 3 {
             0 => {
                 let k = (i * 7919) % 4096;
-                (ipv4(6, flow_dst(k), 80, i as u32), (flow_ids[k], 1 + (k % 1000) as u16))
+                (
+                    ipv4(6, flow_dst(k), 80, i as u32),
+                    (flow_ids[k], 1 + (k % 1000) as u16),
+                )
             }
             1 => {
                 let p = (i / 3) % 32;
-                (ipv4(17, [10, 9, 9, 9], 5000 + p as u16, i as u32), (rule_ids[p], 2000 + p as u16))
+                (
+                    ipv4(17, [10, 9, 9, 9], 5000 + p as u16, i as u32),
+                    (rule_ids[p], 2000 + p as u16),
+                )
             }
             _ => (ipv4(6, [10, 2, 0, 1], 80, i as u32), (FILTER_NONE, 0)),
         };
@@ -106,7 +139,10 @@ fn line_rate_with_both_tables_full() {
         assert_eq!((g.filter, g.vi), *w, "frame {i}");
     }
     let lo = sim.wire().last_octet_cycles();
-    assert!(lo[n - 1] - lo[0] <= ((n as u64 - 1) * 84).div_ceil(8) + 1, "the wire ran at line rate");
+    assert!(
+        lo[n - 1] - lo[0] <= ((n as u64 - 1) * 84).div_ceil(8) + 1,
+        "the wire ran at line rate"
+    );
 }
 
 #[test]
@@ -168,14 +204,22 @@ fn filters_change_while_traffic_runs() {
         let lives: Vec<_> = life.iter().filter(|l| l.0 == g.filter).collect();
         assert!(!lives.is_empty(), "unknown filter {}", g.filter);
         let e = lives[0].1;
-        assert!(matches(&parse(e).unwrap(), &g.data), "filter {e:?} claimed a frame it does not match");
         assert!(
-            lives.iter().any(|l| l.2 <= g.timestamp && g.timestamp.saturating_sub(64) <= l.3),
+            matches(&parse(e).unwrap(), &g.data),
+            "filter {e:?} claimed a frame it does not match"
+        );
+        assert!(
+            lives
+                .iter()
+                .any(|l| l.2 <= g.timestamp && g.timestamp.saturating_sub(64) <= l.3),
             "filter {e:?} claimed a frame at cycle {} outside its lifetimes {lives:?}",
             g.timestamp
         );
     }
-    assert!(claimed > 1000 && default > 1000, "claimed {claimed}, default {default}");
+    assert!(
+        claimed > 1000 && default > 1000,
+        "claimed {claimed}, default {default}"
+    );
     // Every compiled expression was installable.
     for e in exprs {
         compile(&parse(e).unwrap()).unwrap();
