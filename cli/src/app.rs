@@ -263,17 +263,19 @@ fn filter_check(expr: &str) -> i32 {
             return 6;
         }
     };
-    let (t, l, f) = compiled.usage();
-    match &compiled {
-        Compiled::Flow(k) => println!("exact flow: {k}\nentries: 1 flow-table slot"),
-        Compiled::Rules(terms) => {
-            println!("masked rules: {t} terms over {l} literals");
-            for (i, term) in terms.iter().enumerate() {
-                let lits: Vec<String> = term.iter().map(|l| l.to_string()).collect();
-                println!("  term {i}: {}", lits.join(" and "));
-            }
-        }
-    }
-    let _ = f;
+    use std::io::Write;
+    let (t, l, _) = compiled.usage();
+    let mut out = std::io::stdout().lock();
+    // A closed pipe (`| head`) ends the listing quietly.
+    let _ = match &compiled {
+        Compiled::Flow(k) => writeln!(out, "exact flow: {k}\nentries: 1 flow-table slot"),
+        Compiled::Rules(terms) => writeln!(out, "masked rules: {t} terms over {l} literals")
+            .and_then(|_| {
+                terms.iter().enumerate().try_for_each(|(i, term)| {
+                    let lits: Vec<String> = term.iter().map(|l| l.to_string()).collect();
+                    writeln!(out, "  term {i}: {}", lits.join(" and "))
+                })
+            }),
+    };
     0
 }

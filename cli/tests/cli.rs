@@ -32,7 +32,18 @@ fn default_trace_runs_and_balances() {
     );
     assert!(text.contains("frames in    170"), "{text}");
     assert!(text.contains("check        ok"), "{text}");
-    let pcap = std::fs::read(out.join("rx-vi0.pcap")).unwrap();
+    let pcap = std::fs::read(out.join("rx-vi0-os.pcap")).unwrap();
+    // The embedded configuration's VIs each got their frames.
+    for name in [
+        "rx-vi1-http-server.pcap",
+        "rx-vi2-http-client.pcap",
+        "rx-vi3-http6.pcap",
+        "rx-vi4-ping.pcap",
+    ] {
+        let p = std::fs::read(out.join(name)).unwrap();
+        assert!(p.len() > 24 + 16, "{name} is empty");
+    }
+    assert!(text.contains("frames claimed by masked rules"), "{text}");
     assert_eq!(
         &pcap[0..4],
         &0xA1B2_3C4Du32.to_le_bytes(),
@@ -53,7 +64,7 @@ fn a_missing_capture_is_a_clear_error() {
     assert_eq!(o.status.code(), Some(3));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("cannot read /nonexistent/x.pcap"), "{err}");
-    assert!(!out.join("rx-vi0.pcap").exists());
+    assert!(!out.join("rx-vi0-os.pcap").exists());
 }
 
 #[test]
@@ -91,7 +102,7 @@ fn a_corrupt_capture_is_a_clear_error() {
     ]);
     assert_eq!(o.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&o.stderr).contains("not a pcap or pcapng file"));
-    assert!(!out.join("rx-vi0.pcap").exists());
+    assert!(!out.join("rx-vi0-os.pcap").exists());
 }
 
 #[test]
@@ -127,4 +138,54 @@ fn an_unsupported_link_type_is_a_clear_error() {
 #[test]
 fn bad_usage_exits_2() {
     assert_eq!(arsenic(&["sim", "--speed", "40g"]).status.code(), Some(2));
+}
+
+#[test]
+fn filter_check_shows_entries_or_points_at_the_error() {
+    let o = arsenic(&[
+        "filter",
+        "check",
+        "tcp and dst host 10.0.0.1 and dst port 80",
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("exact flow: IPv4 proto 6 -> 10.0.0.1:80"));
+    let o = arsenic(&["filter", "check", "udp and not port 53"]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("masked rules: 4 terms over 13 literals"));
+    let o = arsenic(&["filter", "check", "tcp port http"]);
+    assert_eq!(o.status.code(), Some(6));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("         ^^^^ `http`"));
+    let o = arsenic(&["filter", "check", "ip and ip[2:2] & 0xff00 > 5"]);
+    assert_eq!(o.status.code(), Some(6));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("cannot express"));
+}
+
+#[test]
+fn a_bad_config_is_a_clear_error() {
+    let out = tmp("config");
+    let cfg = out.join("bad.toml");
+    std::fs::write(
+        &cfg,
+        "[[vi]]\nid = 1\nname = \"a\"\nfilters = [{ expr = \"tcp[300] = 1\" }]\n",
+    )
+    .unwrap();
+    let o = arsenic(&[
+        "sim",
+        "-q",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(6));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("cannot express"));
+    std::fs::write(&cfg, "[[vi]\n").unwrap();
+    let o = arsenic(&[
+        "sim",
+        "-q",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(6));
 }

@@ -143,4 +143,10 @@ pub const CORPUS: &[&str] = &[
     "ip && !(udp || tcp)",
     "greater 100 and less 200",
     "vlan and (tcp[tcpflags] & tcp-syn != 0)",
+    // Exact flows: local 3-tuples and 5-tuples of the traffic in traces/real-veth.pcap.
+    "tcp and dst host 10.77.0.2 and dst port 8080",
+    "tcp and src host 10.77.0.1 and src port 43710 and dst host 10.77.0.2 and dst port 8080",
+    "tcp and src host 10.77.0.2 and src port 8080 and dst host 10.77.0.1 and dst port 43710",
+    "ip6 and tcp and dst host fd00:77::2 and dst port 8080",
+    "udp and dst host 198.51.100.1 and dst port 53",
 ];

@@ -373,6 +373,8 @@ pub fn frame_flows(frame: &[u8]) -> Option<(FlowKey, FlowKey)> {
 pub struct Installed {
     pub text: String,
     pub expr: Expr,
+    /// The expression lowered to windows (what the reference classifier evaluates).
+    pub lowered: crate::lower::Cond,
     pub vi: u16,
     pub priority: u16,
     pub compiled: Compiled,
@@ -385,6 +387,8 @@ pub struct FilterSet {
     next_id: u16,
     filters: BTreeMap<u16, Installed>,
     flows: HashMap<FlowKey, u16>,
+    /// Filter ids, highest priority first (ties: lower id).
+    order: Vec<u16>,
 }
 
 impl FilterSet {
@@ -395,6 +399,7 @@ impl FilterSet {
             next_id: 0,
             filters: BTreeMap::new(),
             flows: HashMap::new(),
+            order: Vec::new(),
         }
     }
 
@@ -410,6 +415,7 @@ impl FilterSet {
     pub fn install(&mut self, text: &str, vi: u16, priority: u16) -> Result<u16, FilterError> {
         let expr = parse(text)?;
         let compiled = compile(&expr)?;
+        let lowered = lower(&expr)?;
         let (t, l, f) = compiled.usage();
         let (ut, ul, uf) = self.usage();
         for (what, need, used, cap) in [
@@ -440,12 +446,24 @@ impl FilterSet {
             Installed {
                 text: text.to_string(),
                 expr,
+                lowered,
                 vi,
                 priority,
                 compiled,
             },
         );
+        self.reorder();
         Ok(id)
+    }
+
+    fn reorder(&mut self) {
+        let mut order: Vec<(u16, u16)> = self
+            .filters
+            .iter()
+            .map(|(id, f)| (f.priority, *id))
+            .collect();
+        order.sort_by_key(|&(p, id)| (std::cmp::Reverse(p), id));
+        self.order = order.into_iter().map(|(_, id)| id).collect();
     }
 
     /// Removes a filter.
@@ -457,6 +475,7 @@ impl FilterSet {
         if let Compiled::Flow(k) = &f.compiled {
             self.flows.remove(k);
         }
+        self.reorder();
         Ok(f)
     }
 
