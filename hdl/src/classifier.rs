@@ -62,7 +62,7 @@ impl Classifier {
     pub fn new(params: ClassifierParams) -> Self {
         assert!(
             params.literals_per_cycle > 0
-                && params.literals % params.literals_per_cycle == 0
+                && params.literals.is_multiple_of(params.literals_per_cycle)
                 && params.literals <= 128
         );
         assert!(params.terms <= 64 && params.terms > 0);

@@ -144,6 +144,6 @@ mod tests {
             seen.insert(flow_hash(&k, 0) & 2047);
         }
         assert!(seen.len() > 1200, "{}", seen.len());
-        assert!(LIT_BASE + 16 * 128 <= TERM_BASE && TERM_BASE + 64 * 64 <= FLOW_STAGE);
+        const { assert!(LIT_BASE + 16 * 128 <= TERM_BASE && TERM_BASE + 64 * 64 <= FLOW_STAGE) };
     }
 }

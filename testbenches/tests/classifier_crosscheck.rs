@@ -23,12 +23,12 @@ impl Rng {
 fn frame(r: &mut Rng, i: usize) -> Vec<u8> {
     let len = 60 + (r.next() % 100) as usize;
     let mut f: Vec<u8> = (0..len).map(|_| r.next() as u8).collect();
-    f[12..14].copy_from_slice(if i % 3 == 0 {
+    f[12..14].copy_from_slice(if i.is_multiple_of(3) {
         &[0x86, 0xDD]
     } else {
         &[0x08, 0x00]
     });
-    if i % 3 != 0 {
+    if !i.is_multiple_of(3) {
         f[14] = 0x45;
         f[20] = 0;
         f[21] = 0;

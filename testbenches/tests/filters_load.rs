@@ -176,7 +176,7 @@ fn filters_change_while_traffic_runs() {
         }
         dm.poll(&mut sim, &mut got).unwrap();
         step += 1;
-        if step % 3 == 0 && live.len() < 4 {
+        if step.is_multiple_of(3) && live.len() < 4 {
             let e = exprs[step % exprs.len()];
             let from = sim.now();
             if let Ok(id) = fm.install(&mut sim, e, 1 + (step % 7) as u16, (step % 3) as u16) {

@@ -40,6 +40,17 @@ pub fn check(name: &str, wire: Vec<WireFrame>, opts: &ReplayOptions) {
         "{name}: frames seen by the MAC"
     );
     assert_eq!(
+        r.counter(Counter::RxMacOk),
+        want.len() as u64,
+        "{name}: frames passing the MAC"
+    );
+    let bytes: u64 = want.iter().map(|w| w.len() as u64).sum();
+    assert_eq!(
+        arsenic_host::delivered_bytes(&r.counters),
+        bytes,
+        "{name}: delivered bytes"
+    );
+    assert_eq!(
         n,
         r.counter(Counter::RxDelivered) + r.dropped(),
         "{name}: frames in = delivered + dropped"
