@@ -28,6 +28,6 @@ run "64 B frames, 10G line rate" "$tmp/min.pcapng" --speed 10g --line-rate
 run "1514 B frames, 10G line rate" "$tmp/max.pcapng" --speed 10g --line-rate
 run "64 B frames, 1G line rate" "$tmp/min.pcapng" --speed 1g --line-rate
 $a verilog --out "$tmp/v" >/dev/null
-yosys -q -p "read_verilog $tmp/v/nic.v; synth_ecp5 -top top; tee -q -o $tmp/stat.txt stat"
-echo "ECP5 cells (yosys synth_ecp5, whole card):"
+yosys -q -p "read_verilog $tmp/v/nic_small.v; synth_ecp5 -top top; tee -q -o $tmp/stat.txt stat"
+echo "ECP5 cells (yosys synth_ecp5, whole card with the small classifier):"
 grep -E '^ +(LUT4|TRELLIS_FF|CCU2C|DP16KD|TRELLIS_DPR16X4|PFUMX|L6MUX21) ' "$tmp/stat.txt"

@@ -83,7 +83,8 @@ enum Command {
     },
     /// Print the register map and the counters, from the interface crate.
     Regs,
-    /// Write the card's Verilog (nic.v, mac_rx.v) into a folder.
+    /// Write the card's Verilog into a folder: nic.v (simulation configuration), nic_small.v
+    /// (small classifier, for synthesis), mac_rx.v and classifier.v.
     Verilog {
         #[arg(long, default_value = "out/verilog")]
         out: PathBuf,
@@ -226,7 +227,12 @@ pub fn run(cli: Cli) -> i32 {
                 eprintln!("arsenic verilog: cannot create {}: {e}", out.display());
                 return 5;
             }
-            for d in arsenic_hdl::verilog::designs() {
+            let mut all = arsenic_hdl::verilog::designs();
+            all.push(arsenic_hdl::verilog::Design {
+                name: "nic_small",
+                verilog: arsenic_hdl::verilog::nic_small(),
+            });
+            for d in all {
                 let path = out.join(format!("{}.v", d.name));
                 if let Err(e) = std::fs::write(&path, d.verilog) {
                     eprintln!("arsenic verilog: cannot write {}: {e}", path.display());

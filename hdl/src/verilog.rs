@@ -52,7 +52,12 @@ pub fn designs() -> Vec<Design> {
 
 /// Verilog of the classifier alone (simulation configuration).
 pub fn classifier() -> String {
-    let mut uut = Classifier::default();
+    classifier_with(arsenic_interface::classifier::ClassifierParams::SIM)
+}
+
+/// Verilog of the classifier alone with tables of `params`.
+pub fn classifier_with(params: arsenic_interface::classifier::ClassifierParams) -> String {
+    let mut uut = Classifier::new(params);
     uut.connect_all();
     generate_verilog(&uut)
 }
