@@ -48,6 +48,8 @@ pub struct Classifier {
     pub res_empty: Signal<Out, Bit>,
     pub res_vi: Signal<Out, Bits<16>>,
     pub res_filter: Signal<Out, Bits<16>>,
+    /// The header parser's flags (`arsenic_interface::event::status`).
+    pub res_flags: Signal<Out, Bits<4>>,
     pub busy: Signal<Out, Bit>,
     // Counters.
     pub cnt_rule_hits: Signal<Out, Bits<32>>,
@@ -83,6 +85,7 @@ impl Classifier {
             res_empty: Default::default(),
             res_vi: Default::default(),
             res_filter: Default::default(),
+            res_flags: Default::default(),
             busy: Default::default(),
             cnt_rule_hits: Default::default(),
             cnt_flow_hits: Default::default(),
@@ -133,10 +136,11 @@ struct Model {
     ft: [[Vec<FlowEntry>; 2]; 2],
     keys: [FlowWords; 2],
     keys_ok: [bool; 2],
+    flags: u8,
     idx: [[usize; 2]; 2],
     /// Entries read by [key][bank][way].
     rd: [[[FlowEntry; 2]; 2]; 2],
-    fifo: VecDeque<(u16, u16)>,
+    fifo: VecDeque<(u16, u16, u8)>,
     c_rule: u32,
     c_flow: u32,
     c_over: u32,
@@ -168,6 +172,7 @@ impl Model {
             ft: std::array::from_fn(|_| std::array::from_fn(|_| vec![FlowEntry::default(); fb])),
             keys: [[0; 10]; 2],
             keys_ok: [false; 2],
+            flags: 0,
             idx: [[0; 2]; 2],
             rd: [[[FlowEntry::default(); 2]; 2]; 2],
             fifo: VecDeque::new(),
@@ -263,6 +268,54 @@ impl Model {
         ([five, three], ok)
     }
 
+    /// The header parser's flags for the frame in the evaluation bank.
+    fn parse_flags(&self) -> u8 {
+        use arsenic_interface::event::status::*;
+        let b = |a: usize| self.byte(a);
+        let tpid = |a: usize| matches!((b(a) << 8) | b(a + 1), 0x8100 | 0x88A8 | 0x9100);
+        let depth = if tpid(12) {
+            if tpid(16) {
+                2
+            } else {
+                1
+            }
+        } else {
+            0
+        };
+        let l3 = 14 + 4 * depth;
+        let et = (b(l3 - 2) << 8) | b(l3 - 1);
+        let ports = |p: u32| matches!(p, 6 | 17 | 132);
+        let (mut f, need) = match et {
+            0x0800 => {
+                let vhl = b(l3);
+                let mut f = 0;
+                if vhl >> 4 != 4 || vhl & 0xF < 5 {
+                    f |= MALFORMED;
+                }
+                let later = ((b(l3 + 6) << 8) | b(l3 + 7)) & 0x1FFF != 0;
+                if later {
+                    f |= LATER_FRAGMENT;
+                }
+                let hl = l3 as u32 + 4 * (vhl & 0xF);
+                (f, hl + if !later && ports(b(l3 + 9)) { 4 } else { 0 })
+            }
+            0x86DD => {
+                let mut f = if b(l3) >> 4 != 6 { MALFORMED } else { 0 };
+                let nh = b(l3 + 6);
+                if matches!(nh, 0 | 43 | 44 | 50 | 51 | 60 | 135) {
+                    f |= IPV6_EXTENSION;
+                }
+                (f, l3 as u32 + 40 + if ports(nh) { 4 } else { 0 })
+            }
+            0x0806 => (0, l3 as u32 + 28),
+            _ => (0, 0),
+        };
+        if need > self.ev_len {
+            f |= TRUNCATED;
+        }
+        f
+    }
+
     fn clock(&mut self, i: &Inputs) {
         let fb_mask = (1usize << self.p.flow_bank_bits) - 1;
         let was_empty = self.fifo.is_empty();
@@ -333,6 +386,7 @@ impl Model {
                 }
             }
             if s == 0 {
+                self.flags = self.parse_flags();
                 let (keys, ok) = self.flow_keys();
                 self.keys = keys;
                 self.keys_ok = [ok, ok];
@@ -391,7 +445,7 @@ impl Model {
                 }
                 let (vi, filter) = best.map_or((0, FILTER_NONE), |(_, f, vi)| (vi, f as u16));
                 if self.fifo.len() < RESULT_DEPTH {
-                    self.fifo.push_back((vi, filter));
+                    self.fifo.push_back((vi, filter, self.flags));
                 }
                 self.c_rule = self.c_rule.wrapping_add(rule as u32);
                 self.c_flow = self.c_flow.wrapping_add(flow as u32);
@@ -413,7 +467,7 @@ impl Model {
                     if self.busy {
                         self.c_over = self.c_over.wrapping_add(1);
                         if self.fifo.len() < RESULT_DEPTH {
-                            self.fifo.push_back((0, FILTER_NONE));
+                            self.fifo.push_back((0, FILTER_NONE, 0));
                         }
                     } else {
                         self.busy = true;
@@ -476,10 +530,11 @@ impl Logic for Classifier {
             self._sim.clock(&i);
         }
         let m = &self._sim;
-        let (vi, filter) = m.fifo.front().copied().unwrap_or((0, 0));
+        let (vi, filter, flags) = m.fifo.front().copied().unwrap_or((0, 0, 0));
         self.res_empty.next = m.fifo.is_empty();
         self.res_vi.next = (vi as u64).into();
         self.res_filter.next = (filter as u64).into();
+        self.res_flags.next = (flags as u64).into();
         self.busy.next = m.busy;
         self.cnt_rule_hits.next = (m.c_rule as u64).into();
         self.cnt_flow_hits.next = (m.c_flow as u64).into();
@@ -490,6 +545,7 @@ impl Logic for Classifier {
         self.res_empty.connect();
         self.res_vi.connect();
         self.res_filter.connect();
+        self.res_flags.connect();
         self.busy.connect();
         self.cnt_rule_hits.connect();
         self.cnt_flow_hits.connect();
@@ -563,9 +619,10 @@ reg [368:0] ft10 [0:{fb1}];
 reg [368:0] ft11 [0:{fb1}];
 reg [319:0] key5, key3;
 reg keys_ok;
+reg [3:0] flags_r;
 reg [15:0] idx5_0, idx5_1, idx3_0, idx3_1;
 reg [368:0] rd5_00, rd5_01, rd5_10, rd5_11, rd3_00, rd3_01, rd3_10, rd3_11;
-reg [31:0] fifo [0:{rd1}];
+reg [35:0] fifo [0:{rd1}];
 reg [{rb}:0] f_head, f_tail;
 reg [31:0] c_rule, c_flow, c_over;
 
@@ -576,6 +633,9 @@ reg [15:0] addr, l3, l4;
 reg [31:0] f, w, v, h;
 reg oob;
 reg [15:0] etype;
+reg [3:0] pflags;
+reg [15:0] pl3, pneed, pet, pfrag;
+reg [7:0] pv, pnh;
 reg [7:0] proto;
 reg k_ok;
 reg [319:0] k5, k3;
@@ -679,6 +739,32 @@ always @(*) begin
     end
     k5[319:288] = h;
     k3[319:288] = {{16'd0, h[15:0]}};
+    // The header parser's flags.
+    pflags = 0;
+    pl3 = 14;
+    if ({{byt(12), byt(13)}} == 16'h8100 || {{byt(12), byt(13)}} == 16'h88a8 || {{byt(12), byt(13)}} == 16'h9100) begin
+        pl3 = 18;
+        if ({{byt(16), byt(17)}} == 16'h8100 || {{byt(16), byt(17)}} == 16'h88a8 || {{byt(16), byt(17)}} == 16'h9100) pl3 = 22;
+    end
+    pet = {{byt(pl3 - 2), byt(pl3 - 1)}};
+    pneed = 0;
+    if (pet == 16'h0800) begin
+        pv = byt(pl3);
+        if (pv[7:4] != 4 || pv[3:0] < 5) pflags = pflags | 4'd2;
+        pfrag = {{byt(pl3 + 6), byt(pl3 + 7)}} & 16'h1fff;
+        if (pfrag != 0) pflags = pflags | 4'd8;
+        pnh = byt(pl3 + 9);
+        pneed = pl3 + 4 * pv[3:0] + ((pfrag == 0 && (pnh == 6 || pnh == 17 || pnh == 132)) ? 16'd4 : 16'd0);
+    end else if (pet == 16'h86dd) begin
+        pv = byt(pl3);
+        if (pv[7:4] != 6) pflags = pflags | 4'd2;
+        pnh = byt(pl3 + 6);
+        if (pnh == 0 || pnh == 43 || pnh == 44 || pnh == 50 || pnh == 51 || pnh == 60 || pnh == 135) pflags = pflags | 4'd4;
+        pneed = pl3 + 40 + ((pnh == 6 || pnh == 17 || pnh == 132) ? 16'd4 : 16'd0);
+    end else if (pet == 16'h0806) begin
+        pneed = pl3 + 28;
+    end
+    if (pneed > ev_len) pflags = pflags | 4'd1;
     // The decision, from the registered evaluation.
     have = 0; rule = 0; flow = 0; best_p = 0; best_f = 0; best_vi = 0;
     for (t = 0; t < {nt}; t = t + 1) begin
@@ -716,6 +802,7 @@ always @(*) begin
     res_empty = (f_head == f_tail);
     res_vi = fifo[f_head[{rb1}:0]][15:0];
     res_filter = fifo[f_head[{rb1}:0]][31:16];
+    res_flags = fifo[f_head[{rb1}:0]][35:32];
     busy = busy_r;
     cnt_rule_hits = c_rule;
     cnt_flow_hits = c_flow;
@@ -726,7 +813,7 @@ integer i;
 initial begin
     cap_bank = 0; cap_beat = 0; busy_r = 0; step = 0; ev_bank = 0; ev_len = 0; litvec = 0;
     tvalid_snap = 0; term_valid = 0; f_head = 0; f_tail = 0; c_rule = 0; c_flow = 0; c_over = 0;
-    keys_ok = 0; key5 = 0; key3 = 0;
+    keys_ok = 0; flags_r = 0; key5 = 0; key3 = 0;
     rd5_00 = 0; rd5_01 = 0; rd5_10 = 0; rd5_11 = 0; rd3_00 = 0; rd3_01 = 0; rd3_10 = 0; rd3_11 = 0;
     idx5_0 = 0; idx5_1 = 0; idx3_0 = 0; idx3_1 = 0;
     for (i = 0; i < {hb2p1}; i = i + 1) hb[i] = 0;
@@ -811,6 +898,7 @@ always @(posedge clock) begin
             key5 <= k5;
             key3 <= k3;
             keys_ok <= k_ok;
+            flags_r <= pflags;
             idx5_0 <= mix0(k5);
             idx5_1 <= mix1(k5);
             idx3_0 <= mix0(k3);
@@ -818,7 +906,7 @@ always @(posedge clock) begin
         end
         if (step == {decide}) begin
             if (fcount < {rd}) begin
-                fifo[f_tail[{rb1}:0]] <= have ? {{1'b0, best_f[14:0], best_vi}} : {{16'd{fnone}, 16'd0}};
+                fifo[f_tail[{rb1}:0]] <= have ? {{flags_r, 1'b0, best_f[14:0], best_vi}} : {{flags_r, 16'd{fnone}, 16'd0}};
                 f_tail <= f_tail + 1;
             end
             if (rule) c_rule <= c_rule + 1;
@@ -835,7 +923,7 @@ always @(posedge clock) begin
                 if (busy_r && step != {decide}) begin
                     c_over <= c_over + 1;
                     if (fcount < {rd}) begin
-                        fifo[f_tail[{rb1}:0]] <= {{16'd{fnone}, 16'd0}};
+                        fifo[f_tail[{rb1}:0]] <= {{4'd0, 16'd{fnone}, 16'd0}};
                         f_tail <= f_tail + 1;
                     end
                 end else begin

@@ -108,6 +108,7 @@ impl Logic for Nic {
         self.dma.cls_empty.next = self.cls.res_empty.val();
         self.dma.cls_vi.next = self.cls.res_vi.val();
         self.dma.cls_filter.next = self.cls.res_filter.val();
+        self.dma.cls_flags.next = self.cls.res_flags.val();
         // Descriptor fetch.
         self.fetch.reset.next = self.regs.reset.val();
         self.fetch.ring_base.next = self.regs.rxq_base.val();

@@ -50,6 +50,7 @@ pub struct RxDma {
     pub cls_empty: Signal<In, Bit>,
     pub cls_vi: Signal<In, Bits<16>>,
     pub cls_filter: Signal<In, Bits<16>>,
+    pub cls_flags: Signal<In, Bits<4>>,
     pub cls_pop: Signal<Out, Bit>,
     // DMA write port (posted writes of one beat).
     pub wr_valid: Signal<Out, Bit>,
@@ -74,6 +75,7 @@ pub struct RxDma {
     fdesc: DFF<Bits<16>>,
     fvi: DFF<Bits<16>>,
     ffilter: DFF<Bits<16>>,
+    fflags: DFF<Bits<4>>,
     strb_last: DFF<Bits<8>>,
     evq: DFF<Bits<16>>,
     c_no_desc: DFF<Bits<32>>,
@@ -95,6 +97,7 @@ pub struct RxDma {
     k_phase_shift: Constant<Bits<64>>,
     k_vi_shift: Constant<Bits<64>>,
     k_filter_shift: Constant<Bits<64>>,
+    k_status_shift: Constant<Bits<64>>,
     k_ts_shift: Constant<Bits<64>>,
     k_desc_shift: Constant<Bits<64>>,
     k_word_bytes: Constant<Bits<64>>,
@@ -127,6 +130,7 @@ impl Default for RxDma {
             cls_empty: Default::default(),
             cls_vi: Default::default(),
             cls_filter: Default::default(),
+            cls_flags: Default::default(),
             cls_pop: Default::default(),
             wr_valid: Default::default(),
             wr_addr: Default::default(),
@@ -149,6 +153,7 @@ impl Default for RxDma {
             fdesc: Default::default(),
             fvi: Default::default(),
             ffilter: Default::default(),
+            fflags: Default::default(),
             strb_last: Default::default(),
             evq: Default::default(),
             c_no_desc: Default::default(),
@@ -171,6 +176,7 @@ impl Default for RxDma {
             k_phase_shift: Constant::new((w0::PHASE_SHIFT as u64).into()),
             k_vi_shift: Constant::new((w0::VI_SHIFT as u64).into()),
             k_filter_shift: Constant::new((w0::FILTER_SHIFT as u64).into()),
+            k_status_shift: Constant::new((w0::STATUS_SHIFT as u64).into()),
             k_ts_shift: Constant::new((w1::TIMESTAMP_SHIFT as u64).into()),
             k_desc_shift: Constant::new((w1::DESC_SHIFT as u64).into()),
             k_word_bytes: Constant::new(8u64.into()),
@@ -195,6 +201,7 @@ impl Logic for RxDma {
             fdesc,
             fvi,
             ffilter,
+            fflags,
             strb_last,
             evq,
             c_no_desc,
@@ -260,6 +267,7 @@ impl Logic for RxDma {
                     | (bit_cast::<64, 16>(self.flen.q.val()) << self.k_len_shift.val())
                     | (bit_cast::<64, 16>(self.fvi.q.val()) << self.k_vi_shift.val())
                     | (bit_cast::<64, 16>(self.ffilter.q.val()) << self.k_filter_shift.val())
+                    | (bit_cast::<64, 4>(self.fflags.q.val()) << self.k_status_shift.val())
                     | (bit_cast::<64, 1>(self.phase.val().into()) << self.k_phase_shift.val());
                 if self.wr_ready.val() {
                     self.evq.d.next = self.evq.q.val() + 1;
@@ -289,6 +297,7 @@ impl Logic for RxDma {
                 self.cls_pop.next = true;
                 self.fvi.d.next = self.cls_vi.val();
                 self.ffilter.d.next = self.cls_filter.val();
+                self.fflags.d.next = self.cls_flags.val();
                 self.desc_take.next = true;
                 self.state.d.next = RxDmaState::Data;
                 self.cur.d.next = self.free.q.val();

@@ -79,6 +79,8 @@ pub struct RxFrame {
     pub vi: u16,
     /// The filter that chose it ([`event::FILTER_NONE`] for the default path).
     pub filter: u16,
+    /// What the card's header parser found (`arsenic_interface::event::status`).
+    pub status: u8,
 }
 
 /// Every counter, by name; the byte count's halves are read consistently.
@@ -289,6 +291,7 @@ impl DeviceManager {
                 desc_index: r.desc_index,
                 vi: r.vi,
                 filter: r.filter,
+                status: r.status,
             });
             if self.hold {
                 self.held.push(buf);

@@ -55,10 +55,20 @@ pub mod w1 {
 /// Filter id of a frame that no filter claimed (the default path).
 pub const FILTER_NONE: u16 = 0x7FFF;
 
-/// Status bits.
+/// Status bits: what the card's header parser found in a received frame.
 pub mod status {
     /// Nothing to report.
     pub const OK: u8 = 0;
+    /// The frame ends inside a header the parser knows (IPv4 with its options, IPv6's fixed
+    /// header, ARP, or the ports of TCP, UDP or SCTP).
+    pub const TRUNCATED: u8 = 1 << 0;
+    /// An IPv4 header with a version other than 4 or a length below 5 words, or an IPv6
+    /// header with a version other than 6.
+    pub const MALFORMED: u8 = 1 << 1;
+    /// IPv6 with an extension header after the fixed header: not followed by the parser.
+    pub const IPV6_EXTENSION: u8 = 1 << 2;
+    /// An IPv4 fragment other than the first: it carries no ports.
+    pub const LATER_FRAGMENT: u8 = 1 << 3;
 }
 
 /// What an event reports.

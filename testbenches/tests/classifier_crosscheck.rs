@@ -163,6 +163,7 @@ fn sample(x: &Classifier) -> vl::Out {
         res_empty: x.res_empty.val() as u8,
         res_vi: x.res_vi.val().to_u16(),
         res_filter: x.res_filter.val().to_u16(),
+        res_flags: x.res_flags.val().to_u8(),
         busy: x.busy.val() as u8,
         cnt_rule_hits: x.cnt_rule_hits.val().to_u32(),
         cnt_flow_hits: x.cnt_flow_hits.val().to_u32(),
