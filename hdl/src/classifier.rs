@@ -620,7 +620,7 @@ reg [368:0] ft11 [0:{fb1}];
 reg [319:0] key5, key3;
 reg keys_ok;
 reg [3:0] flags_r;
-reg [15:0] idx5_0, idx5_1, idx3_0, idx3_1;
+reg [31:0] idx5_0, idx5_1, idx3_0, idx3_1;
 reg [368:0] rd5_00, rd5_01, rd5_10, rd5_11, rd3_00, rd3_01, rd3_10, rd3_11;
 reg [35:0] fifo [0:{rd1}];
 reg [{rb}:0] f_head, f_tail;
@@ -631,6 +631,7 @@ integer k, t, b, n;
 reg [{lpc1}:0] hits;
 reg [15:0] addr, l3, l4;
 reg [31:0] f, w, v, h;
+reg [7:0] b8;
 reg oob;
 reg [15:0] etype;
 reg [3:0] pflags;
@@ -698,13 +699,13 @@ always @(*) begin
     for (k = 0; k < {lpc}; k = k + 1) begin
         n = step * {lpc} + k;
         f = (n < {nl}) ? lit_field[n] : 32'd0;
-        l3 = 14 + 4 * f[{dsh}+1:{dsh}];
-        w = byt(l3);
-        if (f[{bsh}+1:{bsh}] == {b_pay}) addr = l3 + 4 * w[3:0] + f[{osh}+7:{osh}];
-        else addr = f[{osh}+7:{osh}];
+        l3 = 16'd14 + {{12'd0, f[{dsh}+1:{dsh}], 2'b00}};
+        b8 = byt(l3);
+        if (f[{bsh}+1:{bsh}] == {b_pay}) addr = l3 + {{10'd0, b8[3:0], 2'b00}} + {{8'd0, f[{osh}+7:{osh}]}};
+        else addr = {{8'd0, f[{osh}+7:{osh}]}};
         w = {{byt(addr), byt(addr + 16'd1), byt(addr + 16'd2), byt(addr + 16'd3)}};
         v = (f[{ssh}+2:{ssh}] == 3'd1) ? (w >> 24) : (f[{ssh}+2:{ssh}] == 3'd2) ? (w >> 16) : w;
-        oob = ({{16'd0, addr}} + f[{ssh}+2:{ssh}] > {{16'd0, ev_len}}) || ({{16'd0, addr}} + f[{ssh}+2:{ssh}] > {hb});
+        oob = ({{16'd0, addr}} + {{29'd0, f[{ssh}+2:{ssh}]}} > {{16'd0, ev_len}}) || ({{16'd0, addr}} + {{29'd0, f[{ssh}+2:{ssh}]}} > {hb});
         if (f[{ksh}+1:{ksh}] == {k_oob}) hits[k] = oob;
         else if (f[{ksh}+1:{ksh}] == {k_len}) hits[k] = (({{16'd0, ev_len}} & lit_mask[n]) == lit_value[n]);
         else hits[k] = !oob && ((v & lit_mask[n]) == lit_value[n]);
@@ -713,8 +714,8 @@ always @(*) begin
     etype = {{byt(12), byt(13)}};
     for (n = 0; n < 10; n = n + 1) be[n] = 0;
     if (etype == 16'h0800) begin
-        w = byt(14);
-        l4 = 14 + 4 * w[3:0];
+        b8 = byt(14);
+        l4 = 16'd14 + {{10'd0, b8[3:0], 2'b00}};
         k_ok = ((({{byt(20), byt(21)}}) & 16'h1fff) == 0);
         be[0] = {{byt(26), byt(27), byt(28), byt(29)}};
         be[4] = {{byt(30), byt(31), byt(32), byt(33)}};
@@ -722,14 +723,18 @@ always @(*) begin
     end else begin
         l4 = 54;
         k_ok = (etype == 16'h86dd);
-        for (n = 0; n < 4; n = n + 1) begin
-            be[n] = {{byt(22 + 4*n), byt(23 + 4*n), byt(24 + 4*n), byt(25 + 4*n)}};
-            be[4 + n] = {{byt(38 + 4*n), byt(39 + 4*n), byt(40 + 4*n), byt(41 + 4*n)}};
-        end
+        be[0] = {{byt(22), byt(23), byt(24), byt(25)}};
+        be[1] = {{byt(26), byt(27), byt(28), byt(29)}};
+        be[2] = {{byt(30), byt(31), byt(32), byt(33)}};
+        be[3] = {{byt(34), byt(35), byt(36), byt(37)}};
+        be[4] = {{byt(38), byt(39), byt(40), byt(41)}};
+        be[5] = {{byt(42), byt(43), byt(44), byt(45)}};
+        be[6] = {{byt(46), byt(47), byt(48), byt(49)}};
+        be[7] = {{byt(50), byt(51), byt(52), byt(53)}};
         proto = byt(20);
     end
-    k_ok = k_ok && (l4 + 4 <= ev_len) && (l4 + 4 <= {hb});
-    if (l4 + 4 > {hb}) l4 = {hb} - 4;
+    k_ok = k_ok && (l4 + 16'd4 <= ev_len) && (l4 + 16'd4 <= 16'd{hb});
+    if (l4 + 16'd4 > 16'd{hb}) l4 = 16'd{hb} - 16'd4;
     h = {{byt(l4), byt(l4 + 16'd1), byt(l4 + 16'd2), byt(l4 + 16'd3)}};
     k5[31:0] = {{22'd0, (etype != 16'h0800), 1'b1, proto}};
     k3[31:0] = {{22'd0, (etype != 16'h0800), 1'b0, proto}};
@@ -746,23 +751,23 @@ always @(*) begin
         pl3 = 18;
         if ({{byt(16), byt(17)}} == 16'h8100 || {{byt(16), byt(17)}} == 16'h88a8 || {{byt(16), byt(17)}} == 16'h9100) pl3 = 22;
     end
-    pet = {{byt(pl3 - 2), byt(pl3 - 1)}};
+    pet = {{byt(pl3 - 16'd2), byt(pl3 - 16'd1)}};
     pneed = 0;
     if (pet == 16'h0800) begin
         pv = byt(pl3);
         if (pv[7:4] != 4 || pv[3:0] < 5) pflags = pflags | 4'd2;
-        pfrag = {{byt(pl3 + 6), byt(pl3 + 7)}} & 16'h1fff;
+        pfrag = {{byt(pl3 + 16'd6), byt(pl3 + 16'd7)}} & 16'h1fff;
         if (pfrag != 0) pflags = pflags | 4'd8;
-        pnh = byt(pl3 + 9);
-        pneed = pl3 + 4 * pv[3:0] + ((pfrag == 0 && (pnh == 6 || pnh == 17 || pnh == 132)) ? 16'd4 : 16'd0);
+        pnh = byt(pl3 + 16'd9);
+        pneed = pl3 + {{10'd0, pv[3:0], 2'b00}} + ((pfrag == 0 && (pnh == 6 || pnh == 17 || pnh == 132)) ? 16'd4 : 16'd0);
     end else if (pet == 16'h86dd) begin
         pv = byt(pl3);
         if (pv[7:4] != 6) pflags = pflags | 4'd2;
-        pnh = byt(pl3 + 6);
+        pnh = byt(pl3 + 16'd6);
         if (pnh == 0 || pnh == 43 || pnh == 44 || pnh == 50 || pnh == 51 || pnh == 60 || pnh == 135) pflags = pflags | 4'd4;
-        pneed = pl3 + 40 + ((pnh == 6 || pnh == 17 || pnh == 132) ? 16'd4 : 16'd0);
+        pneed = pl3 + 16'd40 + ((pnh == 6 || pnh == 17 || pnh == 132) ? 16'd4 : 16'd0);
     end else if (pet == 16'h0806) begin
-        pneed = pl3 + 28;
+        pneed = pl3 + 16'd28;
     end
     if (pneed > ev_len) pflags = pflags | 4'd1;
     // The decision, from the registered evaluation.
@@ -770,7 +775,7 @@ always @(*) begin
     for (t = 0; t < {nt}; t = t + 1) begin
         if (tvalid_snap[t] && ((litvec & term_pos[t]) == term_pos[t]) && ((litvec & term_neg[t]) == 0)) begin
             rule = 1;
-            if (!have || (term_fp[t][31:16] > best_p) || (term_fp[t][31:16] == best_p && term_fp[t][14:0] < best_f)) begin
+            if (!have || ({{16'd0, term_fp[t][31:16]}} > best_p) || ({{16'd0, term_fp[t][31:16]}} == best_p && {{17'd0, term_fp[t][14:0]}} < best_f)) begin
                 have = 1; best_p = {{16'd0, term_fp[t][31:16]}}; best_f = {{17'd0, term_fp[t][14:0]}}; best_vi = term_vi[t];
             end
         end
@@ -788,7 +793,7 @@ always @(*) begin
         endcase
         if (keys_ok && e[368] && e[319:0] == ek) begin
             flow = 1;
-            if (!have || ({{16'd0, e[367:352]}} > best_p) || (e[367:352] == best_p[15:0] && {{17'd0, e[350:336]}} < best_f)) begin
+            if (!have || ({{16'd0, e[367:352]}} > best_p) || ({{16'd0, e[367:352]}} == best_p && {{17'd0, e[350:336]}} < best_f)) begin
                 have = 1; best_p = {{16'd0, e[367:352]}}; best_f = {{17'd0, e[350:336]}}; best_vi = e[335:320];
             end
         end
@@ -883,10 +888,11 @@ always @(posedge clock) begin
 end
 
 // Header capture.
+reg [31:0] kb;
 always @(posedge clock) begin
     if (s_valid && cap_beat < {beats}) begin
-        for (k = 0; k < 8; k = k + 1)
-            if (k < s_nbytes) hb[{{cap_bank, cap_beat[3:0], 3'b000}} + k] <= s_data[k*8 +: 8];
+        for (kb = 0; kb < 8; kb = kb + 1)
+            if (kb < {{28'd0, s_nbytes}}) hb[{{cap_bank, cap_beat[3:0], kb[2:0]}}] <= s_data[kb*8 +: 8];
     end
 end
 
