@@ -694,8 +694,15 @@ function [31:0] mix1;
 endfunction
 
 always @(*) begin
+    // Defaults: every temporary is assigned on every path (no latches); the work below runs
+    // only in the cycles that use it, which keeps an idle classifier cheap to simulate.
+    hits = 0; f = 0; w = 0; v = 0; h = 0; b8 = 0; addr = 0; l3 = 0; l4 = 0; oob = 0; n = 0;
+    etype = 0; proto = 0; k_ok = 0; k5 = 0; k3 = 0; e = 0; ek = 0;
+    pflags = 0; pl3 = 0; pneed = 0; pet = 0; pfrag = 0; pv = 0; pnh = 0;
+    have = 0; rule = 0; flow = 0; best_p = 0; best_f = 0; best_vi = 0;
+    for (b = 0; b < 10; b = b + 1) be[b] = 0;
     // Literals of this step.
-    hits = 0;
+    if (busy_r && step < {nsteps}) begin
     for (k = 0; k < {lpc}; k = k + 1) begin
         n = step * {lpc} + k;
         f = (n < {nl}) ? lit_field[n] : 32'd0;
@@ -710,9 +717,10 @@ always @(*) begin
         else if (f[{ksh}+1:{ksh}] == {k_len}) hits[k] = (({{16'd0, ev_len}} & lit_mask[n]) == lit_value[n]);
         else hits[k] = !oob && ((v & lit_mask[n]) == lit_value[n]);
     end
-    // The frame's 5-tuple and 3-tuple.
+    end
+    // The frame's 5-tuple and 3-tuple, and the parser's flags (used at step 0).
+    if (busy_r && step == 0) begin
     etype = {{byt(12), byt(13)}};
-    for (n = 0; n < 10; n = n + 1) be[n] = 0;
     if (etype == 16'h0800) begin
         b8 = byt(14);
         l4 = 16'd14 + {{10'd0, b8[3:0], 2'b00}};
@@ -770,8 +778,9 @@ always @(*) begin
         pneed = pl3 + 16'd28;
     end
     if (pneed > ev_len) pflags = pflags | 4'd1;
+    end
     // The decision, from the registered evaluation.
-    have = 0; rule = 0; flow = 0; best_p = 0; best_f = 0; best_vi = 0;
+    if (busy_r && step == {decide}) begin
     for (t = 0; t < {nt}; t = t + 1) begin
         if (tvalid_snap[t] && ((litvec & term_pos[t]) == term_pos[t]) && ((litvec & term_neg[t]) == 0)) begin
             rule = 1;
@@ -797,6 +806,7 @@ always @(*) begin
                 have = 1; best_p = {{16'd0, e[367:352]}}; best_f = {{17'd0, e[350:336]}}; best_vi = e[335:320];
             end
         end
+    end
     end
     fcount = f_tail - f_head;
     cfg_lit = cfg_addr[{lb1}+4:4];
