@@ -659,12 +659,13 @@ function [7:0] byt;
     end
 endfunction
 
-function [31:0] mix0;
+function [31:0] mix;
     input [319:0] key;
+    input [31:0] seed;
     integer j;
     reg [31:0] x;
     begin
-        x = 32'h{seed0:08x};
+        x = seed;
         for (j = 0; j < 10; j = j + 1) begin
             x = x + key[j*32 +: 32];
             x = x + (x << 10);
@@ -672,24 +673,7 @@ function [31:0] mix0;
         end
         x = x + (x << 3);
         x = x ^ (x >> 11);
-        mix0 = x + (x << 15);
-    end
-endfunction
-
-function [31:0] mix1;
-    input [319:0] key;
-    integer j;
-    reg [31:0] x;
-    begin
-        x = 32'h{seed1:08x};
-        for (j = 0; j < 10; j = j + 1) begin
-            x = x + key[j*32 +: 32];
-            x = x + (x << 10);
-            x = x ^ (x >> 6);
-        end
-        x = x + (x << 3);
-        x = x ^ (x >> 11);
-        mix1 = x + (x << 15);
+        mix = x + (x << 15);
     end
 endfunction
 
@@ -915,10 +899,10 @@ always @(posedge clock) begin
             key3 <= k3;
             keys_ok <= k_ok;
             flags_r <= pflags;
-            idx5_0 <= mix0(k5);
-            idx5_1 <= mix1(k5);
-            idx3_0 <= mix0(k3);
-            idx3_1 <= mix1(k3);
+            idx5_0 <= mix(k5, 32'h{seed0:08x});
+            idx5_1 <= mix(k5, 32'h{seed1:08x});
+            idx3_0 <= mix(k3, 32'h{seed0:08x});
+            idx3_1 <= mix(k3, 32'h{seed1:08x});
         end
         if (step == {decide}) begin
             if (fcount < {rd}) begin
