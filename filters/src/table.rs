@@ -436,8 +436,18 @@ impl FilterSet {
                 return Err(FilterError::DuplicateFlow(*k, other));
             }
         }
-        let id = self.next_id;
-        self.next_id = self.next_id.wrapping_add(1);
+        // Ids are 15 bits in the card's events (FILTER_NONE is not one); they are handed out
+        // in turn, so a removed filter's id is not reused before the others.
+        let n = arsenic_interface::event::FILTER_NONE;
+        let id = (0..n)
+            .map(|k| (self.next_id + k) % n)
+            .find(|i| !self.filters.contains_key(i))
+            .ok_or(FilterError::Full {
+                what: "filter ids",
+                need: 1,
+                free: 0,
+            })?;
+        self.next_id = (id + 1) % n;
         if let Compiled::Flow(k) = &compiled {
             self.flows.insert(*k, id);
         }

@@ -6,13 +6,14 @@
 //! - **Masked rules**: `literals` entries, each a test of a 1-, 2- or 4-octet window of the
 //!   header (at an offset from the frame's start, or from the end of the IPv4 header at a
 //!   VLAN depth) or of the frame's length — value and mask, or "past the frame's end" — are
-//!   evaluated 32 per cycle; then each of `terms` entries holds when the literals it names
+//!   evaluated `literals_per_cycle` at a time; then each of `terms` entries holds when the literals it names
 //!   all hold and those it excludes do not. A term carries a filter id, a priority and a VI.
 //! - **Exact flows**: the parser takes the frame's 5-tuple and local 3-tuple (untagged IPv4
 //!   first fragments and IPv6) and looks both up in a table of two banks (one hash each) of
 //!   two-way buckets: four slots per key, placed cuckoo-style by the device manager.
 //! - **Decision**: the highest priority among matching terms and flows (ties: the lower filter
-//!   id), else the default VI 0 with no filter. Results queue in order for the RX DMA.
+//!   id), else the default VI 0 with no filter. Results queue in frame order for the RX DMA:
+//!   a frame's slot is reserved when its classification starts and filled when it ends.
 //!
 //! A term's valid bit is sampled when a frame's classification starts, so a filter that is
 //! being written or removed never half-matches. The datapath is written as Verilog (arrays
@@ -140,7 +141,11 @@ struct Model {
     idx: [[usize; 2]; 2],
     /// Entries read by [key][bank][way].
     rd: [[[FlowEntry; 2]; 2]; 2],
-    fifo: VecDeque<(u16, u16, u8)>,
+    /// Results in frame order; `None` is a slot reserved for the frame being classified.
+    fifo: VecDeque<Option<(u16, u16, u8)>>,
+    /// Absolute position of the queue's head, and of the slot the evaluation will fill.
+    head_seq: u64,
+    ev_seq: Option<u64>,
     c_rule: u32,
     c_flow: u32,
     c_over: u32,
@@ -176,6 +181,8 @@ impl Model {
             idx: [[0; 2]; 2],
             rd: [[[FlowEntry::default(); 2]; 2]; 2],
             fifo: VecDeque::new(),
+            head_seq: 0,
+            ev_seq: None,
             c_rule: 0,
             c_flow: 0,
             c_over: 0,
@@ -316,12 +323,7 @@ impl Model {
         f
     }
 
-    fn clock(&mut self, i: &Inputs) {
-        let fb_mask = (1usize << self.p.flow_bank_bits) - 1;
-        let was_empty = self.fifo.is_empty();
-        let lpc = self.p.literals_per_cycle;
-        let nsteps = self.p.literals / lpc;
-        // Table writes.
+    fn table_write(&mut self, i: &Inputs, fb_mask: usize) {
         if i.cfg_write {
             let a = i.cfg_addr;
             if (cls::LIT_BASE..cls::TERM_BASE).contains(&a) {
@@ -374,6 +376,14 @@ impl Model {
                 };
             }
         }
+    }
+
+    fn clock(&mut self, i: &Inputs) {
+        let fb_mask = (1usize << self.p.flow_bank_bits) - 1;
+        // The consumer sees the head only once its result is in.
+        let head_ready = matches!(self.fifo.front(), Some(Some(_)));
+        let lpc = self.p.literals_per_cycle;
+        let nsteps = self.p.literals / lpc;
         // Evaluation.
         if self.busy {
             let s = self.step;
@@ -444,8 +454,8 @@ impl Model {
                     }
                 }
                 let (vi, filter) = best.map_or((0, FILTER_NONE), |(_, f, vi)| (vi, f as u16));
-                if self.fifo.len() < RESULT_DEPTH {
-                    self.fifo.push_back((vi, filter, self.flags));
+                if let Some(seq) = self.ev_seq.take() {
+                    self.fifo[(seq - self.head_seq) as usize] = Some((vi, filter, self.flags));
                 }
                 self.c_rule = self.c_rule.wrapping_add(rule as u32);
                 self.c_flow = self.c_flow.wrapping_add(flow as u32);
@@ -467,7 +477,7 @@ impl Model {
                     if self.busy {
                         self.c_over = self.c_over.wrapping_add(1);
                         if self.fifo.len() < RESULT_DEPTH {
-                            self.fifo.push_back((0, FILTER_NONE, 0));
+                            self.fifo.push_back(Some((0, FILTER_NONE, 0)));
                         }
                     } else {
                         self.busy = true;
@@ -477,16 +487,26 @@ impl Model {
                         self.ev_len = i.s_len;
                         self.litvec = 0;
                         self.tvalid_snap = self.term_valid;
+                        // The frame's place in the queue, kept while it is classified.
+                        self.ev_seq = (self.fifo.len() < RESULT_DEPTH).then(|| {
+                            self.fifo.push_back(None);
+                            self.head_seq + self.fifo.len() as u64 - 1
+                        });
                     }
                 }
             }
         }
-        // A pop takes the head the consumer saw: none when the queue was empty.
-        if i.res_pop && !was_empty {
+        // Table writes take effect after this cycle's reads, as the Verilog's do.
+        self.table_write(i, fb_mask);
+        // A pop takes the head the consumer saw: none when it was empty or not ready.
+        if i.res_pop && head_ready {
             self.fifo.pop_front();
+            self.head_seq += 1;
         }
         if i.reset {
+            self.head_seq += self.fifo.len() as u64;
             self.fifo.clear();
+            self.ev_seq = None;
             self.busy = false;
             self.cap_beat = 0;
             self.term_valid = 0;
@@ -530,8 +550,9 @@ impl Logic for Classifier {
             self._sim.clock(&i);
         }
         let m = &self._sim;
-        let (vi, filter, flags) = m.fifo.front().copied().unwrap_or((0, 0, 0));
-        self.res_empty.next = m.fifo.is_empty();
+        let head = m.fifo.front().copied().flatten();
+        let (vi, filter, flags) = head.unwrap_or((0, 0, 0));
+        self.res_empty.next = head.is_none();
         self.res_vi.next = (vi as u64).into();
         self.res_filter.next = (filter as u64).into();
         self.res_flags.next = (flags as u64).into();
@@ -623,6 +644,9 @@ reg [3:0] flags_r;
 reg [31:0] idx5_0, idx5_1, idx3_0, idx3_1;
 reg [368:0] rd5_00, rd5_01, rd5_10, rd5_11, rd3_00, rd3_01, rd3_10, rd3_11;
 reg [35:0] fifo [0:{rd1}];
+reg [{rd1}:0] ready;
+reg [{rb}:0] ev_slot;
+reg ev_has_slot;
 reg [{rb}:0] f_head, f_tail;
 reg [31:0] c_rule, c_flow, c_over;
 
@@ -798,10 +822,10 @@ always @(*) begin
     for (n = 0; n < 10; n = n + 1) stage_key[n*32 +: 32] = stage[n];
     flow_entry = {{1'b1, stage[{filt_w}], stage[{vi_w}][15:0], stage_key}};
     // Outputs.
-    res_empty = (f_head == f_tail);
-    res_vi = fifo[f_head[{rb1}:0]][15:0];
-    res_filter = fifo[f_head[{rb1}:0]][31:16];
-    res_flags = fifo[f_head[{rb1}:0]][35:32];
+    res_empty = (f_head == f_tail) || !ready[f_head[{rb1}:0]];
+    res_vi = res_empty ? 16'd0 : fifo[f_head[{rb1}:0]][15:0];
+    res_filter = res_empty ? 16'd0 : fifo[f_head[{rb1}:0]][31:16];
+    res_flags = res_empty ? 4'd0 : fifo[f_head[{rb1}:0]][35:32];
     busy = busy_r;
     cnt_rule_hits = c_rule;
     cnt_flow_hits = c_flow;
@@ -820,6 +844,7 @@ initial begin
     for (i = 0; i < {nt}; i = i + 1) begin term_pos[i] = 0; term_neg[i] = 0; term_fp[i] = 0; term_vi[i] = 0; end
     for (i = 0; i < 12; i = i + 1) stage[i] = 0;
     for (i = 0; i < {rd}; i = i + 1) fifo[i] = 0;
+    ready = 0; ev_slot = 0; ev_has_slot = 0;
     for (i = 0; i < {fb}; i = i + 1) begin ft00[i] = 0; ft01[i] = 0; ft10[i] = 0; ft11[i] = 0; end
 end
 
@@ -905,9 +930,9 @@ always @(posedge clock) begin
             idx3_1 <= mix(k3, 32'h{seed1:08x});
         end
         if (step == {decide}) begin
-            if (fcount < {rd}) begin
-                fifo[f_tail[{rb1}:0]] <= have ? {{flags_r, 1'b0, best_f[14:0], best_vi}} : {{flags_r, 16'd{fnone}, 16'd0}};
-                f_tail <= f_tail + 1;
+            if (ev_has_slot) begin
+                fifo[ev_slot[{rb1}:0]] <= have ? {{flags_r, 1'b0, best_f[14:0], best_vi}} : {{flags_r, 16'd{fnone}, 16'd0}};
+                ready[ev_slot[{rb1}:0]] <= 1'b1;
             end
             if (rule) c_rule <= c_rule + 1;
             if (flow) c_flow <= c_flow + 1;
@@ -924,6 +949,7 @@ always @(posedge clock) begin
                     c_over <= c_over + 1;
                     if (fcount < {rd}) begin
                         fifo[f_tail[{rb1}:0]] <= {{4'd0, 16'd{fnone}, 16'd0}};
+                        ready[f_tail[{rb1}:0]] <= 1'b1;
                         f_tail <= f_tail + 1;
                     end
                 end else begin
@@ -934,13 +960,20 @@ always @(posedge clock) begin
                     ev_len <= s_len;
                     litvec <= 0;
                     tvalid_snap <= term_valid;
+                    // The frame's place in the queue, kept while it is classified.
+                    ev_has_slot <= (fcount < {rd});
+                    ev_slot <= f_tail;
+                    if (fcount < {rd}) begin
+                        ready[f_tail[{rb1}:0]] <= 1'b0;
+                        f_tail <= f_tail + 1;
+                    end
                 end
             end
         end
     end
-    if (res_pop && f_head != f_tail) f_head <= f_head + 1;
+    if (res_pop && !res_empty) f_head <= f_head + 1;
     if (reset) begin
-        f_head <= 0; f_tail <= 0; busy_r <= 0; cap_beat <= 0;
+        f_head <= 0; f_tail <= 0; busy_r <= 0; cap_beat <= 0; ev_has_slot <= 0; ready <= 0;
         c_rule <= 0; c_flow <= 0; c_over <= 0;
     end
 end

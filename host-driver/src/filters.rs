@@ -5,8 +5,9 @@
 //! - a new masked-rule filter's literals are written into free slots first, then each term
 //!   with its valid bit last (the card samples term valid bits when a frame's classification
 //!   starts);
-//! - a removed filter's terms are invalidated first; its literal slots are reused only after
-//!   the writes have reached the card and two classification times have passed;
+//! - a removed filter's terms are invalidated first; its literal slots are freed only after
+//!   the writes have reached the card and two classification times have passed (the call
+//!   waits that long);
 //! - exact flows go into a two-bank cuckoo table; when a new flow has to move others, the
 //!   moves run from the free end of the chain, each entry written to its new place before its
 //!   old place is overwritten, so every flow is always findable.
@@ -21,8 +22,6 @@ use arsenic_interface::classifier::{self as cls, flow_hash, ClassifierParams, Fl
 use arsenic_interface::regs;
 use std::collections::{BTreeMap, VecDeque};
 
-/// Cycles to let in-flight classifications finish before a freed slot is reused.
-const SETTLE_CYCLES: u64 = 16;
 /// Moves a cuckoo insertion may make.
 const MAX_MOVES: usize = 32;
 
@@ -67,7 +66,6 @@ struct FlowSlot {
 pub struct FilterManager {
     params: ClassifierParams,
     set: FilterSet,
-    lit_settling: Vec<bool>,
     term_used: Vec<bool>,
     /// Flow slots by [bank][way][index].
     flows: [[Vec<Option<FlowSlot>>; 2]; 2],
@@ -117,7 +115,6 @@ impl FilterManager {
                 literals: usize::MAX / 2,
                 flows: params.flows(),
             }),
-            lit_settling: vec![false; params.literals],
             term_used: vec![false; params.terms],
             flows: std::array::from_fn(|_| std::array::from_fn(|_| vec![None; fb])),
             lits: vec![None; params.literals],
@@ -140,7 +137,6 @@ impl FilterManager {
         for t in 0..self.params.terms {
             dev.write32(cls::TERM_BASE + 64 * t as u32 + 40, 0);
         }
-        self.lit_settling.fill(false);
         self.term_used.fill(false);
         self.placed.clear();
         self.set = FilterSet::new(TableParams {
@@ -213,7 +209,7 @@ impl FilterManager {
                     .lits
                     .iter()
                     .enumerate()
-                    .filter(|(i, l)| l.is_none() && !self.lit_settling[*i])
+                    .filter(|(_, l)| l.is_none())
                     .count();
                 if new.len() > free {
                     self.set.remove(id)?;
@@ -233,7 +229,7 @@ impl FilterManager {
                         Some(s) => s,
                         None => {
                             let s = (0..self.params.literals)
-                                .find(|&i| self.lits[i].is_none() && !self.lit_settling[i])
+                                .find(|&i| self.lits[i].is_none())
                                 .expect("counted above");
                             let (value, mask) = match kind {
                                 LitKind::Match { value, mask } => (*value, *mask),
@@ -285,7 +281,8 @@ impl FilterManager {
         Ok(id)
     }
 
-    /// Removes a filter; after it returns, the card gives it no more frames.
+    /// Removes a filter; after it returns, the card classifies no more frames to it (frames
+    /// it classified before, still in the receive buffer, arrive with its id).
     pub fn remove<D: Device>(&mut self, dev: &mut D, id: u16) -> Result<(), DriverError> {
         let info = self
             .placed
@@ -299,26 +296,19 @@ impl FilterManager {
             dev.write32(cls::FLOW_CMD, slot.cmd());
             self.flows[slot.bank][slot.way][slot.index] = None;
         }
-        // Literals no filter uses any more are freed, but not reused until classifications
-        // under way (which may still read them) are over.
+        // Let the writes reach the card and classifications under way (which may still read
+        // this filter's literals) finish before its slots can be reused.
+        dev.read32(regs::ID);
+        dev.wait(2 * self.params.latency() as u64);
+        for &t in &info.terms {
+            self.term_used[t] = false;
+        }
         for &l in &info.literals {
             if let Some((_, users)) = self.lits[l].as_mut() {
                 *users -= 1;
                 if *users == 0 {
                     self.lits[l] = None;
-                    self.lit_settling[l] = true;
                 }
-            }
-        }
-        // Let the writes reach the card and classifications under way finish.
-        dev.read32(regs::ID);
-        dev.wait(SETTLE_CYCLES);
-        for &t in &info.terms {
-            self.term_used[t] = false;
-        }
-        for &l in &info.literals {
-            if self.lits[l].is_none() {
-                self.lit_settling[l] = false;
             }
         }
         Ok(())

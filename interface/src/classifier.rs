@@ -4,12 +4,14 @@
 //! reads): literals, terms and the exact-flow table.
 //!
 //! **Literal** `i` (words at `LIT_BASE + 16 * i`): word 0 is the field ([`lit`]), word 1 the
-//! value, word 2 the mask; writing word 2 makes the entry take effect.
+//! value, word 2 the mask. Each word takes effect when written: write a literal only while no
+//! valid term uses it.
 //!
 //! **Term** `t` (words at `TERM_BASE + 64 * t`): words 0..=3 the literals that must hold
 //! (bit `i` of word `i / 32`), words 4..=7 those that must not, word 8 the filter id (bits
-//! 14..0) and priority (bits 31..16), word 9 the VI, word 10 valid (bit 0). A term is read
-//! once per frame, when the frame's classification starts; write word 10 last.
+//! 14..0) and priority (bits 31..16), word 9 the VI, word 10 valid (bit 0). The valid bits
+//! are sampled when a frame's classification starts, the other words read when it ends: write
+//! a term only while it is invalid, word 10 last.
 //!
 //! **Exact flows**: two banks, each hashed by its own function, each with two ways: a key may
 //! sit in four slots. The key goes into the staging words at `FLOW_STAGE` ([`flow`]), then a
