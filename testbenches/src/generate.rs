@@ -35,17 +35,20 @@ impl Default for GenParams {
     }
 }
 
-struct Rng(u64);
+/// A small reproducible generator (xorshift64) for workloads and tests; seed it non-zero.
+pub struct Rng(pub u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
         self.0
     }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
+    /// A number below `n`.
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next_u64() % n
     }
 }
 
@@ -203,11 +206,11 @@ fn normal_frame(rng: &mut Rng, i: usize, want: usize) -> Vec<u8> {
     let l4h = if proto == IP_UDP { 8 } else { 20 };
     let payload_len = want.saturating_sub(l2 + l3 + l4h);
     let payload: Vec<u8> = (0..payload_len)
-        .map(|k| (k as u64 ^ rng.next()) as u8)
+        .map(|k| (k as u64 ^ rng.next_u64()) as u8)
         .collect();
     let sport = 1024 + (rng.below(60000) as u16);
     let dport = [53u16, 80, 443, 4789, 8080][rng.below(5) as usize];
-    let seq = rng.next() as u32;
+    let seq = rng.next_u64() as u32;
     let l4_len = l4h + payload_len;
     let (ethertype, ip) = if v6 {
         let mut s = [0u8; 16];

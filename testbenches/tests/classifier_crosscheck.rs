@@ -10,19 +10,11 @@ use arsenic_interface::fcs;
 use rust_hdl::prelude::*;
 use std::sync::{Arc, Mutex};
 
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-}
+use arsenic_testbenches::generate::Rng;
 
 fn frame(r: &mut Rng, i: usize) -> Vec<u8> {
-    let len = 60 + (r.next() % 100) as usize;
-    let mut f: Vec<u8> = (0..len).map(|_| r.next() as u8).collect();
+    let len = 60 + (r.next_u64() % 100) as usize;
+    let mut f: Vec<u8> = (0..len).map(|_| r.next_u64() as u8).collect();
     f[12..14].copy_from_slice(if i.is_multiple_of(3) {
         &[0x86, 0xDD]
     } else {
@@ -70,8 +62,8 @@ fn stimulus() -> Vec<vl::In> {
     ];
     for i in 0..ClassifierParams::SIM.literals as u32 {
         let (f, val, m) = lits.get(i as usize).copied().unwrap_or((
-            (r.next() % 60) as u32 | 1 << 8,
-            r.next() as u32 & 0xFF,
+            (r.next_u64() % 60) as u32 | 1 << 8,
+            r.next_u64() as u32 & 0xFF,
             0xF0,
         ));
         w(&mut v, cls::LIT_BASE + 16 * i, f);
@@ -79,12 +71,12 @@ fn stimulus() -> Vec<vl::In> {
         w(&mut v, cls::LIT_BASE + 16 * i + 8, m);
     }
     for t in 0..12u32 {
-        let pos = r.next() as u128 & 0x3F & !(1 << (t % 6));
+        let pos = r.next_u64() as u128 & 0x3F & !(1 << (t % 6));
         let neg = 1u128 << (t % 6);
         let base = cls::TERM_BASE + 64 * t;
         w(&mut v, base, pos as u32);
         w(&mut v, base + 16, neg as u32);
-        w(&mut v, base + 32, (r.next() as u32 % 4) << 16 | t);
+        w(&mut v, base + 32, (r.next_u64() as u32 % 4) << 16 | t);
         w(&mut v, base + 36, 100 + t);
         w(&mut v, base + 40, 1);
     }
@@ -130,7 +122,7 @@ fn stimulus() -> Vec<vl::In> {
                 ..Default::default()
             });
         }
-        for _ in 0..(r.next() % 4) {
+        for _ in 0..(r.next_u64() % 4) {
             v.push(vl::In::default());
         }
     }
@@ -140,7 +132,7 @@ fn stimulus() -> Vec<vl::In> {
         for b in 0..2u32 {
             let mut inp = vl::In {
                 s_valid: 1,
-                s_data: r.next(),
+                s_data: r.next_u64(),
                 s_nbytes: 8,
                 s_last: (b == 1) as u8,
                 s_len: 16,

@@ -12,15 +12,7 @@ use arsenic_testbenches::wire::WireFrame;
 use proptest::prelude::*;
 use std::path::Path;
 
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-}
+use arsenic_testbenches::generate::Rng;
 
 /// Frames of the traces, with 802.1Q and QinQ tags added and headers cut short.
 fn frames() -> Vec<Vec<u8>> {
@@ -131,9 +123,9 @@ fn corpus_filter_sets_through_the_card_agree_with_libpcap() {
         let mut filters = Vec::new();
         for k in 0..8 {
             filters.push(FilterSpec {
-                expr: CORPUS[(r.next() % CORPUS.len() as u64) as usize].to_string(),
+                expr: CORPUS[(r.next_u64() % CORPUS.len() as u64) as usize].to_string(),
                 vi: 1 + k,
-                priority: (r.next() % 4) as u16,
+                priority: (r.next_u64() % 4) as u16,
             });
         }
         // Keep what fits the tables (a full table is an error, checked elsewhere).
