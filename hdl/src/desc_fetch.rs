@@ -1,33 +1,53 @@
-//! Receive-descriptor fetch: keeps the descriptors the host posted on card, ahead of need.
+//! Receive-descriptor fetch and translation: reads the descriptors a VI posted from its ring
+//! in host memory and translates each through the buffer table before it goes on card.
 //!
-//! The host's doorbell (`host_prod`, a free-running 16-bit producer index) says how many
-//! descriptors it has posted. This block reads them from the ring in host memory with DMA
-//! reads of up to `DESC_FETCH_MAX` descriptors, using up to four tags at once, never crossing
-//! the ring's end and never fetching more than its cache (indexed by ring index) can hold.
-//! Completions may come back in any order between tags (in order within one): each tag
-//! remembers where its next descriptor goes. The consumer sees the descriptor at its consumer
-//! index (`desc_valid`, `desc_addr`, `desc_index`) and takes it.
+//! The VI engine hands over one read at a time (`fi_*`: the VI, where in its ring, how many,
+//! which cache slot the first lands in, the VI's buffer-table range and buffer size). This
+//! block gives it a DMA tag and issues it; completions may come back in any order between
+//! tags (in order within one). Each completion beat is one descriptor: the buffer table (block
+//! RAM, written only from the control page) is read at the descriptor's buffer id, and the
+//! next cycle the translated bus address, or an error code, is written into the VI's slot
+//! of the engine's descriptor cache:
+//!
+//! - `BAD_BUFFER`: the id is outside the VI's range, or the entry maps nothing, or another
+//!   VI owns it;
+//! - `BAD_OFFSET`: the offset is not a multiple of 8, or the VI's buffer size does not fit in
+//!   the page from there.
+//!
+//! When a read's last descriptor is written, the engine is told (`fd_*`); the tag is free
+//! again when the engine has taken that. A soft reset forgets reads in flight: their
+//! completions are dropped.
 
-use arsenic_interface::params::{DESC_CACHE_BITS, DESC_FETCH_MAX, DMA_TAG_BITS};
-use arsenic_interface::rxdesc;
+use crate::vi_engine::CACHE_W;
+use arsenic_interface::event::error;
+use arsenic_interface::params::{DESC_PER_VI_BITS, DMA_TAG_BITS, PAGE_SIZE};
+use arsenic_interface::regs::buftbl;
+use arsenic_interface::rxdesc::OFFSET_SHIFT;
 use rust_hdl::prelude::*;
 
-const C: usize = DESC_CACHE_BITS;
 const T: usize = DMA_TAG_BITS;
 const NT: usize = 1 << DMA_TAG_BITS;
 
+/// `VB`: log2 of the VIs; `CB`: the descriptor cache's address bits; `BB`: log2 of the
+/// buffer table's entries.
 #[derive(LogicBlock)]
-pub struct DescFetch {
+pub struct DescFetch<const VB: usize, const CB: usize, const BB: usize> {
     pub clock: Signal<In, Clock>,
     pub reset: Signal<In, Bit>,
-    // Ring configuration and the host's doorbell.
-    pub ring_base: Signal<In, Bits<64>>,
-    pub ring_size_log2: Signal<In, Bits<4>>,
-    pub host_prod: Signal<In, Bits<16>>,
+    // Reads to issue, from the VI engine.
+    pub fi_valid: Signal<In, Bit>,
+    pub fi_vi: Signal<In, Bits<16>>,
+    pub fi_addr: Signal<In, Bits<64>>,
+    pub fi_n: Signal<In, Bits<5>>,
+    pub fi_slot: Signal<In, Bits<CB>>,
+    pub fi_first: Signal<In, Bits<32>>,
+    pub fi_count: Signal<In, Bits<32>>,
+    pub fi_buf_size: Signal<In, Bits<16>>,
+    pub fi_take: Signal<Out, Bit>,
     // DMA read requests.
     pub rd_valid: Signal<Out, Bit>,
     pub rd_addr: Signal<Out, Bits<64>>,
-    pub rd_beats: Signal<Out, Bits<4>>,
+    pub rd_beats: Signal<Out, Bits<5>>,
     pub rd_tag: Signal<Out, Bits<T>>,
     pub rd_ready: Signal<In, Bit>,
     // DMA read completions.
@@ -35,48 +55,80 @@ pub struct DescFetch {
     pub cpl_tag: Signal<In, Bits<T>>,
     pub cpl_data: Signal<In, Bits<64>>,
     pub cpl_last: Signal<In, Bit>,
-    // The consumer.
-    pub desc_valid: Signal<Out, Bit>,
-    pub desc_addr: Signal<Out, Bits<64>>,
-    pub desc_index: Signal<Out, Bits<16>>,
-    pub take: Signal<In, Bit>,
-    /// The host has posted nothing beyond what was consumed.
-    pub posted_none: Signal<Out, Bit>,
-    /// No read is outstanding.
+    // Buffer-table writes from the control page.
+    pub bt_we: Signal<In, Bit>,
+    pub bt_addr: Signal<In, Bits<BB>>,
+    pub bt_data: Signal<In, Bits<64>>,
+    // Translated descriptors into the engine's cache.
+    pub cw_en: Signal<Out, Bit>,
+    pub cw_addr: Signal<Out, Bits<CB>>,
+    pub cw_data: Signal<Out, Bits<CACHE_W>>,
+    // Reads that landed.
+    pub fd_valid: Signal<Out, Bit>,
+    pub fd_vi: Signal<Out, Bits<16>>,
+    pub fd_take: Signal<In, Bit>,
+    /// No read is in flight or waiting.
     pub idle: Signal<Out, Bit>,
-    cache: RAM<Bits<64>, C>,
-    fetch_idx: DFF<Bits<16>>,
-    cons: DFF<Bits<16>>,
-    valid: DFF<Bits<{ 1 << C }>>,
+    bt: RAM<Bits<64>, BB>,
+    rq_v: DFF<Bit>,
+    rq_addr: DFF<Bits<64>>,
+    rq_beats: DFF<Bits<5>>,
+    rq_tag: DFF<Bits<T>>,
     busy: DFF<Bits<NT>>,
+    inflight: DFF<Bits<NT>>,
     stale: DFF<Bits<NT>>,
-    tag_slot: [DFF<Bits<C>>; NT],
-    wv: DFF<Bit>,
-    wslot: DFF<Bits<C>>,
-    mask: Signal<Local, Bits<16>>,
-    n: Signal<Local, Bits<16>>,
-    room: Signal<Local, Bits<16>>,
-    to_end: Signal<Local, Bits<16>>,
-    avail: Signal<Local, Bits<16>>,
+    done: DFF<Bits<NT>>,
+    t_vi: [DFF<Bits<16>>; NT],
+    t_slot: [DFF<Bits<CB>>; NT],
+    t_first: [DFF<Bits<32>>; NT],
+    t_count: [DFF<Bits<32>>; NT],
+    t_bsize: [DFF<Bits<16>>; NT],
+    p_v: DFF<Bit>,
+    p_stale: DFF<Bit>,
+    p_last: DFF<Bit>,
+    p_tag: DFF<Bits<T>>,
+    p_slot: DFF<Bits<CB>>,
+    p_vi: DFF<Bits<16>>,
+    p_id: DFF<Bits<32>>,
+    p_off: DFF<Bits<16>>,
+    p_first: DFF<Bits<32>>,
+    p_count: DFF<Bits<32>>,
+    p_bsize: DFF<Bits<16>>,
     free_tag: Signal<Local, Bits<T>>,
     have_tag: Signal<Local, Bit>,
-    cpl_slot: Signal<Local, Bits<C>>,
-    valid_next: Signal<Local, Bits<{ 1 << C }>>,
+    done_tag: Signal<Local, Bits<T>>,
+    have_done: Signal<Local, Bit>,
     busy_next: Signal<Local, Bits<NT>>,
-    k_one: Constant<Bits<16>>,
-    k_fetch_max: Constant<Bits<16>>,
-    k_cache_size: Constant<Bits<16>>,
-    k_desc_shift: Constant<Bits<64>>,
+    inflight_next: Signal<Local, Bits<NT>>,
+    done_next: Signal<Local, Bits<NT>>,
+    err: Signal<Local, Bits<2>>,
+    owned: Signal<Local, Bit>,
+    k_low: Constant<Bits<CB>>,
+    k_bt_n: Constant<Bits<32>>,
+    k_page: Constant<Bits<32>>,
+    k_page_mask: Constant<Bits<64>>,
+    k_owner_mask: Constant<Bits<16>>,
+    k_bad_buffer: Constant<Bits<2>>,
+    k_bad_offset: Constant<Bits<2>>,
 }
 
-impl Default for DescFetch {
+impl<const VB: usize, const CB: usize, const BB: usize> Default for DescFetch<VB, CB, BB> {
     fn default() -> Self {
+        assert_eq!(CB, VB + DESC_PER_VI_BITS);
+        assert_eq!(OFFSET_SHIFT, 32);
+        assert_eq!((buftbl::OWNER_SHIFT, buftbl::VALID), (1, 1));
         Self {
             clock: Default::default(),
             reset: Default::default(),
-            ring_base: Default::default(),
-            ring_size_log2: Default::default(),
-            host_prod: Default::default(),
+            fi_valid: Default::default(),
+            fi_vi: Default::default(),
+            fi_addr: Default::default(),
+            fi_n: Default::default(),
+            fi_slot: Default::default(),
+            fi_first: Default::default(),
+            fi_count: Default::default(),
+            fi_buf_size: Default::default(),
+            fi_take: Default::default(),
             rd_valid: Default::default(),
             rd_addr: Default::default(),
             rd_beats: Default::default(),
@@ -86,64 +138,89 @@ impl Default for DescFetch {
             cpl_tag: Default::default(),
             cpl_data: Default::default(),
             cpl_last: Default::default(),
-            desc_valid: Default::default(),
-            desc_addr: Default::default(),
-            desc_index: Default::default(),
-            take: Default::default(),
-            posted_none: Default::default(),
+            bt_we: Default::default(),
+            bt_addr: Default::default(),
+            bt_data: Default::default(),
+            cw_en: Default::default(),
+            cw_addr: Default::default(),
+            cw_data: Default::default(),
+            fd_valid: Default::default(),
+            fd_vi: Default::default(),
+            fd_take: Default::default(),
             idle: Default::default(),
-            cache: Default::default(),
-            fetch_idx: Default::default(),
-            cons: Default::default(),
-            valid: Default::default(),
+            bt: Default::default(),
+            rq_v: Default::default(),
+            rq_addr: Default::default(),
+            rq_beats: Default::default(),
+            rq_tag: Default::default(),
             busy: Default::default(),
+            inflight: Default::default(),
             stale: Default::default(),
-            tag_slot: Default::default(),
-            wv: Default::default(),
-            wslot: Default::default(),
-            mask: Default::default(),
-            n: Default::default(),
-            room: Default::default(),
-            to_end: Default::default(),
-            avail: Default::default(),
+            done: Default::default(),
+            t_vi: Default::default(),
+            t_slot: Default::default(),
+            t_first: Default::default(),
+            t_count: Default::default(),
+            t_bsize: Default::default(),
+            p_v: Default::default(),
+            p_stale: Default::default(),
+            p_last: Default::default(),
+            p_tag: Default::default(),
+            p_slot: Default::default(),
+            p_vi: Default::default(),
+            p_id: Default::default(),
+            p_off: Default::default(),
+            p_first: Default::default(),
+            p_count: Default::default(),
+            p_bsize: Default::default(),
             free_tag: Default::default(),
             have_tag: Default::default(),
-            cpl_slot: Default::default(),
-            valid_next: Default::default(),
+            done_tag: Default::default(),
+            have_done: Default::default(),
             busy_next: Default::default(),
-            k_one: Constant::new(1u64.into()),
-            k_fetch_max: Constant::new((DESC_FETCH_MAX as u64).into()),
-            k_cache_size: Constant::new(((1u64) << C).into()),
-            k_desc_shift: Constant::new((rxdesc::SIZE_LOG2 as u64).into()),
+            inflight_next: Default::default(),
+            done_next: Default::default(),
+            err: Default::default(),
+            owned: Default::default(),
+            k_low: Constant::new(((1u64 << DESC_PER_VI_BITS) - 1).into()),
+            k_bt_n: Constant::new((1u64 << BB).into()),
+            k_page: Constant::new(PAGE_SIZE.into()),
+            k_page_mask: Constant::new((!(PAGE_SIZE - 1)).into()),
+            k_owner_mask: Constant::new(((1u64 << buftbl::OWNER_BITS) - 1).into()),
+            k_bad_buffer: Constant::new((error::BAD_BUFFER as u64).into()),
+            k_bad_offset: Constant::new((error::BAD_OFFSET as u64).into()),
         }
     }
 }
 
-impl Logic for DescFetch {
+impl<const VB: usize, const CB: usize, const BB: usize> Logic for DescFetch<VB, CB, BB> {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, fetch_idx, cons, valid, busy, stale, wv, wslot);
+        dff_setup!(
+            self, clock, rq_v, rq_addr, rq_beats, rq_tag, busy, inflight, stale, done, p_v,
+            p_stale, p_last, p_tag, p_slot, p_vi, p_id, p_off, p_first, p_count, p_bsize
+        );
         for i in 0..NT {
-            self.tag_slot[i].clock.next = self.clock.val();
-            self.tag_slot[i].d.next = self.tag_slot[i].q.val();
+            self.t_vi[i].clock.next = self.clock.val();
+            self.t_vi[i].d.next = self.t_vi[i].q.val();
+            self.t_slot[i].clock.next = self.clock.val();
+            self.t_slot[i].d.next = self.t_slot[i].q.val();
+            self.t_first[i].clock.next = self.clock.val();
+            self.t_first[i].d.next = self.t_first[i].q.val();
+            self.t_count[i].clock.next = self.clock.val();
+            self.t_count[i].d.next = self.t_count[i].q.val();
+            self.t_bsize[i].clock.next = self.clock.val();
+            self.t_bsize[i].d.next = self.t_bsize[i].q.val();
         }
-        self.cache.read_clock.next = self.clock.val();
-        self.cache.write_clock.next = self.clock.val();
-        // How many descriptors the next read may fetch.
-        self.mask.next = (self.k_one.val() << bit_cast::<16, 4>(self.ring_size_log2.val())) - 1;
-        self.avail.next = self.host_prod.val() - self.fetch_idx.q.val();
-        self.room.next = self.k_cache_size.val() - (self.fetch_idx.q.val() - self.cons.q.val());
-        self.to_end.next = self.mask.val() + 1 - (self.fetch_idx.q.val() & self.mask.val());
-        self.n.next = self.k_fetch_max.val();
-        if self.avail.val() < self.n.val() {
-            self.n.next = self.avail.val();
-        }
-        if self.room.val() < self.n.val() {
-            self.n.next = self.room.val();
-        }
-        if self.to_end.val() < self.n.val() {
-            self.n.next = self.to_end.val();
-        }
+        self.bt.read_clock.next = self.clock.val();
+        self.bt.write_clock.next = self.clock.val();
+        self.bt.write_enable.next = self.bt_we.val();
+        self.bt.write_address.next = self.bt_addr.val();
+        self.bt.write_data.next = self.bt_data.val();
+        self.busy_next.next = self.busy.q.val();
+        self.inflight_next.next = self.inflight.q.val();
+        self.done_next.next = self.done.q.val();
+        // Take a read from the engine when a tag is free and the request register is empty.
         self.have_tag.next = false;
         self.free_tag.next = 0.into();
         for i in 0..NT {
@@ -152,94 +229,143 @@ impl Logic for DescFetch {
                 self.free_tag.next = i.to_bits();
             }
         }
-        self.rd_valid.next = (self.n.val() != 0)
-            & self.have_tag.val()
-            & (self.ring_size_log2.val() != 0)
-            & !self.reset.val();
-        self.rd_addr.next = self.ring_base.val()
-            + (bit_cast::<64, 16>(self.fetch_idx.q.val() & self.mask.val())
-                << self.k_desc_shift.val());
-        self.rd_beats.next = self.n.val().get_bits::<4>(0);
-        self.rd_tag.next = self.free_tag.val();
-        self.busy_next.next = self.busy.q.val();
-        if self.rd_valid.val() & self.rd_ready.val() {
-            self.fetch_idx.d.next = self.fetch_idx.q.val() + self.n.val();
+        self.fi_take.next = false;
+        if self.rq_v.q.val() & self.rd_ready.val() {
+            self.rq_v.d.next = false;
+        }
+        if self.fi_valid.val() & self.have_tag.val() & !self.rq_v.q.val() & !self.reset.val() {
+            self.fi_take.next = true;
+            self.rq_v.d.next = true;
+            self.rq_addr.d.next = self.fi_addr.val();
+            self.rq_beats.d.next = self.fi_n.val();
+            self.rq_tag.d.next = self.free_tag.val();
             self.busy_next.next = self
                 .busy_next
                 .val()
                 .replace_bit(self.free_tag.val().index(), true);
+            self.inflight_next.next = self
+                .inflight_next
+                .val()
+                .replace_bit(self.free_tag.val().index(), true);
             for i in 0..NT {
                 if self.free_tag.val().index() == i {
-                    self.tag_slot[i].d.next = self.fetch_idx.q.val().get_bits::<C>(0);
+                    self.t_vi[i].d.next = self.fi_vi.val();
+                    self.t_slot[i].d.next = self.fi_slot.val();
+                    self.t_first[i].d.next = self.fi_first.val();
+                    self.t_count[i].d.next = self.fi_count.val();
+                    self.t_bsize[i].d.next = self.fi_buf_size.val();
                 }
             }
         }
-        // Completions: each tag's beats fill consecutive slots.
-        self.cpl_slot.next = 0.into();
+        self.rd_valid.next = self.rq_v.q.val();
+        self.rd_addr.next = self.rq_addr.q.val();
+        self.rd_beats.next = self.rq_beats.q.val();
+        self.rd_tag.next = self.rq_tag.q.val();
+        // Completion beat: look the buffer id up; each tag's beats fill consecutive slots of
+        // its VI.
+        self.bt.read_address.next = self.cpl_data.val().get_bits::<BB>(0);
+        self.p_v.d.next = self.cpl_valid.val();
+        self.p_stale.d.next = self.stale.q.val().get_bit(self.cpl_tag.val().index());
+        self.p_last.d.next = self.cpl_last.val();
+        self.p_tag.d.next = self.cpl_tag.val();
+        self.p_id.d.next = self.cpl_data.val().get_bits::<32>(0);
+        self.p_off.d.next = self.cpl_data.val().get_bits::<16>(32);
         for i in 0..NT {
             if self.cpl_tag.val().index() == i {
-                self.cpl_slot.next = self.tag_slot[i].q.val();
+                self.p_slot.d.next = self.t_slot[i].q.val();
+                self.p_vi.d.next = self.t_vi[i].q.val();
+                self.p_first.d.next = self.t_first[i].q.val();
+                self.p_count.d.next = self.t_count[i].q.val();
+                self.p_bsize.d.next = self.t_bsize[i].q.val();
                 if self.cpl_valid.val() {
-                    self.tag_slot[i].d.next = self.tag_slot[i].q.val() + 1;
+                    self.t_slot[i].d.next = (self.t_slot[i].q.val() & !self.k_low.val())
+                        | ((self.t_slot[i].q.val() + 1) & self.k_low.val());
                 }
             }
         }
-        self.cache.write_address.next = self.cpl_slot.val();
-        self.cache.write_data.next = self.cpl_data.val();
-        self.cache.write_enable.next = false;
-        self.wv.d.next = false;
-        self.wslot.d.next = self.cpl_slot.val();
-        if self.cpl_valid.val() {
-            if !self.stale.q.val().get_bit(self.cpl_tag.val().index()) {
-                self.cache.write_enable.next = true;
-                self.wv.d.next = true;
-            }
-            if self.cpl_last.val() {
+        if self.cpl_valid.val() & self.cpl_last.val() {
+            self.inflight_next.next = self
+                .inflight_next
+                .val()
+                .replace_bit(self.cpl_tag.val().index(), false);
+        }
+        // Translate and check.
+        self.owned.next = self.bt.read_data.val().get_bit(0)
+            & ((self.bt.read_data.val().get_bits::<16>(1) & self.k_owner_mask.val())
+                == self.p_vi.q.val());
+        self.err.next = 0.into();
+        if ((self.p_id.q.val() - self.p_first.q.val()) >= self.p_count.q.val())
+            | (self.p_id.q.val() >= self.k_bt_n.val())
+            | !self.owned.val()
+        {
+            self.err.next = self.k_bad_buffer.val();
+        } else if (self.p_off.q.val().get_bits::<3>(0) != 0)
+            | ((bit_cast::<32, 16>(self.p_off.q.val()) + bit_cast::<32, 16>(self.p_bsize.q.val()))
+                > self.k_page.val())
+        {
+            self.err.next = self.k_bad_offset.val();
+        }
+        self.cw_en.next = self.p_v.q.val() & !self.p_stale.q.val();
+        self.cw_addr.next = self.p_slot.q.val();
+        self.cw_data.next = bit_cast::<CACHE_W, 64>(
+            (self.bt.read_data.val() & self.k_page_mask.val())
+                + bit_cast::<64, 16>(self.p_off.q.val()),
+        ) | (bit_cast::<CACHE_W, 2>(self.err.val()) << 64);
+        if self.p_v.q.val() & self.p_last.q.val() {
+            if self.p_stale.q.val() {
                 self.busy_next.next = self
                     .busy_next
                     .val()
-                    .replace_bit(self.cpl_tag.val().index(), false);
+                    .replace_bit(self.p_tag.q.val().index(), false);
                 self.stale.d.next = self
                     .stale
                     .q
                     .val()
-                    .replace_bit(self.cpl_tag.val().index(), false);
+                    .replace_bit(self.p_tag.q.val().index(), false);
+            } else {
+                self.done_next.next = self
+                    .done_next
+                    .val()
+                    .replace_bit(self.p_tag.q.val().index(), true);
             }
         }
+        // Tell the engine, one landed read at a time; the tag is free once it has taken it.
+        self.have_done.next = false;
+        self.done_tag.next = 0.into();
+        for i in 0..NT {
+            if self.done.q.val().get_bit(i) & !self.have_done.val() {
+                self.have_done.next = true;
+                self.done_tag.next = i.to_bits();
+            }
+        }
+        self.fd_valid.next = self.have_done.val();
+        self.fd_vi.next = 0.into();
+        for i in 0..NT {
+            if self.done_tag.val().index() == i {
+                self.fd_vi.next = self.t_vi[i].q.val();
+            }
+        }
+        if self.fd_take.val() & self.have_done.val() {
+            self.done_next.next = self
+                .done_next
+                .val()
+                .replace_bit(self.done_tag.val().index(), false);
+            self.busy_next.next = self
+                .busy_next
+                .val()
+                .replace_bit(self.done_tag.val().index(), false);
+        }
         self.busy.d.next = self.busy_next.val();
-        // A slot becomes valid the cycle after its write, when the RAM's read port shows it.
-        self.valid_next.next = self.valid.q.val();
-        if self.wv.q.val() {
-            self.valid_next.next = self
-                .valid_next
-                .val()
-                .replace_bit(self.wslot.q.val().index(), true);
-        }
-        // The consumer.
-        self.desc_valid.next = self
-            .valid
-            .q
-            .val()
-            .get_bit(self.cons.q.val().get_bits::<C>(0).index());
-        self.desc_addr.next = self.cache.read_data.val();
-        self.desc_index.next = self.cons.q.val();
-        self.cache.read_address.next = self.cons.q.val().get_bits::<C>(0);
-        if self.take.val() & self.desc_valid.val() {
-            self.valid_next.next = self
-                .valid_next
-                .val()
-                .replace_bit(self.cons.q.val().get_bits::<C>(0).index(), false);
-            self.cons.d.next = self.cons.q.val() + 1;
-            self.cache.read_address.next = bit_cast::<C, 16>(self.cons.q.val() + 1);
-        }
-        self.valid.d.next = self.valid_next.val();
-        self.posted_none.next = self.host_prod.val() == self.cons.q.val();
-        self.idle.next = self.busy.q.val() == 0;
+        self.inflight.d.next = self.inflight_next.val();
+        self.done.d.next = self.done_next.val();
+        self.idle.next = (self.busy.q.val() == 0) & !self.rq_v.q.val();
         if self.reset.val() {
-            self.fetch_idx.d.next = 0.into();
-            self.cons.d.next = 0.into();
-            self.valid.d.next = 0.into();
-            self.stale.d.next = self.busy.q.val();
+            // Reads in flight (or still to be issued) finish unseen; reads landed but not yet
+            // told are forgotten.
+            self.busy.d.next = self.inflight.q.val();
+            self.stale.d.next = self.inflight.q.val();
+            self.done.d.next = 0.into();
+            self.p_v.d.next = false;
         }
     }
 }

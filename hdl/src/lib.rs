@@ -13,12 +13,14 @@ pub mod classifier;
 pub mod crc;
 pub mod desc_fetch;
 pub mod gmii_rx;
+pub mod irq;
 pub mod mac_rx;
 pub mod nic;
 pub mod regfile;
 pub mod rx_buffer;
 pub mod rx_dma;
 pub mod verilog;
+pub mod vi_engine;
 pub mod xgmii_rx;
 
 pub use nic::Nic;

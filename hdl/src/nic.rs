@@ -2,11 +2,22 @@
 
 use crate::classifier::Classifier;
 use crate::desc_fetch::DescFetch;
+use crate::irq::IrqTimers;
 use crate::mac_rx::MacRx;
 use crate::regfile::RegFile;
 use crate::rx_buffer::RxBuffer;
 use crate::rx_dma::RxDma;
-use arsenic_interface::params::{DMA_TAG_BITS, MMIO_ADDR_BITS};
+use crate::vi_engine::ViEngine;
+use arsenic_interface::params::{
+    BUFTBL_BITS, DESC_PER_VI_BITS, DMA_TAG_BITS, MMIO_ADDR_BITS, VI_BITS,
+};
+
+/// log2 of the VIs of this build.
+pub const VB: usize = VI_BITS;
+/// Address bits of the descriptor cache.
+pub const CB: usize = VI_BITS + DESC_PER_VI_BITS;
+/// log2 of the buffer table's entries.
+pub const BB: usize = BUFTBL_BITS;
 use rust_hdl::prelude::*;
 
 #[derive(LogicBlock, Default)]
@@ -19,13 +30,18 @@ pub struct Nic {
     // XGMII receive (10 GbE).
     pub xgmii_rxd: Signal<In, Bits<64>>,
     pub xgmii_rxc: Signal<In, Bits<8>>,
-    // MMIO slave: one request per cycle; a read answers with `mmio_rvalid` later.
+    // MMIO slave: one request per cycle while `mmio_ready`; a read answers with
+    // `mmio_rvalid` later.
     pub mmio_addr: Signal<In, Bits<MMIO_ADDR_BITS>>,
     pub mmio_wdata: Signal<In, Bits<32>>,
     pub mmio_write: Signal<In, Bit>,
     pub mmio_read: Signal<In, Bit>,
     pub mmio_rdata: Signal<Out, Bits<32>>,
     pub mmio_rvalid: Signal<Out, Bit>,
+    pub mmio_ready: Signal<Out, Bit>,
+    // Interrupts: one message a cycle at most, the vector is the VI.
+    pub irq_valid: Signal<Out, Bit>,
+    pub irq_vector: Signal<Out, Bits<16>>,
     // DMA write channel: posted writes of one 8-byte beat with byte strobes.
     pub dma_wr_valid: Signal<Out, Bit>,
     pub dma_wr_addr: Signal<Out, Bits<64>>,
@@ -35,7 +51,7 @@ pub struct Nic {
     // DMA read channel: tagged requests of `dma_rd_beats` beats.
     pub dma_rd_valid: Signal<Out, Bit>,
     pub dma_rd_addr: Signal<Out, Bits<64>>,
-    pub dma_rd_beats: Signal<Out, Bits<4>>,
+    pub dma_rd_beats: Signal<Out, Bits<5>>,
     pub dma_rd_tag: Signal<Out, Bits<DMA_TAG_BITS>>,
     pub dma_rd_ready: Signal<In, Bit>,
     // DMA read completions: beats of one tag in order, `last` on its final beat.
@@ -46,8 +62,10 @@ pub struct Nic {
     mac: MacRx,
     rxbuf: RxBuffer,
     cls: Classifier,
-    fetch: DescFetch,
+    fetch: DescFetch<VB, CB, BB>,
+    eng: ViEngine<VB, CB>,
     dma: RxDma,
+    irq: IrqTimers,
     regs: RegFile,
 }
 
@@ -64,14 +82,18 @@ impl Nic {
 impl Logic for Nic {
     #[hdl_gen]
     fn update(&mut self) {
-        clock!(self, clock, mac, rxbuf, cls, fetch, dma, regs);
+        clock!(self, clock, mac, rxbuf, cls, fetch, eng, dma, irq, regs);
         // Register file.
         self.regs.addr.next = self.mmio_addr.val();
         self.regs.wdata.next = self.mmio_wdata.val();
         self.regs.write.next = self.mmio_write.val();
         self.regs.read.next = self.mmio_read.val();
         self.mmio_rdata.next = self.regs.rdata.val();
-        self.mmio_rvalid.next = self.regs.rvalid.val();
+        if self.eng.rd_valid.val() {
+            self.mmio_rdata.next = self.eng.rd_data.val();
+        }
+        self.mmio_rvalid.next = self.regs.rvalid.val() | self.eng.rd_valid.val();
+        self.mmio_ready.next = self.eng.mm_ready.val();
         // MAC.
         self.mac.gmii_rxd.next = self.gmii_rxd.val();
         self.mac.gmii_rx_dv.next = self.gmii_rx_dv.val();
@@ -109,11 +131,56 @@ impl Logic for Nic {
         self.dma.cls_vi.next = self.cls.res_vi.val();
         self.dma.cls_filter.next = self.cls.res_filter.val();
         self.dma.cls_flags.next = self.cls.res_flags.val();
-        // Descriptor fetch.
+        // The VI engine: MMIO requests, admission, descriptor reads.
+        self.eng.reset.next = self.regs.reset.val();
+        self.eng.mm_valid.next = self.regs.mm_valid.val();
+        self.eng.mm_op.next = self.regs.mm_op.val();
+        self.eng.mm_vi.next = self.regs.mm_vi.val();
+        self.eng.mm_reg.next = self.regs.mm_reg.val();
+        self.eng.mm_data.next = self.regs.mm_data.val();
+        self.eng.cf_word.next = self.regs.cf_word.val();
+        self.regs.eng_status.next = self.eng.cmd_status.val();
+        self.regs.eng_seq.next = self.eng.cmd_seq.val();
+        self.eng.adm_valid.next = self.dma.adm_valid.val();
+        self.eng.adm_vi.next = self.dma.adm_vi.val();
+        self.eng.adm_len.next = self.dma.adm_len.val();
+        self.dma.adm_take.next = self.eng.adm_take.val();
+        self.dma.res_valid.next = self.eng.res_valid.val();
+        self.dma.res_action.next = self.eng.res_action.val();
+        self.dma.res_code.next = self.eng.res_code.val();
+        self.dma.res_addr.next = self.eng.res_addr.val();
+        self.dma.res_evq.next = self.eng.res_evq.val();
+        self.dma.res_phase.next = self.eng.res_phase.val();
+        self.dma.res_desc.next = self.eng.res_desc.val();
+        self.dma.res_irq.next = self.eng.res_irq.val();
+        self.dma.res_holdoff.next = self.eng.res_holdoff.val();
+        self.dma.aux_valid.next = self.eng.aux_valid.val();
+        self.dma.aux_vi.next = self.eng.aux_vi.val();
+        self.dma.aux_code.next = self.eng.aux_code.val();
+        self.dma.aux_value.next = self.eng.aux_value.val();
+        self.dma.aux_evq.next = self.eng.aux_evq.val();
+        self.dma.aux_phase.next = self.eng.aux_phase.val();
+        self.eng.aux_take.next = self.dma.aux_take.val();
+        // Descriptor fetch and the buffer table.
         self.fetch.reset.next = self.regs.reset.val();
-        self.fetch.ring_base.next = self.regs.rxq_base.val();
-        self.fetch.ring_size_log2.next = self.regs.rxq_size_log2.val();
-        self.fetch.host_prod.next = self.regs.rxq_prod.val();
+        self.fetch.fi_valid.next = self.eng.fi_valid.val();
+        self.fetch.fi_vi.next = self.eng.fi_vi.val();
+        self.fetch.fi_addr.next = self.eng.fi_addr.val();
+        self.fetch.fi_n.next = self.eng.fi_n.val();
+        self.fetch.fi_slot.next = self.eng.fi_slot.val();
+        self.fetch.fi_first.next = self.eng.fi_first.val();
+        self.fetch.fi_count.next = self.eng.fi_count.val();
+        self.fetch.fi_buf_size.next = self.eng.fi_buf_size.val();
+        self.eng.fi_take.next = self.fetch.fi_take.val();
+        self.eng.fd_valid.next = self.fetch.fd_valid.val();
+        self.eng.fd_vi.next = self.fetch.fd_vi.val();
+        self.fetch.fd_take.next = self.eng.fd_take.val();
+        self.eng.cw_en.next = self.fetch.cw_en.val();
+        self.eng.cw_addr.next = self.fetch.cw_addr.val();
+        self.eng.cw_data.next = self.fetch.cw_data.val();
+        self.fetch.bt_we.next = self.regs.bt_we.val();
+        self.fetch.bt_addr.next = self.regs.bt_addr.val().get_bits::<BB>(0);
+        self.fetch.bt_data.next = self.regs.bt_data.val();
         self.dma_rd_valid.next = self.fetch.rd_valid.val();
         self.dma_rd_addr.next = self.fetch.rd_addr.val();
         self.dma_rd_beats.next = self.fetch.rd_beats.val();
@@ -123,36 +190,43 @@ impl Logic for Nic {
         self.fetch.cpl_tag.next = self.dma_cpl_tag.val();
         self.fetch.cpl_data.next = self.dma_cpl_data.val();
         self.fetch.cpl_last.next = self.dma_cpl_last.val();
-        self.fetch.take.next = self.dma.desc_take.val();
-        // RX DMA. (The filters' choice of queue will arrive here.)
+        // RX DMA.
         self.dma.reset.next = self.regs.reset.val();
-        self.dma.buf_size.next = self.regs.rxq_buf_size.val();
-        self.dma.evq_base.next = self.regs.evq_base.val();
-        self.dma.evq_size_log2.next = self.regs.evq_size_log2.val();
-        self.dma.evq_cons.next = self.regs.evq_cons.val();
         self.dma.timestamp.next = self.regs.timestamp.val().get_bits::<48>(0);
         self.dma.info_empty.next = self.rxbuf.info_empty.val();
         self.dma.info_len.next = self.rxbuf.info_len.val();
         self.dma.rd_data.next = self.rxbuf.rd_data.val();
-        self.dma.desc_valid.next = self.fetch.desc_valid.val();
-        self.dma.desc_addr.next = self.fetch.desc_addr.val();
-        self.dma.desc_index.next = self.fetch.desc_index.val();
-        self.dma.posted_none.next = self.fetch.posted_none.val();
         self.dma_wr_valid.next = self.dma.wr_valid.val();
         self.dma_wr_addr.next = self.dma.wr_addr.val();
         self.dma_wr_data.next = self.dma.wr_data.val();
         self.dma_wr_strb.next = self.dma.wr_strb.val();
         self.dma.wr_ready.next = self.dma_wr_ready.val();
+        // Interrupts: the RX DMA's requests first, an arm that found events waiting next.
+        self.irq.reset.next = self.regs.reset.val();
+        self.irq.now.next = self.regs.timestamp.val().get_bits::<32>(0);
+        self.irq.req_valid.next = self.dma.irq_req.val() | self.eng.irq_valid.val();
+        self.irq.req_vi.next = self.dma.irq_vi.val();
+        self.irq.req_holdoff.next = self.dma.irq_holdoff.val();
+        self.eng.irq_take.next = false;
+        if !self.dma.irq_req.val() {
+            self.irq.req_vi.next = self.eng.irq_vi.val();
+            self.irq.req_holdoff.next = self.eng.irq_holdoff.val();
+            self.eng.irq_take.next = self.eng.irq_valid.val();
+        }
+        self.irq_valid.next = self.irq.irq_valid.val();
+        self.irq_vector.next = self.irq.irq_vector.val();
         // Status and counters. The index is the counter's position in `regs::Counter`
         // (rust-hdl needs literal indices here); the replay and drop tests read every
         // counter through its register and check its value.
         self.regs.rx_idle.next = self.rxbuf.info_empty.val()
             & !self.rxbuf.busy.val()
             & self.dma.idle.val()
+            & self.eng.idle.val()
+            & self.fetch.idle.val()
+            & self.irq.idle.val()
             & (self.rxbuf.commit_ptr.val() == self.dma.free_ptr.val())
             & !self.cls.busy.val();
-        self.regs.rxq_cons.next = self.fetch.desc_index.val();
-        self.regs.evq_prod.next = self.dma.evq_prod.val();
+        self.regs.done_seq.next = self.dma.done_seq.val();
         self.regs.counters[0].next = self.mac.cnt_frames.val();
         self.regs.counters[1].next = self.mac.cnt_ok.val();
         self.regs.counters[2].next = self.mac.cnt_fcs.val();
@@ -161,8 +235,8 @@ impl Logic for Nic {
         self.regs.counters[5].next = self.mac.cnt_phy.val();
         self.regs.counters[6].next = self.mac.cnt_pre.val();
         self.regs.counters[7].next = self.rxbuf.cnt_overflow.val();
-        self.regs.counters[8].next = self.dma.cnt_no_desc.val();
-        self.regs.counters[9].next = self.dma.cnt_too_big.val();
+        self.regs.counters[8].next = self.eng.cnt_no_desc.val();
+        self.regs.counters[9].next = self.eng.cnt_too_big.val();
         self.regs.counters[10].next = self.mac.cnt_disabled.val();
         self.regs.counters[11].next = self.dma.cnt_delivered.val();
         self.regs.counters[12].next = self.dma.cnt_bytes.val().get_bits::<32>(0);
@@ -170,5 +244,10 @@ impl Logic for Nic {
         self.regs.counters[14].next = self.cls.cnt_rule_hits.val();
         self.regs.counters[15].next = self.cls.cnt_flow_hits.val();
         self.regs.counters[16].next = self.cls.cnt_overrun.val();
+        self.regs.counters[17].next = self.eng.cnt_evq_full.val();
+        self.regs.counters[18].next = self.eng.cnt_bad_buffer.val();
+        self.regs.counters[19].next = self.eng.cnt_vi_disabled.val();
+        self.regs.counters[20].next = self.eng.cnt_db_errors.val();
+        self.regs.counters[21].next = self.irq.cnt_irq.val();
     }
 }

@@ -4,13 +4,44 @@
 //! (`rvalid`). Writing `CTRL.SOFT_RESET` holds `reset` for `regs::RESET_CYCLES` cycles (long
 //! enough to drain every queue on card) and returns the configuration to its reset values.
 //! The free-running timestamp counter lives here.
+//!
+//! The control page stages a VI's configuration (`VI_*`) and hands `VI_CMD` to the VI
+//! engine; the buffer-table window stages an entry's low word and writes the entry with the
+//! high word; doorbell-page requests go to the VI engine, which answers their reads itself.
+//! Every request waits for `mmio_ready` (the engine's request buffer has room).
 
+use crate::vi_engine::{cfg, MmioOp, CFG_W};
 use arsenic_interface::eth;
 use arsenic_interface::params::{self, MMIO_ADDR_BITS};
-use arsenic_interface::regs::{self, ctrl, status, Counter};
+
+const _: () = assert!(
+    cfg::RXQ_BASE == 0
+        && cfg::EVQ_BASE == 64
+        && cfg::BUF_FIRST == 128
+        && cfg::BUF_COUNT == 160
+        && cfg::BUF_SIZE == 192
+        && cfg::HOLDOFF == 208
+        && cfg::RXQ_SIZE == 224
+        && cfg::EVQ_SIZE == 228
+);
+use arsenic_interface::regs::{self, ctrl, status, vi_cmd, Counter};
 use rust_hdl::prelude::*;
 
 const AW: usize = MMIO_ADDR_BITS;
+/// The staged VI configuration registers, `VI_RXQ_BASE_LO` to `VI_HOLDOFF`, in order.
+const STAGED: [u32; 10] = [
+    regs::VI_RXQ_BASE_LO,
+    regs::VI_RXQ_BASE_HI,
+    regs::VI_RXQ_SIZE_LOG2,
+    regs::VI_BUF_SIZE,
+    regs::VI_EVQ_BASE_LO,
+    regs::VI_EVQ_BASE_HI,
+    regs::VI_EVQ_SIZE_LOG2,
+    regs::VI_BUF_FIRST,
+    regs::VI_BUF_COUNT,
+    regs::VI_HOLDOFF,
+];
+const NSTAGED: usize = STAGED.len();
 /// Number of counter registers.
 pub const NCOUNTERS: usize = Counter::ALL.len();
 
@@ -29,32 +60,32 @@ pub struct RegFile {
     pub rx_enable: Signal<Out, Bit>,
     pub speed_10g: Signal<Out, Bit>,
     pub max_frame: Signal<Out, Bits<16>>,
-    pub rxq_base: Signal<Out, Bits<64>>,
-    pub rxq_size_log2: Signal<Out, Bits<4>>,
-    pub rxq_buf_size: Signal<Out, Bits<16>>,
-    pub rxq_prod: Signal<Out, Bits<16>>,
-    pub evq_base: Signal<Out, Bits<64>>,
-    pub evq_size_log2: Signal<Out, Bits<4>>,
-    pub evq_cons: Signal<Out, Bits<16>>,
     pub timestamp: Signal<Out, Bits<64>>,
+    // To the VI engine.
+    pub mm_valid: Signal<Out, Bit>,
+    pub mm_op: Signal<Out, MmioOp>,
+    pub mm_vi: Signal<Out, Bits<16>>,
+    pub mm_reg: Signal<Out, Bits<12>>,
+    pub mm_data: Signal<Out, Bits<32>>,
+    pub cf_word: Signal<Out, Bits<CFG_W>>,
+    pub eng_status: Signal<In, Bits<32>>,
+    pub eng_seq: Signal<In, Bits<32>>,
+    // To the buffer table.
+    pub bt_we: Signal<Out, Bit>,
+    pub bt_addr: Signal<Out, Bits<16>>,
+    pub bt_data: Signal<Out, Bits<64>>,
     // Status in.
     pub rx_idle: Signal<In, Bit>,
-    pub rxq_cons: Signal<In, Bits<16>>,
-    pub evq_prod: Signal<In, Bits<16>>,
+    pub done_seq: Signal<In, Bits<32>>,
     /// Counters in `regs::Counter` order.
     pub counters: [Signal<In, Bits<32>>; NCOUNTERS],
     ctrl_r: DFF<Bits<32>>,
     reset_cnt: DFF<Bits<8>>,
     max_frame_r: DFFWithInit<Bits<16>>,
-    rxq_base_lo: DFF<Bits<32>>,
-    rxq_base_hi: DFF<Bits<32>>,
-    rxq_size_r: DFF<Bits<4>>,
-    rxq_buf_r: DFF<Bits<16>>,
-    rxq_prod_r: DFF<Bits<16>>,
-    evq_base_lo: DFF<Bits<32>>,
-    evq_base_hi: DFF<Bits<32>>,
-    evq_size_r: DFF<Bits<4>>,
-    evq_cons_r: DFF<Bits<16>>,
+    st: [DFF<Bits<32>>; NSTAGED],
+    bt_lo: DFF<Bits<32>>,
+    is_db: Signal<Local, Bit>,
+    is_bt: Signal<Local, Bit>,
     ticks: DFF<Bits<64>>,
     rdata_r: DFF<Bits<32>>,
     rvalid_r: DFF<Bit>,
@@ -66,17 +97,18 @@ pub struct RegFile {
     k_time_hi: Constant<Bits<AW>>,
     k_max_frame: Constant<Bits<AW>>,
     k_params: Constant<Bits<AW>>,
-    k_rxq_base_lo: Constant<Bits<AW>>,
-    k_rxq_base_hi: Constant<Bits<AW>>,
-    k_rxq_size: Constant<Bits<AW>>,
-    k_rxq_buf: Constant<Bits<AW>>,
-    k_rxq_prod: Constant<Bits<AW>>,
-    k_rxq_cons: Constant<Bits<AW>>,
-    k_evq_base_lo: Constant<Bits<AW>>,
-    k_evq_base_hi: Constant<Bits<AW>>,
-    k_evq_size: Constant<Bits<AW>>,
-    k_evq_cons: Constant<Bits<AW>>,
-    k_evq_prod: Constant<Bits<AW>>,
+    k_params2: Constant<Bits<AW>>,
+    k_staged: [Constant<Bits<AW>>; NSTAGED],
+    k_vi_cmd: Constant<Bits<AW>>,
+    k_vi_status: Constant<Bits<AW>>,
+    k_vi_seq: Constant<Bits<AW>>,
+    k_done_seq: Constant<Bits<AW>>,
+    k_bt_base: Constant<Bits<AW>>,
+    k_bt_end: Constant<Bits<AW>>,
+    k_db_base: Constant<Bits<AW>>,
+    k_op_create: Constant<Bits<4>>,
+    k_op_destroy: Constant<Bits<4>>,
+    k_params2_value: Constant<Bits<32>>,
     k_counter: [Constant<Bits<AW>>; NCOUNTERS],
     k_id_value: Constant<Bits<32>>,
     k_version_value: Constant<Bits<32>>,
@@ -100,8 +132,11 @@ fn word(v: u32) -> Constant<Bits<32>> {
 impl Default for RegFile {
     fn default() -> Self {
         let params_value = (params::RX_BUF_ADDR_BITS as u32) << regs::params::RX_BUF_BITS_SHIFT
-            | (params::DESC_CACHE_BITS as u32) << regs::params::DESC_CACHE_BITS_SHIFT
-            | (params::DMA_TAG_BITS as u32) << regs::params::DMA_TAG_BITS_SHIFT;
+            | (params::DESC_PER_VI_BITS as u32) << regs::params::DESC_PER_VI_BITS_SHIFT
+            | (params::DMA_TAG_BITS as u32) << regs::params::DMA_TAG_BITS_SHIFT
+            | (params::VI_BITS as u32) << regs::params::VI_BITS_SHIFT;
+        let params2_value = (params::BUFTBL_BITS as u32) << regs::params2::BUFTBL_BITS_SHIFT
+            | (params::IRQ_TIMERS as u32) << regs::params2::IRQ_TIMERS_SHIFT;
         Self {
             clock: Default::default(),
             addr: Default::default(),
@@ -114,30 +149,28 @@ impl Default for RegFile {
             rx_enable: Default::default(),
             speed_10g: Default::default(),
             max_frame: Default::default(),
-            rxq_base: Default::default(),
-            rxq_size_log2: Default::default(),
-            rxq_buf_size: Default::default(),
-            rxq_prod: Default::default(),
-            evq_base: Default::default(),
-            evq_size_log2: Default::default(),
-            evq_cons: Default::default(),
             timestamp: Default::default(),
+            mm_valid: Default::default(),
+            mm_op: Default::default(),
+            mm_vi: Default::default(),
+            mm_reg: Default::default(),
+            mm_data: Default::default(),
+            cf_word: Default::default(),
+            eng_status: Default::default(),
+            eng_seq: Default::default(),
+            bt_we: Default::default(),
+            bt_addr: Default::default(),
+            bt_data: Default::default(),
             rx_idle: Default::default(),
-            rxq_cons: Default::default(),
-            evq_prod: Default::default(),
+            done_seq: Default::default(),
             counters: Default::default(),
             ctrl_r: Default::default(),
             reset_cnt: Default::default(),
             max_frame_r: DFFWithInit::new((eth::MAX_FRAME_DEFAULT as u64).into()),
-            rxq_base_lo: Default::default(),
-            rxq_base_hi: Default::default(),
-            rxq_size_r: Default::default(),
-            rxq_buf_r: Default::default(),
-            rxq_prod_r: Default::default(),
-            evq_base_lo: Default::default(),
-            evq_base_hi: Default::default(),
-            evq_size_r: Default::default(),
-            evq_cons_r: Default::default(),
+            st: Default::default(),
+            bt_lo: Default::default(),
+            is_db: Default::default(),
+            is_bt: Default::default(),
             ticks: Default::default(),
             rdata_r: Default::default(),
             rvalid_r: Default::default(),
@@ -149,17 +182,18 @@ impl Default for RegFile {
             k_time_hi: reg(regs::TIME_HI),
             k_max_frame: reg(regs::MAX_FRAME),
             k_params: reg(regs::PARAMS),
-            k_rxq_base_lo: reg(regs::RXQ_BASE_LO),
-            k_rxq_base_hi: reg(regs::RXQ_BASE_HI),
-            k_rxq_size: reg(regs::RXQ_SIZE_LOG2),
-            k_rxq_buf: reg(regs::RXQ_BUF_SIZE),
-            k_rxq_prod: reg(regs::RXQ_PROD),
-            k_rxq_cons: reg(regs::RXQ_CONS),
-            k_evq_base_lo: reg(regs::EVQ_BASE_LO),
-            k_evq_base_hi: reg(regs::EVQ_BASE_HI),
-            k_evq_size: reg(regs::EVQ_SIZE_LOG2),
-            k_evq_cons: reg(regs::EVQ_CONS),
-            k_evq_prod: reg(regs::EVQ_PROD),
+            k_params2: reg(regs::PARAMS2),
+            k_staged: std::array::from_fn(|i| reg(STAGED[i])),
+            k_vi_cmd: reg(regs::VI_CMD),
+            k_vi_status: reg(regs::VI_CMD_STATUS),
+            k_vi_seq: reg(regs::VI_CMD_SEQ),
+            k_done_seq: reg(regs::RX_DONE_SEQ),
+            k_bt_base: reg(regs::BUFTBL_BASE),
+            k_bt_end: reg(regs::BUFTBL_BASE + 8 * (1 << params::BUFTBL_BITS)),
+            k_db_base: reg(regs::DB_BASE),
+            k_op_create: Constant::new((vi_cmd::CREATE as u64).into()),
+            k_op_destroy: Constant::new((vi_cmd::DESTROY as u64).into()),
+            k_params2_value: word(params2_value),
             k_counter: std::array::from_fn(|i| reg(Counter::ALL[i].offset())),
             k_id_value: word(regs::ID_VALUE),
             k_version_value: word(regs::VERSION_VALUE),
@@ -183,20 +217,46 @@ impl Logic for RegFile {
             ctrl_r,
             reset_cnt,
             max_frame_r,
-            rxq_base_lo,
-            rxq_base_hi,
-            rxq_size_r,
-            rxq_buf_r,
-            rxq_prod_r,
-            evq_base_lo,
-            evq_base_hi,
-            evq_size_r,
-            evq_cons_r,
+            bt_lo,
             ticks,
             rdata_r,
             rvalid_r
         );
+        for i in 0..NSTAGED {
+            self.st[i].clock.next = self.clock.val();
+            self.st[i].d.next = self.st[i].q.val();
+        }
         self.ticks.d.next = self.ticks.q.val() + 1;
+        self.is_db.next = self.addr.val() >= self.k_db_base.val();
+        self.is_bt.next =
+            (self.addr.val() >= self.k_bt_base.val()) & (self.addr.val() < self.k_bt_end.val());
+        self.bt_we.next = false;
+        self.bt_addr.next = bit_cast::<16, AW>((self.addr.val() - self.k_bt_base.val()) >> 3);
+        self.bt_data.next =
+            (bit_cast::<64, 32>(self.wdata.val()) << 32) | bit_cast::<64, 32>(self.bt_lo.q.val());
+        // Doorbell pages and VI commands go to the VI engine.
+        self.mm_valid.next = false;
+        self.mm_op.next = MmioOp::DbRead;
+        self.mm_vi.next = bit_cast::<16, AW>((self.addr.val() - self.k_db_base.val()) >> 12);
+        self.mm_reg.next = self.addr.val().get_bits::<12>(0);
+        self.mm_data.next = self.wdata.val();
+        if self.is_db.val() & (self.write.val() | self.read.val()) {
+            self.mm_valid.next = true;
+            if self.write.val() {
+                self.mm_op.next = MmioOp::DbWrite;
+            }
+        }
+        if self.write.val() & (self.addr.val() == self.k_vi_cmd.val()) {
+            self.mm_vi.next = self.wdata.val().get_bits::<16>(0);
+            if self.wdata.val().get_bits::<4>(28) == self.k_op_create.val() {
+                self.mm_valid.next = true;
+                self.mm_op.next = MmioOp::Create;
+            }
+            if self.wdata.val().get_bits::<4>(28) == self.k_op_destroy.val() {
+                self.mm_valid.next = true;
+                self.mm_op.next = MmioOp::Destroy;
+            }
+        }
         if self.reset_cnt.q.val() != 0 {
             self.reset_cnt.d.next = self.reset_cnt.q.val() - 1;
         }
@@ -211,49 +271,28 @@ impl Logic for RegFile {
             if self.addr.val() == self.k_max_frame.val() {
                 self.max_frame_r.d.next = self.wdata.val().get_bits::<16>(0);
             }
-            if self.addr.val() == self.k_rxq_base_lo.val() {
-                self.rxq_base_lo.d.next = self.wdata.val();
+            for i in 0..NSTAGED {
+                if self.addr.val() == self.k_staged[i].val() {
+                    self.st[i].d.next = self.wdata.val();
+                }
             }
-            if self.addr.val() == self.k_rxq_base_hi.val() {
-                self.rxq_base_hi.d.next = self.wdata.val();
-            }
-            if self.addr.val() == self.k_rxq_size.val() {
-                self.rxq_size_r.d.next = self.wdata.val().get_bits::<4>(0);
-            }
-            if self.addr.val() == self.k_rxq_buf.val() {
-                self.rxq_buf_r.d.next = self.wdata.val().get_bits::<16>(0);
-            }
-            if self.addr.val() == self.k_rxq_prod.val() {
-                self.rxq_prod_r.d.next = self.wdata.val().get_bits::<16>(0);
-            }
-            if self.addr.val() == self.k_evq_base_lo.val() {
-                self.evq_base_lo.d.next = self.wdata.val();
-            }
-            if self.addr.val() == self.k_evq_base_hi.val() {
-                self.evq_base_hi.d.next = self.wdata.val();
-            }
-            if self.addr.val() == self.k_evq_size.val() {
-                self.evq_size_r.d.next = self.wdata.val().get_bits::<4>(0);
-            }
-            if self.addr.val() == self.k_evq_cons.val() {
-                self.evq_cons_r.d.next = self.wdata.val().get_bits::<16>(0);
+            if self.is_bt.val() {
+                if self.addr.val().get_bit(2) {
+                    self.bt_we.next = true;
+                } else {
+                    self.bt_lo.d.next = self.wdata.val();
+                }
             }
         }
         if self.reset_cnt.q.val() != 0 {
             self.ctrl_r.d.next = 0.into();
             self.max_frame_r.d.next = self.k_max_frame_default.val();
-            self.rxq_base_lo.d.next = 0.into();
-            self.rxq_base_hi.d.next = 0.into();
-            self.rxq_size_r.d.next = 0.into();
-            self.rxq_buf_r.d.next = 0.into();
-            self.rxq_prod_r.d.next = 0.into();
-            self.evq_base_lo.d.next = 0.into();
-            self.evq_base_hi.d.next = 0.into();
-            self.evq_size_r.d.next = 0.into();
-            self.evq_cons_r.d.next = 0.into();
+            for i in 0..NSTAGED {
+                self.st[i].d.next = 0.into();
+            }
         }
         // Reads answer on the next cycle.
-        self.rvalid_r.d.next = self.read.val();
+        self.rvalid_r.d.next = self.read.val() & !self.is_db.val();
         self.rdata_r.d.next = 0.into();
         if self.addr.val() == self.k_id.val() {
             self.rdata_r.d.next = self.k_id_value.val();
@@ -282,38 +321,22 @@ impl Logic for RegFile {
         if self.addr.val() == self.k_params.val() {
             self.rdata_r.d.next = self.k_params_value.val();
         }
-        if self.addr.val() == self.k_rxq_base_lo.val() {
-            self.rdata_r.d.next = self.rxq_base_lo.q.val();
+        if self.addr.val() == self.k_params2.val() {
+            self.rdata_r.d.next = self.k_params2_value.val();
         }
-        if self.addr.val() == self.k_rxq_base_hi.val() {
-            self.rdata_r.d.next = self.rxq_base_hi.q.val();
+        for i in 0..NSTAGED {
+            if self.addr.val() == self.k_staged[i].val() {
+                self.rdata_r.d.next = self.st[i].q.val();
+            }
         }
-        if self.addr.val() == self.k_rxq_size.val() {
-            self.rdata_r.d.next = bit_cast::<32, 4>(self.rxq_size_r.q.val());
+        if self.addr.val() == self.k_vi_status.val() {
+            self.rdata_r.d.next = self.eng_status.val();
         }
-        if self.addr.val() == self.k_rxq_buf.val() {
-            self.rdata_r.d.next = bit_cast::<32, 16>(self.rxq_buf_r.q.val());
+        if self.addr.val() == self.k_vi_seq.val() {
+            self.rdata_r.d.next = self.eng_seq.val();
         }
-        if self.addr.val() == self.k_rxq_prod.val() {
-            self.rdata_r.d.next = bit_cast::<32, 16>(self.rxq_prod_r.q.val());
-        }
-        if self.addr.val() == self.k_rxq_cons.val() {
-            self.rdata_r.d.next = bit_cast::<32, 16>(self.rxq_cons.val());
-        }
-        if self.addr.val() == self.k_evq_base_lo.val() {
-            self.rdata_r.d.next = self.evq_base_lo.q.val();
-        }
-        if self.addr.val() == self.k_evq_base_hi.val() {
-            self.rdata_r.d.next = self.evq_base_hi.q.val();
-        }
-        if self.addr.val() == self.k_evq_size.val() {
-            self.rdata_r.d.next = bit_cast::<32, 4>(self.evq_size_r.q.val());
-        }
-        if self.addr.val() == self.k_evq_cons.val() {
-            self.rdata_r.d.next = bit_cast::<32, 16>(self.evq_cons_r.q.val());
-        }
-        if self.addr.val() == self.k_evq_prod.val() {
-            self.rdata_r.d.next = bit_cast::<32, 16>(self.evq_prod.val());
+        if self.addr.val() == self.k_done_seq.val() {
+            self.rdata_r.d.next = self.done_seq.val();
         }
         for i in 0..NCOUNTERS {
             if self.addr.val() == self.k_counter[i].val() {
@@ -326,15 +349,18 @@ impl Logic for RegFile {
         self.rx_enable.next = (self.ctrl_r.q.val() & self.k_rx_enable.val()) != 0;
         self.speed_10g.next = (self.ctrl_r.q.val() & self.k_speed_10g.val()) != 0;
         self.max_frame.next = self.max_frame_r.q.val();
-        self.rxq_base.next = (bit_cast::<64, 32>(self.rxq_base_hi.q.val()) << 32)
-            | bit_cast::<64, 32>(self.rxq_base_lo.q.val());
-        self.rxq_size_log2.next = self.rxq_size_r.q.val();
-        self.rxq_buf_size.next = self.rxq_buf_r.q.val();
-        self.rxq_prod.next = self.rxq_prod_r.q.val();
-        self.evq_base.next = (bit_cast::<64, 32>(self.evq_base_hi.q.val()) << 32)
-            | bit_cast::<64, 32>(self.evq_base_lo.q.val());
-        self.evq_size_log2.next = self.evq_size_r.q.val();
-        self.evq_cons.next = self.evq_cons_r.q.val();
+        // The staged configuration in the VI engine's layout (`vi_engine::cfg`; the shifts
+        // are literals for the Verilog, checked against it below).
+        self.cf_word.next = (bit_cast::<CFG_W, 32>(self.st[1].q.val()) << 32)
+            | (bit_cast::<CFG_W, 32>(self.st[0].q.val()) << 0)
+            | (bit_cast::<CFG_W, 4>(self.st[2].q.val().get_bits::<4>(0)) << 224)
+            | (bit_cast::<CFG_W, 16>(self.st[3].q.val().get_bits::<16>(0)) << 192)
+            | (bit_cast::<CFG_W, 32>(self.st[5].q.val()) << 96)
+            | (bit_cast::<CFG_W, 32>(self.st[4].q.val()) << 64)
+            | (bit_cast::<CFG_W, 4>(self.st[6].q.val().get_bits::<4>(0)) << 228)
+            | (bit_cast::<CFG_W, 32>(self.st[7].q.val()) << 128)
+            | (bit_cast::<CFG_W, 32>(self.st[8].q.val()) << 160)
+            | (bit_cast::<CFG_W, 16>(self.st[9].q.val().get_bits::<16>(0)) << 208);
         self.timestamp.next = self.ticks.q.val();
     }
 }

@@ -1,37 +1,58 @@
-//! RX DMA: admission, the frame's DMA into its posted buffer, and its event.
+//! RX DMA: asks the VI engine what to do with the head frame, then writes the frame and its
+//! event into the VI's memory.
 //!
-//! For the frame at the head of the receive buffer: a frame longer than the queue's buffers is
-//! dropped (`too_big`); a queue with nothing posted drops it at once (`no_desc`, early drop:
-//! it never waits for a buffer the host has not given); otherwise, once its descriptor is on
-//! card and the event queue has room, the frame's beats are written to the buffer with posted
-//! DMA writes (byte strobes on the last beat, the FCS never leaves the card), then the event:
-//! word 1 first, word 0 (with the phase bit) last. The next frame starts on the cycle the
-//! event's last word is accepted, so the write port carries no idle cycle between frames.
+//! Two stages, so that the next frame's decision is taken while the current one is written:
 //!
-//! The classifier's result for the frame (its VI and filter id) goes into the event; every
-//! frame is written through the one descriptor ring until per-VI queues exist.
+//! - **decide**: the frame at the head of the receive buffer and the classifier's result for
+//!   it (its VI, filter id and parser flags) go to the engine (`adm_*`). The answer: deliver
+//!   (buffer address, event slot), an error event (the descriptor named a buffer the VI does
+//!   not own), or a drop (counted by the engine against the VI): the head never waits for a
+//!   VI. A decision holds the frame's place in the buffer; it waits in one register for the
+//!   write stage.
+//! - **write**: posted DMA writes of the frame's beats (byte strobes on the last, the FCS
+//!   never leaves the card), then the event: word 1 first, word 0 (with the phase bit) last.
+//!   The next decision starts on the cycle the event's last word is accepted, so the write
+//!   port carries no idle cycle between frames. Error events of refused doorbells
+//!   (`aux_*`) go first. After an event for an armed VI, the interrupt request goes to the
+//!   holdoff timers.
+//!
+//! Space in the receive buffer is released in frame order as each frame's data has been read
+//! (or at once for a dropped frame).
 
 use crate::rx_buffer::{A, P};
-use arsenic_interface::event::{self, w0, w1, Kind};
+use crate::vi_engine::AdmitAction;
+use arsenic_interface::event::{self, w0, w1, Kind, FILTER_NONE};
 use rust_hdl::prelude::*;
 
 #[derive(Copy, Clone, PartialEq, Debug, LogicState)]
-pub enum RxDmaState {
+pub enum DecideState {
+    Idle,
+    Wait,
+}
+
+#[derive(Copy, Clone, PartialEq, Debug, LogicState)]
+pub enum MoveState {
     Idle,
     Data,
     EventHi,
     EventLo,
 }
 
+/// What a held decision asks of the write stage.
+#[derive(Copy, Clone, PartialEq, Debug, LogicState)]
+pub enum Decision {
+    /// Release the frame's space (dropped).
+    Skip,
+    /// Write the frame and its event.
+    Deliver,
+    /// Release the frame's space and write an error event.
+    Error,
+}
+
 #[derive(LogicBlock)]
 pub struct RxDma {
     pub clock: Signal<In, Clock>,
     pub reset: Signal<In, Bit>,
-    // Queue configuration.
-    pub buf_size: Signal<In, Bits<16>>,
-    pub evq_base: Signal<In, Bits<64>>,
-    pub evq_size_log2: Signal<In, Bits<4>>,
-    pub evq_cons: Signal<In, Bits<16>>,
     pub timestamp: Signal<In, Bits<48>>,
     // The receive buffer.
     pub info_empty: Signal<In, Bit>,
@@ -40,18 +61,37 @@ pub struct RxDma {
     pub rd_addr: Signal<Out, Bits<A>>,
     pub rd_data: Signal<In, Bits<64>>,
     pub free_ptr: Signal<Out, Bits<P>>,
-    // Descriptors.
-    pub desc_valid: Signal<In, Bit>,
-    pub desc_addr: Signal<In, Bits<64>>,
-    pub desc_index: Signal<In, Bits<16>>,
-    pub desc_take: Signal<Out, Bit>,
-    pub posted_none: Signal<In, Bit>,
     // The classifier's result for the head frame.
     pub cls_empty: Signal<In, Bit>,
     pub cls_vi: Signal<In, Bits<16>>,
     pub cls_filter: Signal<In, Bits<16>>,
     pub cls_flags: Signal<In, Bits<4>>,
     pub cls_pop: Signal<Out, Bit>,
+    // The VI engine.
+    pub adm_valid: Signal<Out, Bit>,
+    pub adm_vi: Signal<Out, Bits<16>>,
+    pub adm_len: Signal<Out, Bits<16>>,
+    pub adm_take: Signal<In, Bit>,
+    pub res_valid: Signal<In, Bit>,
+    pub res_action: Signal<In, AdmitAction>,
+    pub res_code: Signal<In, Bits<4>>,
+    pub res_addr: Signal<In, Bits<64>>,
+    pub res_evq: Signal<In, Bits<64>>,
+    pub res_phase: Signal<In, Bit>,
+    pub res_desc: Signal<In, Bits<16>>,
+    pub res_irq: Signal<In, Bit>,
+    pub res_holdoff: Signal<In, Bits<16>>,
+    pub aux_valid: Signal<In, Bit>,
+    pub aux_vi: Signal<In, Bits<16>>,
+    pub aux_code: Signal<In, Bits<4>>,
+    pub aux_value: Signal<In, Bits<16>>,
+    pub aux_evq: Signal<In, Bits<64>>,
+    pub aux_phase: Signal<In, Bit>,
+    pub aux_take: Signal<Out, Bit>,
+    // Interrupt requests to the holdoff timers (one-cycle pulses).
+    pub irq_req: Signal<Out, Bit>,
+    pub irq_vi: Signal<Out, Bits<16>>,
+    pub irq_holdoff: Signal<Out, Bits<16>>,
     // DMA write port (posted writes of one beat).
     pub wr_valid: Signal<Out, Bit>,
     pub wr_addr: Signal<Out, Bits<64>>,
@@ -59,41 +99,55 @@ pub struct RxDma {
     pub wr_strb: Signal<Out, Bits<8>>,
     pub wr_ready: Signal<In, Bit>,
     // Status and counters.
-    pub evq_prod: Signal<Out, Bits<16>>,
+    pub done_seq: Signal<Out, Bits<32>>,
     pub idle: Signal<Out, Bit>,
-    pub cnt_no_desc: Signal<Out, Bits<32>>,
-    pub cnt_too_big: Signal<Out, Bits<32>>,
     pub cnt_delivered: Signal<Out, Bits<32>>,
     pub cnt_bytes: Signal<Out, Bits<64>>,
-    state: DFF<RxDmaState>,
+    dstate: DFF<DecideState>,
+    mstate: DFF<MoveState>,
+    nstart: DFF<Bits<P>>,
     free: DFF<Bits<P>>,
+    // The held decision.
+    dv: DFF<Bit>,
+    d_kind: DFF<Decision>,
+    d_start: DFF<Bits<P>>,
+    d_words: DFF<Bits<P>>,
+    d_len: DFF<Bits<16>>,
+    d_addr: DFF<Bits<64>>,
+    d_evq: DFF<Bits<64>>,
+    d_phase: DFF<Bit>,
+    d_desc: DFF<Bits<16>>,
+    d_irq: DFF<Bit>,
+    d_holdoff: DFF<Bits<16>>,
+    d_vi: DFF<Bits<16>>,
+    d_filter: DFF<Bits<16>>,
+    d_status: DFF<Bits<4>>,
+    // The frame or event being written.
     cur: DFF<Bits<P>>,
     left: DFF<Bits<16>>,
     addr: DFF<Bits<64>>,
-    flen: DFF<Bits<16>>,
-    fwords: DFF<Bits<P>>,
-    fdesc: DFF<Bits<16>>,
-    fvi: DFF<Bits<16>>,
-    ffilter: DFF<Bits<16>>,
-    fflags: DFF<Bits<4>>,
     strb_last: DFF<Bits<8>>,
-    evq: DFF<Bits<16>>,
-    c_no_desc: DFF<Bits<32>>,
-    c_too_big: DFF<Bits<32>>,
+    e_end: DFF<Bits<P>>,
+    e_evq: DFF<Bits<64>>,
+    e_phase: DFF<Bit>,
+    e_desc: DFF<Bits<16>>,
+    e_len: DFF<Bits<16>>,
+    e_vi: DFF<Bits<16>>,
+    e_filter: DFF<Bits<16>>,
+    e_status: DFF<Bits<4>>,
+    e_kind: DFF<Bits<4>>,
+    e_irq: DFF<Bit>,
+    e_holdoff: DFF<Bits<16>>,
+    e_rx: DFF<Bit>,
+    seq: DFF<Bits<32>>,
     c_delivered: DFF<Bits<32>>,
     c_bytes: DFF<Bits<64>>,
-    can_load: Signal<Local, Bit>,
+    can_start: Signal<Local, Bit>,
     total_words: Signal<Local, Bits<16>>,
-    ev_slot: Signal<Local, Bits<64>>,
-    evq_space: Signal<Local, Bit>,
-    evq_pass: Signal<Local, Bits<16>>,
-    phase: Signal<Local, Bit>,
-    k_one: Constant<Bits<16>>,
     k_fcs_round: Constant<Bits<16>>,
     k_round: Constant<Bits<16>>,
-    k_ev_shift: Constant<Bits<64>>,
-    k_w0_fixed: Constant<Bits<64>>,
     k_len_shift: Constant<Bits<64>>,
+    k_kind_shift: Constant<Bits<64>>,
     k_phase_shift: Constant<Bits<64>>,
     k_vi_shift: Constant<Bits<64>>,
     k_filter_shift: Constant<Bits<64>>,
@@ -102,19 +156,16 @@ pub struct RxDma {
     k_desc_shift: Constant<Bits<64>>,
     k_word_bytes: Constant<Bits<64>>,
     k_all_bytes: Constant<Bits<8>>,
+    k_kind_rx: Constant<Bits<4>>,
+    k_kind_error: Constant<Bits<4>>,
+    k_filter_none: Constant<Bits<16>>,
 }
 
 impl Default for RxDma {
     fn default() -> Self {
-        let w0_fixed =
-            arsenic_interface::set_field(0, w0::KIND_SHIFT, w0::KIND_BITS, Kind::RX as u64);
         Self {
             clock: Default::default(),
             reset: Default::default(),
-            buf_size: Default::default(),
-            evq_base: Default::default(),
-            evq_size_log2: Default::default(),
-            evq_cons: Default::default(),
             timestamp: Default::default(),
             info_empty: Default::default(),
             info_len: Default::default(),
@@ -122,65 +173,98 @@ impl Default for RxDma {
             rd_addr: Default::default(),
             rd_data: Default::default(),
             free_ptr: Default::default(),
-            desc_valid: Default::default(),
-            desc_addr: Default::default(),
-            desc_index: Default::default(),
-            desc_take: Default::default(),
-            posted_none: Default::default(),
             cls_empty: Default::default(),
             cls_vi: Default::default(),
             cls_filter: Default::default(),
             cls_flags: Default::default(),
             cls_pop: Default::default(),
+            adm_valid: Default::default(),
+            adm_vi: Default::default(),
+            adm_len: Default::default(),
+            adm_take: Default::default(),
+            res_valid: Default::default(),
+            res_action: Default::default(),
+            res_code: Default::default(),
+            res_addr: Default::default(),
+            res_evq: Default::default(),
+            res_phase: Default::default(),
+            res_desc: Default::default(),
+            res_irq: Default::default(),
+            res_holdoff: Default::default(),
+            aux_valid: Default::default(),
+            aux_vi: Default::default(),
+            aux_code: Default::default(),
+            aux_value: Default::default(),
+            aux_evq: Default::default(),
+            aux_phase: Default::default(),
+            aux_take: Default::default(),
+            irq_req: Default::default(),
+            irq_vi: Default::default(),
+            irq_holdoff: Default::default(),
             wr_valid: Default::default(),
             wr_addr: Default::default(),
             wr_data: Default::default(),
             wr_strb: Default::default(),
             wr_ready: Default::default(),
-            evq_prod: Default::default(),
+            done_seq: Default::default(),
             idle: Default::default(),
-            cnt_no_desc: Default::default(),
-            cnt_too_big: Default::default(),
             cnt_delivered: Default::default(),
             cnt_bytes: Default::default(),
-            state: Default::default(),
+            dstate: Default::default(),
+            mstate: Default::default(),
+            nstart: Default::default(),
             free: Default::default(),
+            dv: Default::default(),
+            d_kind: Default::default(),
+            d_start: Default::default(),
+            d_words: Default::default(),
+            d_len: Default::default(),
+            d_addr: Default::default(),
+            d_evq: Default::default(),
+            d_phase: Default::default(),
+            d_desc: Default::default(),
+            d_irq: Default::default(),
+            d_holdoff: Default::default(),
+            d_vi: Default::default(),
+            d_filter: Default::default(),
+            d_status: Default::default(),
             cur: Default::default(),
             left: Default::default(),
             addr: Default::default(),
-            flen: Default::default(),
-            fwords: Default::default(),
-            fdesc: Default::default(),
-            fvi: Default::default(),
-            ffilter: Default::default(),
-            fflags: Default::default(),
             strb_last: Default::default(),
-            evq: Default::default(),
-            c_no_desc: Default::default(),
-            c_too_big: Default::default(),
+            e_end: Default::default(),
+            e_evq: Default::default(),
+            e_phase: Default::default(),
+            e_desc: Default::default(),
+            e_len: Default::default(),
+            e_vi: Default::default(),
+            e_filter: Default::default(),
+            e_status: Default::default(),
+            e_kind: Default::default(),
+            e_irq: Default::default(),
+            e_holdoff: Default::default(),
+            e_rx: Default::default(),
+            seq: Default::default(),
             c_delivered: Default::default(),
             c_bytes: Default::default(),
-            can_load: Default::default(),
+            can_start: Default::default(),
             total_words: Default::default(),
-            ev_slot: Default::default(),
-            evq_space: Default::default(),
-            evq_pass: Default::default(),
-            phase: Default::default(),
-            k_one: Constant::new(1u64.into()),
             // Beats of a frame with its FCS: (len + 4 + 7) / 8; without: (len + 7) / 8.
             k_fcs_round: Constant::new(11u64.into()),
             k_round: Constant::new(7u64.into()),
-            k_ev_shift: Constant::new((event::SIZE_LOG2 as u64).into()),
-            k_w0_fixed: Constant::new(w0_fixed.into()),
             k_len_shift: Constant::new((w0::LEN_SHIFT as u64).into()),
+            k_kind_shift: Constant::new((w0::KIND_SHIFT as u64).into()),
             k_phase_shift: Constant::new((w0::PHASE_SHIFT as u64).into()),
             k_vi_shift: Constant::new((w0::VI_SHIFT as u64).into()),
             k_filter_shift: Constant::new((w0::FILTER_SHIFT as u64).into()),
             k_status_shift: Constant::new((w0::STATUS_SHIFT as u64).into()),
             k_ts_shift: Constant::new((w1::TIMESTAMP_SHIFT as u64).into()),
             k_desc_shift: Constant::new((w1::DESC_SHIFT as u64).into()),
-            k_word_bytes: Constant::new(8u64.into()),
+            k_word_bytes: Constant::new((event::SIZE as u64 / 2).into()),
             k_all_bytes: Constant::new(0xFFu64.into()),
+            k_kind_rx: Constant::new((Kind::RX as u64).into()),
+            k_kind_error: Constant::new((Kind::ERROR as u64).into()),
+            k_filter_none: Constant::new((FILTER_NONE as u64).into()),
         }
     }
 }
@@ -191,49 +275,109 @@ impl Logic for RxDma {
         dff_setup!(
             self,
             clock,
-            state,
+            dstate,
+            mstate,
+            nstart,
             free,
+            dv,
+            d_kind,
+            d_start,
+            d_words,
+            d_len,
+            d_addr,
+            d_evq,
+            d_phase,
+            d_desc,
+            d_irq,
+            d_holdoff,
+            d_vi,
+            d_filter,
+            d_status,
             cur,
             left,
             addr,
-            flen,
-            fwords,
-            fdesc,
-            fvi,
-            ffilter,
-            fflags,
             strb_last,
-            evq,
-            c_no_desc,
-            c_too_big,
+            e_end,
+            e_evq,
+            e_phase,
+            e_desc,
+            e_len,
+            e_vi,
+            e_filter,
+            e_status,
+            e_kind,
+            e_irq,
+            e_holdoff,
+            e_rx,
+            seq,
             c_delivered,
             c_bytes
         );
         self.info_pop.next = false;
         self.cls_pop.next = false;
-        self.desc_take.next = false;
+        self.aux_take.next = false;
+        self.irq_req.next = false;
+        self.irq_vi.next = self.e_vi.q.val();
+        self.irq_holdoff.next = self.e_holdoff.q.val();
+        self.total_words.next = (self.info_len.val() + self.k_fcs_round.val()) >> 3;
+        // Decide.
+        self.adm_valid.next = false;
+        self.adm_vi.next = self.cls_vi.val();
+        self.adm_len.next = self.info_len.val();
+        match self.dstate.q.val() {
+            DecideState::Idle => {
+                if !self.info_empty.val() & !self.cls_empty.val() & !self.dv.q.val() {
+                    self.adm_valid.next = true;
+                    if self.adm_take.val() {
+                        self.dstate.d.next = DecideState::Wait;
+                    }
+                }
+            }
+            DecideState::Wait => {
+                if self.res_valid.val() {
+                    self.dstate.d.next = DecideState::Idle;
+                    self.info_pop.next = true;
+                    self.cls_pop.next = true;
+                    self.dv.d.next = true;
+                    self.d_kind.d.next = Decision::Skip;
+                    if self.res_action.val() == AdmitAction::Deliver {
+                        self.d_kind.d.next = Decision::Deliver;
+                    }
+                    if self.res_action.val() == AdmitAction::Error {
+                        self.d_kind.d.next = Decision::Error;
+                    }
+                    self.d_start.d.next = self.nstart.q.val();
+                    self.d_words.d.next = self.total_words.val().get_bits::<P>(0);
+                    self.nstart.d.next =
+                        self.nstart.q.val() + self.total_words.val().get_bits::<P>(0);
+                    self.d_len.d.next = self.info_len.val();
+                    self.d_addr.d.next = self.res_addr.val();
+                    self.d_evq.d.next = self.res_evq.val();
+                    self.d_phase.d.next = self.res_phase.val();
+                    self.d_desc.d.next = self.res_desc.val();
+                    self.d_irq.d.next = self.res_irq.val();
+                    self.d_holdoff.d.next = self.res_holdoff.val();
+                    self.d_vi.d.next = self.cls_vi.val();
+                    self.d_filter.d.next = self.cls_filter.val();
+                    self.d_status.d.next = self.cls_flags.val();
+                    if self.res_action.val() == AdmitAction::Error {
+                        self.d_status.d.next = self.res_code.val();
+                    }
+                }
+            }
+        }
+        // Write.
         self.wr_valid.next = false;
         self.wr_addr.next = self.addr.q.val();
         self.wr_data.next = self.rd_data.val();
         self.wr_strb.next = self.k_all_bytes.val();
         self.rd_addr.next = self.cur.q.val().get_bits::<A>(0);
-        self.ev_slot.next = self.evq_base.val()
-            + (bit_cast::<64, 16>(
-                self.evq.q.val()
-                    & ((self.k_one.val() << bit_cast::<16, 4>(self.evq_size_log2.val())) - 1),
-            ) << self.k_ev_shift.val());
-        self.evq_space.next = (self.evq_size_log2.val() != 0)
-            & ((self.evq.q.val() - self.evq_cons.val())
-                < (self.k_one.val() << bit_cast::<16, 4>(self.evq_size_log2.val())));
-        self.total_words.next = (self.info_len.val() + self.k_fcs_round.val()) >> 3;
-        self.evq_pass.next = self.evq.q.val() >> bit_cast::<16, 4>(self.evq_size_log2.val());
-        self.phase.next = !self.evq_pass.val().get_bit(0);
-        self.can_load.next = false;
-        match self.state.q.val() {
-            RxDmaState::Idle => {
-                self.can_load.next = true;
+        self.can_start.next = false;
+        match self.mstate.q.val() {
+            MoveState::Idle => {
+                self.can_start.next = true;
             }
-            RxDmaState::Data => {
+            MoveState::Data => {
                 self.wr_valid.next = true;
                 if self.left.q.val() == 1 {
                     self.wr_strb.next = self.strb_last.q.val();
@@ -245,91 +389,119 @@ impl Logic for RxDma {
                     self.left.d.next = self.left.q.val() - 1;
                     if self.left.q.val() == 1 {
                         // All data written: release the frame's space, FCS beats included.
-                        self.free.d.next = self.free.q.val() + self.fwords.q.val();
-                        self.state.d.next = RxDmaState::EventHi;
+                        self.free.d.next = self.e_end.q.val();
+                        self.mstate.d.next = MoveState::EventHi;
                     }
                 }
             }
-            RxDmaState::EventHi => {
+            MoveState::EventHi => {
                 self.wr_valid.next = true;
-                self.wr_addr.next = self.ev_slot.val() + self.k_word_bytes.val();
+                self.wr_addr.next = self.e_evq.q.val() + self.k_word_bytes.val();
                 self.wr_data.next = (bit_cast::<64, 48>(self.timestamp.val())
                     << self.k_ts_shift.val())
-                    | (bit_cast::<64, 16>(self.fdesc.q.val()) << self.k_desc_shift.val());
+                    | (bit_cast::<64, 16>(self.e_desc.q.val()) << self.k_desc_shift.val());
                 if self.wr_ready.val() {
-                    self.state.d.next = RxDmaState::EventLo;
+                    self.mstate.d.next = MoveState::EventLo;
                 }
             }
-            RxDmaState::EventLo => {
+            MoveState::EventLo => {
                 self.wr_valid.next = true;
-                self.wr_addr.next = self.ev_slot.val();
-                self.wr_data.next = self.k_w0_fixed.val()
-                    | (bit_cast::<64, 16>(self.flen.q.val()) << self.k_len_shift.val())
-                    | (bit_cast::<64, 16>(self.fvi.q.val()) << self.k_vi_shift.val())
-                    | (bit_cast::<64, 16>(self.ffilter.q.val()) << self.k_filter_shift.val())
-                    | (bit_cast::<64, 4>(self.fflags.q.val()) << self.k_status_shift.val())
-                    | (bit_cast::<64, 1>(self.phase.val().into()) << self.k_phase_shift.val());
+                self.wr_addr.next = self.e_evq.q.val();
+                self.wr_data.next = (bit_cast::<64, 16>(self.e_len.q.val())
+                    << self.k_len_shift.val())
+                    | (bit_cast::<64, 4>(self.e_kind.q.val()) << self.k_kind_shift.val())
+                    | (bit_cast::<64, 16>(self.e_vi.q.val()) << self.k_vi_shift.val())
+                    | (bit_cast::<64, 16>(self.e_filter.q.val()) << self.k_filter_shift.val())
+                    | (bit_cast::<64, 4>(self.e_status.q.val()) << self.k_status_shift.val())
+                    | (bit_cast::<64, 1>(self.e_phase.q.val().into()) << self.k_phase_shift.val());
                 if self.wr_ready.val() {
-                    self.evq.d.next = self.evq.q.val() + 1;
-                    self.c_delivered.d.next = self.c_delivered.q.val() + 1;
-                    self.c_bytes.d.next =
-                        self.c_bytes.q.val() + bit_cast::<64, 16>(self.flen.q.val());
-                    self.state.d.next = RxDmaState::Idle;
-                    self.can_load.next = true;
+                    self.seq.d.next = self.seq.q.val() + 1;
+                    if self.e_rx.q.val() {
+                        self.c_delivered.d.next = self.c_delivered.q.val() + 1;
+                        self.c_bytes.d.next =
+                            self.c_bytes.q.val() + bit_cast::<64, 16>(self.e_len.q.val());
+                    }
+                    self.irq_req.next = self.e_irq.q.val();
+                    self.mstate.d.next = MoveState::Idle;
+                    self.can_start.next = true;
                 }
             }
         }
-        // Admission of the next frame.
-        if self.can_load.val() & !self.info_empty.val() & !self.cls_empty.val() & !self.reset.val()
-        {
-            if self.info_len.val() > self.buf_size.val() {
-                self.info_pop.next = true;
-                self.cls_pop.next = true;
-                self.free.d.next = self.free.q.val() + self.total_words.val().get_bits::<P>(0);
-                self.c_too_big.d.next = self.c_too_big.q.val() + 1;
-            } else if self.posted_none.val() {
-                self.info_pop.next = true;
-                self.cls_pop.next = true;
-                self.free.d.next = self.free.q.val() + self.total_words.val().get_bits::<P>(0);
-                self.c_no_desc.d.next = self.c_no_desc.q.val() + 1;
-            } else if self.desc_valid.val() & self.evq_space.val() {
-                self.info_pop.next = true;
-                self.cls_pop.next = true;
-                self.fvi.d.next = self.cls_vi.val();
-                self.ffilter.d.next = self.cls_filter.val();
-                self.fflags.d.next = self.cls_flags.val();
-                self.desc_take.next = true;
-                self.state.d.next = RxDmaState::Data;
-                self.cur.d.next = self.free.q.val();
-                self.rd_addr.next = self.free.q.val().get_bits::<A>(0);
-                self.left.d.next = (self.info_len.val() + self.k_round.val()) >> 3;
-                self.addr.d.next = self.desc_addr.val();
-                self.flen.d.next = self.info_len.val();
-                self.fwords.d.next = self.total_words.val().get_bits::<P>(0);
-                self.fdesc.d.next = self.desc_index.val();
-                self.strb_last.d.next = self.k_all_bytes.val();
-                if self.info_len.val().get_bits::<3>(0) != 0 {
-                    self.strb_last.d.next = bit_cast::<8, 9>(
-                        (bits::<9>(1) << bit_cast::<9, 3>(self.info_len.val().get_bits::<3>(0)))
-                            - 1,
-                    );
+        if self.can_start.val() & !self.reset.val() {
+            if self.aux_valid.val() {
+                // A refused doorbell's error event.
+                self.aux_take.next = true;
+                self.e_evq.d.next = self.aux_evq.val();
+                self.e_phase.d.next = self.aux_phase.val();
+                self.e_desc.d.next = self.aux_value.val();
+                self.e_len.d.next = 0.into();
+                self.e_vi.d.next = self.aux_vi.val();
+                self.e_filter.d.next = self.k_filter_none.val();
+                self.e_status.d.next = self.aux_code.val();
+                self.e_kind.d.next = self.k_kind_error.val();
+                self.e_irq.d.next = false;
+                self.e_rx.d.next = false;
+                self.mstate.d.next = MoveState::EventHi;
+            } else if self.dv.q.val() {
+                self.dv.d.next = false;
+                self.e_evq.d.next = self.d_evq.q.val();
+                self.e_phase.d.next = self.d_phase.q.val();
+                self.e_desc.d.next = self.d_desc.q.val();
+                self.e_vi.d.next = self.d_vi.q.val();
+                self.e_filter.d.next = self.d_filter.q.val();
+                self.e_status.d.next = self.d_status.q.val();
+                self.e_irq.d.next = self.d_irq.q.val();
+                self.e_holdoff.d.next = self.d_holdoff.q.val();
+                self.e_end.d.next = self.d_start.q.val() + self.d_words.q.val();
+                match self.d_kind.q.val() {
+                    Decision::Skip => {
+                        self.free.d.next = self.d_start.q.val() + self.d_words.q.val();
+                    }
+                    Decision::Error => {
+                        self.free.d.next = self.d_start.q.val() + self.d_words.q.val();
+                        self.e_len.d.next = 0.into();
+                        self.e_kind.d.next = self.k_kind_error.val();
+                        self.e_irq.d.next = false;
+                        self.e_rx.d.next = false;
+                        self.mstate.d.next = MoveState::EventHi;
+                    }
+                    Decision::Deliver => {
+                        self.e_len.d.next = self.d_len.q.val();
+                        self.e_kind.d.next = self.k_kind_rx.val();
+                        self.e_rx.d.next = true;
+                        self.cur.d.next = self.d_start.q.val();
+                        self.rd_addr.next = self.d_start.q.val().get_bits::<A>(0);
+                        self.left.d.next = (self.d_len.q.val() + self.k_round.val()) >> 3;
+                        self.addr.d.next = self.d_addr.q.val();
+                        self.strb_last.d.next = self.k_all_bytes.val();
+                        if self.d_len.q.val().get_bits::<3>(0) != 0 {
+                            self.strb_last.d.next = bit_cast::<8, 9>(
+                                (bits::<9>(1)
+                                    << bit_cast::<9, 3>(self.d_len.q.val().get_bits::<3>(0)))
+                                    - 1,
+                            );
+                        }
+                        self.mstate.d.next = MoveState::Data;
+                    }
                 }
             }
         }
         self.free_ptr.next = self.free.q.val();
-        self.evq_prod.next = self.evq.q.val();
-        self.idle.next = (self.state.q.val() == RxDmaState::Idle) & self.info_empty.val();
-        self.cnt_no_desc.next = self.c_no_desc.q.val();
-        self.cnt_too_big.next = self.c_too_big.q.val();
+        self.done_seq.next = self.seq.q.val();
+        self.idle.next = (self.mstate.q.val() == MoveState::Idle)
+            & (self.dstate.q.val() == DecideState::Idle)
+            & !self.dv.q.val()
+            & self.info_empty.val();
         self.cnt_delivered.next = self.c_delivered.q.val();
         self.cnt_bytes.next = self.c_bytes.q.val();
         if self.reset.val() {
-            self.state.d.next = RxDmaState::Idle;
+            self.dstate.d.next = DecideState::Idle;
+            self.mstate.d.next = MoveState::Idle;
+            self.dv.d.next = false;
+            self.nstart.d.next = 0.into();
             self.free.d.next = 0.into();
             self.cur.d.next = 0.into();
-            self.evq.d.next = 0.into();
-            self.c_no_desc.d.next = 0.into();
-            self.c_too_big.d.next = 0.into();
+            self.seq.d.next = 0.into();
             self.c_delivered.d.next = 0.into();
             self.c_bytes.d.next = 0.into();
         }

@@ -18,4 +18,6 @@ pub trait Device {
     fn now(&self) -> u64;
     /// Lets `cycles` clock cycles pass (the driver waits).
     fn wait(&mut self, cycles: u64);
+    /// The interrupt vectors (VIs) the card raised since the last call, in order.
+    fn take_interrupts(&mut self) -> Vec<u16>;
 }

@@ -113,6 +113,7 @@ pub struct DmaServicer {
     rng: u64,
     stats: DmaStats,
     last_error: Option<MemoryError>,
+    write_log: Option<Vec<(u64, u64)>>,
 }
 
 impl DmaServicer {
@@ -129,6 +130,7 @@ impl DmaServicer {
             rng,
             stats: DmaStats::default(),
             last_error: None,
+            write_log: None,
         }
     }
 
@@ -145,6 +147,20 @@ impl DmaServicer {
     /// The most recent DMA outside host memory, if any.
     pub fn last_error(&self) -> Option<&MemoryError> {
         self.last_error.as_ref()
+    }
+
+    /// Starts (or stops) keeping the cycle and address of every write beat, for tests that
+    /// check where the card writes.
+    pub fn record_writes(&mut self, on: bool) {
+        self.write_log = on.then(Vec::new);
+    }
+
+    /// The write beats recorded since the last call: (cycle, address).
+    pub fn take_write_log(&mut self) -> Vec<(u64, u64)> {
+        self.write_log
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
     }
 
     /// Reads in flight.
@@ -179,6 +195,9 @@ impl DmaServicer {
             if rsp.wr_ready {
                 self.wr_tokens -= BEAT;
                 self.stats.write_beats += 1;
+                if let Some(log) = &mut self.write_log {
+                    log.push((now, req.wr_addr));
+                }
                 if let Err(e) = mem.write_beat(req.wr_addr, req.wr_data, req.wr_strb) {
                     self.error(e);
                 }

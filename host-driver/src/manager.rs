@@ -1,25 +1,21 @@
 //! The device manager: the kernel's part of the driver.
 //!
-//! It resets and configures the card, allocates the default (OS) queue's descriptor ring,
-//! event queue and receive buffers in host memory, posts buffers in batches, polls events,
-//! hands received frames up, and reads counters.
-//!
-//! Ring steps (all indices are free-running 16-bit counters; a ring of 2^k entries uses the
-//! low k bits):
-//! 1. `prod` counts descriptors written; the doorbell `RXQ_PROD` tells the card, in batches.
-//! 2. The card consumes descriptors in ring order and writes one event per frame.
-//! 3. `ev_next` counts events read; an entry is new when its phase bit equals
-//!    `(ev_next >> k) & 1 == 0`. `EVQ_CONS` tells the card which entries it may reuse.
-//! 4. The buffer of a consumed descriptor is posted again at once.
+//! It resets and configures the card, creates and destroys virtual interfaces (VIs): it
+//! allocates each VI's descriptor ring and event queue in host memory, pins its buffer
+//! memory and registers it in the card's buffer table (a range of ids only that VI may
+//! name), programs the VI through the control page and hands the process a
+//! [`UserVi`](crate::vi::UserVi). It turns interrupts into wake-ups and reads counters. The
+//! default (OS) path is VI 0, owned by the manager itself ([`DeviceManager::poll`]).
 
 use crate::device::Device;
 use crate::memory::MemoryError;
-use arsenic_interface::event::{self, Event, EventRepr, Kind};
-use arsenic_interface::params::Speed;
-use arsenic_interface::regs::{self, ctrl, status, Counter};
-use arsenic_interface::rxdesc::{self, RxDescriptor};
+use crate::vi::{RxBuf, UserVi, ViConfig, ViEvent};
+use arsenic_interface::params::{self, Speed, PAGE_SIZE};
+use arsenic_interface::regs::{self, buftbl, ctrl, status, vi_cmd, Counter};
 use std::collections::BTreeMap;
 use thiserror::Error;
+
+pub use crate::vi::RxFrame;
 
 /// Errors of the device manager.
 #[derive(Debug, Error)]
@@ -40,48 +36,18 @@ pub enum DriverError {
     Filter(arsenic_filters::FilterError),
     #[error("the card wrote a malformed event at index {index}: {what}")]
     BadEvent { index: u16, what: String },
+    #[error("no free VI: all {0} are in use")]
+    NoVi(usize),
+    #[error("VI {0} does not exist")]
+    NoSuchVi(u16),
+    #[error("the buffer table has no {want} consecutive free entries")]
+    BufferTableFull { want: usize },
+    #[error("the card refused VI command {op} for VI {vi}: status {status}")]
+    ViCommand { op: u32, vi: u16, status: u32 },
 }
 
-/// Configuration of the default queue.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct QueueConfig {
-    /// log2 of the descriptor ring's entries (1..=15).
-    pub ring_log2: u8,
-    /// log2 of the event queue's entries (1..=15); at least the ring's.
-    pub evq_log2: u8,
-    /// Bytes per receive buffer: a multiple of 8, at least the largest frame.
-    pub buf_size: u32,
-    /// Descriptors posted per doorbell.
-    pub batch: u16,
-}
-
-impl Default for QueueConfig {
-    fn default() -> Self {
-        QueueConfig {
-            ring_log2: 9,
-            evq_log2: 10,
-            buf_size: 2048,
-            batch: 16,
-        }
-    }
-}
-
-/// A frame the host received.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RxFrame {
-    /// The frame, FCS excluded.
-    pub data: Vec<u8>,
-    /// The card's timestamp (clock cycles) when it wrote the frame's data.
-    pub timestamp: u64,
-    /// The ring index of the descriptor the card used.
-    pub desc_index: u16,
-    /// The virtual interface (queue) the card chose.
-    pub vi: u16,
-    /// The filter that chose it ([`event::FILTER_NONE`] for the default path).
-    pub filter: u16,
-    /// What the card's header parser found (`arsenic_interface::event::status`).
-    pub status: u8,
-}
+/// Configuration of the default (OS) queue: the same sizes as any VI's.
+pub type QueueConfig = ViConfig;
 
 /// Every counter, by name; the byte count's halves are read consistently.
 pub type Counters = BTreeMap<Counter, u64>;
@@ -100,20 +66,30 @@ pub fn dropped(c: &Counters) -> u64 {
         .sum()
 }
 
+/// What the manager keeps of a VI it created.
+#[derive(Debug, Clone, Copy)]
+struct ViRecord {
+    bt_first: u32,
+    bt_count: u32,
+}
+
 /// The device manager.
 #[derive(Debug)]
 pub struct DeviceManager {
-    cfg: QueueConfig,
-    ring: u64,
-    evq: u64,
-    buffers: Vec<u64>,
-    prod: u16,
-    announced: u16,
-    ev_next: u16,
-    ev_announced: u16,
-    /// Buffers of received frames kept by the host instead of being posted again.
-    held: Vec<u64>,
-    hold: bool,
+    os: UserVi,
+    vis: BTreeMap<u16, ViRecord>,
+    /// Free buffer-table ranges: first id → count.
+    bt_free: BTreeMap<u32, u32>,
+    /// Interrupts seen and not yet handed out, by VI.
+    woken: BTreeMap<u16, u32>,
+}
+
+/// The expected value of `PARAMS`.
+pub fn params_word() -> u32 {
+    (params::RX_BUF_ADDR_BITS as u32) << regs::params::RX_BUF_BITS_SHIFT
+        | (params::DESC_PER_VI_BITS as u32) << regs::params::DESC_PER_VI_BITS_SHIFT
+        | (params::DMA_TAG_BITS as u32) << regs::params::DMA_TAG_BITS_SHIFT
+        | (params::VI_BITS as u32) << regs::params::VI_BITS_SHIFT
 }
 
 impl DeviceManager {
@@ -129,11 +105,7 @@ impl DeviceManager {
             return Err(DriverError::Version(v));
         }
         let p = dev.read32(regs::PARAMS);
-        let want = (arsenic_interface::params::RX_BUF_ADDR_BITS as u32)
-            << regs::params::RX_BUF_BITS_SHIFT
-            | (arsenic_interface::params::DESC_CACHE_BITS as u32)
-                << regs::params::DESC_CACHE_BITS_SHIFT
-            | (arsenic_interface::params::DMA_TAG_BITS as u32) << regs::params::DMA_TAG_BITS_SHIFT;
+        let want = params_word();
         if p != want {
             return Err(DriverError::Params {
                 card: p,
@@ -160,7 +132,8 @@ impl DeviceManager {
     pub fn reset<D: Device>(dev: &mut D) -> Result<(), DriverError> {
         dev.write32(regs::CTRL, ctrl::SOFT_RESET);
         dev.wait(regs::RESET_CYCLES as u64);
-        let limit = 100 * regs::RESET_CYCLES as u64;
+        // The reset pulse, then the VI engine forgets one VI a cycle.
+        let limit = 100 * regs::RESET_CYCLES as u64 + 4 * params::VI_COUNT as u64;
         let start = dev.now();
         while dev.read32(regs::STATUS) & status::RX_IDLE == 0 {
             if dev.now() - start > limit {
@@ -170,176 +143,290 @@ impl DeviceManager {
         Ok(())
     }
 
-    /// Allocates and programs the default (OS) queue, posts every buffer, enables receive.
+    /// Creates the default (OS) path, VI 0, with every buffer posted, and enables receive.
     pub fn open_default_queue<D: Device>(
         dev: &mut D,
         cfg: QueueConfig,
     ) -> Result<Self, DriverError> {
-        if !(1..=15).contains(&cfg.ring_log2) || !(1..=15).contains(&cfg.evq_log2) {
-            return Err(DriverError::BadConfig(
-                "ring and event queue sizes are 2^1..2^15".into(),
-            ));
-        }
-        if cfg.evq_log2 < cfg.ring_log2 {
-            return Err(DriverError::BadConfig(
-                "the event queue must be at least as large as the ring".into(),
-            ));
-        }
-        if cfg.buf_size == 0
-            || !cfg.buf_size.is_multiple_of(rxdesc::BUFFER_ALIGN as u32)
-            || cfg.buf_size > u16::MAX as u32
-        {
-            return Err(DriverError::BadConfig(format!(
-                "buffer size {} must be a non-zero multiple of {} below 65536",
-                cfg.buf_size,
-                rxdesc::BUFFER_ALIGN
-            )));
-        }
-        if cfg.batch == 0 || cfg.batch as u32 > 1 << cfg.ring_log2 {
-            return Err(DriverError::BadConfig(
-                "the batch must be 1..=ring entries".into(),
-            ));
-        }
-        let entries = 1usize << cfg.ring_log2;
-        let mem = dev.mem();
-        let ring = mem.alloc(entries * rxdesc::SIZE, 64)?.addr;
-        let evq = mem.alloc((1usize << cfg.evq_log2) * event::SIZE, 64)?.addr;
-        let buffers = (0..entries)
-            .map(|_| mem.alloc(cfg.buf_size as usize, 64).map(|r| r.addr))
-            .collect::<Result<Vec<_>, _>>()?;
-        for (i, &b) in buffers.iter().enumerate() {
-            let mut d = [0u8; rxdesc::SIZE];
-            RxDescriptor::new_checked(&mut d[..])
-                .expect("descriptor-sized buffer")
-                .set_addr(b);
-            mem.write(ring + (i * rxdesc::SIZE) as u64, &d)?;
-        }
-        dev.write32(regs::RXQ_BASE_LO, ring as u32);
-        dev.write32(regs::RXQ_BASE_HI, (ring >> 32) as u32);
-        dev.write32(regs::RXQ_SIZE_LOG2, cfg.ring_log2 as u32);
-        dev.write32(regs::RXQ_BUF_SIZE, cfg.buf_size);
-        dev.write32(regs::EVQ_BASE_LO, evq as u32);
-        dev.write32(regs::EVQ_BASE_HI, (evq >> 32) as u32);
-        dev.write32(regs::EVQ_SIZE_LOG2, cfg.evq_log2 as u32);
-        dev.write32(regs::EVQ_CONS, 0);
+        let mut bt_free = BTreeMap::new();
+        bt_free.insert(0, 1u32 << params::BUFTBL_BITS);
         let mut dm = DeviceManager {
-            cfg,
-            ring,
-            evq,
-            buffers,
-            prod: entries as u16,
-            announced: 0,
-            ev_next: 0,
-            ev_announced: 0,
-            held: Vec::new(),
-            hold: false,
+            os: UserVi::new(0, cfg.clone(), 0, 0, 0, Vec::new(), Vec::new()),
+            vis: BTreeMap::new(),
+            bt_free,
+            woken: BTreeMap::new(),
         };
-        dm.ring_doorbell(dev);
+        dm.os = dm.create_vi_at(dev, 0, cfg)?;
+        dm.os.refill(dev, true)?;
+        dm.os.wait_prefetched(dev, 100_000);
         let c = dev.read32(regs::CTRL);
         dev.write32(regs::CTRL, c | ctrl::RX_ENABLE);
         Ok(dm)
     }
 
-    /// The queue's configuration.
+    /// The default queue's configuration.
     pub fn config(&self) -> &QueueConfig {
-        &self.cfg
+        self.os.config()
     }
 
-    fn ring_doorbell<D: Device>(&mut self, dev: &mut D) {
-        if self.prod != self.announced {
-            dev.write32(regs::RXQ_PROD, self.prod as u32);
-            self.announced = self.prod;
+    /// The OS VI.
+    pub fn os_vi(&mut self) -> &mut UserVi {
+        &mut self.os
+    }
+
+    /// Creates a VI on the lowest free number for a process: its rings, its buffers
+    /// (registered in the buffer table, owned by the VI alone) and the card's state. The
+    /// process posts its buffers itself ([`UserVi::refill`]).
+    pub fn create_vi<D: Device>(
+        &mut self,
+        dev: &mut D,
+        cfg: ViConfig,
+    ) -> Result<UserVi, DriverError> {
+        let vi = (1..params::VI_COUNT as u16)
+            .find(|v| !self.vis.contains_key(v))
+            .ok_or(DriverError::NoVi(params::VI_COUNT))?;
+        self.create_vi_at(dev, vi, cfg)
+    }
+
+    /// Creates VI number `vi` (as [`create_vi`](Self::create_vi) does), for configurations that
+    /// name their VIs.
+    pub fn create_vi_at<D: Device>(
+        &mut self,
+        dev: &mut D,
+        vi: u16,
+        cfg: ViConfig,
+    ) -> Result<UserVi, DriverError> {
+        cfg.check()?;
+        if vi as usize >= params::VI_COUNT {
+            return Err(DriverError::NoSuchVi(vi));
+        }
+        if self.vis.contains_key(&vi) {
+            return Err(DriverError::BadConfig(format!("VI {vi} exists")));
+        }
+        let per_page = (PAGE_SIZE / cfg.buf_size as u64) as usize;
+        let npages = cfg.buffers.div_ceil(per_page);
+        let bt_first = self.alloc_ids(npages)?;
+        let mem = dev.mem();
+        let alloc = (|| {
+            let ring = mem.alloc((1usize << cfg.ring_log2) * 8, 64)?.addr;
+            let evq = mem
+                .alloc(
+                    (1usize << cfg.evq_log2) * arsenic_interface::event::SIZE,
+                    64,
+                )?
+                .addr;
+            let region = mem.alloc(npages * PAGE_SIZE as usize, PAGE_SIZE as usize)?;
+            Ok::<_, MemoryError>((ring, evq, region))
+        })();
+        let (ring, evq, region) = match alloc {
+            Ok(x) => x,
+            Err(e) => {
+                self.free_ids(bt_first, npages as u32);
+                return Err(e.into());
+            }
+        };
+        let pages: Vec<u64> = (0..npages)
+            .map(|i| region.addr + i as u64 * PAGE_SIZE)
+            .collect();
+        for (i, &p) in pages.iter().enumerate() {
+            let e = buftbl::entry(p, vi);
+            let at = regs::buftbl_entry(bt_first + i as u32);
+            dev.write32(at, e as u32);
+            dev.write32(at + 4, (e >> 32) as u32);
+        }
+        let mut free: Vec<RxBuf> = (0..cfg.buffers)
+            .map(|i| RxBuf {
+                id: bt_first + (i / per_page) as u32,
+                offset: ((i % per_page) as u64 * cfg.buf_size as u64) as u16,
+            })
+            .collect();
+        free.reverse();
+        for (reg, v) in [
+            (regs::VI_RXQ_BASE_LO, ring as u32),
+            (regs::VI_RXQ_BASE_HI, (ring >> 32) as u32),
+            (regs::VI_RXQ_SIZE_LOG2, cfg.ring_log2 as u32),
+            (regs::VI_BUF_SIZE, cfg.buf_size),
+            (regs::VI_EVQ_BASE_LO, evq as u32),
+            (regs::VI_EVQ_BASE_HI, (evq >> 32) as u32),
+            (regs::VI_EVQ_SIZE_LOG2, cfg.evq_log2 as u32),
+            (regs::VI_BUF_FIRST, bt_first),
+            (regs::VI_BUF_COUNT, npages as u32),
+            (regs::VI_HOLDOFF, cfg.holdoff as u32),
+        ] {
+            dev.write32(reg, v);
+        }
+        // A descriptor read of the VI's previous life may still be in flight: retry.
+        let mut tries = 0;
+        loop {
+            dev.write32(regs::VI_CMD, vi_cmd::word(vi_cmd::CREATE, vi));
+            let st = dev.read32(regs::VI_CMD_STATUS);
+            if st == vi_cmd::STATUS_OK {
+                break;
+            }
+            tries += 1;
+            if st != vi_cmd::STATUS_BUSY || tries > 1000 {
+                self.free_ids(bt_first, npages as u32);
+                return Err(DriverError::ViCommand {
+                    op: vi_cmd::CREATE,
+                    vi,
+                    status: st,
+                });
+            }
+            dev.wait(16);
+        }
+        self.vis.insert(
+            vi,
+            ViRecord {
+                bt_first,
+                bt_count: npages as u32,
+            },
+        );
+        Ok(UserVi::new(vi, cfg, ring, evq, bt_first, pages, free))
+    }
+
+    /// Destroys a process's VI. When this returns the card writes nothing more into the VI's
+    /// memory: frames its filters still choose are dropped and counted (`vi_missing`); remove
+    /// its filters first to send that traffic to the OS path instead. Its buffer-table entries
+    /// are cleared and their ids reused; its host memory is not (the simulation's allocator
+    /// never frees).
+    pub fn destroy_vi<D: Device>(&mut self, dev: &mut D, vi: UserVi) -> Result<(), DriverError> {
+        let n = vi.vi();
+        let rec = self.vis.get(&n).copied().ok_or(DriverError::NoSuchVi(n))?;
+        if n == 0 {
+            return Err(DriverError::BadConfig("VI 0 is the OS path".into()));
+        }
+        dev.write32(regs::VI_CMD, vi_cmd::word(vi_cmd::DESTROY, n));
+        let st = dev.read32(regs::VI_CMD_STATUS);
+        if st != vi_cmd::STATUS_OK {
+            return Err(DriverError::ViCommand {
+                op: vi_cmd::DESTROY,
+                vi: n,
+                status: st,
+            });
+        }
+        // Wait until every write the card decided before the destroy has been done.
+        let seq = dev.read32(regs::VI_CMD_SEQ);
+        let start = dev.now();
+        while (dev.read32(regs::RX_DONE_SEQ).wrapping_sub(seq) as i32) < 0 {
+            if dev.now() - start > 1_000_000 {
+                return Err(DriverError::ResetTimeout(1_000_000));
+            }
+        }
+        for i in 0..rec.bt_count {
+            let at = regs::buftbl_entry(rec.bt_first + i);
+            dev.write32(at, 0);
+            dev.write32(at + 4, 0);
+        }
+        self.free_ids(rec.bt_first, rec.bt_count);
+        self.vis.remove(&n);
+        self.woken.remove(&n);
+        Ok(())
+    }
+
+    /// VIs that exist, VI 0 included.
+    pub fn vis(&self) -> impl Iterator<Item = u16> + '_ {
+        self.vis.keys().copied()
+    }
+
+    fn alloc_ids(&mut self, want: usize) -> Result<u32, DriverError> {
+        let (&first, &count) = self
+            .bt_free
+            .iter()
+            .find(|(_, &c)| c as usize >= want)
+            .ok_or(DriverError::BufferTableFull { want })?;
+        self.bt_free.remove(&first);
+        if count as usize > want {
+            self.bt_free
+                .insert(first + want as u32, count - want as u32);
+        }
+        Ok(first)
+    }
+
+    fn free_ids(&mut self, first: u32, count: u32) {
+        let mut first = first;
+        let mut count = count;
+        if let Some((&f, &c)) = self.bt_free.range(..first).next_back() {
+            if f + c == first {
+                self.bt_free.remove(&f);
+                first = f;
+                count += c;
+            }
+        }
+        if let Some(&c) = self.bt_free.get(&(first + count)) {
+            self.bt_free.remove(&(first + count));
+            count += c;
+        }
+        self.bt_free.insert(first, count);
+    }
+
+    /// Collects the interrupts the card raised since the last call; returns the VIs woken
+    /// (each once), in VI order.
+    pub fn wakeups<D: Device>(&mut self, dev: &mut D) -> Vec<u16> {
+        for v in dev.take_interrupts() {
+            *self.woken.entry(v).or_default() += 1;
+        }
+        let w: Vec<u16> = self.woken.keys().copied().collect();
+        self.woken.clear();
+        w
+    }
+
+    /// Sleeps until the card interrupts for one of `vis` (armed by their owners), at most
+    /// `max_cycles`; returns the VIs woken.
+    pub fn wait_for<D: Device>(&mut self, dev: &mut D, vis: &[u16], max_cycles: u64) -> Vec<u16> {
+        let start = dev.now();
+        loop {
+            for v in dev.take_interrupts() {
+                *self.woken.entry(v).or_default() += 1;
+            }
+            let hit: Vec<u16> = vis
+                .iter()
+                .copied()
+                .filter(|v| self.woken.contains_key(v))
+                .collect();
+            if !hit.is_empty() {
+                for v in &hit {
+                    self.woken.remove(v);
+                }
+                return hit;
+            }
+            if dev.now() - start >= max_cycles {
+                return Vec::new();
+            }
+            dev.wait(1);
         }
     }
 
-    /// Reads every new event, appends the frames to `out`, re-posts their buffers (doorbell
-    /// once `batch` are waiting) and tells the card which events it may reuse. Returns the
-    /// number of frames.
+    /// Reads every new event of the OS path; frames go to `out`.
     pub fn poll<D: Device>(
         &mut self,
         dev: &mut D,
         out: &mut Vec<RxFrame>,
     ) -> Result<usize, DriverError> {
-        let ev_mask = (1u16 << self.cfg.evq_log2) - 1;
-        let ring_mask = (1u16 << self.cfg.ring_log2) - 1;
-        let mut n = 0;
-        loop {
-            let slot = self.evq + ((self.ev_next & ev_mask) as u64) * event::SIZE as u64;
-            let want_phase = (self.ev_next >> self.cfg.evq_log2) & 1 == 0;
-            let mem = dev.mem();
-            let ev = Event::new_checked(mem.slice(slot, event::SIZE)?).expect("event-sized slice");
-            if ev.phase() != want_phase {
-                break;
+        let mut evs = Vec::new();
+        let n = self.os.poll(dev, &mut evs)?;
+        for e in evs {
+            match e {
+                ViEvent::Rx(f) => out.push(f),
+                ViEvent::Error { code, index } => {
+                    return Err(DriverError::BadEvent {
+                        index,
+                        what: format!("error event {code} on the OS path"),
+                    })
+                }
             }
-            let r = EventRepr::parse(&ev);
-            if r.kind != Kind::Rx {
-                return Err(DriverError::BadEvent {
-                    index: self.ev_next,
-                    what: format!("kind {:?}", r.kind),
-                });
-            }
-            if r.len as u32 > self.cfg.buf_size {
-                return Err(DriverError::BadEvent {
-                    index: self.ev_next,
-                    what: format!("length {}", r.len),
-                });
-            }
-            let buf = self.buffers[(r.desc_index & ring_mask) as usize];
-            out.push(RxFrame {
-                data: mem.slice(buf, r.len as usize)?.to_vec(),
-                timestamp: r.timestamp,
-                desc_index: r.desc_index,
-                vi: r.vi,
-                filter: r.filter,
-                status: r.status,
-            });
-            if self.hold {
-                self.held.push(buf);
-            } else {
-                self.post(dev.mem(), buf)?;
-            }
-            self.ev_next = self.ev_next.wrapping_add(1);
-            n += 1;
-        }
-        if self.prod.wrapping_sub(self.announced) >= self.cfg.batch {
-            self.ring_doorbell(dev);
-        }
-        if self.ev_next != self.ev_announced {
-            dev.write32(regs::EVQ_CONS, self.ev_next as u32);
-            self.ev_announced = self.ev_next;
         }
         Ok(n)
     }
 
-    /// Writes a descriptor for `buf` at the producer's slot.
-    fn post(&mut self, mem: &mut crate::memory::HostMemory, buf: u64) -> Result<(), DriverError> {
-        let ring_mask = (1u16 << self.cfg.ring_log2) - 1;
-        let mut d = [0u8; rxdesc::SIZE];
-        RxDescriptor::new_checked(&mut d[..])
-            .expect("descriptor-sized buffer")
-            .set_addr(buf);
-        let at = self.ring + ((self.prod & ring_mask) as u64) * rxdesc::SIZE as u64;
-        mem.write(at, &d)?;
-        self.prod = self.prod.wrapping_add(1);
-        Ok(())
-    }
-
-    /// While `hold` is set, the buffers of frames received are kept, as by a host that is
-    /// slow to give them back; clearing it posts the kept buffers again.
+    /// While `hold` is set, the OS path keeps the buffers of frames received, as a host slow
+    /// to give them back; clearing it posts them again.
     pub fn hold_buffers<D: Device>(&mut self, dev: &mut D, hold: bool) -> Result<(), DriverError> {
-        self.hold = hold;
-        if !hold {
-            for buf in std::mem::take(&mut self.held) {
-                self.post(dev.mem(), buf)?;
-            }
-            self.ring_doorbell(dev);
-        }
-        Ok(())
+        self.os.hold_buffers(dev, hold)
     }
 
-    /// Announces every posted buffer now, whatever the batch.
+    /// Announces every posted OS buffer now, whatever the batch.
     pub fn flush<D: Device>(&mut self, dev: &mut D) {
-        self.ring_doorbell(dev);
+        self.os.doorbell(dev);
     }
 
     /// Reads every counter.

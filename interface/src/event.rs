@@ -6,9 +6,9 @@
 //!
 //! | bits   | field |
 //! | ---    | ---   |
-//! | 15..0  | length of the frame in bytes, FCS excluded |
+//! | 15..0  | length of the frame in bytes, FCS excluded (0 in an error event) |
 //! | 19..16 | kind ([`Kind`]) |
-//! | 23..20 | status bits ([`status`]) |
+//! | 23..20 | status bits ([`status`]); in an error event the code ([`error`]) |
 //! | 47..32 | virtual interface (queue) |
 //! | 62..48 | filter id that chose the queue ([`FILTER_NONE`] for the default path) |
 //! | 63     | phase: 1 on the first pass over the ring, flipping on every wrap |
@@ -18,7 +18,7 @@
 //! | bits   | field |
 //! | ---    | ---   |
 //! | 47..0  | card timestamp (clock cycles) when the frame's data was written |
-//! | 63..48 | ring index of the descriptor used |
+//! | 63..48 | ring index of the descriptor used (error event: see [`error`]) |
 //!
 //! [`Event::new_checked`] fails on a short buffer; after it succeeds no accessor panics.
 
@@ -69,6 +69,22 @@ pub mod status {
     pub const IPV6_EXTENSION: u8 = 1 << 2;
     /// An IPv4 fragment other than the first: it carries no ports.
     pub const LATER_FRAGMENT: u8 = 1 << 3;
+}
+
+/// Error codes: the status field of an [`Kind::Error`] event. The event's descriptor-index
+/// field holds the ring index of the refused descriptor, or the refused doorbell value.
+pub mod error {
+    /// The descriptor named a buffer id outside the VI's range, or an entry the VI does not
+    /// own or that maps nothing. The frame was dropped and the descriptor consumed.
+    pub const BAD_BUFFER: u8 = 1;
+    /// The descriptor's offset is not a multiple of 8, or the VI's buffer size does not fit
+    /// in the page from there. The frame was dropped and the descriptor consumed.
+    pub const BAD_OFFSET: u8 = 2;
+    /// A receive doorbell went backwards or more than the ring past the card's consumer
+    /// index: refused.
+    pub const RX_DOORBELL: u8 = 3;
+    /// An event-consumed value went backwards or past the events written: refused.
+    pub const EVQ_DOORBELL: u8 = 4;
 }
 
 /// What an event reports.

@@ -7,12 +7,24 @@ pub const BEAT_BYTES: usize = 8;
 pub const RX_BUF_ADDR_BITS: usize = 11;
 /// log2 of the number of frames the receive buffer can hold at once.
 pub const RX_INFO_ADDR_BITS: usize = 6;
-/// log2 of the on-card receive-descriptor cache's entries.
-pub const DESC_CACHE_BITS: usize = 5;
-/// Descriptors fetched by one DMA read at most.
-pub const DESC_FETCH_MAX: usize = 8;
+/// log2 of the virtual interfaces (VIs) the card serves: 1024 in the simulation build.
+pub const VI_BITS: usize = 10;
+/// Virtual interfaces the card serves; VI 0 is the default (OS) path.
+pub const VI_COUNT: usize = 1 << VI_BITS;
+/// log2 of the receive descriptors the card keeps on card for each VI, ahead of need.
+pub const DESC_PER_VI_BITS: usize = 6;
+/// Descriptors fetched by one DMA read at most (one read per VI is in flight at a time).
+pub const DESC_FETCH_MAX: usize = 16;
 /// DMA read tags (outstanding read requests) the card uses; log2.
-pub const DMA_TAG_BITS: usize = 2;
+pub const DMA_TAG_BITS: usize = 3;
+/// log2 of the buffer table's entries (buffer ids 0 .. 2^14).
+pub const BUFTBL_BITS: usize = 14;
+/// Bytes of host memory one buffer-table entry maps (a page).
+pub const PAGE_SIZE: u64 = 4096;
+/// log2 of [`PAGE_SIZE`].
+pub const PAGE_SHIFT: u32 = 12;
+/// Interrupt holdoff timers that can run at once (one per VI waiting out its holdoff).
+pub const IRQ_TIMERS: usize = 8;
 /// Width of an MMIO byte address: room for the control page and 1024 doorbell pages.
 pub const MMIO_ADDR_BITS: usize = 24;
 /// Width of the hardware timestamp written in events, in bits.

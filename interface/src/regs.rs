@@ -1,10 +1,18 @@
 //! The register map: byte offsets of 32-bit registers in the card's MMIO space.
 //!
-//! The control page (offsets below [`CONTROL_PAGE_SIZE`]) belongs to the device manager. The
-//! receive queue of the default (OS) virtual interface is configured here too until the
-//! per-VI doorbell pages arrive. All registers are 32 bits wide and 4-byte aligned; 64-bit
-//! quantities are split in `_LO`/`_HI` pairs (read `HI`, `LO`, `HI` and retry if `HI`
-//! changed).
+//! The space has three parts:
+//!
+//! - the **control page** and the windows below [`DB_BASE`]: identification, control, the
+//!   virtual-interface (VI) commands, card-wide counters, the classifier's tables
+//!   ([`crate::classifier`]) and the buffer table ([`BUFTBL_BASE`]). Only the device manager
+//!   maps these;
+//! - one **doorbell page** per VI at `DB_BASE + vi * DB_PAGE_SIZE` ([`db`]): the VI's
+//!   producer and consumer indices, interrupt arming and its own counters. A user process maps
+//!   only its own page, and a write there can change only that VI.
+//!
+//! All registers are 32 bits wide and 4-byte aligned; 64-bit quantities are split in
+//! `_LO`/`_HI` pairs (read `HI`, `LO`, `HI` and retry if `HI` changed). The card accepts a
+//! request when its `mmio_ready` output is high (the posted-write flow control of the bus).
 
 /// Size of the control page.
 pub const CONTROL_PAGE_SIZE: u32 = 0x1000;
@@ -26,30 +34,58 @@ pub const TIME_HI: u32 = 0x014;
 pub const MAX_FRAME: u32 = 0x018;
 /// Build parameters, read-only: [`params`].
 pub const PARAMS: u32 = 0x01C;
+/// More build parameters, read-only: [`params2`].
+pub const PARAMS2: u32 = 0x020;
 
-/// Receive descriptor ring base address (host bus address, 8-byte aligned), low half.
-pub const RXQ_BASE_LO: u32 = 0x100;
-/// Receive descriptor ring base address, high half.
-pub const RXQ_BASE_HI: u32 = 0x104;
+/// VI configuration, staged for [`VI_CMD`]'s `CREATE`: receive ring base address (host bus
+/// address, 8-byte aligned), low half.
+pub const VI_RXQ_BASE_LO: u32 = 0x100;
+/// Receive ring base address, high half.
+pub const VI_RXQ_BASE_HI: u32 = 0x104;
 /// log2 of the receive ring's entries (1..=15).
-pub const RXQ_SIZE_LOG2: u32 = 0x108;
-/// Bytes in every posted receive buffer (a multiple of 8).
-pub const RXQ_BUF_SIZE: u32 = 0x10C;
-/// Receive doorbell: the host's free-running 16-bit producer index.
-pub const RXQ_PROD: u32 = 0x110;
-/// The card's free-running 16-bit consumer index (descriptors used), read-only.
-pub const RXQ_CONS: u32 = 0x114;
+pub const VI_RXQ_SIZE_LOG2: u32 = 0x108;
+/// Largest frame the VI's buffers take, in bytes (at most a page; a multiple of 8).
+pub const VI_BUF_SIZE: u32 = 0x10C;
 /// Event queue base address (host bus address, 16-byte aligned), low half.
-pub const EVQ_BASE_LO: u32 = 0x120;
+pub const VI_EVQ_BASE_LO: u32 = 0x110;
 /// Event queue base address, high half.
-pub const EVQ_BASE_HI: u32 = 0x124;
+pub const VI_EVQ_BASE_HI: u32 = 0x114;
 /// log2 of the event queue's entries (1..=15).
-pub const EVQ_SIZE_LOG2: u32 = 0x128;
-/// The host's free-running 16-bit count of events it has consumed; the card never writes an
-/// entry the host has not consumed.
-pub const EVQ_CONS: u32 = 0x12C;
-/// The card's free-running 16-bit count of events written, read-only.
-pub const EVQ_PROD: u32 = 0x130;
+pub const VI_EVQ_SIZE_LOG2: u32 = 0x118;
+/// First buffer-table id the VI owns.
+pub const VI_BUF_FIRST: u32 = 0x11C;
+/// Number of buffer-table ids the VI owns, from `VI_BUF_FIRST`.
+pub const VI_BUF_COUNT: u32 = 0x120;
+/// Interrupt holdoff in clock cycles: after an event for an armed VI the card waits this long
+/// before interrupting, so one interrupt covers every event of the holdoff (0: at once).
+pub const VI_HOLDOFF: u32 = 0x124;
+/// Write: a VI command, [`vi_cmd`] (operation in bits 31..28, VI in bits 15..0).
+pub const VI_CMD: u32 = 0x128;
+/// Result of the last VI command, read-only: [`vi_cmd`]`::STATUS_*`.
+pub const VI_CMD_STATUS: u32 = 0x12C;
+/// Receive decisions the card had taken when the last `DESTROY` took effect (wrapping).
+pub const VI_CMD_SEQ: u32 = 0x130;
+/// Receive decisions whose DMA the card has finished (wrapping): once it has passed
+/// `VI_CMD_SEQ`, nothing admitted before the `DESTROY` is still to be written.
+pub const RX_DONE_SEQ: u32 = 0x134;
+
+/// Buffer table: entry `id` at `BUFTBL_BASE + 8 * id` (write the low word, then the high word,
+/// which commits both): [`buftbl`]. Write-only.
+pub const BUFTBL_BASE: u32 = 0x10_0000;
+/// First doorbell page.
+pub const DB_BASE: u32 = 0x40_0000;
+/// Bytes of one doorbell page.
+pub const DB_PAGE_SIZE: u32 = 0x1000;
+
+/// Offset of VI `vi`'s doorbell page.
+pub const fn db_page(vi: u16) -> u32 {
+    DB_BASE + vi as u32 * DB_PAGE_SIZE
+}
+
+/// Offset of buffer-table entry `id`'s low word.
+pub const fn buftbl_entry(id: u32) -> u32 {
+    BUFTBL_BASE + 8 * id
+}
 
 /// Value of [`ID`]: "ARSN".
 pub const ID_VALUE: u32 = 0x4152_534E;
@@ -80,10 +116,143 @@ pub mod status {
 pub mod params {
     /// log2 of the receive buffer's beats, bits 7..0.
     pub const RX_BUF_BITS_SHIFT: u32 = 0;
-    /// log2 of the descriptor cache's entries, bits 15..8.
-    pub const DESC_CACHE_BITS_SHIFT: u32 = 8;
+    /// log2 of the descriptors kept on card per VI, bits 15..8.
+    pub const DESC_PER_VI_BITS_SHIFT: u32 = 8;
     /// log2 of the DMA read tags, bits 23..16.
     pub const DMA_TAG_BITS_SHIFT: u32 = 16;
+    /// log2 of the VIs, bits 31..24.
+    pub const VI_BITS_SHIFT: u32 = 24;
+}
+
+/// Fields of [`PARAMS2`].
+pub mod params2 {
+    /// log2 of the buffer table's entries, bits 7..0.
+    pub const BUFTBL_BITS_SHIFT: u32 = 0;
+    /// Interrupt holdoff timers, bits 15..8.
+    pub const IRQ_TIMERS_SHIFT: u32 = 8;
+}
+
+/// [`VI_CMD`] operations and [`VI_CMD_STATUS`] values.
+pub mod vi_cmd {
+    /// Bit position of the operation.
+    pub const OP_SHIFT: u32 = 28;
+    /// Create (or re-create) the VI from the staged `VI_*` registers: indices and counters
+    /// start at 0, the VI accepts frames and doorbells.
+    pub const CREATE: u32 = 1;
+    /// Destroy the VI: it takes no more frames, descriptors or doorbells. Wait until
+    /// `RX_DONE_SEQ` has passed `VI_CMD_SEQ` before reusing its memory.
+    pub const DESTROY: u32 = 2;
+    /// No command has completed since reset.
+    pub const STATUS_NONE: u32 = 0;
+    /// The command took effect.
+    pub const STATUS_OK: u32 = 1;
+    /// A descriptor read for the VI is still in flight: retry the `CREATE`.
+    pub const STATUS_BUSY: u32 = 2;
+    /// The VI number is beyond the card's VIs, or the operation is unknown.
+    pub const STATUS_BAD: u32 = 3;
+
+    /// The command word for `op` on `vi`.
+    pub const fn word(op: u32, vi: u16) -> u32 {
+        op << OP_SHIFT | vi as u32
+    }
+}
+
+/// Buffer-table entries (64 bits: low word first).
+pub mod buftbl {
+    /// Bit 0: the entry maps a page.
+    pub const VALID: u64 = 1;
+    /// Bits 11..1: the VI that owns the page.
+    pub const OWNER_SHIFT: u32 = 1;
+    /// Width of the owner field.
+    pub const OWNER_BITS: u32 = 11;
+
+    /// The entry mapping the page at `page_addr` (4 KiB aligned) to `owner`.
+    pub const fn entry(page_addr: u64, owner: u16) -> u64 {
+        (page_addr & !0xFFF) | ((owner as u64) << OWNER_SHIFT) | VALID
+    }
+}
+
+/// A doorbell page: offsets within it.
+pub mod db {
+    /// Write: the host's new free-running 16-bit receive producer index (refused, with an
+    /// error event, if it goes backwards or more than the ring past the card's consumer).
+    /// Read: the producer index.
+    pub const RX_PROD: u32 = 0x000;
+    /// Write: the host's free-running 16-bit count of events consumed. Read: that count.
+    pub const EVQ_CONS: u32 = 0x004;
+    /// Write: events consumed (as `EVQ_CONS`) and arm the interrupt: the card interrupts
+    /// once, after the holdoff, when an event is (or already was) in the queue. Read: 1 while
+    /// armed.
+    pub const IRQ_ARM: u32 = 0x008;
+    /// Read-only: the card's receive consumer index (descriptors used).
+    pub const RX_CONS: u32 = 0x00C;
+    /// Read-only: the card's count of events written.
+    pub const EVQ_PROD: u32 = 0x010;
+    /// Read-only: bit 0 the VI exists, bit 1 a descriptor read is in flight, bit 2 the VI
+    /// waits for a descriptor read.
+    pub const STATUS: u32 = 0x014;
+    /// Bits of `STATUS`.
+    pub const STATUS_EXISTS: u32 = 1 << 0;
+    /// A descriptor read is in flight.
+    pub const STATUS_FETCHING: u32 = 1 << 1;
+    /// The VI waits for a descriptor read.
+    pub const STATUS_FETCH_QUEUED: u32 = 1 << 2;
+    /// First per-VI counter ([`super::ViCounter`]).
+    pub const COUNTER_BASE: u32 = 0x100;
+}
+
+/// Per-VI statistics counters (32 bits, wrapping, read-only) in each doorbell page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ViCounter {
+    /// Frames written to the VI's buffers.
+    RxFrames,
+    /// Bytes written to the VI's buffers (wrapping).
+    RxBytes,
+    /// Dropped: the VI had no receive buffer posted.
+    DropNoDesc,
+    /// Dropped: longer than the VI's buffers.
+    DropTooBig,
+    /// Dropped: the VI's event queue was full.
+    DropEvqFull,
+    /// Dropped: the descriptor named a buffer the VI does not own (an error event said so).
+    DropBadBuffer,
+    /// Dropped: the VI had been destroyed.
+    DropDisabled,
+    /// Doorbell writes refused (an error event said so).
+    DoorbellErrors,
+}
+
+impl ViCounter {
+    /// Every per-VI counter, in register order.
+    pub const ALL: [ViCounter; 8] = [
+        ViCounter::RxFrames,
+        ViCounter::RxBytes,
+        ViCounter::DropNoDesc,
+        ViCounter::DropTooBig,
+        ViCounter::DropEvqFull,
+        ViCounter::DropBadBuffer,
+        ViCounter::DropDisabled,
+        ViCounter::DoorbellErrors,
+    ];
+
+    /// Offset within the doorbell page.
+    pub const fn offset(self) -> u32 {
+        db::COUNTER_BASE + 4 * self as u32
+    }
+
+    /// A short name for summaries.
+    pub const fn name(self) -> &'static str {
+        match self {
+            ViCounter::RxFrames => "frames",
+            ViCounter::RxBytes => "bytes",
+            ViCounter::DropNoDesc => "no_buffer_posted",
+            ViCounter::DropTooBig => "larger_than_buffer",
+            ViCounter::DropEvqFull => "event_queue_full",
+            ViCounter::DropBadBuffer => "bad_buffer",
+            ViCounter::DropDisabled => "vi_destroyed",
+            ViCounter::DoorbellErrors => "doorbell_errors",
+        }
+    }
 }
 
 /// Statistics counters (32 bits, wrapping, read-only), in register order from
@@ -106,11 +275,11 @@ pub enum Counter {
     DropPreamble,
     /// Dropped: the receive buffer had no room.
     DropOverflow,
-    /// Dropped: the queue had no receive buffer posted.
+    /// Dropped: the frame's VI had no receive buffer posted.
     DropNoDesc,
-    /// Dropped: the frame is longer than the posted receive buffers.
+    /// Dropped: the frame is longer than its VI's receive buffers.
     DropTooBig,
-    /// Dropped: receive disabled, or the queue not configured.
+    /// Dropped: receive disabled.
     DropDisabled,
     /// Frames written to host memory with their event.
     RxDelivered,
@@ -125,6 +294,16 @@ pub enum Counter {
     /// Frames that ended while the classifier was busy (sent to the default VI): the
     /// classifier is built to make this impossible.
     RxClassifyOverrun,
+    /// Dropped: the frame's VI had a full event queue.
+    DropEvqFull,
+    /// Dropped: the descriptor named a buffer its VI does not own.
+    DropBadBuffer,
+    /// Dropped: the frame's VI does not exist (never created, or destroyed).
+    DropViDisabled,
+    /// Doorbell writes refused.
+    DoorbellErrors,
+    /// Interrupts raised.
+    Interrupts,
 }
 
 /// Offset of the first counter.
@@ -132,7 +311,7 @@ pub const COUNTER_BASE: u32 = 0x200;
 
 impl Counter {
     /// Every counter, in register order.
-    pub const ALL: [Counter; 17] = [
+    pub const ALL: [Counter; 22] = [
         Counter::RxFrames,
         Counter::RxMacOk,
         Counter::DropFcs,
@@ -150,10 +329,15 @@ impl Counter {
         Counter::RxRuleHits,
         Counter::RxFlowHits,
         Counter::RxClassifyOverrun,
+        Counter::DropEvqFull,
+        Counter::DropBadBuffer,
+        Counter::DropViDisabled,
+        Counter::DoorbellErrors,
+        Counter::Interrupts,
     ];
 
     /// The counters that count dropped frames, one per reason.
-    pub const DROPS: [Counter; 9] = [
+    pub const DROPS: [Counter; 12] = [
         Counter::DropFcs,
         Counter::DropRunt,
         Counter::DropGiant,
@@ -163,6 +347,9 @@ impl Counter {
         Counter::DropNoDesc,
         Counter::DropTooBig,
         Counter::DropDisabled,
+        Counter::DropEvqFull,
+        Counter::DropBadBuffer,
+        Counter::DropViDisabled,
     ];
 
     /// The counter's register offset.
@@ -190,6 +377,11 @@ impl Counter {
             Counter::RxRuleHits => "rule_hits",
             Counter::RxFlowHits => "flow_hits",
             Counter::RxClassifyOverrun => "classify_overrun",
+            Counter::DropEvqFull => "event_queue_full",
+            Counter::DropBadBuffer => "bad_buffer",
+            Counter::DropViDisabled => "vi_missing",
+            Counter::DoorbellErrors => "doorbell_errors",
+            Counter::Interrupts => "interrupts",
         }
     }
 }
@@ -235,65 +427,94 @@ pub const MAP: &[(u32, &str, &str, &str)] = &[
         "log2 RX buffer beats [7:0], log2 descriptor cache [15:8], log2 DMA tags [23:16]",
     ),
     (
-        RXQ_BASE_LO,
-        "RXQ_BASE_LO",
-        "rw",
-        "receive ring base address, low half",
-    ),
-    (
-        RXQ_BASE_HI,
-        "RXQ_BASE_HI",
-        "rw",
-        "receive ring base address, high half",
-    ),
-    (
-        RXQ_SIZE_LOG2,
-        "RXQ_SIZE_LOG2",
-        "rw",
-        "log2 receive ring entries",
-    ),
-    (
-        RXQ_BUF_SIZE,
-        "RXQ_BUF_SIZE",
-        "rw",
-        "bytes per receive buffer",
-    ),
-    (
-        RXQ_PROD,
-        "RXQ_PROD",
-        "rw",
-        "doorbell: host's 16-bit producer index",
-    ),
-    (RXQ_CONS, "RXQ_CONS", "ro", "card's 16-bit consumer index"),
-    (
-        EVQ_BASE_LO,
-        "EVQ_BASE_LO",
-        "rw",
-        "event queue base address, low half",
-    ),
-    (
-        EVQ_BASE_HI,
-        "EVQ_BASE_HI",
-        "rw",
-        "event queue base address, high half",
-    ),
-    (
-        EVQ_SIZE_LOG2,
-        "EVQ_SIZE_LOG2",
-        "rw",
-        "log2 event queue entries",
-    ),
-    (
-        EVQ_CONS,
-        "EVQ_CONS",
-        "rw",
-        "host's 16-bit count of events consumed",
-    ),
-    (
-        EVQ_PROD,
-        "EVQ_PROD",
+        PARAMS2,
+        "PARAMS2",
         "ro",
-        "card's 16-bit count of events written",
+        "log2 buffer-table entries [7:0], holdoff timers [15:8]",
+    ),
+    (
+        VI_RXQ_BASE_LO,
+        "VI_RXQ_BASE_LO",
+        "rw",
+        "staged: receive ring base, low half",
+    ),
+    (
+        VI_RXQ_BASE_HI,
+        "VI_RXQ_BASE_HI",
+        "rw",
+        "staged: receive ring base, high half",
+    ),
+    (
+        VI_RXQ_SIZE_LOG2,
+        "VI_RXQ_SIZE_LOG2",
+        "rw",
+        "staged: log2 receive ring entries",
+    ),
+    (
+        VI_BUF_SIZE,
+        "VI_BUF_SIZE",
+        "rw",
+        "staged: largest frame the buffers take",
+    ),
+    (
+        VI_EVQ_BASE_LO,
+        "VI_EVQ_BASE_LO",
+        "rw",
+        "staged: event queue base, low half",
+    ),
+    (
+        VI_EVQ_BASE_HI,
+        "VI_EVQ_BASE_HI",
+        "rw",
+        "staged: event queue base, high half",
+    ),
+    (
+        VI_EVQ_SIZE_LOG2,
+        "VI_EVQ_SIZE_LOG2",
+        "rw",
+        "staged: log2 event queue entries",
+    ),
+    (
+        VI_BUF_FIRST,
+        "VI_BUF_FIRST",
+        "rw",
+        "staged: first buffer id owned",
+    ),
+    (
+        VI_BUF_COUNT,
+        "VI_BUF_COUNT",
+        "rw",
+        "staged: buffer ids owned",
+    ),
+    (
+        VI_HOLDOFF,
+        "VI_HOLDOFF",
+        "rw",
+        "staged: interrupt holdoff, cycles",
+    ),
+    (
+        VI_CMD,
+        "VI_CMD",
+        "wo",
+        "op [31:28] (1 CREATE, 2 DESTROY), VI [15:0]",
+    ),
+    (
+        VI_CMD_STATUS,
+        "VI_CMD_STATUS",
+        "ro",
+        "last command: 1 ok, 2 busy, 3 bad",
+    ),
+    (
+        VI_CMD_SEQ,
+        "VI_CMD_SEQ",
+        "ro",
+        "decisions taken at the last DESTROY",
+    ),
+    (
+        RX_DONE_SEQ,
+        "RX_DONE_SEQ",
+        "ro",
+        "decisions whose DMA has finished",
     ),
 ];
 
@@ -302,6 +523,42 @@ pub fn describe() -> String {
     let mut s = String::from("offset  name                   access  meaning\n");
     for (off, name, acc, what) in MAP {
         s.push_str(&format!("{off:#06x}  {name:<22} {acc:<7} {what}\n"));
+    }
+    s.push_str(&format!(
+        "{BUFTBL_BASE:#08x}  buffer table: entry id at +8*id (low word, then high word commits)\n"
+    ));
+    s.push_str(&format!(
+        "{DB_BASE:#08x}  doorbell pages: VI v at +{DB_PAGE_SIZE:#x}*v\n"
+    ));
+    for (off, name, what) in [
+        (
+            db::RX_PROD,
+            "RX_PROD",
+            "rw: receive producer index (doorbell)",
+        ),
+        (db::EVQ_CONS, "EVQ_CONS", "rw: events consumed"),
+        (
+            db::IRQ_ARM,
+            "IRQ_ARM",
+            "rw: events consumed, and arm the interrupt",
+        ),
+        (db::RX_CONS, "RX_CONS", "ro: card's receive consumer index"),
+        (db::EVQ_PROD, "EVQ_PROD", "ro: events written"),
+        (
+            db::STATUS,
+            "STATUS",
+            "ro: bit 0 exists, 1 read in flight, 2 read waiting",
+        ),
+    ] {
+        s.push_str(&format!("  +{off:#05x}  {name:<20} {what}\n"));
+    }
+    for c in ViCounter::ALL {
+        s.push_str(&format!(
+            "  +{:#05x}  {:<20} ro: VI counter {}\n",
+            c.offset(),
+            format!("{c:?}"),
+            c.name()
+        ));
     }
     for c in Counter::ALL {
         s.push_str(&format!(
@@ -325,7 +582,15 @@ mod tests {
             assert_eq!(*c as usize, i);
             assert!(c.offset() >= COUNTER_BASE && c.offset() < CONTROL_PAGE_SIZE);
         }
-        const { assert!(EVQ_PROD < COUNTER_BASE) };
+        const { assert!(RX_DONE_SEQ < COUNTER_BASE) };
+        const { assert!(db::COUNTER_BASE + 4 * ViCounter::ALL.len() as u32 <= DB_PAGE_SIZE) };
+        const {
+            assert!(
+                BUFTBL_BASE + 8 * (1 << crate::params::BUFTBL_BITS) <= DB_BASE
+                    && db_page(crate::params::VI_COUNT as u16 - 1) + DB_PAGE_SIZE
+                        <= 1 << crate::params::MMIO_ADDR_BITS
+            )
+        };
     }
 
     #[test]

@@ -1,5 +1,6 @@
 pub mod config;
 pub mod generate;
+pub mod host;
 pub mod job;
 pub mod replay;
 pub mod sim;

@@ -1,18 +1,20 @@
 //! Replay: frames onto the wire of a simulated card, the device manager in the loop, and
 //! what the host received, with the card's counters.
 
+use crate::host::{ErrorEvent, Host};
 use crate::sim::{Sim, SimConfig};
 use crate::trace::TraceFrame;
 use crate::wire::{Inject, WireFrame};
 use arsenic_host::{
     Counters, Device, DeviceManager, DmaConfig, DriverError, FilterInfo, FilterManager,
-    QueueConfig, RxFrame,
+    QueueConfig, RxFrame, ViConfig, ViStats,
 };
 use arsenic_interface::classifier::ClassifierParams;
 use arsenic_interface::eth;
 use arsenic_interface::fcs;
 use arsenic_interface::params::Speed;
 use arsenic_interface::regs::Counter;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use thiserror::Error;
@@ -39,6 +41,8 @@ pub struct ReplayOptions {
     /// Largest frame the card accepts (FCS included).
     pub max_frame: u32,
     pub queue: QueueConfig,
+    /// Sizes of every other VI the filters name (each run as its own user process).
+    pub vi_queue: ViConfig,
     /// Cycles between two polls of the device manager.
     pub poll_interval: u64,
     /// Host bus model; `None` for the default of the speed.
@@ -68,6 +72,13 @@ impl ReplayOptions {
             max_gap_ns: None,
             max_frame: eth::MAX_FRAME_DEFAULT as u32,
             queue: QueueConfig::default(),
+            vi_queue: ViConfig {
+                ring_log2: 6,
+                evq_log2: 7,
+                buffers: 64,
+                batch: 8,
+                ..ViConfig::default()
+            },
             poll_interval: 32,
             dma: None,
             vcd: None,
@@ -159,8 +170,12 @@ pub struct ReplayReport {
     pub speed: Speed,
     /// Frames put on the wire.
     pub frames_in: u64,
-    /// What the host received, in order.
+    /// What the host received, every VI's together, in the order the card wrote them.
     pub received: Vec<RxFrame>,
+    /// Every VI's counters at the end.
+    pub vi_stats: BTreeMap<u16, ViStats>,
+    /// Error events the VIs reported.
+    pub errors: Vec<ErrorEvent>,
     /// The card's counters at the end.
     pub counters: Counters,
     /// Cycle at which the first frame could start (timestamps count from power-on).
@@ -204,7 +219,12 @@ pub fn replay(
     }
     let mut sim = Sim::new(cfg);
     DeviceManager::probe(&mut sim, opts.speed, opts.max_frame)?;
-    let mut dm = DeviceManager::open_default_queue(&mut sim, opts.queue.clone())?;
+    let mut host = Host::open(
+        &mut sim,
+        opts.queue.clone(),
+        &opts.vi_queue,
+        opts.filters.iter().map(|f| f.vi),
+    )?;
     let mut fm = FilterManager::new(ClassifierParams::SIM);
     fm.clear(&mut sim);
     for f in &opts.filters {
@@ -230,7 +250,7 @@ pub fn replay(
         for _ in 0..opts.poll_interval {
             sim.step();
         }
-        dm.poll(&mut sim, &mut received)?;
+        host.poll(&mut sim, &mut received)?;
         if sim.cycle() >= next_progress {
             progress(Progress {
                 frames_started: sim.wire().started(),
@@ -248,7 +268,7 @@ pub fn replay(
             continue;
         }
         if DeviceManager::rx_idle(&mut sim) {
-            dm.poll(&mut sim, &mut received)?;
+            host.poll(&mut sim, &mut received)?;
             let delivered = sim.read32(Counter::RxDelivered.offset()) as u64;
             if delivered == received.len() as u64 & 0xFFFF_FFFF {
                 break;
@@ -261,6 +281,9 @@ pub fn replay(
     let wall = wall.elapsed();
     let end = sim.cycle();
     let counters = DeviceManager::counters(&mut sim);
+    let vi_stats = host.vi_stats(&mut sim);
+    // The card writes in one order; the timestamps keep it.
+    received.sort_by_key(|f| f.timestamp);
     progress(Progress {
         frames_started: sim.wire().started(),
         frames_total: total,
@@ -270,6 +293,8 @@ pub fn replay(
         speed: opts.speed,
         frames_in: total,
         received,
+        vi_stats,
+        errors: host.errors,
         counters,
         start_cycle: start,
         cycles: end - start,

@@ -2,8 +2,9 @@
 //! MMIO), advanced together one clock cycle at a time, deterministically.
 //!
 //! [`Sim`] implements [`Device`], so the real device manager drives the simulated card: a
-//! register write is queued and put on the MMIO port on a later cycle (posted, in order); a
-//! register read first lets queued writes go, then runs the card until it answers.
+//! register write is queued and put on the MMIO port on a later cycle when the card is ready
+//! for it (posted, in order); a register read first lets queued writes go, then runs the card
+//! until it answers. Interrupts the card raises are queued with their cycle.
 
 use crate::wire::{Wire, WireFrame, XGMII_IDLE};
 use arsenic_bridge::nic::{In, Model, Out};
@@ -26,13 +27,13 @@ pub struct SimConfig {
 }
 
 impl SimConfig {
-    /// Defaults for `speed`: a PCIe Gen3 x8-like host and 64 MiB of memory at 4 GiB.
+    /// Defaults for `speed`: a PCIe Gen3 x8-like host and 256 MiB of memory at 4 GiB.
     pub fn new(speed: Speed) -> Self {
         SimConfig {
             speed,
             dma: DmaConfig::pcie_gen3_x8(speed.clock_hz()),
             mem_base: 0x1_0000_0000,
-            mem_size: 64 << 20,
+            mem_size: 256 << 20,
         }
     }
 }
@@ -45,6 +46,8 @@ pub struct Sim {
     mem: HostMemory,
     dma: DmaServicer,
     writes: VecDeque<(u32, u32)>,
+    interrupts: VecDeque<(u64, u16)>,
+    irq_count: u64,
     wire: Wire,
     speed: Speed,
     cycle: u64,
@@ -60,6 +63,8 @@ impl Sim {
             mem: HostMemory::new(cfg.mem_base, cfg.mem_size),
             dma: DmaServicer::new(cfg.dma),
             writes: VecDeque::new(),
+            interrupts: VecDeque::new(),
+            irq_count: 0,
             wire: Wire::new(cfg.speed, []),
             speed: cfg.speed,
             cycle: 0,
@@ -81,6 +86,11 @@ impl Sim {
     /// The DMA servicer (statistics, errors).
     pub fn dma(&self) -> &DmaServicer {
         &self.dma
+    }
+
+    /// The DMA servicer, to change what it records.
+    pub fn dma_mut(&mut self) -> &mut DmaServicer {
+        &mut self.dma
     }
 
     /// The link speed.
@@ -118,10 +128,12 @@ impl Sim {
             }
         }
         self.input.mmio_write = 0;
-        if let Some((addr, value)) = self.writes.pop_front() {
-            self.input.mmio_write = 1;
-            self.input.mmio_addr = addr;
-            self.input.mmio_wdata = value;
+        if self.output.mmio_ready != 0 && self.input.mmio_read == 0 {
+            if let Some((addr, value)) = self.writes.pop_front() {
+                self.input.mmio_write = 1;
+                self.input.mmio_addr = addr;
+                self.input.mmio_wdata = value;
+            }
         }
         let o = &self.output;
         let req = DmaRequests {
@@ -150,7 +162,21 @@ impl Sim {
         self.input.dma_cpl_last = cpl_last as u8;
         self.model.tick(&self.input, &mut self.output);
         self.input.mmio_read = 0;
+        if self.output.irq_valid != 0 {
+            self.interrupts.push_back((now, self.output.irq_vector));
+            self.irq_count += 1;
+        }
         self.cycle += 1;
+    }
+
+    /// Interrupts raised so far.
+    pub fn interrupt_count(&self) -> u64 {
+        self.irq_count
+    }
+
+    /// Interrupts raised and not yet taken, with their cycle.
+    pub fn pending_interrupts(&self) -> impl Iterator<Item = &(u64, u16)> {
+        self.interrupts.iter()
     }
 
     /// Runs until every queued register write has reached the card.
@@ -168,6 +194,9 @@ impl Device for Sim {
 
     fn read32(&mut self, offset: u32) -> u32 {
         self.drain_writes();
+        while self.output.mmio_ready == 0 {
+            self.step();
+        }
         self.input.mmio_read = 1;
         self.input.mmio_addr = offset;
         self.step();
@@ -195,5 +224,9 @@ impl Device for Sim {
         for _ in 0..cycles {
             self.step();
         }
+    }
+
+    fn take_interrupts(&mut self) -> Vec<u16> {
+        self.interrupts.drain(..).map(|(_, v)| v).collect()
     }
 }

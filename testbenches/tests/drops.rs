@@ -67,6 +67,7 @@ fn no_buffer_posted_is_dropped_at_once_and_counted() {
         evq_log2: 5,
         buf_size: 2048,
         batch: 4,
+        ..Default::default()
     };
     let (mut sim, dm) = setup(Speed::Gbe1, None, Some(q));
     let mut dm = dm.unwrap();
@@ -96,6 +97,7 @@ fn frames_larger_than_the_buffers_are_counted() {
         evq_log2: 6,
         buf_size: 256,
         batch: 8,
+        ..Default::default()
     };
     let (mut sim, dm) = setup(Speed::Gbe10, None, Some(q));
     let mut dm = dm.unwrap();
@@ -154,7 +156,7 @@ fn soft_reset_clears_counters_and_queues() {
     for c in Counter::ALL {
         assert_eq!(counter(&mut sim, c), 0, "{c:?} after reset");
     }
-    assert_eq!(sim.read32(regs::RXQ_CONS), 0);
+    assert_eq!(sim.read32(regs::db_page(0) + regs::db::RX_CONS), 0);
     assert_eq!(sim.read32(regs::CTRL) & regs::ctrl::RX_ENABLE, 0);
     assert_eq!(sim.read32(regs::MAX_FRAME), 1522);
 }
@@ -171,6 +173,7 @@ fn descriptor_reads_completing_out_of_order_keep_frames_in_order() {
         evq_log2: 5,
         buf_size: 2048,
         batch: 1,
+        ..Default::default()
     };
     let (mut sim, dm) = setup(Speed::Gbe10, Some(dma), Some(q));
     let mut dm = dm.unwrap();

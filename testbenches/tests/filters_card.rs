@@ -167,6 +167,9 @@ impl arsenic_host::Device for Dummy {
         0
     }
     fn wait(&mut self, _: u64) {}
+    fn take_interrupts(&mut self) -> Vec<u16> {
+        Vec::new()
+    }
 }
 
 fn expr_strategy() -> impl Strategy<Value = String> {

@@ -2,12 +2,13 @@
 //! filters installed and removed while traffic runs.
 
 use arsenic_filters::{compile, matches, parse};
-use arsenic_host::{Device, DeviceManager, FilterManager, QueueConfig, RxFrame};
+use arsenic_host::{Device, DeviceManager, FilterManager, QueueConfig, RxFrame, ViConfig};
 use arsenic_interface::classifier::ClassifierParams;
 use arsenic_interface::event::FILTER_NONE;
 use arsenic_interface::fcs;
 use arsenic_interface::params::Speed;
-use arsenic_interface::regs::Counter;
+use arsenic_interface::regs::{Counter, ViCounter};
+use arsenic_testbenches::host::Host;
 use arsenic_testbenches::sim::{Sim, SimConfig};
 use arsenic_testbenches::wire::WireFrame;
 
@@ -37,17 +38,28 @@ fn flow_dst(k: usize) -> [u8; 4] {
     [10, 1, (k >> 8) as u8, k as u8]
 }
 
-fn setup() -> (Sim, DeviceManager, FilterManager) {
+/// The card with the OS path and user VIs `vis`, each polled by its own user.
+fn setup(vis: impl IntoIterator<Item = u16>) -> (Sim, Host, FilterManager) {
     let mut sim = Sim::new(SimConfig::new(Speed::Gbe10));
     DeviceManager::probe(&mut sim, Speed::Gbe10, 1522).unwrap();
-    let dm = DeviceManager::open_default_queue(
+    let dm = Host::open(
         &mut sim,
         QueueConfig {
             ring_log2: 12,
             evq_log2: 13,
             buf_size: 2048,
+            buffers: 4096,
             batch: 32,
+            ..Default::default()
         },
+        &ViConfig {
+            ring_log2: 4,
+            evq_log2: 5,
+            buffers: 16,
+            batch: 4,
+            ..Default::default()
+        },
+        vis,
     )
     .unwrap();
     let mut fm = FilterManager::new(ClassifierParams::SIM);
@@ -56,7 +68,8 @@ fn setup() -> (Sim, DeviceManager, FilterManager) {
     (sim, dm, fm)
 }
 
-fn run(sim: &mut Sim, dm: &mut DeviceManager, got: &mut Vec<RxFrame>) {
+/// Runs until the card is idle; `got` ends in the order the card wrote the frames.
+fn run(sim: &mut Sim, dm: &mut Host, got: &mut Vec<RxFrame>) {
     for _ in 0..100_000 {
         for _ in 0..32 {
             sim.step();
@@ -64,6 +77,8 @@ fn run(sim: &mut Sim, dm: &mut DeviceManager, got: &mut Vec<RxFrame>) {
         dm.poll(sim, got).unwrap();
         if sim.wire().idle() && DeviceManager::rx_idle(sim) {
             dm.poll(sim, got).unwrap();
+            got.sort_by_key(|f| f.timestamp);
+            assert!(dm.errors.is_empty(), "{:?}", dm.errors);
             return;
         }
     }
@@ -72,8 +87,9 @@ fn run(sim: &mut Sim, dm: &mut DeviceManager, got: &mut Vec<RxFrame>) {
 
 #[test]
 fn line_rate_with_both_tables_full() {
-    let (mut sim, mut dm, mut fm) = setup();
-    // 4096 exact flows (local 3-tuples) and 32 UDP-port filters taking all 64 terms.
+    let (mut sim, mut dm, mut fm) = setup(1..=1021);
+    // 4096 exact flows (local 3-tuples) to 1000 VIs and 32 UDP-port filters taking all 64
+    // terms: 1022 VIs in all, the OS path's included.
     let mut flow_ids = Vec::new();
     for k in 0..4096 {
         let d = flow_dst(k);
@@ -89,7 +105,7 @@ fn line_rate_with_both_tables_full() {
             fm.install(
                 &mut sim,
                 &format!("udp and dst port {}", 5000 + p),
-                2000 + p,
+                990 + p,
                 0,
             )
             .unwrap(),
@@ -120,7 +136,7 @@ fn line_rate_with_both_tables_full() {
                 let p = (i / 3) % 32;
                 (
                     ipv4(17, [10, 9, 9, 9], 5000 + p as u16, i as u32),
-                    (rule_ids[p], 2000 + p as u16),
+                    (rule_ids[p], 990 + p as u16),
                 )
             }
             _ => (ipv4(6, [10, 2, 0, 1], 80, i as u32), (FILTER_NONE, 0)),
@@ -147,7 +163,7 @@ fn line_rate_with_both_tables_full() {
 
 #[test]
 fn filters_change_while_traffic_runs() {
-    let (mut sim, mut dm, mut fm) = setup();
+    let (mut sim, mut dm, mut fm) = setup(1..=7);
     let exprs = [
         "udp and dst port 5000",
         "ip and udp",
@@ -190,6 +206,14 @@ fn filters_change_while_traffic_runs() {
     }
     run(&mut sim, &mut dm, &mut got);
     let end = sim.now();
+    for (vi, st) in dm.vi_stats(&mut sim) {
+        let drops: u32 = st
+            .iter()
+            .filter(|(c, _)| !matches!(c, ViCounter::RxFrames | ViCounter::RxBytes))
+            .map(|(_, v)| v)
+            .sum();
+        assert_eq!(drops, 0, "VI {vi}: {st:?}");
+    }
     life.extend(live.iter().map(|&(id, e, from)| (id, e, from, end)));
     assert_eq!(got.len(), 12_000);
     let (mut claimed, mut default) = (0, 0);

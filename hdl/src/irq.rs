@@ -1,0 +1,129 @@
+//! Interrupt holdoff timers and the interrupt port (one MSI-X-style vector per VI).
+//!
+//! A request names a VI and its holdoff: the interrupt for that VI is raised `holdoff`
+//! cycles later (the next cycle for 0), so that one interrupt covers every event of the
+//! holdoff. The VI engine disarms a VI when it asks for its interrupt, so a VI has at most one
+//! request waiting; the host re-arms through its doorbell page. Up to `IRQ_TIMERS` requests
+//! wait at once; a request that finds every timer busy is raised at once (never lost).
+//! One interrupt leaves per cycle: `irq_valid` with `irq_vector`, the VI.
+
+use arsenic_interface::params::IRQ_TIMERS;
+use rust_hdl::prelude::*;
+
+const N: usize = IRQ_TIMERS;
+
+#[derive(LogicBlock)]
+pub struct IrqTimers {
+    pub clock: Signal<In, Clock>,
+    pub reset: Signal<In, Bit>,
+    /// The free-running time, low bits.
+    pub now: Signal<In, Bits<32>>,
+    pub req_valid: Signal<In, Bit>,
+    pub req_vi: Signal<In, Bits<16>>,
+    pub req_holdoff: Signal<In, Bits<16>>,
+    pub irq_valid: Signal<Out, Bit>,
+    pub irq_vector: Signal<Out, Bits<16>>,
+    pub cnt_irq: Signal<Out, Bits<32>>,
+    pub idle: Signal<Out, Bit>,
+    v: [DFF<Bit>; N],
+    vi: [DFF<Bits<16>>; N],
+    deadline: [DFF<Bits<32>>; N],
+    out_v: DFF<Bit>,
+    out_vi: DFF<Bits<16>>,
+    count: DFF<Bits<32>>,
+    fired: Signal<Local, Bit>,
+    placed: Signal<Local, Bit>,
+    pending: Signal<Local, Bit>,
+    k_half: Constant<Bits<32>>,
+}
+
+impl Default for IrqTimers {
+    fn default() -> Self {
+        Self {
+            clock: Default::default(),
+            reset: Default::default(),
+            now: Default::default(),
+            req_valid: Default::default(),
+            req_vi: Default::default(),
+            req_holdoff: Default::default(),
+            irq_valid: Default::default(),
+            irq_vector: Default::default(),
+            cnt_irq: Default::default(),
+            idle: Default::default(),
+            v: Default::default(),
+            vi: Default::default(),
+            deadline: Default::default(),
+            out_v: Default::default(),
+            out_vi: Default::default(),
+            count: Default::default(),
+            fired: Default::default(),
+            placed: Default::default(),
+            pending: Default::default(),
+            // A deadline has come when the time is at most 2^31 cycles past it.
+            k_half: Constant::new((1u64 << 31).into()),
+        }
+    }
+}
+
+impl Logic for IrqTimers {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(self, clock, out_v, out_vi, count);
+        for i in 0..N {
+            self.v[i].clock.next = self.clock.val();
+            self.v[i].d.next = self.v[i].q.val();
+            self.vi[i].clock.next = self.clock.val();
+            self.vi[i].d.next = self.vi[i].q.val();
+            self.deadline[i].clock.next = self.clock.val();
+            self.deadline[i].d.next = self.deadline[i].q.val();
+        }
+        self.out_v.d.next = false;
+        self.fired.next = false;
+        self.placed.next = false;
+        self.pending.next = false;
+        // A request with no free timer is raised at once.
+        if self.req_valid.val() {
+            for i in 0..N {
+                if !self.v[i].q.val() & !self.placed.val() {
+                    self.placed.next = true;
+                    self.v[i].d.next = true;
+                    self.vi[i].d.next = self.req_vi.val();
+                    self.deadline[i].d.next =
+                        self.now.val() + bit_cast::<32, 16>(self.req_holdoff.val());
+                }
+            }
+            if !self.placed.val() {
+                self.fired.next = true;
+                self.out_v.d.next = true;
+                self.out_vi.d.next = self.req_vi.val();
+            }
+        }
+        // Otherwise the first timer whose deadline has come.
+        for i in 0..N {
+            self.pending.next = self.pending.val() | self.v[i].q.val();
+            if self.v[i].q.val()
+                & !self.fired.val()
+                & ((self.now.val() - self.deadline[i].q.val()) < self.k_half.val())
+            {
+                self.fired.next = true;
+                self.v[i].d.next = false;
+                self.out_v.d.next = true;
+                self.out_vi.d.next = self.vi[i].q.val();
+            }
+        }
+        if self.out_v.q.val() {
+            self.count.d.next = self.count.q.val() + 1;
+        }
+        self.irq_valid.next = self.out_v.q.val();
+        self.irq_vector.next = self.out_vi.q.val();
+        self.cnt_irq.next = self.count.q.val();
+        self.idle.next = !self.pending.val() & !self.out_v.q.val();
+        if self.reset.val() {
+            for i in 0..N {
+                self.v[i].d.next = false;
+            }
+            self.out_v.d.next = false;
+            self.count.d.next = 0.into();
+        }
+    }
+}

@@ -1,0 +1,969 @@
+//! The VI engine: every virtual interface's state, in block RAM, and the one place that
+//! changes it.
+//!
+//! Per VI the engine keeps three words, at the VI's number in three RAMs: its configuration
+//! (ring and event-queue bases and sizes, buffer size, buffer-table range, interrupt holdoff:
+//! written only by the device manager's `CREATE`), its indices (host producer, fetched, landed
+//! and consumed descriptors, events written and consumed, flags) and its counters
+//! (`regs::ViCounter`). A fourth RAM holds each VI's on-card descriptors (already translated
+//! through the buffer table by [`crate::desc_fetch::DescFetch`]), a fifth the queue of VIs
+//! that want descriptors fetched (each VI at most once).
+//!
+//! The engine runs one command at a time, three cycles each: the cycle it is accepted (the
+//! RAMs are addressed), the cycle the VI's words arrive (the descriptor cache is addressed),
+//! and the cycle it decides, writes the words back and answers. One command never overlaps
+//! the next, so a command always sees its predecessor's writes. Commands, in priority order:
+//!
+//! 1. `FETCH_DONE`: a descriptor read for the VI has landed;
+//! 2. `ADMIT`: the frame at the head of the receive buffer, for the VI its filters chose:
+//!    deliver (buffer address, event slot), raise an error event (the descriptor named a
+//!    buffer the VI does not own), or drop at once with a reason counted against the VI. The
+//!    head never waits for a VI: a frame whose VI has no descriptor on card (none posted, or
+//!    posted so late that its read is still in flight) is dropped (`no_buffer_posted`). The
+//!    engine reads up to `DESC_FETCH_MAX` descriptors as soon as they are posted and keeps up
+//!    to `2^DESC_PER_VI_BITS` per VI, so a process that posts one host read latency ahead of
+//!    its traffic loses nothing to this;
+//! 3. an MMIO request buffered from the register file: a doorbell-page write or read, or the
+//!    control page's `CREATE` / `DESTROY`;
+//! 4. `FETCH_ISSUE`: the VI at the head of the fetch queue gets a descriptor read.
+
+use arsenic_interface::event::error;
+use arsenic_interface::params::{DESC_FETCH_MAX, DESC_PER_VI_BITS};
+use arsenic_interface::regs::{db, vi_cmd};
+use rust_hdl::prelude::*;
+
+/// Width of a VI's configuration word: see [`cfg`].
+pub const CFG_W: usize = 232;
+/// Width of a VI's index word.
+pub const DYN_W: usize = 100;
+/// Width of a VI's counter word: eight 32-bit counters in `regs::ViCounter` order.
+pub const CNT_W: usize = 256;
+/// Width of an on-card descriptor: bus address [63:0], error code [65:64] (`event::error`).
+pub const CACHE_W: usize = 66;
+
+/// Bit positions of the configuration word. (The blocks' Verilog needs literal positions:
+/// `update` writes these numbers out, and the register file checks them at compile time.)
+pub mod cfg {
+    pub const RXQ_BASE: usize = 0;
+    pub const EVQ_BASE: usize = 64;
+    pub const BUF_FIRST: usize = 128;
+    pub const BUF_COUNT: usize = 160;
+    pub const BUF_SIZE: usize = 192;
+    pub const HOLDOFF: usize = 208;
+    pub const RXQ_SIZE: usize = 224;
+    pub const EVQ_SIZE: usize = 228;
+}
+
+/// MMIO operations the register file hands the engine.
+#[derive(Copy, Clone, PartialEq, Debug, LogicState)]
+pub enum MmioOp {
+    DbWrite,
+    DbRead,
+    Create,
+    Destroy,
+}
+
+/// Admission results.
+#[derive(Copy, Clone, PartialEq, Debug, LogicState)]
+pub enum AdmitAction {
+    /// Drop the frame (the reason is counted).
+    Drop,
+    /// Write the frame into `res_addr`, then its event.
+    Deliver,
+    /// Drop the frame and write an error event (`res_code`).
+    Error,
+}
+
+#[derive(Copy, Clone, PartialEq, Debug, LogicState)]
+pub enum EnginePhase {
+    Idle,
+    Read,
+    Decide,
+}
+
+#[derive(Copy, Clone, PartialEq, Debug, LogicState)]
+pub enum EngineCmd {
+    FetchDone,
+    Admit,
+    Mmio,
+    FetchIssue,
+}
+
+const DPV: usize = DESC_PER_VI_BITS;
+
+/// `VB`: log2 of the VIs; `CB`: `VB + DESC_PER_VI_BITS` (the descriptor cache's address).
+#[derive(LogicBlock)]
+pub struct ViEngine<const VB: usize, const CB: usize> {
+    pub clock: Signal<In, Clock>,
+    pub reset: Signal<In, Bit>,
+    // MMIO requests (held by the register file until `mm_ready`).
+    pub mm_valid: Signal<In, Bit>,
+    pub mm_op: Signal<In, MmioOp>,
+    pub mm_vi: Signal<In, Bits<16>>,
+    pub mm_reg: Signal<In, Bits<12>>,
+    pub mm_data: Signal<In, Bits<32>>,
+    pub mm_ready: Signal<Out, Bit>,
+    pub rd_valid: Signal<Out, Bit>,
+    pub rd_data: Signal<Out, Bits<32>>,
+    pub cmd_status: Signal<Out, Bits<32>>,
+    pub cmd_seq: Signal<Out, Bits<32>>,
+    /// The staged configuration, in the layout of [`cfg`].
+    pub cf_word: Signal<In, Bits<CFG_W>>,
+    // Admission of the head frame.
+    pub adm_valid: Signal<In, Bit>,
+    pub adm_vi: Signal<In, Bits<16>>,
+    pub adm_len: Signal<In, Bits<16>>,
+    pub adm_take: Signal<Out, Bit>,
+    pub res_valid: Signal<Out, Bit>,
+    pub res_action: Signal<Out, AdmitAction>,
+    pub res_code: Signal<Out, Bits<4>>,
+    pub res_addr: Signal<Out, Bits<64>>,
+    pub res_evq: Signal<Out, Bits<64>>,
+    pub res_phase: Signal<Out, Bit>,
+    pub res_desc: Signal<Out, Bits<16>>,
+    pub res_irq: Signal<Out, Bit>,
+    pub res_holdoff: Signal<Out, Bits<16>>,
+    // Error events of refused doorbells, held until taken.
+    pub aux_valid: Signal<Out, Bit>,
+    pub aux_vi: Signal<Out, Bits<16>>,
+    pub aux_code: Signal<Out, Bits<4>>,
+    pub aux_value: Signal<Out, Bits<16>>,
+    pub aux_evq: Signal<Out, Bits<64>>,
+    pub aux_phase: Signal<Out, Bit>,
+    pub aux_take: Signal<In, Bit>,
+    // Interrupt requests of an arm that found events waiting, held until taken.
+    pub irq_valid: Signal<Out, Bit>,
+    pub irq_vi: Signal<Out, Bits<16>>,
+    pub irq_holdoff: Signal<Out, Bits<16>>,
+    pub irq_take: Signal<In, Bit>,
+    // Descriptor reads to issue, held until taken.
+    pub fi_valid: Signal<Out, Bit>,
+    pub fi_vi: Signal<Out, Bits<16>>,
+    pub fi_addr: Signal<Out, Bits<64>>,
+    pub fi_n: Signal<Out, Bits<5>>,
+    pub fi_slot: Signal<Out, Bits<CB>>,
+    pub fi_first: Signal<Out, Bits<32>>,
+    pub fi_count: Signal<Out, Bits<32>>,
+    pub fi_buf_size: Signal<Out, Bits<16>>,
+    pub fi_take: Signal<In, Bit>,
+    // Descriptor reads that landed.
+    pub fd_valid: Signal<In, Bit>,
+    pub fd_vi: Signal<In, Bits<16>>,
+    pub fd_take: Signal<Out, Bit>,
+    // Translated descriptors into the cache.
+    pub cw_en: Signal<In, Bit>,
+    pub cw_addr: Signal<In, Bits<CB>>,
+    pub cw_data: Signal<In, Bits<CACHE_W>>,
+    // Card-wide counters and status.
+    pub cnt_no_desc: Signal<Out, Bits<32>>,
+    pub cnt_too_big: Signal<Out, Bits<32>>,
+    pub cnt_evq_full: Signal<Out, Bits<32>>,
+    pub cnt_bad_buffer: Signal<Out, Bits<32>>,
+    pub cnt_vi_disabled: Signal<Out, Bits<32>>,
+    pub cnt_db_errors: Signal<Out, Bits<32>>,
+    pub idle: Signal<Out, Bit>,
+    cfgr: RAM<Bits<CFG_W>, VB>,
+    dynr: RAM<Bits<DYN_W>, VB>,
+    cntr: RAM<Bits<CNT_W>, VB>,
+    cache: RAM<Bits<CACHE_W>, CB>,
+    fq: RAM<Bits<16>, VB>,
+    phase: DFF<EnginePhase>,
+    cmd: DFF<EngineCmd>,
+    cvi: DFF<Bits<16>>,
+    clen: DFF<Bits<16>>,
+    cop: DFF<MmioOp>,
+    creg: DFF<Bits<12>>,
+    cdata: DFF<Bits<32>>,
+    mm_pend: DFF<Bit>,
+    mm_op_r: DFF<MmioOp>,
+    mm_vi_r: DFF<Bits<16>>,
+    mm_reg_r: DFF<Bits<12>>,
+    mm_data_r: DFF<Bits<32>>,
+    fq_head: DFF<Bits<16>>,
+    fq_tail: DFF<Bits<16>>,
+    fq_tail_d: DFF<Bits<16>>,
+    status_r: DFF<Bits<32>>,
+    seq_r: DFF<Bits<32>>,
+    decided: DFF<Bits<32>>,
+    aux_v: DFF<Bit>,
+    aux_vi_r: DFF<Bits<16>>,
+    aux_code_r: DFF<Bits<4>>,
+    aux_value_r: DFF<Bits<16>>,
+    aux_evq_r: DFF<Bits<64>>,
+    aux_phase_r: DFF<Bit>,
+    irq_v: DFF<Bit>,
+    irq_vi_r: DFF<Bits<16>>,
+    irq_holdoff_r: DFF<Bits<16>>,
+    fi_v: DFF<Bit>,
+    fi_vi_r: DFF<Bits<16>>,
+    fi_addr_r: DFF<Bits<64>>,
+    fi_n_r: DFF<Bits<5>>,
+    fi_slot_r: DFF<Bits<CB>>,
+    fi_first_r: DFF<Bits<32>>,
+    fi_count_r: DFF<Bits<32>>,
+    fi_buf_size_r: DFF<Bits<16>>,
+    c_no_desc: DFF<Bits<32>>,
+    c_too_big: DFF<Bits<32>>,
+    c_evq_full: DFF<Bits<32>>,
+    c_bad_buffer: DFF<Bits<32>>,
+    c_vi_disabled: DFF<Bits<32>>,
+    c_db_errors: DFF<Bits<32>>,
+    // The VI's words as read, and as they will be written back.
+    prod: Signal<Local, Bits<16>>,
+    fetch: Signal<Local, Bits<16>>,
+    ready: Signal<Local, Bits<16>>,
+    cons: Signal<Local, Bits<16>>,
+    evq_prod: Signal<Local, Bits<16>>,
+    evq_cons: Signal<Local, Bits<16>>,
+    enabled: Signal<Local, Bit>,
+    busy: Signal<Local, Bit>,
+    queued: Signal<Local, Bit>,
+    armed: Signal<Local, Bit>,
+    cn: [Signal<Local, Bits<32>>; 8],
+    write_back: Signal<Local, Bit>,
+    write_cfg: Signal<Local, Bit>,
+    push: Signal<Local, Bit>,
+    // Derived values.
+    vi_ok: Signal<Local, Bit>,
+    ring_mask: Signal<Local, Bits<16>>,
+    evq_n: Signal<Local, Bits<16>>,
+    evq_mask: Signal<Local, Bits<16>>,
+    evq_slot: Signal<Local, Bits<64>>,
+    evq_phase: Signal<Local, Bit>,
+    nfetch: Signal<Local, Bits<16>>,
+    to_end: Signal<Local, Bits<16>>,
+    room: Signal<Local, Bits<16>>,
+    dnew: Signal<Local, Bits<16>>,
+    err: Signal<Local, Bit>,
+    err_code: Signal<Local, Bits<4>>,
+    err_value: Signal<Local, Bits<16>>,
+    start: Signal<Local, Bit>,
+    start_cmd: Signal<Local, EngineCmd>,
+    start_vi: Signal<Local, Bits<16>>,
+    k_nv: Constant<Bits<16>>,
+    k_per_vi: Constant<Bits<16>>,
+    k_fetch_max: Constant<Bits<16>>,
+    k_dpv: Constant<Bits<CB>>,
+    k_one: Constant<Bits<16>>,
+    k_rx_prod: Constant<Bits<12>>,
+    k_evq_cons: Constant<Bits<12>>,
+    k_irq_arm: Constant<Bits<12>>,
+    k_rx_cons: Constant<Bits<12>>,
+    k_evq_prod: Constant<Bits<12>>,
+    k_status: Constant<Bits<12>>,
+    k_cnt_reg: [Constant<Bits<12>>; 8],
+    k_err_rx: Constant<Bits<4>>,
+    k_err_evq: Constant<Bits<4>>,
+    k_st_ok: Constant<Bits<32>>,
+    k_st_busy: Constant<Bits<32>>,
+    k_st_bad: Constant<Bits<32>>,
+    sweeping: DFF<Bit>,
+    sweep: DFF<Bits<16>>,
+}
+
+impl<const VB: usize, const CB: usize> Default for ViEngine<VB, CB> {
+    fn default() -> Self {
+        assert_eq!(
+            CB,
+            VB + DPV,
+            "the descriptor cache holds 2^DESC_PER_VI_BITS per VI"
+        );
+        assert!(
+            (1..=11).contains(&VB),
+            "VI numbers fit the buffer table's owner field"
+        );
+        Self {
+            clock: Default::default(),
+            reset: Default::default(),
+            mm_valid: Default::default(),
+            mm_op: Default::default(),
+            mm_vi: Default::default(),
+            mm_reg: Default::default(),
+            mm_data: Default::default(),
+            mm_ready: Default::default(),
+            rd_valid: Default::default(),
+            rd_data: Default::default(),
+            cmd_status: Default::default(),
+            cmd_seq: Default::default(),
+            cf_word: Default::default(),
+            adm_valid: Default::default(),
+            adm_vi: Default::default(),
+            adm_len: Default::default(),
+            adm_take: Default::default(),
+            res_valid: Default::default(),
+            res_action: Default::default(),
+            res_code: Default::default(),
+            res_addr: Default::default(),
+            res_evq: Default::default(),
+            res_phase: Default::default(),
+            res_desc: Default::default(),
+            res_irq: Default::default(),
+            res_holdoff: Default::default(),
+            aux_valid: Default::default(),
+            aux_vi: Default::default(),
+            aux_code: Default::default(),
+            aux_value: Default::default(),
+            aux_evq: Default::default(),
+            aux_phase: Default::default(),
+            aux_take: Default::default(),
+            irq_valid: Default::default(),
+            irq_vi: Default::default(),
+            irq_holdoff: Default::default(),
+            irq_take: Default::default(),
+            fi_valid: Default::default(),
+            fi_vi: Default::default(),
+            fi_addr: Default::default(),
+            fi_n: Default::default(),
+            fi_slot: Default::default(),
+            fi_first: Default::default(),
+            fi_count: Default::default(),
+            fi_buf_size: Default::default(),
+            fi_take: Default::default(),
+            fd_valid: Default::default(),
+            fd_vi: Default::default(),
+            fd_take: Default::default(),
+            cw_en: Default::default(),
+            cw_addr: Default::default(),
+            cw_data: Default::default(),
+            cnt_no_desc: Default::default(),
+            cnt_too_big: Default::default(),
+            cnt_evq_full: Default::default(),
+            cnt_bad_buffer: Default::default(),
+            cnt_vi_disabled: Default::default(),
+            cnt_db_errors: Default::default(),
+            idle: Default::default(),
+            cfgr: Default::default(),
+            dynr: Default::default(),
+            cntr: Default::default(),
+            cache: Default::default(),
+            fq: Default::default(),
+            phase: Default::default(),
+            cmd: Default::default(),
+            cvi: Default::default(),
+            clen: Default::default(),
+            cop: Default::default(),
+            creg: Default::default(),
+            cdata: Default::default(),
+            mm_pend: Default::default(),
+            mm_op_r: Default::default(),
+            mm_vi_r: Default::default(),
+            mm_reg_r: Default::default(),
+            mm_data_r: Default::default(),
+            fq_head: Default::default(),
+            fq_tail: Default::default(),
+            fq_tail_d: Default::default(),
+            status_r: Default::default(),
+            seq_r: Default::default(),
+            decided: Default::default(),
+            aux_v: Default::default(),
+            aux_vi_r: Default::default(),
+            aux_code_r: Default::default(),
+            aux_value_r: Default::default(),
+            aux_evq_r: Default::default(),
+            aux_phase_r: Default::default(),
+            irq_v: Default::default(),
+            irq_vi_r: Default::default(),
+            irq_holdoff_r: Default::default(),
+            fi_v: Default::default(),
+            fi_vi_r: Default::default(),
+            fi_addr_r: Default::default(),
+            fi_n_r: Default::default(),
+            fi_slot_r: Default::default(),
+            fi_first_r: Default::default(),
+            fi_count_r: Default::default(),
+            fi_buf_size_r: Default::default(),
+            c_no_desc: Default::default(),
+            c_too_big: Default::default(),
+            c_evq_full: Default::default(),
+            c_bad_buffer: Default::default(),
+            c_vi_disabled: Default::default(),
+            c_db_errors: Default::default(),
+            prod: Default::default(),
+            fetch: Default::default(),
+            ready: Default::default(),
+            cons: Default::default(),
+            evq_prod: Default::default(),
+            evq_cons: Default::default(),
+            enabled: Default::default(),
+            busy: Default::default(),
+            queued: Default::default(),
+            armed: Default::default(),
+            cn: Default::default(),
+            write_back: Default::default(),
+            write_cfg: Default::default(),
+            push: Default::default(),
+            vi_ok: Default::default(),
+            ring_mask: Default::default(),
+            evq_n: Default::default(),
+            evq_mask: Default::default(),
+            evq_slot: Default::default(),
+            evq_phase: Default::default(),
+            nfetch: Default::default(),
+            to_end: Default::default(),
+            room: Default::default(),
+            dnew: Default::default(),
+            err: Default::default(),
+            err_code: Default::default(),
+            err_value: Default::default(),
+            start: Default::default(),
+            start_cmd: Default::default(),
+            start_vi: Default::default(),
+            k_nv: Constant::new((1u64 << VB).into()),
+            k_per_vi: Constant::new((1u64 << DPV).into()),
+            k_fetch_max: Constant::new((DESC_FETCH_MAX as u64).into()),
+            k_dpv: Constant::new((DPV as u64).into()),
+            k_one: Constant::new(1u64.into()),
+            k_rx_prod: Constant::new((db::RX_PROD as u64).into()),
+            k_evq_cons: Constant::new((db::EVQ_CONS as u64).into()),
+            k_irq_arm: Constant::new((db::IRQ_ARM as u64).into()),
+            k_rx_cons: Constant::new((db::RX_CONS as u64).into()),
+            k_evq_prod: Constant::new((db::EVQ_PROD as u64).into()),
+            k_status: Constant::new((db::STATUS as u64).into()),
+            k_cnt_reg: std::array::from_fn(|i| {
+                Constant::new(((db::COUNTER_BASE + 4 * i as u32) as u64).into())
+            }),
+            k_err_rx: Constant::new((error::RX_DOORBELL as u64).into()),
+            k_err_evq: Constant::new((error::EVQ_DOORBELL as u64).into()),
+            k_st_ok: Constant::new((vi_cmd::STATUS_OK as u64).into()),
+            k_st_busy: Constant::new((vi_cmd::STATUS_BUSY as u64).into()),
+            k_st_bad: Constant::new((vi_cmd::STATUS_BAD as u64).into()),
+            sweeping: Default::default(),
+            sweep: Default::default(),
+        }
+    }
+}
+
+impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(
+            self,
+            clock,
+            phase,
+            cmd,
+            cvi,
+            clen,
+            cop,
+            creg,
+            cdata,
+            mm_pend,
+            mm_op_r,
+            mm_vi_r,
+            mm_reg_r,
+            mm_data_r,
+            fq_head,
+            fq_tail,
+            fq_tail_d,
+            status_r,
+            seq_r,
+            decided,
+            aux_v,
+            aux_vi_r,
+            aux_code_r,
+            aux_value_r,
+            aux_evq_r,
+            aux_phase_r,
+            irq_v,
+            irq_vi_r,
+            irq_holdoff_r,
+            fi_v,
+            fi_vi_r,
+            fi_addr_r,
+            fi_n_r,
+            fi_slot_r,
+            fi_first_r,
+            fi_count_r,
+            fi_buf_size_r,
+            c_no_desc,
+            c_too_big,
+            c_evq_full,
+            c_bad_buffer,
+            c_vi_disabled,
+            c_db_errors,
+            sweeping,
+            sweep
+        );
+        self.cfgr.read_clock.next = self.clock.val();
+        self.cfgr.write_clock.next = self.clock.val();
+        self.dynr.read_clock.next = self.clock.val();
+        self.dynr.write_clock.next = self.clock.val();
+        self.cntr.read_clock.next = self.clock.val();
+        self.cntr.write_clock.next = self.clock.val();
+        self.cache.read_clock.next = self.clock.val();
+        self.cache.write_clock.next = self.clock.val();
+        self.fq.read_clock.next = self.clock.val();
+        self.fq.write_clock.next = self.clock.val();
+        self.fq_tail_d.d.next = self.fq_tail.q.val();
+        // The MMIO request buffer: one request, taken when the engine gets to it.
+        // Ready again once the previous MMIO command has completed, so that a read after a
+        // command sees its effect.
+        self.mm_ready.next = !self.mm_pend.q.val()
+            & !((self.cmd.q.val() == EngineCmd::Mmio) & (self.phase.q.val() != EnginePhase::Idle))
+            & !self.reset.val()
+            & !self.sweeping.q.val();
+        if self.mm_valid.val() & !self.mm_pend.q.val() {
+            self.mm_pend.d.next = true;
+            self.mm_op_r.d.next = self.mm_op.val();
+            self.mm_vi_r.d.next = self.mm_vi.val();
+            self.mm_reg_r.d.next = self.mm_reg.val();
+            self.mm_data_r.d.next = self.mm_data.val();
+        }
+        // Held outputs are released when taken.
+        if self.aux_take.val() {
+            self.aux_v.d.next = false;
+        }
+        if self.irq_take.val() {
+            self.irq_v.d.next = false;
+        }
+        if self.fi_take.val() {
+            self.fi_v.d.next = false;
+        }
+        // Descriptor-cache writes from the fetch block.
+        self.cache.write_enable.next = self.cw_en.val();
+        self.cache.write_address.next = self.cw_addr.val();
+        self.cache.write_data.next = self.cw_data.val();
+        // Choose the next command.
+        self.adm_take.next = false;
+        self.fd_take.next = false;
+        self.start.next = false;
+        self.start_cmd.next = EngineCmd::Admit;
+        self.start_vi.next = self.adm_vi.val();
+        if (self.phase.q.val() == EnginePhase::Idle) & !self.reset.val() & !self.sweeping.q.val() {
+            if self.fd_valid.val() {
+                self.start.next = true;
+                self.start_cmd.next = EngineCmd::FetchDone;
+                self.start_vi.next = self.fd_vi.val();
+                self.fd_take.next = true;
+            } else if self.adm_valid.val() {
+                self.start.next = true;
+                self.start_cmd.next = EngineCmd::Admit;
+                self.start_vi.next = self.adm_vi.val();
+                self.adm_take.next = true;
+            } else if self.mm_pend.q.val() & !self.aux_v.q.val() & !self.irq_v.q.val() {
+                self.start.next = true;
+                self.start_cmd.next = EngineCmd::Mmio;
+                self.start_vi.next = self.mm_vi_r.q.val();
+                self.mm_pend.d.next = false;
+            } else if (self.fq_tail_d.q.val() != self.fq_head.q.val()) & !self.fi_v.q.val() {
+                self.start.next = true;
+                self.start_cmd.next = EngineCmd::FetchIssue;
+                self.start_vi.next = self.fq.read_data.val();
+                self.fq_head.d.next = self.fq_head.q.val() + 1;
+            }
+        }
+        if self.start.val() {
+            self.cmd.d.next = self.start_cmd.val();
+            self.cvi.d.next = self.start_vi.val();
+            self.clen.d.next = self.adm_len.val();
+            self.cop.d.next = self.mm_op_r.q.val();
+            self.creg.d.next = self.mm_reg_r.q.val();
+            self.cdata.d.next = self.mm_data_r.q.val();
+            self.phase.d.next = EnginePhase::Read;
+            self.cfgr.read_address.next = self.start_vi.val().get_bits::<VB>(0);
+            self.dynr.read_address.next = self.start_vi.val().get_bits::<VB>(0);
+            self.cntr.read_address.next = self.start_vi.val().get_bits::<VB>(0);
+        } else {
+            self.cfgr.read_address.next = self.cvi.q.val().get_bits::<VB>(0);
+            self.dynr.read_address.next = self.cvi.q.val().get_bits::<VB>(0);
+            self.cntr.read_address.next = self.cvi.q.val().get_bits::<VB>(0);
+        }
+        self.fq.read_address.next = self.fq_head.d.val().get_bits::<VB>(0);
+        // The VI's words, unpacked.
+        self.prod.next = self.dynr.read_data.val().get_bits::<16>(0);
+        self.fetch.next = self.dynr.read_data.val().get_bits::<16>(16);
+        self.ready.next = self.dynr.read_data.val().get_bits::<16>(32);
+        self.cons.next = self.dynr.read_data.val().get_bits::<16>(48);
+        self.evq_prod.next = self.dynr.read_data.val().get_bits::<16>(64);
+        self.evq_cons.next = self.dynr.read_data.val().get_bits::<16>(80);
+        self.enabled.next = self.dynr.read_data.val().get_bit(96);
+        self.busy.next = self.dynr.read_data.val().get_bit(97);
+        self.queued.next = self.dynr.read_data.val().get_bit(98);
+        self.armed.next = self.dynr.read_data.val().get_bit(99);
+        self.cn[0].next = self.cntr.read_data.val().get_bits::<32>(0);
+        self.cn[1].next = self.cntr.read_data.val().get_bits::<32>(32);
+        self.cn[2].next = self.cntr.read_data.val().get_bits::<32>(64);
+        self.cn[3].next = self.cntr.read_data.val().get_bits::<32>(96);
+        self.cn[4].next = self.cntr.read_data.val().get_bits::<32>(128);
+        self.cn[5].next = self.cntr.read_data.val().get_bits::<32>(160);
+        self.cn[6].next = self.cntr.read_data.val().get_bits::<32>(192);
+        self.cn[7].next = self.cntr.read_data.val().get_bits::<32>(224);
+        self.vi_ok.next = self.cvi.q.val() < self.k_nv.val();
+        self.ring_mask.next = (self.k_one.val()
+            << bit_cast::<16, 4>(self.cfgr.read_data.val().get_bits::<4>(224)))
+            - 1;
+        self.evq_n.next =
+            self.k_one.val() << bit_cast::<16, 4>(self.cfgr.read_data.val().get_bits::<4>(228));
+        self.evq_mask.next = self.evq_n.val() - 1;
+        self.evq_slot.next = self.cfgr.read_data.val().get_bits::<64>(64)
+            + (bit_cast::<64, 16>(self.evq_prod.val() & self.evq_mask.val()) << 4);
+        self.evq_phase.next = ((self.evq_prod.val()
+            >> bit_cast::<16, 4>(self.cfgr.read_data.val().get_bits::<4>(228)))
+            & 1)
+            == 0;
+        // Read phase: address the VI's next on-card descriptor.
+        self.cache.read_address.next = (bit_cast::<CB, 16>(self.cvi.q.val()) << self.k_dpv.val())
+            | bit_cast::<CB, DPV>(self.cons.val().get_bits::<DPV>(0));
+        self.write_back.next = false;
+        self.write_cfg.next = false;
+        self.push.next = false;
+        self.nfetch.next = 0.into();
+        self.room.next = 0.into();
+        self.to_end.next = 0.into();
+        self.err.next = false;
+        self.err_code.next = 0.into();
+        self.err_value.next = 0.into();
+        self.res_valid.next = false;
+        self.res_action.next = AdmitAction::Drop;
+        self.res_code.next = 0.into();
+        self.res_addr.next = self.cache.read_data.val().get_bits::<64>(0);
+        self.res_evq.next = self.evq_slot.val();
+        self.res_phase.next = self.evq_phase.val();
+        self.res_desc.next = self.cons.val();
+        self.res_irq.next = false;
+        self.res_holdoff.next = self.cfgr.read_data.val().get_bits::<16>(208);
+        self.rd_valid.next = false;
+        self.rd_data.next = 0.into();
+        self.dnew.next = 0.into();
+        match self.phase.q.val() {
+            EnginePhase::Idle => {}
+            EnginePhase::Read => {
+                self.phase.d.next = EnginePhase::Decide;
+            }
+            EnginePhase::Decide => {
+                self.phase.d.next = EnginePhase::Idle;
+                match self.cmd.q.val() {
+                    EngineCmd::Admit => {
+                        self.res_valid.next = true;
+                        if !self.vi_ok.val() {
+                            self.c_vi_disabled.d.next = self.c_vi_disabled.q.val() + 1;
+                        } else if !self.enabled.val() {
+                            self.cn[6].next = self.cn[6].val() + 1;
+                            self.write_back.next = true;
+                            self.c_vi_disabled.d.next = self.c_vi_disabled.q.val() + 1;
+                        } else if self.clen.q.val() > self.cfgr.read_data.val().get_bits::<16>(192)
+                        {
+                            self.cn[3].next = self.cn[3].val() + 1;
+                            self.write_back.next = true;
+                            self.c_too_big.d.next = self.c_too_big.q.val() + 1;
+                        } else if self.ready.val() == self.cons.val() {
+                            // No descriptor on card: nothing posted, or not fetched yet.
+                            self.cn[2].next = self.cn[2].val() + 1;
+                            self.write_back.next = true;
+                            self.c_no_desc.d.next = self.c_no_desc.q.val() + 1;
+                        } else if (self.evq_prod.val() - self.evq_cons.val()) >= self.evq_n.val() {
+                            self.cn[4].next = self.cn[4].val() + 1;
+                            self.write_back.next = true;
+                            self.c_evq_full.d.next = self.c_evq_full.q.val() + 1;
+                        } else if self.cache.read_data.val().get_bits::<2>(64) != 0 {
+                            self.res_action.next = AdmitAction::Error;
+                            self.res_code.next =
+                                bit_cast::<4, 2>(self.cache.read_data.val().get_bits::<2>(64));
+                            self.cons.next = self.cons.val() + 1;
+                            self.evq_prod.next = self.evq_prod.val() + 1;
+                            self.cn[5].next = self.cn[5].val() + 1;
+                            self.write_back.next = true;
+                            self.c_bad_buffer.d.next = self.c_bad_buffer.q.val() + 1;
+                            self.decided.d.next = self.decided.q.val() + 1;
+                        } else {
+                            self.res_action.next = AdmitAction::Deliver;
+                            self.res_irq.next = self.armed.val();
+                            self.armed.next = false;
+                            self.cons.next = self.cons.val() + 1;
+                            self.evq_prod.next = self.evq_prod.val() + 1;
+                            self.cn[0].next = self.cn[0].val() + 1;
+                            self.cn[1].next =
+                                self.cn[1].val() + bit_cast::<32, 16>(self.clen.q.val());
+                            self.write_back.next = true;
+                            self.decided.d.next = self.decided.q.val() + 1;
+                        }
+                    }
+                    EngineCmd::FetchDone => {
+                        if self.vi_ok.val() {
+                            self.busy.next = false;
+                            self.ready.next = self.fetch.val();
+                            self.write_back.next = true;
+                        }
+                    }
+                    EngineCmd::FetchIssue => {
+                        self.queued.next = false;
+                        self.write_back.next = self.vi_ok.val();
+                        self.nfetch.next = self.k_fetch_max.val();
+                        if (self.prod.val() - self.fetch.val()) < self.nfetch.val() {
+                            self.nfetch.next = self.prod.val() - self.fetch.val();
+                        }
+                        self.room.next = self.k_per_vi.val() - (self.fetch.val() - self.cons.val());
+                        if self.room.val() < self.nfetch.val() {
+                            self.nfetch.next = self.room.val();
+                        }
+                        self.to_end.next =
+                            self.ring_mask.val() + 1 - (self.fetch.val() & self.ring_mask.val());
+                        if self.to_end.val() < self.nfetch.val() {
+                            self.nfetch.next = self.to_end.val();
+                        }
+                        if self.vi_ok.val()
+                            & self.enabled.val()
+                            & !self.busy.val()
+                            & (self.nfetch.val() != 0)
+                        {
+                            self.fi_v.d.next = true;
+                            self.fi_vi_r.d.next = self.cvi.q.val();
+                            self.fi_addr_r.d.next = self.cfgr.read_data.val().get_bits::<64>(0)
+                                + (bit_cast::<64, 16>(self.fetch.val() & self.ring_mask.val())
+                                    << 3);
+                            self.fi_n_r.d.next = self.nfetch.val().get_bits::<5>(0);
+                            self.fi_slot_r.d.next = (bit_cast::<CB, 16>(self.cvi.q.val())
+                                << self.k_dpv.val())
+                                | bit_cast::<CB, DPV>(self.fetch.val().get_bits::<DPV>(0));
+                            self.fi_first_r.d.next = self.cfgr.read_data.val().get_bits::<32>(128);
+                            self.fi_count_r.d.next = self.cfgr.read_data.val().get_bits::<32>(160);
+                            self.fi_buf_size_r.d.next =
+                                self.cfgr.read_data.val().get_bits::<16>(192);
+                            self.fetch.next = self.fetch.val() + self.nfetch.val();
+                            self.busy.next = true;
+                        }
+                    }
+                    EngineCmd::Mmio => {
+                        if self.cop.q.val() == MmioOp::DbRead {
+                            self.rd_valid.next = true;
+                            if self.vi_ok.val() {
+                                if self.creg.q.val() == self.k_rx_prod.val() {
+                                    self.rd_data.next = bit_cast::<32, 16>(self.prod.val());
+                                }
+                                if self.creg.q.val() == self.k_evq_cons.val() {
+                                    self.rd_data.next = bit_cast::<32, 16>(self.evq_cons.val());
+                                }
+                                if self.creg.q.val() == self.k_irq_arm.val() {
+                                    self.rd_data.next = bit_cast::<32, 1>(self.armed.val().into());
+                                }
+                                if self.creg.q.val() == self.k_rx_cons.val() {
+                                    self.rd_data.next = bit_cast::<32, 16>(self.cons.val());
+                                }
+                                if self.creg.q.val() == self.k_evq_prod.val() {
+                                    self.rd_data.next = bit_cast::<32, 16>(self.evq_prod.val());
+                                }
+                                if self.creg.q.val() == self.k_status.val() {
+                                    self.rd_data.next =
+                                        bit_cast::<32, 1>(self.enabled.val().into())
+                                            | (bit_cast::<32, 1>(self.busy.val().into()) << 1)
+                                            | (bit_cast::<32, 1>(self.queued.val().into()) << 2);
+                                }
+                                for i in 0..8 {
+                                    if self.creg.q.val() == self.k_cnt_reg[i].val() {
+                                        self.rd_data.next = self.cn[i].val();
+                                    }
+                                }
+                            }
+                        }
+                        if (self.cop.q.val() == MmioOp::DbWrite)
+                            & self.vi_ok.val()
+                            & self.enabled.val()
+                        {
+                            if self.creg.q.val() == self.k_rx_prod.val() {
+                                // Refused if it goes backwards or past the ring.
+                                self.dnew.next =
+                                    self.cdata.q.val().get_bits::<16>(0) - self.cons.val();
+                                if (self.dnew.val() > self.ring_mask.val() + 1)
+                                    | (self.dnew.val() < self.prod.val() - self.cons.val())
+                                {
+                                    self.err.next = true;
+                                    self.err_code.next = self.k_err_rx.val();
+                                    self.err_value.next = self.cdata.q.val().get_bits::<16>(0);
+                                } else {
+                                    self.prod.next = self.cdata.q.val().get_bits::<16>(0);
+                                    self.write_back.next = true;
+                                }
+                            }
+                            if (self.creg.q.val() == self.k_evq_cons.val())
+                                | (self.creg.q.val() == self.k_irq_arm.val())
+                            {
+                                // Refused unless between the old value and the events written.
+                                if (self.evq_prod.val() - self.cdata.q.val().get_bits::<16>(0))
+                                    > (self.evq_prod.val() - self.evq_cons.val())
+                                {
+                                    self.err.next = true;
+                                    self.err_code.next = self.k_err_evq.val();
+                                    self.err_value.next = self.cdata.q.val().get_bits::<16>(0);
+                                } else {
+                                    self.evq_cons.next = self.cdata.q.val().get_bits::<16>(0);
+                                    self.write_back.next = true;
+                                    if self.creg.q.val() == self.k_irq_arm.val() {
+                                        if self.evq_prod.val()
+                                            != self.cdata.q.val().get_bits::<16>(0)
+                                        {
+                                            // Events already wait: interrupt after the holdoff.
+                                            self.armed.next = false;
+                                            self.irq_v.d.next = true;
+                                            self.irq_vi_r.d.next = self.cvi.q.val();
+                                            self.irq_holdoff_r.d.next =
+                                                self.cfgr.read_data.val().get_bits::<16>(208);
+                                        } else {
+                                            self.armed.next = true;
+                                        }
+                                    }
+                                }
+                            }
+                            if self.err.val() {
+                                self.cn[7].next = self.cn[7].val() + 1;
+                                self.write_back.next = true;
+                                self.c_db_errors.d.next = self.c_db_errors.q.val() + 1;
+                                if (self.evq_prod.val() - self.evq_cons.val()) < self.evq_n.val() {
+                                    self.aux_v.d.next = true;
+                                    self.aux_vi_r.d.next = self.cvi.q.val();
+                                    self.aux_code_r.d.next = self.err_code.val();
+                                    self.aux_value_r.d.next = self.err_value.val();
+                                    self.aux_evq_r.d.next = self.evq_slot.val();
+                                    self.aux_phase_r.d.next = self.evq_phase.val();
+                                    self.evq_prod.next = self.evq_prod.val() + 1;
+                                    self.decided.d.next = self.decided.q.val() + 1;
+                                }
+                            }
+                        }
+                        if self.cop.q.val() == MmioOp::Create {
+                            if !self.vi_ok.val() {
+                                self.status_r.d.next = self.k_st_bad.val();
+                            } else if self.busy.val() {
+                                self.status_r.d.next = self.k_st_busy.val();
+                            } else {
+                                self.status_r.d.next = self.k_st_ok.val();
+                                self.write_back.next = true;
+                                self.write_cfg.next = true;
+                                self.prod.next = 0.into();
+                                self.fetch.next = 0.into();
+                                self.ready.next = 0.into();
+                                self.cons.next = 0.into();
+                                self.evq_prod.next = 0.into();
+                                self.evq_cons.next = 0.into();
+                                self.enabled.next = true;
+                                self.armed.next = false;
+                                for i in 0..8 {
+                                    self.cn[i].next = 0.into();
+                                }
+                            }
+                        }
+                        if self.cop.q.val() == MmioOp::Destroy {
+                            if !self.vi_ok.val() {
+                                self.status_r.d.next = self.k_st_bad.val();
+                            } else {
+                                self.status_r.d.next = self.k_st_ok.val();
+                                self.seq_r.d.next = self.decided.q.val();
+                                self.enabled.next = false;
+                                self.armed.next = false;
+                                self.prod.next = self.cons.val();
+                                self.write_back.next = true;
+                            }
+                        }
+                    }
+                }
+                // Keep the VI in the fetch queue while it wants descriptors and none are on
+                // their way.
+                if self.write_back.val()
+                    & self.enabled.val()
+                    & !self.busy.val()
+                    & !self.queued.val()
+                    & (self.prod.val() != self.fetch.val())
+                    & ((self.fetch.val() - self.cons.val()) < self.k_per_vi.val())
+                {
+                    self.queued.next = true;
+                    self.push.next = true;
+                    self.fq_tail.d.next = self.fq_tail.q.val() + 1;
+                }
+            }
+        }
+        self.fq.write_address.next = self.fq_tail.q.val().get_bits::<VB>(0);
+        self.fq.write_data.next = self.cvi.q.val();
+        self.fq.write_enable.next = self.push.val();
+        // Write the VI's words back.
+        self.dynr.write_address.next = self.cvi.q.val().get_bits::<VB>(0);
+        self.cntr.write_address.next = self.cvi.q.val().get_bits::<VB>(0);
+        self.cfgr.write_address.next = self.cvi.q.val().get_bits::<VB>(0);
+        self.dynr.write_enable.next = self.write_back.val() & self.vi_ok.val();
+        self.cntr.write_enable.next = self.write_back.val() & self.vi_ok.val();
+        self.cfgr.write_enable.next = self.write_cfg.val();
+        self.cfgr.write_data.next = self.cf_word.val();
+        self.dynr.write_data.next = bit_cast::<DYN_W, 16>(self.prod.val())
+            | (bit_cast::<DYN_W, 16>(self.fetch.val()) << 16)
+            | (bit_cast::<DYN_W, 16>(self.ready.val()) << 32)
+            | (bit_cast::<DYN_W, 16>(self.cons.val()) << 48)
+            | (bit_cast::<DYN_W, 16>(self.evq_prod.val()) << 64)
+            | (bit_cast::<DYN_W, 16>(self.evq_cons.val()) << 80)
+            | (bit_cast::<DYN_W, 1>(self.enabled.val().into()) << 96)
+            | (bit_cast::<DYN_W, 1>(self.busy.val().into()) << 97)
+            | (bit_cast::<DYN_W, 1>(self.queued.val().into()) << 98)
+            | (bit_cast::<DYN_W, 1>(self.armed.val().into()) << 99);
+        self.cntr.write_data.next = bit_cast::<CNT_W, 32>(self.cn[0].val())
+            | (bit_cast::<CNT_W, 32>(self.cn[1].val()) << 32)
+            | (bit_cast::<CNT_W, 32>(self.cn[2].val()) << 64)
+            | (bit_cast::<CNT_W, 32>(self.cn[3].val()) << 96)
+            | (bit_cast::<CNT_W, 32>(self.cn[4].val()) << 128)
+            | (bit_cast::<CNT_W, 32>(self.cn[5].val()) << 160)
+            | (bit_cast::<CNT_W, 32>(self.cn[6].val()) << 192)
+            | (bit_cast::<CNT_W, 32>(self.cn[7].val()) << 224);
+        // A soft reset forgets every VI: the sweep writes each VI's indices and counters to
+        // zero, one VI a cycle, after the reset pulse.
+        if self.sweeping.q.val() & !self.reset.val() {
+            self.dynr.write_address.next = self.sweep.q.val().get_bits::<VB>(0);
+            self.cntr.write_address.next = self.sweep.q.val().get_bits::<VB>(0);
+            self.dynr.write_data.next = 0.into();
+            self.cntr.write_data.next = 0.into();
+            self.dynr.write_enable.next = true;
+            self.cntr.write_enable.next = true;
+            self.sweep.d.next = self.sweep.q.val() + 1;
+            if self.sweep.q.val() == self.k_nv.val() - 1 {
+                self.sweeping.d.next = false;
+            }
+        }
+        if self.reset.val() {
+            self.sweeping.d.next = true;
+            self.sweep.d.next = 0.into();
+            self.phase.d.next = EnginePhase::Idle;
+            self.mm_pend.d.next = false;
+            self.fq_head.d.next = 0.into();
+            self.fq_tail.d.next = 0.into();
+            self.status_r.d.next = 0.into();
+            self.seq_r.d.next = 0.into();
+            self.decided.d.next = 0.into();
+            self.aux_v.d.next = false;
+            self.irq_v.d.next = false;
+            self.fi_v.d.next = false;
+            self.c_no_desc.d.next = 0.into();
+            self.c_too_big.d.next = 0.into();
+            self.c_evq_full.d.next = 0.into();
+            self.c_bad_buffer.d.next = 0.into();
+            self.c_vi_disabled.d.next = 0.into();
+            self.c_db_errors.d.next = 0.into();
+        }
+        // Outputs.
+        self.aux_valid.next = self.aux_v.q.val();
+        self.aux_vi.next = self.aux_vi_r.q.val();
+        self.aux_code.next = self.aux_code_r.q.val();
+        self.aux_value.next = self.aux_value_r.q.val();
+        self.aux_evq.next = self.aux_evq_r.q.val();
+        self.aux_phase.next = self.aux_phase_r.q.val();
+        self.irq_valid.next = self.irq_v.q.val();
+        self.irq_vi.next = self.irq_vi_r.q.val();
+        self.irq_holdoff.next = self.irq_holdoff_r.q.val();
+        self.fi_valid.next = self.fi_v.q.val();
+        self.fi_vi.next = self.fi_vi_r.q.val();
+        self.fi_addr.next = self.fi_addr_r.q.val();
+        self.fi_n.next = self.fi_n_r.q.val();
+        self.fi_slot.next = self.fi_slot_r.q.val();
+        self.fi_first.next = self.fi_first_r.q.val();
+        self.fi_count.next = self.fi_count_r.q.val();
+        self.fi_buf_size.next = self.fi_buf_size_r.q.val();
+        self.cmd_status.next = self.status_r.q.val();
+        self.cmd_seq.next = self.seq_r.q.val();
+        self.cnt_no_desc.next = self.c_no_desc.q.val();
+        self.cnt_too_big.next = self.c_too_big.q.val();
+        self.cnt_evq_full.next = self.c_evq_full.q.val();
+        self.cnt_bad_buffer.next = self.c_bad_buffer.q.val();
+        self.cnt_vi_disabled.next = self.c_vi_disabled.q.val();
+        self.cnt_db_errors.next = self.c_db_errors.q.val();
+        self.idle.next = (self.phase.q.val() == EnginePhase::Idle)
+            & !self.sweeping.q.val()
+            & !self.mm_pend.q.val()
+            & (self.fq_tail.q.val() == self.fq_head.q.val())
+            & !self.fi_v.q.val()
+            & !self.aux_v.q.val()
+            & !self.irq_v.q.val();
+    }
+}

@@ -1,0 +1,475 @@
+//! The user-level library: one process's virtual interface (VI), used without the kernel on
+//! the data path, in the style of ef_vi and ixy.
+//!
+//! A [`UserVi`] comes from the device manager
+//! ([`DeviceManager::create_vi`](crate::DeviceManager::create_vi)), which has allocated its
+//! rings and event queue, registered its buffer memory in the card's buffer table and created
+//! the VI on the card. From then on the process touches only what the handle holds: its
+//! doorbell page ([`DoorbellPage`], which can address no other page), its descriptor ring,
+//! its event queue and its buffers. Buffers are named to the card by buffer id and offset,
+//! never by address.
+//!
+//! Ring steps (free-running 16-bit indices; a ring of 2^k entries uses the low k bits):
+//! 1. [`UserVi::refill`] writes a descriptor for each free buffer at `prod` and rings the
+//!    `RX_PROD` doorbell once a batch is waiting.
+//! 2. The card consumes descriptors in ring order and writes one event per frame (or per
+//!    refused descriptor) into the event queue.
+//! 3. [`UserVi::poll`] reads events while the phase bit of the entry at `ev_next` equals
+//!    `(ev_next >> k) & 1 == 0`, hands each frame to the caller, returns its buffer to the free
+//!    list and tells the card (`EVQ_CONS`) which entries it may reuse.
+//! 4. To sleep, [`UserVi::arm`] tells the card the events consumed and arms the interrupt;
+//!    the device manager turns the interrupt into a wake-up.
+
+use crate::device::Device;
+use crate::manager::DriverError;
+use arsenic_interface::event::{self, Event, EventRepr, Kind};
+use arsenic_interface::regs::{db, db_page, ViCounter};
+use arsenic_interface::rxdesc;
+use std::collections::BTreeMap;
+
+/// A buffer as the card knows it: a buffer-table id and the offset in that page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RxBuf {
+    pub id: u32,
+    pub offset: u16,
+}
+
+/// The registers of a doorbell page a process may use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DbReg {
+    RxProd,
+    EvqCons,
+    IrqArm,
+    RxCons,
+    EvqProd,
+    Status,
+    Counter(ViCounter),
+}
+
+impl DbReg {
+    fn offset(self) -> u32 {
+        match self {
+            DbReg::RxProd => db::RX_PROD,
+            DbReg::EvqCons => db::EVQ_CONS,
+            DbReg::IrqArm => db::IRQ_ARM,
+            DbReg::RxCons => db::RX_CONS,
+            DbReg::EvqProd => db::EVQ_PROD,
+            DbReg::Status => db::STATUS,
+            DbReg::Counter(c) => c.offset(),
+        }
+    }
+}
+
+/// One VI's doorbell page: the only MMIO a process has. It cannot name another page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DoorbellPage {
+    vi: u16,
+}
+
+impl DoorbellPage {
+    pub(crate) fn new(vi: u16) -> Self {
+        DoorbellPage { vi }
+    }
+    /// The VI whose page this is.
+    pub fn vi(&self) -> u16 {
+        self.vi
+    }
+    /// Writes a register of this page.
+    pub fn write<D: Device>(&self, dev: &mut D, reg: DbReg, value: u32) {
+        dev.write32(db_page(self.vi) + reg.offset(), value);
+    }
+    /// Reads a register of this page.
+    pub fn read<D: Device>(&self, dev: &mut D, reg: DbReg) -> u32 {
+        dev.read32(db_page(self.vi) + reg.offset())
+    }
+}
+
+/// What a VI's event queue reported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ViEvent {
+    /// A frame.
+    Rx(RxFrame),
+    /// The card refused a descriptor or a doorbell: `code` from `event::error`, `index` the
+    /// ring index of the descriptor or the refused doorbell value.
+    Error { code: u8, index: u16 },
+}
+
+/// A frame the process received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RxFrame {
+    /// The frame, FCS excluded.
+    pub data: Vec<u8>,
+    /// The card's timestamp (clock cycles) when it wrote the frame's data.
+    pub timestamp: u64,
+    /// The ring index of the descriptor the card used.
+    pub desc_index: u16,
+    /// The virtual interface the card chose.
+    pub vi: u16,
+    /// The filter that chose it ([`event::FILTER_NONE`] for the default path).
+    pub filter: u16,
+    /// What the card's header parser found (`arsenic_interface::event::status`).
+    pub status: u8,
+}
+
+/// A VI's counters, read from its doorbell page.
+pub type ViStats = BTreeMap<ViCounter, u32>;
+
+/// Sizes of a VI's rings and buffers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ViConfig {
+    /// log2 of the descriptor ring's entries (1..=15).
+    pub ring_log2: u8,
+    /// log2 of the event queue's entries (1..=15); at least the ring's.
+    pub evq_log2: u8,
+    /// Largest frame a buffer takes: a multiple of 8, at most a page.
+    pub buf_size: u32,
+    /// Buffers registered (the ring is kept as full as they allow).
+    pub buffers: usize,
+    /// Descriptors posted per doorbell.
+    pub batch: u16,
+    /// Interrupt holdoff in clock cycles.
+    pub holdoff: u16,
+}
+
+impl Default for ViConfig {
+    fn default() -> Self {
+        ViConfig {
+            ring_log2: 9,
+            evq_log2: 10,
+            buf_size: 2048,
+            buffers: 512,
+            batch: 16,
+            holdoff: 0,
+        }
+    }
+}
+
+impl ViConfig {
+    /// Checks the sizes.
+    pub fn check(&self) -> Result<(), DriverError> {
+        let bad = |s: String| Err(DriverError::BadConfig(s));
+        if !(1..=15).contains(&self.ring_log2) || !(1..=15).contains(&self.evq_log2) {
+            return bad("ring and event queue sizes are 2^1..2^15".into());
+        }
+        if self.evq_log2 < self.ring_log2 {
+            return bad("the event queue must be at least as large as the ring".into());
+        }
+        if self.buf_size == 0
+            || !self.buf_size.is_multiple_of(rxdesc::BUFFER_ALIGN as u32)
+            || self.buf_size as u64 > arsenic_interface::params::PAGE_SIZE
+        {
+            return bad(format!(
+                "buffer size {} must be a non-zero multiple of {} of at most a page ({})",
+                self.buf_size,
+                rxdesc::BUFFER_ALIGN,
+                arsenic_interface::params::PAGE_SIZE
+            ));
+        }
+        if self.buffers == 0 {
+            return bad("a VI needs at least one buffer".into());
+        }
+        if self.batch == 0 || self.batch as u32 > 1 << self.ring_log2 {
+            return bad("the batch must be 1..=ring entries".into());
+        }
+        Ok(())
+    }
+}
+
+/// A process's VI.
+#[derive(Debug)]
+pub struct UserVi {
+    page: DoorbellPage,
+    cfg: ViConfig,
+    ring: u64,
+    evq: u64,
+    first_id: u32,
+    /// Host address of each registered page, by `id - first_id`.
+    pages: Vec<u64>,
+    free: Vec<RxBuf>,
+    /// The buffer posted at each ring slot.
+    posted: Vec<Option<RxBuf>>,
+    prod: u16,
+    announced: u16,
+    ev_next: u16,
+    ev_announced: u16,
+    /// Descriptors whose event has been read (one event per descriptor, in ring order).
+    cons_desc: u16,
+    hold: bool,
+}
+
+impl UserVi {
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn new(
+        vi: u16,
+        cfg: ViConfig,
+        ring: u64,
+        evq: u64,
+        first_id: u32,
+        pages: Vec<u64>,
+        free: Vec<RxBuf>,
+    ) -> Self {
+        let entries = 1usize << cfg.ring_log2;
+        UserVi {
+            page: DoorbellPage::new(vi),
+            cfg,
+            ring,
+            evq,
+            first_id,
+            pages,
+            free,
+            posted: vec![None; entries],
+            prod: 0,
+            announced: 0,
+            ev_next: 0,
+            ev_announced: 0,
+            cons_desc: 0,
+            hold: false,
+        }
+    }
+
+    /// The VI's number.
+    pub fn vi(&self) -> u16 {
+        self.page.vi
+    }
+    /// The VI's doorbell page.
+    pub fn page(&self) -> DoorbellPage {
+        self.page
+    }
+    /// The VI's sizes.
+    pub fn config(&self) -> &ViConfig {
+        &self.cfg
+    }
+    /// The buffer ids the VI owns: `first .. first + count`.
+    pub fn buffer_ids(&self) -> std::ops::Range<u32> {
+        self.first_id..self.first_id + self.pages.len() as u32
+    }
+    /// The host memory the card may write for this VI: its event queue and its registered
+    /// pages, as `(start, end)` bus addresses.
+    pub fn card_writable(&self) -> Vec<(u64, u64)> {
+        let evq_len = (1u64 << self.cfg.evq_log2) * event::SIZE as u64;
+        let mut v = vec![(self.evq, self.evq + evq_len)];
+        v.extend(
+            self.pages
+                .iter()
+                .map(|&p| (p, p + arsenic_interface::params::PAGE_SIZE)),
+        );
+        v
+    }
+
+    /// Buffers not posted to the card.
+    pub fn free_buffers(&self) -> usize {
+        self.free.len()
+    }
+    /// Descriptors posted and not yet used (as far as the process knows).
+    pub fn outstanding(&self) -> u16 {
+        self.prod.wrapping_sub(self.ev_next)
+    }
+
+    fn ring_mask(&self) -> u16 {
+        ((1u32 << self.cfg.ring_log2) - 1) as u16
+    }
+
+    /// Posts free buffers while the ring has room, ringing the doorbell once `batch` wait
+    /// (or at once with `flush`).
+    pub fn refill<D: Device>(&mut self, dev: &mut D, flush: bool) -> Result<(), DriverError> {
+        let size = 1u16 << (self.cfg.ring_log2 - 1) << 1;
+        while !self.hold && self.prod.wrapping_sub(self.ev_consumed_desc()) < size {
+            let Some(b) = self.free.pop() else { break };
+            self.write_desc(dev, rxdesc::word(b.id, b.offset), Some(b))?;
+        }
+        let waiting = self.prod.wrapping_sub(self.announced);
+        if waiting != 0 && (flush || waiting >= self.cfg.batch) {
+            self.doorbell(dev);
+        }
+        Ok(())
+    }
+
+    /// Descriptors the card has certainly finished with: one event per descriptor, in order.
+    fn ev_consumed_desc(&self) -> u16 {
+        self.cons_desc
+    }
+
+    fn write_desc<D: Device>(
+        &mut self,
+        dev: &mut D,
+        word: u64,
+        buf: Option<RxBuf>,
+    ) -> Result<(), DriverError> {
+        let slot = (self.prod & self.ring_mask()) as usize;
+        let at = self.ring + (slot * rxdesc::SIZE) as u64;
+        dev.mem().write(at, &word.to_le_bytes())?;
+        self.posted[slot] = buf;
+        self.prod = self.prod.wrapping_add(1);
+        Ok(())
+    }
+
+    /// Waits (at most `max_cycles`) until the card holds the posted descriptors it has room
+    /// for: no descriptor read in flight or waiting. Returns false on timeout.
+    pub fn wait_prefetched<D: Device>(&self, dev: &mut D, max_cycles: u64) -> bool {
+        let start = dev.now();
+        loop {
+            let st = self.page.read(dev, DbReg::Status);
+            if st & (db::STATUS_FETCHING | db::STATUS_FETCH_QUEUED) == 0 {
+                return true;
+            }
+            if dev.now() - start > max_cycles {
+                return false;
+            }
+            dev.wait(8);
+        }
+    }
+
+    /// Rings the receive doorbell with every descriptor written so far.
+    pub fn doorbell<D: Device>(&mut self, dev: &mut D) {
+        if self.prod != self.announced {
+            self.page.write(dev, DbReg::RxProd, self.prod as u32);
+            self.announced = self.prod;
+        }
+    }
+
+    /// Reads every new event into `out`, returns the buffers of received frames to the free
+    /// list, tells the card the events consumed and posts buffers again. Returns the number
+    /// of events.
+    pub fn poll<D: Device>(
+        &mut self,
+        dev: &mut D,
+        out: &mut Vec<ViEvent>,
+    ) -> Result<usize, DriverError> {
+        let ev_mask = ((1u32 << self.cfg.evq_log2) - 1) as u16;
+        let mut n = 0;
+        loop {
+            let slot = self.evq + ((self.ev_next & ev_mask) as u64) * event::SIZE as u64;
+            let want_phase = (self.ev_next >> self.cfg.evq_log2) & 1 == 0;
+            let mem = dev.mem();
+            let ev = Event::new_checked(mem.slice(slot, event::SIZE)?).expect("event-sized slice");
+            if ev.phase() != want_phase {
+                break;
+            }
+            let r = EventRepr::parse(&ev);
+            match r.kind {
+                Kind::Rx => {
+                    let ring_slot = (r.desc_index & self.ring_mask()) as usize;
+                    let buf =
+                        self.posted[ring_slot]
+                            .take()
+                            .ok_or_else(|| DriverError::BadEvent {
+                                index: self.ev_next,
+                                what: format!("descriptor {} was not posted", r.desc_index),
+                            })?;
+                    if r.len as u32 > self.cfg.buf_size || r.desc_index != self.cons_desc {
+                        return Err(DriverError::BadEvent {
+                            index: self.ev_next,
+                            what: format!("length {} descriptor {}", r.len, r.desc_index),
+                        });
+                    }
+                    self.cons_desc = self.cons_desc.wrapping_add(1);
+                    let addr = self.buf_addr(buf)?;
+                    out.push(ViEvent::Rx(RxFrame {
+                        data: mem.slice(addr, r.len as usize)?.to_vec(),
+                        timestamp: r.timestamp,
+                        desc_index: r.desc_index,
+                        vi: r.vi,
+                        filter: r.filter,
+                        status: r.status,
+                    }));
+                    self.free.push(buf);
+                }
+                Kind::Error => {
+                    if matches!(
+                        r.status,
+                        event::error::BAD_BUFFER | event::error::BAD_OFFSET
+                    ) {
+                        // The card consumed the refused descriptor.
+                        let ring_slot = (r.desc_index & self.ring_mask()) as usize;
+                        if let Some(b) = self.posted[ring_slot].take() {
+                            if self.usable(b) {
+                                self.free.push(b);
+                            }
+                        }
+                        self.cons_desc = self.cons_desc.wrapping_add(1);
+                    }
+                    out.push(ViEvent::Error {
+                        code: r.status,
+                        index: r.desc_index,
+                    });
+                }
+                other => {
+                    return Err(DriverError::BadEvent {
+                        index: self.ev_next,
+                        what: format!("kind {other:?}"),
+                    })
+                }
+            }
+            self.ev_next = self.ev_next.wrapping_add(1);
+            n += 1;
+        }
+        if n > 0 {
+            self.refill(dev, false)?;
+            self.page.write(dev, DbReg::EvqCons, self.ev_next as u32);
+            self.ev_announced = self.ev_next;
+        }
+        Ok(n)
+    }
+
+    /// A buffer this VI owns, at an offset where a whole buffer fits its page.
+    fn usable(&self, b: RxBuf) -> bool {
+        self.buffer_ids().contains(&b.id)
+            && b.offset as u64 % rxdesc::BUFFER_ALIGN == 0
+            && b.offset as u64 + self.cfg.buf_size as u64 <= arsenic_interface::params::PAGE_SIZE
+    }
+
+    fn buf_addr(&self, b: RxBuf) -> Result<u64, DriverError> {
+        let page =
+            b.id.checked_sub(self.first_id)
+                .and_then(|i| self.pages.get(i as usize))
+                .ok_or_else(|| DriverError::BadConfig(format!("buffer id {} is not ours", b.id)))?;
+        Ok(page + b.offset as u64)
+    }
+
+    /// Tells the card the events consumed and arms the VI's interrupt: one interrupt comes,
+    /// after the holdoff, once an event is in the queue (at once if one already is).
+    pub fn arm<D: Device>(&mut self, dev: &mut D) {
+        self.page.write(dev, DbReg::IrqArm, self.ev_next as u32);
+        self.ev_announced = self.ev_next;
+    }
+
+    /// The VI's counters.
+    pub fn stats<D: Device>(&self, dev: &mut D) -> ViStats {
+        ViCounter::ALL
+            .iter()
+            .map(|&c| (c, self.page.read(dev, DbReg::Counter(c))))
+            .collect()
+    }
+
+    /// While `hold` is set, no buffer is posted again, as by a process slow to give them
+    /// back; clearing it posts them.
+    pub fn hold_buffers<D: Device>(&mut self, dev: &mut D, hold: bool) -> Result<(), DriverError> {
+        self.hold = hold;
+        if !hold {
+            self.refill(dev, true)?;
+        }
+        Ok(())
+    }
+
+    /// Writes any descriptor word into the next free slot of the VI's own ring and announces
+    /// it: what a careless or hostile process can do. The card must refuse what the VI does
+    /// not own. Fails if the ring has no free slot.
+    pub fn post_raw<D: Device>(&mut self, dev: &mut D, word: u64) -> Result<(), DriverError> {
+        let size = 1u16 << (self.cfg.ring_log2 - 1) << 1;
+        if self.prod.wrapping_sub(self.cons_desc) >= size {
+            return Err(DriverError::BadConfig("the receive ring is full".into()));
+        }
+        let b = RxBuf {
+            id: word as u32,
+            offset: (word >> rxdesc::OFFSET_SHIFT) as u16,
+        };
+        self.write_desc(dev, word, Some(b))?;
+        self.doorbell(dev);
+        Ok(())
+    }
+
+    /// Writes any value into a register of the VI's own doorbell page.
+    pub fn doorbell_raw<D: Device>(&self, dev: &mut D, reg: DbReg, value: u32) {
+        self.page.write(dev, reg, value);
+    }
+}
