@@ -271,16 +271,14 @@ impl<const VB: usize, const CB: usize, const BB: usize> Logic for DescFetch<VB, 
         self.p_id.d.next = self.cpl_data.val().get_bits::<32>(0);
         self.p_off.d.next = self.cpl_data.val().get_bits::<16>(32);
         for i in 0..NT {
-            if self.cpl_tag.val().index() == i {
+            if self.cpl_valid.val() & (self.cpl_tag.val().index() == i) {
                 self.p_slot.d.next = self.t_slot[i].q.val();
                 self.p_vi.d.next = self.t_vi[i].q.val();
                 self.p_first.d.next = self.t_first[i].q.val();
                 self.p_count.d.next = self.t_count[i].q.val();
                 self.p_bsize.d.next = self.t_bsize[i].q.val();
-                if self.cpl_valid.val() {
-                    self.t_slot[i].d.next = (self.t_slot[i].q.val() & !self.k_low.val())
-                        | ((self.t_slot[i].q.val() + 1) & self.k_low.val());
-                }
+                self.t_slot[i].d.next = (self.t_slot[i].q.val() & !self.k_low.val())
+                    | ((self.t_slot[i].q.val() + 1) & self.k_low.val());
             }
         }
         if self.cpl_valid.val() & self.cpl_last.val() {
@@ -289,28 +287,36 @@ impl<const VB: usize, const CB: usize, const BB: usize> Logic for DescFetch<VB, 
                 .val()
                 .replace_bit(self.cpl_tag.val().index(), false);
         }
-        // Translate and check.
-        self.owned.next = self.bt.read_data.val().get_bit(0)
-            & ((self.bt.read_data.val().get_bits::<16>(1) & self.k_owner_mask.val())
-                == self.p_vi.q.val());
+        // Translate and check (only for a beat: the simulation skips the work otherwise).
+        self.owned.next = false;
         self.err.next = 0.into();
-        if ((self.p_id.q.val() - self.p_first.q.val()) >= self.p_count.q.val())
-            | (self.p_id.q.val() >= self.k_bt_n.val())
-            | !self.owned.val()
-        {
-            self.err.next = self.k_bad_buffer.val();
-        } else if (self.p_off.q.val().get_bits::<3>(0) != 0)
-            | ((bit_cast::<32, 16>(self.p_off.q.val()) + bit_cast::<32, 16>(self.p_bsize.q.val()))
-                > self.k_page.val())
-        {
-            self.err.next = self.k_bad_offset.val();
-        }
-        self.cw_en.next = self.p_v.q.val() & !self.p_stale.q.val();
+        self.cw_en.next = false;
         self.cw_addr.next = self.p_slot.q.val();
-        self.cw_data.next = bit_cast::<CACHE_W, 64>(
-            (self.bt.read_data.val() & self.k_page_mask.val())
-                + bit_cast::<64, 16>(self.p_off.q.val()),
-        ) | (bit_cast::<CACHE_W, 2>(self.err.val()) << 64);
+        self.cw_data.next = 0.into();
+        if self.p_v.q.val() {
+            self.owned.next = self.bt.read_data.val().get_bit(0)
+                & ((self.bt.read_data.val().get_bits::<16>(1) & self.k_owner_mask.val())
+                    == self.p_vi.q.val());
+            self.err.next = 0.into();
+            if ((self.p_id.q.val() - self.p_first.q.val()) >= self.p_count.q.val())
+                | (self.p_id.q.val() >= self.k_bt_n.val())
+                | !self.owned.val()
+            {
+                self.err.next = self.k_bad_buffer.val();
+            } else if (self.p_off.q.val().get_bits::<3>(0) != 0)
+                | ((bit_cast::<32, 16>(self.p_off.q.val())
+                    + bit_cast::<32, 16>(self.p_bsize.q.val()))
+                    > self.k_page.val())
+            {
+                self.err.next = self.k_bad_offset.val();
+            }
+            self.cw_en.next = self.p_v.q.val() & !self.p_stale.q.val();
+            self.cw_addr.next = self.p_slot.q.val();
+            self.cw_data.next = bit_cast::<CACHE_W, 64>(
+                (self.bt.read_data.val() & self.k_page_mask.val())
+                    + bit_cast::<64, 16>(self.p_off.q.val()),
+            ) | (bit_cast::<CACHE_W, 2>(self.err.val()) << 64);
+        }
         if self.p_v.q.val() & self.p_last.q.val() {
             if self.p_stale.q.val() {
                 self.busy_next.next = self

@@ -31,6 +31,7 @@ pub struct IrqTimers {
     out_v: DFF<Bit>,
     out_vi: DFF<Bits<16>>,
     count: DFF<Bits<32>>,
+    active: DFF<Bit>,
     fired: Signal<Local, Bit>,
     placed: Signal<Local, Bit>,
     pending: Signal<Local, Bit>,
@@ -56,6 +57,7 @@ impl Default for IrqTimers {
             out_v: Default::default(),
             out_vi: Default::default(),
             count: Default::default(),
+            active: Default::default(),
             fired: Default::default(),
             placed: Default::default(),
             pending: Default::default(),
@@ -68,7 +70,7 @@ impl Default for IrqTimers {
 impl Logic for IrqTimers {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, out_v, out_vi, count);
+        dff_setup!(self, clock, out_v, out_vi, count, active);
         for i in 0..N {
             self.v[i].clock.next = self.clock.val();
             self.v[i].d.next = self.v[i].q.val();
@@ -98,18 +100,26 @@ impl Logic for IrqTimers {
                 self.out_vi.d.next = self.req_vi.val();
             }
         }
-        // Otherwise the first timer whose deadline has come.
-        for i in 0..N {
-            self.pending.next = self.pending.val() | self.v[i].q.val();
-            if self.v[i].q.val()
-                & !self.fired.val()
-                & ((self.now.val() - self.deadline[i].q.val()) < self.k_half.val())
-            {
-                self.fired.next = true;
-                self.v[i].d.next = false;
-                self.out_v.d.next = true;
-                self.out_vi.d.next = self.vi[i].q.val();
+        // Otherwise the first timer whose deadline has come (looked at only while a timer
+        // runs: the simulation skips the work otherwise).
+        if self.active.q.val() {
+            for i in 0..N {
+                if self.v[i].q.val()
+                    & !self.fired.val()
+                    & ((self.now.val() - self.deadline[i].q.val()) < self.k_half.val())
+                {
+                    self.fired.next = true;
+                    self.v[i].d.next = false;
+                    self.out_v.d.next = true;
+                    self.out_vi.d.next = self.vi[i].q.val();
+                }
             }
+        }
+        if self.req_valid.val() | self.active.q.val() {
+            for i in 0..N {
+                self.pending.next = self.pending.val() | self.v[i].d.val();
+            }
+            self.active.d.next = self.pending.val();
         }
         if self.out_v.q.val() {
             self.count.d.next = self.count.q.val() + 1;
@@ -117,12 +127,13 @@ impl Logic for IrqTimers {
         self.irq_valid.next = self.out_v.q.val();
         self.irq_vector.next = self.out_vi.q.val();
         self.cnt_irq.next = self.count.q.val();
-        self.idle.next = !self.pending.val() & !self.out_v.q.val();
+        self.idle.next = !self.active.q.val() & !self.out_v.q.val();
         if self.reset.val() {
             for i in 0..N {
                 self.v[i].d.next = false;
             }
             self.out_v.d.next = false;
+            self.active.d.next = false;
             self.count.d.next = 0.into();
         }
     }

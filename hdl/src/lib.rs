@@ -23,4 +23,4 @@ pub mod verilog;
 pub mod vi_engine;
 pub mod xgmii_rx;
 
-pub use nic::Nic;
+pub use nic::{Nic, SimNic, SmallNic};

@@ -12,16 +12,16 @@ use arsenic_interface::params::{
     BUFTBL_BITS, DESC_PER_VI_BITS, DMA_TAG_BITS, MMIO_ADDR_BITS, VI_BITS,
 };
 
-/// log2 of the VIs of this build.
-pub const VB: usize = VI_BITS;
-/// Address bits of the descriptor cache.
-pub const CB: usize = VI_BITS + DESC_PER_VI_BITS;
-/// log2 of the buffer table's entries.
-pub const BB: usize = BUFTBL_BITS;
+/// The card of the simulation configuration: 1024 VIs, 16384 buffer-table entries.
+pub type SimNic = Nic<VI_BITS, { VI_BITS + DESC_PER_VI_BITS }, BUFTBL_BITS>;
+/// A small card, as a board can afford: 16 VIs, 1024 buffer-table entries.
+pub type SmallNic = Nic<4, { 4 + DESC_PER_VI_BITS }, 10>;
 use rust_hdl::prelude::*;
 
-#[derive(LogicBlock, Default)]
-pub struct Nic {
+/// The card. `VB`: log2 of the VIs; `CB`: `VB + DESC_PER_VI_BITS`; `BB`: log2 of the buffer
+/// table's entries.
+#[derive(LogicBlock)]
+pub struct Nic<const VB: usize, const CB: usize, const BB: usize> {
     pub clock: Signal<In, Clock>,
     // GMII receive (1 GbE).
     pub gmii_rxd: Signal<In, Bits<8>>,
@@ -69,17 +69,59 @@ pub struct Nic {
     regs: RegFile,
 }
 
-impl Nic {
-    /// The card with a classifier of `params` (the default is the simulation configuration).
+impl<const VB: usize, const CB: usize, const BB: usize> Nic<VB, CB, BB> {
+    /// The card with a classifier of `params`.
     pub fn new(params: arsenic_interface::classifier::ClassifierParams) -> Self {
         Nic {
+            clock: Default::default(),
+            gmii_rxd: Default::default(),
+            gmii_rx_dv: Default::default(),
+            gmii_rx_er: Default::default(),
+            xgmii_rxd: Default::default(),
+            xgmii_rxc: Default::default(),
+            mmio_addr: Default::default(),
+            mmio_wdata: Default::default(),
+            mmio_write: Default::default(),
+            mmio_read: Default::default(),
+            mmio_rdata: Default::default(),
+            mmio_rvalid: Default::default(),
+            mmio_ready: Default::default(),
+            irq_valid: Default::default(),
+            irq_vector: Default::default(),
+            dma_wr_valid: Default::default(),
+            dma_wr_addr: Default::default(),
+            dma_wr_data: Default::default(),
+            dma_wr_strb: Default::default(),
+            dma_wr_ready: Default::default(),
+            dma_rd_valid: Default::default(),
+            dma_rd_addr: Default::default(),
+            dma_rd_beats: Default::default(),
+            dma_rd_tag: Default::default(),
+            dma_rd_ready: Default::default(),
+            dma_cpl_valid: Default::default(),
+            dma_cpl_tag: Default::default(),
+            dma_cpl_data: Default::default(),
+            dma_cpl_last: Default::default(),
+            mac: Default::default(),
+            rxbuf: Default::default(),
             cls: Classifier::new(params),
-            ..Default::default()
+            fetch: Default::default(),
+            eng: Default::default(),
+            dma: Default::default(),
+            irq: Default::default(),
+            regs: RegFile::new(VB, BB),
         }
     }
 }
 
-impl Logic for Nic {
+impl<const VB: usize, const CB: usize, const BB: usize> Default for Nic<VB, CB, BB> {
+    /// The card with the simulation configuration's classifier.
+    fn default() -> Self {
+        Self::new(arsenic_interface::classifier::ClassifierParams::SIM)
+    }
+}
+
+impl<const VB: usize, const CB: usize, const BB: usize> Logic for Nic<VB, CB, BB> {
     #[hdl_gen]
     fn update(&mut self) {
         clock!(self, clock, mac, rxbuf, cls, fetch, eng, dma, irq, regs);

@@ -84,6 +84,7 @@ pub struct RegFile {
     max_frame_r: DFFWithInit<Bits<16>>,
     st: [DFF<Bits<32>>; NSTAGED],
     bt_lo: DFF<Bits<32>>,
+    cf_r: DFF<Bits<CFG_W>>,
     is_db: Signal<Local, Bit>,
     is_bt: Signal<Local, Bit>,
     ticks: DFF<Bits<64>>,
@@ -131,11 +132,19 @@ fn word(v: u32) -> Constant<Bits<32>> {
 
 impl Default for RegFile {
     fn default() -> Self {
+        Self::new(params::VI_BITS, params::BUFTBL_BITS)
+    }
+}
+
+impl RegFile {
+    /// The register file of a card with 2^`vi_bits` VIs and 2^`buftbl_bits` buffer-table
+    /// entries (what `PARAMS` reports and where the buffer-table window ends).
+    pub fn new(vi_bits: usize, buftbl_bits: usize) -> Self {
         let params_value = (params::RX_BUF_ADDR_BITS as u32) << regs::params::RX_BUF_BITS_SHIFT
             | (params::DESC_PER_VI_BITS as u32) << regs::params::DESC_PER_VI_BITS_SHIFT
             | (params::DMA_TAG_BITS as u32) << regs::params::DMA_TAG_BITS_SHIFT
-            | (params::VI_BITS as u32) << regs::params::VI_BITS_SHIFT;
-        let params2_value = (params::BUFTBL_BITS as u32) << regs::params2::BUFTBL_BITS_SHIFT
+            | (vi_bits as u32) << regs::params::VI_BITS_SHIFT;
+        let params2_value = (buftbl_bits as u32) << regs::params2::BUFTBL_BITS_SHIFT
             | (params::IRQ_TIMERS as u32) << regs::params2::IRQ_TIMERS_SHIFT;
         Self {
             clock: Default::default(),
@@ -169,6 +178,7 @@ impl Default for RegFile {
             max_frame_r: DFFWithInit::new((eth::MAX_FRAME_DEFAULT as u64).into()),
             st: Default::default(),
             bt_lo: Default::default(),
+            cf_r: Default::default(),
             is_db: Default::default(),
             is_bt: Default::default(),
             ticks: Default::default(),
@@ -189,7 +199,7 @@ impl Default for RegFile {
             k_vi_seq: reg(regs::VI_CMD_SEQ),
             k_done_seq: reg(regs::RX_DONE_SEQ),
             k_bt_base: reg(regs::BUFTBL_BASE),
-            k_bt_end: reg(regs::BUFTBL_BASE + 8 * (1 << params::BUFTBL_BITS)),
+            k_bt_end: reg(regs::BUFTBL_BASE + 8 * (1 << buftbl_bits)),
             k_db_base: reg(regs::DB_BASE),
             k_op_create: Constant::new((vi_cmd::CREATE as u64).into()),
             k_op_destroy: Constant::new((vi_cmd::DESTROY as u64).into()),
@@ -218,6 +228,7 @@ impl Logic for RegFile {
             reset_cnt,
             max_frame_r,
             bt_lo,
+            cf_r,
             ticks,
             rdata_r,
             rvalid_r
@@ -294,53 +305,56 @@ impl Logic for RegFile {
         // Reads answer on the next cycle.
         self.rvalid_r.d.next = self.read.val() & !self.is_db.val();
         self.rdata_r.d.next = 0.into();
-        if self.addr.val() == self.k_id.val() {
-            self.rdata_r.d.next = self.k_id_value.val();
-        }
-        if self.addr.val() == self.k_version.val() {
-            self.rdata_r.d.next = self.k_version_value.val();
-        }
-        if self.addr.val() == self.k_ctrl.val() {
-            self.rdata_r.d.next = self.ctrl_r.q.val();
-        }
-        if (self.addr.val() == self.k_status.val())
-            & self.rx_idle.val()
-            & (self.reset_cnt.q.val() == 0)
-        {
-            self.rdata_r.d.next = self.k_status_idle.val();
-        }
-        if self.addr.val() == self.k_time_lo.val() {
-            self.rdata_r.d.next = self.ticks.q.val().get_bits::<32>(0);
-        }
-        if self.addr.val() == self.k_time_hi.val() {
-            self.rdata_r.d.next = self.ticks.q.val().get_bits::<32>(32);
-        }
-        if self.addr.val() == self.k_max_frame.val() {
-            self.rdata_r.d.next = bit_cast::<32, 16>(self.max_frame_r.q.val());
-        }
-        if self.addr.val() == self.k_params.val() {
-            self.rdata_r.d.next = self.k_params_value.val();
-        }
-        if self.addr.val() == self.k_params2.val() {
-            self.rdata_r.d.next = self.k_params2_value.val();
-        }
-        for i in 0..NSTAGED {
-            if self.addr.val() == self.k_staged[i].val() {
-                self.rdata_r.d.next = self.st[i].q.val();
+        // (Decoded only for a read: the simulation skips the work otherwise.)
+        if self.read.val() {
+            if self.addr.val() == self.k_id.val() {
+                self.rdata_r.d.next = self.k_id_value.val();
             }
-        }
-        if self.addr.val() == self.k_vi_status.val() {
-            self.rdata_r.d.next = self.eng_status.val();
-        }
-        if self.addr.val() == self.k_vi_seq.val() {
-            self.rdata_r.d.next = self.eng_seq.val();
-        }
-        if self.addr.val() == self.k_done_seq.val() {
-            self.rdata_r.d.next = self.done_seq.val();
-        }
-        for i in 0..NCOUNTERS {
-            if self.addr.val() == self.k_counter[i].val() {
-                self.rdata_r.d.next = self.counters[i].val();
+            if self.addr.val() == self.k_version.val() {
+                self.rdata_r.d.next = self.k_version_value.val();
+            }
+            if self.addr.val() == self.k_ctrl.val() {
+                self.rdata_r.d.next = self.ctrl_r.q.val();
+            }
+            if (self.addr.val() == self.k_status.val())
+                & self.rx_idle.val()
+                & (self.reset_cnt.q.val() == 0)
+            {
+                self.rdata_r.d.next = self.k_status_idle.val();
+            }
+            if self.addr.val() == self.k_time_lo.val() {
+                self.rdata_r.d.next = self.ticks.q.val().get_bits::<32>(0);
+            }
+            if self.addr.val() == self.k_time_hi.val() {
+                self.rdata_r.d.next = self.ticks.q.val().get_bits::<32>(32);
+            }
+            if self.addr.val() == self.k_max_frame.val() {
+                self.rdata_r.d.next = bit_cast::<32, 16>(self.max_frame_r.q.val());
+            }
+            if self.addr.val() == self.k_params.val() {
+                self.rdata_r.d.next = self.k_params_value.val();
+            }
+            if self.addr.val() == self.k_params2.val() {
+                self.rdata_r.d.next = self.k_params2_value.val();
+            }
+            for i in 0..NSTAGED {
+                if self.addr.val() == self.k_staged[i].val() {
+                    self.rdata_r.d.next = self.st[i].q.val();
+                }
+            }
+            if self.addr.val() == self.k_vi_status.val() {
+                self.rdata_r.d.next = self.eng_status.val();
+            }
+            if self.addr.val() == self.k_vi_seq.val() {
+                self.rdata_r.d.next = self.eng_seq.val();
+            }
+            if self.addr.val() == self.k_done_seq.val() {
+                self.rdata_r.d.next = self.done_seq.val();
+            }
+            for i in 0..NCOUNTERS {
+                if self.addr.val() == self.k_counter[i].val() {
+                    self.rdata_r.d.next = self.counters[i].val();
+                }
             }
         }
         self.rdata.next = self.rdata_r.q.val();
@@ -349,18 +363,22 @@ impl Logic for RegFile {
         self.rx_enable.next = (self.ctrl_r.q.val() & self.k_rx_enable.val()) != 0;
         self.speed_10g.next = (self.ctrl_r.q.val() & self.k_speed_10g.val()) != 0;
         self.max_frame.next = self.max_frame_r.q.val();
-        // The staged configuration in the VI engine's layout (`vi_engine::cfg`; the shifts
-        // are literals for the Verilog, checked against it below).
-        self.cf_word.next = (bit_cast::<CFG_W, 32>(self.st[1].q.val()) << 32)
-            | (bit_cast::<CFG_W, 32>(self.st[0].q.val()) << 0)
-            | (bit_cast::<CFG_W, 4>(self.st[2].q.val().get_bits::<4>(0)) << 224)
-            | (bit_cast::<CFG_W, 16>(self.st[3].q.val().get_bits::<16>(0)) << 192)
-            | (bit_cast::<CFG_W, 32>(self.st[5].q.val()) << 96)
-            | (bit_cast::<CFG_W, 32>(self.st[4].q.val()) << 64)
-            | (bit_cast::<CFG_W, 4>(self.st[6].q.val().get_bits::<4>(0)) << 228)
-            | (bit_cast::<CFG_W, 32>(self.st[7].q.val()) << 128)
-            | (bit_cast::<CFG_W, 32>(self.st[8].q.val()) << 160)
-            | (bit_cast::<CFG_W, 16>(self.st[9].q.val().get_bits::<16>(0)) << 208);
+        // At a VI command, the staged configuration in the VI engine's layout.
+        if self.write.val() & (self.addr.val() == self.k_vi_cmd.val()) {
+            // The staged configuration in the VI engine's layout (`vi_engine::cfg`; the shifts
+            // are literals for the Verilog, checked against it below).
+            self.cf_r.d.next = (bit_cast::<CFG_W, 32>(self.st[1].q.val()) << 32)
+                | (bit_cast::<CFG_W, 32>(self.st[0].q.val()) << 0)
+                | (bit_cast::<CFG_W, 4>(self.st[2].q.val().get_bits::<4>(0)) << 224)
+                | (bit_cast::<CFG_W, 16>(self.st[3].q.val().get_bits::<16>(0)) << 192)
+                | (bit_cast::<CFG_W, 32>(self.st[5].q.val()) << 96)
+                | (bit_cast::<CFG_W, 32>(self.st[4].q.val()) << 64)
+                | (bit_cast::<CFG_W, 4>(self.st[6].q.val().get_bits::<4>(0)) << 228)
+                | (bit_cast::<CFG_W, 32>(self.st[7].q.val()) << 128)
+                | (bit_cast::<CFG_W, 32>(self.st[8].q.val()) << 160)
+                | (bit_cast::<CFG_W, 16>(self.st[9].q.val().get_bits::<16>(0)) << 208);
+        }
+        self.cf_word.next = self.cf_r.q.val();
         self.timestamp.next = self.ticks.q.val();
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::classifier::Classifier;
 use crate::mac_rx::MacRx;
-use crate::nic::Nic;
+use crate::nic::{SimNic, SmallNic};
 use rust_hdl::prelude::*;
 
 /// A design the bridge can build: its name and its Verilog (top module `top`).
@@ -13,23 +13,86 @@ pub struct Design {
 
 /// Verilog of the whole card.
 pub fn nic() -> String {
-    let mut uut = Nic::default();
+    let mut uut = SimNic::default();
     uut.connect_all();
-    generate_verilog(&uut)
+    wire_clocks(&generate_verilog(&uut))
 }
 
-/// Verilog of the whole card with the small classifier (what a board build can afford).
+/// rust-hdl hands every child its clock by an assignment inside the parent's combinational
+/// `always` block (`child$clock = clock;`). That makes each block's whole combinational logic
+/// depend on the clock, so a simulator evaluates all of it again at every clock edge. This
+/// turns each such assignment into a continuous `assign` of a `wire`: the same circuit, and
+/// combinational logic that runs only when its real inputs change.
+pub fn wire_clocks(verilog: &str) -> String {
+    let mut out = String::with_capacity(verilog.len());
+    let mut module = String::new();
+    for line in verilog.split_inclusive('\n') {
+        if line.starts_with("module ") && !module.is_empty() {
+            out.push_str(&wire_module_clocks(&module));
+            module.clear();
+        }
+        module.push_str(line);
+    }
+    out.push_str(&wire_module_clocks(&module));
+    out
+}
+
+fn wire_module_clocks(module: &str) -> String {
+    let is_clock_copy = |l: &str| {
+        let t = l.trim();
+        t.strip_suffix(" = clock;")
+            .filter(|n| n.contains('$') && n.ends_with("clock") && !n.contains(' '))
+            .map(str::to_string)
+    };
+    let names: std::collections::BTreeSet<String> =
+        module.lines().filter_map(is_clock_copy).collect();
+    if names.is_empty() {
+        return module.to_string();
+    }
+    let mut out = String::with_capacity(module.len());
+    for line in module.split_inclusive('\n') {
+        if is_clock_copy(line).is_some() {
+            continue;
+        }
+        let t = line.trim();
+        if let Some(n) = t.strip_prefix("reg  ").and_then(|r| r.strip_suffix(';')) {
+            if names.contains(n) {
+                out.push_str(&format!("    wire {n};\n    assign {n} = clock;\n"));
+                continue;
+            }
+        }
+        out.push_str(line);
+    }
+    out
+}
+
+/// Verilog of the small card: the small classifier, 16 VIs, 1024 buffer-table entries (what a
+/// board build can afford).
 pub fn nic_small() -> String {
-    let mut uut = Nic::new(arsenic_interface::classifier::ClassifierParams::SMALL);
+    let mut uut = SmallNic::new(arsenic_interface::classifier::ClassifierParams::SMALL);
     uut.connect_all();
-    generate_verilog(&uut)
+    wire_clocks(&generate_verilog(&uut))
+}
+
+/// Verilog of the per-VI state alone for 2^`VB` VIs and 2^`BB` buffer-table entries: the VI
+/// engine and the descriptor fetch with its buffer table (`CB` = `VB + DESC_PER_VI_BITS`).
+/// For measuring what the VIs cost in a board's resources.
+pub fn vi_state<const VB: usize, const CB: usize, const BB: usize>() -> (String, String) {
+    let mut eng = crate::vi_engine::ViEngine::<VB, CB>::default();
+    eng.connect_all();
+    let mut fetch = crate::desc_fetch::DescFetch::<VB, CB, BB>::default();
+    fetch.connect_all();
+    (
+        wire_clocks(&generate_verilog(&eng)),
+        wire_clocks(&generate_verilog(&fetch)),
+    )
 }
 
 /// Verilog of the MAC receive block alone.
 pub fn mac_rx() -> String {
     let mut uut = MacRx::default();
     uut.connect_all();
-    generate_verilog(&uut)
+    wire_clocks(&generate_verilog(&uut))
 }
 
 /// Every design the bridge builds.
@@ -59,7 +122,7 @@ pub fn classifier() -> String {
 pub fn classifier_with(params: arsenic_interface::classifier::ClassifierParams) -> String {
     let mut uut = Classifier::new(params);
     uut.connect_all();
-    generate_verilog(&uut)
+    wire_clocks(&generate_verilog(&uut))
 }
 
 /// Direction of a top-level port.
@@ -118,7 +181,7 @@ pub fn ports<B: Block>(uut: &B) -> Vec<Port> {
 pub fn design_ports(name: &str) -> Option<Vec<Port>> {
     match name {
         "nic" => {
-            let mut uut = Nic::default();
+            let mut uut = SimNic::default();
             uut.connect_all();
             Some(ports(&uut))
         }

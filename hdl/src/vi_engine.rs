@@ -568,38 +568,66 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
             self.cntr.read_address.next = self.cvi.q.val().get_bits::<VB>(0);
         }
         self.fq.read_address.next = self.fq_head.d.val().get_bits::<VB>(0);
-        // The VI's words, unpacked.
-        self.prod.next = self.dynr.read_data.val().get_bits::<16>(0);
-        self.fetch.next = self.dynr.read_data.val().get_bits::<16>(16);
-        self.ready.next = self.dynr.read_data.val().get_bits::<16>(32);
-        self.cons.next = self.dynr.read_data.val().get_bits::<16>(48);
-        self.evq_prod.next = self.dynr.read_data.val().get_bits::<16>(64);
-        self.evq_cons.next = self.dynr.read_data.val().get_bits::<16>(80);
-        self.enabled.next = self.dynr.read_data.val().get_bit(96);
-        self.busy.next = self.dynr.read_data.val().get_bit(97);
-        self.queued.next = self.dynr.read_data.val().get_bit(98);
-        self.armed.next = self.dynr.read_data.val().get_bit(99);
-        self.cn[0].next = self.cntr.read_data.val().get_bits::<32>(0);
-        self.cn[1].next = self.cntr.read_data.val().get_bits::<32>(32);
-        self.cn[2].next = self.cntr.read_data.val().get_bits::<32>(64);
-        self.cn[3].next = self.cntr.read_data.val().get_bits::<32>(96);
-        self.cn[4].next = self.cntr.read_data.val().get_bits::<32>(128);
-        self.cn[5].next = self.cntr.read_data.val().get_bits::<32>(160);
-        self.cn[6].next = self.cntr.read_data.val().get_bits::<32>(192);
-        self.cn[7].next = self.cntr.read_data.val().get_bits::<32>(224);
-        self.vi_ok.next = self.cvi.q.val() < self.k_nv.val();
-        self.ring_mask.next = (self.k_one.val()
-            << bit_cast::<16, 4>(self.cfgr.read_data.val().get_bits::<4>(224)))
-            - 1;
-        self.evq_n.next =
-            self.k_one.val() << bit_cast::<16, 4>(self.cfgr.read_data.val().get_bits::<4>(228));
-        self.evq_mask.next = self.evq_n.val() - 1;
-        self.evq_slot.next = self.cfgr.read_data.val().get_bits::<64>(64)
-            + (bit_cast::<64, 16>(self.evq_prod.val() & self.evq_mask.val()) << 4);
-        self.evq_phase.next = ((self.evq_prod.val()
-            >> bit_cast::<16, 4>(self.cfgr.read_data.val().get_bits::<4>(228)))
-            & 1)
-            == 0;
+        // The VI's words, unpacked (only while a command runs: the simulation skips the work
+        // in idle cycles).
+        if self.phase.q.val() != EnginePhase::Idle {
+            self.prod.next = self.dynr.read_data.val().get_bits::<16>(0);
+            self.fetch.next = self.dynr.read_data.val().get_bits::<16>(16);
+            self.ready.next = self.dynr.read_data.val().get_bits::<16>(32);
+            self.cons.next = self.dynr.read_data.val().get_bits::<16>(48);
+            self.evq_prod.next = self.dynr.read_data.val().get_bits::<16>(64);
+            self.evq_cons.next = self.dynr.read_data.val().get_bits::<16>(80);
+            self.enabled.next = self.dynr.read_data.val().get_bit(96);
+            self.busy.next = self.dynr.read_data.val().get_bit(97);
+            self.queued.next = self.dynr.read_data.val().get_bit(98);
+            self.armed.next = self.dynr.read_data.val().get_bit(99);
+            self.cn[0].next = self.cntr.read_data.val().get_bits::<32>(0);
+            self.cn[1].next = self.cntr.read_data.val().get_bits::<32>(32);
+            self.cn[2].next = self.cntr.read_data.val().get_bits::<32>(64);
+            self.cn[3].next = self.cntr.read_data.val().get_bits::<32>(96);
+            self.cn[4].next = self.cntr.read_data.val().get_bits::<32>(128);
+            self.cn[5].next = self.cntr.read_data.val().get_bits::<32>(160);
+            self.cn[6].next = self.cntr.read_data.val().get_bits::<32>(192);
+            self.cn[7].next = self.cntr.read_data.val().get_bits::<32>(224);
+            self.vi_ok.next = self.cvi.q.val() < self.k_nv.val();
+            self.ring_mask.next = (self.k_one.val()
+                << bit_cast::<16, 4>(self.cfgr.read_data.val().get_bits::<4>(224)))
+                - 1;
+            self.evq_n.next =
+                self.k_one.val() << bit_cast::<16, 4>(self.cfgr.read_data.val().get_bits::<4>(228));
+            self.evq_mask.next = self.evq_n.val() - 1;
+            self.evq_slot.next = self.cfgr.read_data.val().get_bits::<64>(64)
+                + (bit_cast::<64, 16>(self.evq_prod.val() & self.evq_mask.val()) << 4);
+            self.evq_phase.next = ((self.evq_prod.val()
+                >> bit_cast::<16, 4>(self.cfgr.read_data.val().get_bits::<4>(228)))
+                & 1)
+                == 0;
+        } else {
+            self.prod.next = 0.into();
+            self.fetch.next = 0.into();
+            self.ready.next = 0.into();
+            self.cons.next = 0.into();
+            self.evq_prod.next = 0.into();
+            self.evq_cons.next = 0.into();
+            self.enabled.next = false;
+            self.busy.next = false;
+            self.queued.next = false;
+            self.armed.next = false;
+            self.cn[0].next = 0.into();
+            self.cn[1].next = 0.into();
+            self.cn[2].next = 0.into();
+            self.cn[3].next = 0.into();
+            self.cn[4].next = 0.into();
+            self.cn[5].next = 0.into();
+            self.cn[6].next = 0.into();
+            self.cn[7].next = 0.into();
+            self.vi_ok.next = false;
+            self.ring_mask.next = 0.into();
+            self.evq_n.next = 0.into();
+            self.evq_mask.next = 0.into();
+            self.evq_slot.next = 0.into();
+            self.evq_phase.next = false;
+        }
         // Read phase: address the VI's next on-card descriptor.
         self.cache.read_address.next = (bit_cast::<CB, 16>(self.cvi.q.val()) << self.k_dpv.val())
             | bit_cast::<CB, DPV>(self.cons.val().get_bits::<DPV>(0));
@@ -880,24 +908,28 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
         self.cntr.write_enable.next = self.write_back.val() & self.vi_ok.val();
         self.cfgr.write_enable.next = self.write_cfg.val();
         self.cfgr.write_data.next = self.cf_word.val();
-        self.dynr.write_data.next = bit_cast::<DYN_W, 16>(self.prod.val())
-            | (bit_cast::<DYN_W, 16>(self.fetch.val()) << 16)
-            | (bit_cast::<DYN_W, 16>(self.ready.val()) << 32)
-            | (bit_cast::<DYN_W, 16>(self.cons.val()) << 48)
-            | (bit_cast::<DYN_W, 16>(self.evq_prod.val()) << 64)
-            | (bit_cast::<DYN_W, 16>(self.evq_cons.val()) << 80)
-            | (bit_cast::<DYN_W, 1>(self.enabled.val().into()) << 96)
-            | (bit_cast::<DYN_W, 1>(self.busy.val().into()) << 97)
-            | (bit_cast::<DYN_W, 1>(self.queued.val().into()) << 98)
-            | (bit_cast::<DYN_W, 1>(self.armed.val().into()) << 99);
-        self.cntr.write_data.next = bit_cast::<CNT_W, 32>(self.cn[0].val())
-            | (bit_cast::<CNT_W, 32>(self.cn[1].val()) << 32)
-            | (bit_cast::<CNT_W, 32>(self.cn[2].val()) << 64)
-            | (bit_cast::<CNT_W, 32>(self.cn[3].val()) << 96)
-            | (bit_cast::<CNT_W, 32>(self.cn[4].val()) << 128)
-            | (bit_cast::<CNT_W, 32>(self.cn[5].val()) << 160)
-            | (bit_cast::<CNT_W, 32>(self.cn[6].val()) << 192)
-            | (bit_cast::<CNT_W, 32>(self.cn[7].val()) << 224);
+        self.dynr.write_data.next = 0.into();
+        self.cntr.write_data.next = 0.into();
+        if self.write_back.val() {
+            self.dynr.write_data.next = bit_cast::<DYN_W, 16>(self.prod.val())
+                | (bit_cast::<DYN_W, 16>(self.fetch.val()) << 16)
+                | (bit_cast::<DYN_W, 16>(self.ready.val()) << 32)
+                | (bit_cast::<DYN_W, 16>(self.cons.val()) << 48)
+                | (bit_cast::<DYN_W, 16>(self.evq_prod.val()) << 64)
+                | (bit_cast::<DYN_W, 16>(self.evq_cons.val()) << 80)
+                | (bit_cast::<DYN_W, 1>(self.enabled.val().into()) << 96)
+                | (bit_cast::<DYN_W, 1>(self.busy.val().into()) << 97)
+                | (bit_cast::<DYN_W, 1>(self.queued.val().into()) << 98)
+                | (bit_cast::<DYN_W, 1>(self.armed.val().into()) << 99);
+            self.cntr.write_data.next = bit_cast::<CNT_W, 32>(self.cn[0].val())
+                | (bit_cast::<CNT_W, 32>(self.cn[1].val()) << 32)
+                | (bit_cast::<CNT_W, 32>(self.cn[2].val()) << 64)
+                | (bit_cast::<CNT_W, 32>(self.cn[3].val()) << 96)
+                | (bit_cast::<CNT_W, 32>(self.cn[4].val()) << 128)
+                | (bit_cast::<CNT_W, 32>(self.cn[5].val()) << 160)
+                | (bit_cast::<CNT_W, 32>(self.cn[6].val()) << 192)
+                | (bit_cast::<CNT_W, 32>(self.cn[7].val()) << 224);
+        }
         // A soft reset forgets every VI: the sweep writes each VI's indices and counters to
         // zero, one VI a cycle, after the reset pulse.
         if self.sweeping.q.val() & !self.reset.val() {

@@ -414,7 +414,7 @@ impl UserVi {
     /// A buffer this VI owns, at an offset where a whole buffer fits its page.
     fn usable(&self, b: RxBuf) -> bool {
         self.buffer_ids().contains(&b.id)
-            && b.offset as u64 % rxdesc::BUFFER_ALIGN == 0
+            && (b.offset as u64).is_multiple_of(rxdesc::BUFFER_ALIGN)
             && b.offset as u64 + self.cfg.buf_size as u64 <= arsenic_interface::params::PAGE_SIZE
     }
 

@@ -83,10 +83,11 @@ impl SimConfigFile {
         let mut vis = Vec::new();
         let mut filters = Vec::new();
         for v in f.vi {
-            if v.id == 0 {
+            let last = arsenic_interface::params::VI_COUNT - 1;
+            if v.id == 0 || v.id as usize > last {
                 return Err(invalid(format!(
-                    "VI `{}`: id 0 is the OS's default VI; use 1..=65535",
-                    v.name
+                    "VI `{}`: id {} is not a user VI of the card; use 1..={last} (0 is the OS's default VI)",
+                    v.name, v.id
                 )));
             }
             if vis.iter().any(|o: &Vi| o.id == v.id) {
@@ -158,7 +159,9 @@ mod tests {
     #[test]
     fn bad_configs_say_what_is_wrong() {
         let e = SimConfigFile::parse("[[vi]]\nid = 0\nname = \"x\"\n", "t").unwrap_err();
-        assert!(e.to_string().contains("id 0 is the OS"), "{e}");
+        assert!(e.to_string().contains("id 0 is not a user VI"), "{e}");
+        let e = SimConfigFile::parse("[[vi]]\nid = 1024\nname = \"x\"\n", "t").unwrap_err();
+        assert!(e.to_string().contains("use 1..=1023"), "{e}");
         let e = SimConfigFile::parse(
             "[[vi]]\nid = 1\nname = \"a\"\n[[vi]]\nid = 1\nname = \"b\"\n",
             "t",

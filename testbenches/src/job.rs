@@ -8,7 +8,7 @@ use crate::replay::{
 use crate::trace::{self, TraceError};
 use arsenic_host::delivered_bytes;
 use arsenic_interface::params::Speed;
-use arsenic_interface::regs::Counter;
+use arsenic_interface::regs::{Counter, ViCounter};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use thiserror::Error;
@@ -67,6 +67,8 @@ pub struct ViOutput {
     pub frames: usize,
     pub bytes: u64,
     pub path: PathBuf,
+    /// The VI's own counters on the card (absent for a VI that does not exist).
+    pub stats: Option<arsenic_host::ViStats>,
 }
 
 /// The job's result.
@@ -115,6 +117,7 @@ pub fn run(job: &SimJob, progress: &mut dyn FnMut(Progress)) -> Result<SimSummar
     let mut options = job.options.clone();
     if let Some(c) = &job.config {
         options.filters = c.filters.clone();
+        options.vis = c.vis.iter().map(|v| v.id).collect();
     }
     let o = &options;
     let wire = wire_frames(&frames, o.speed, o.line_rate, o.max_gap_ns);
@@ -193,6 +196,7 @@ pub fn run(job: &SimJob, progress: &mut dyn FnMut(Progress)) -> Result<SimSummar
             name,
             frames: mine.len(),
             bytes: mine.iter().map(|f| f.data.len() as u64).sum(),
+            stats: report.vi_stats.get(&id).cloned(),
             path,
         });
     }
@@ -304,13 +308,28 @@ impl fmt::Display for SimSummary {
             writeln!(f, "filters      {} installed; frames claimed by masked rules {rules}, by exact flows {flows}", r.filters.len())?;
         }
         for v in &self.outputs {
+            let drops = v.stats.as_ref().map_or("no such VI".to_string(), |st| {
+                let d: Vec<String> = st
+                    .iter()
+                    .filter(|(c, n)| {
+                        **n != 0 && !matches!(c, ViCounter::RxFrames | ViCounter::RxBytes)
+                    })
+                    .map(|(c, n)| format!("{} {n}", c.name()))
+                    .collect();
+                if d.is_empty() {
+                    "no drops".to_string()
+                } else {
+                    d.join(", ")
+                }
+            });
             writeln!(
                 f,
-                "vi {:<8} {:<14} {:>7} frames {:>10} bytes  {}",
+                "vi {:<8} {:<14} {:>7} frames {:>10} bytes  {:<24} {}",
                 v.id,
                 v.name,
                 v.frames,
                 v.bytes,
+                drops,
                 v.path.display()
             )?;
         }

@@ -53,6 +53,8 @@ pub struct ReplayOptions {
     pub drain_limit: u64,
     /// Filters to install before the first frame.
     pub filters: Vec<FilterSpec>,
+    /// User VIs to create besides those the filters name.
+    pub vis: Vec<u16>,
 }
 
 /// A filter to install: expression, VI, priority (higher wins).
@@ -84,6 +86,7 @@ impl ReplayOptions {
             vcd: None,
             drain_limit: 1_000_000,
             filters: Vec::new(),
+            vis: Vec::new(),
         }
     }
 }
@@ -223,7 +226,10 @@ pub fn replay(
         &mut sim,
         opts.queue.clone(),
         &opts.vi_queue,
-        opts.filters.iter().map(|f| f.vi),
+        opts.filters
+            .iter()
+            .map(|f| f.vi)
+            .chain(opts.vis.iter().copied()),
     )?;
     let mut fm = FilterManager::new(ClassifierParams::SIM);
     fm.clear(&mut sim);
