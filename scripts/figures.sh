@@ -3,7 +3,7 @@
 # medians of five runs; cycle counts are deterministic.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/setup.sh
+ARSENIC_NEED_VALGRIND=1 source scripts/setup.sh
 cargo build --release --locked -q -p arsenic
 a=./target/release/arsenic
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
@@ -31,3 +31,18 @@ $a verilog --out "$tmp/v" >/dev/null
 yosys -q -p "read_verilog $tmp/v/nic_small.v; synth_ecp5 -top top; tee -q -o $tmp/stat.txt stat"
 echo "ECP5 cells (yosys synth_ecp5, whole card with the small classifier):"
 grep -E '^ +(LUT4|TRELLIS_FF|CCU2C|DP16KD|TRELLIS_DPR16X4|PFUMX|L6MUX21) ' "$tmp/stat.txt"
+
+# The user library's receive path, instructions per frame (valgrind counts repeatably).
+cargo build --release --locked -q -p arsenic-host --example rx_cost
+for b in 1 8 32; do
+    ir=$(valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.$b" --toggle-collect='*UserVi*poll*' \
+        ./target/release/examples/rx_cost "$b" 20000 2>&1 | sed -n 's/.*I *refs: *\([0-9,]*\).*/\1/p' | tr -d ,)
+    echo "user library receive, batch $b: $((ir / 20000)) instructions per frame"
+done
+# The per-VI state of the small card (16 VIs) and of a 64-VI card.
+cargo run --release --locked -q -p arsenic-hdl --example dump_verilog -- "$tmp/v" >/dev/null
+for d in vi_engine_16 desc_fetch_16 vi_engine_64 desc_fetch_64; do
+    yosys -q -p "read_verilog $tmp/v/$d.v; synth_ecp5 -top top; tee -q -o $tmp/$d.txt stat"
+    echo "ECP5 cells, $d: $(grep -E '^ +(LUT4|TRELLIS_FF|CCU2C|DP16KD|TRELLIS_DPR16X4) ' "$tmp/$d.txt" | tr -s ' ' | tr '\n' ' ')"
+done
+cargo run --release --locked -q -p arsenic-testbenches --example tickspeed

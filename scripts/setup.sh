@@ -10,6 +10,8 @@ have make || need_pkgs+=(make)
 have pkg-config || need_pkgs+=(pkg-config)
 have tcpdump || need_pkgs+=(tcpdump)
 [ -e /usr/include/pcap/pcap.h ] || need_pkgs+=(libpcap-dev)
+# Only the figures script counts instructions.
+if [ "${ARSENIC_NEED_VALGRIND:-}" = 1 ]; then have valgrind || need_pkgs+=(valgrind); fi
 
 if [ ${#need_pkgs[@]} -gt 0 ]; then
     sudo_cmd=""
