@@ -461,7 +461,6 @@ impl Logic for RxDma {
                         self.free.d.next = self.d_start.q.val() + self.d_words.q.val();
                         self.e_len.d.next = 0.into();
                         self.e_kind.d.next = self.k_kind_error.val();
-                        self.e_irq.d.next = false;
                         self.e_rx.d.next = false;
                         self.mstate.d.next = MoveState::EventHi;
                     }

@@ -684,6 +684,8 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
                             self.c_evq_full.d.next = self.c_evq_full.q.val() + 1;
                         } else if self.cache.read_data.val().get_bits::<2>(64) != 0 {
                             self.res_action.next = AdmitAction::Error;
+                            self.res_irq.next = self.armed.val();
+                            self.armed.next = false;
                             self.res_code.next =
                                 bit_cast::<4, 2>(self.cache.read_data.val().get_bits::<2>(64));
                             self.cons.next = self.cons.val() + 1;
