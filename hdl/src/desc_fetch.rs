@@ -368,8 +368,9 @@ impl<const VB: usize, const CB: usize, const BB: usize> Logic for DescFetch<VB, 
         if self.reset.val() {
             // Reads in flight (or still to be issued) finish unseen; reads landed but not yet
             // told are forgotten.
-            self.busy.d.next = self.inflight.q.val();
-            self.stale.d.next = self.inflight.q.val();
+            // (A read whose last beat arrives in this very cycle is over: its tag is free.)
+            self.busy.d.next = self.inflight_next.val();
+            self.stale.d.next = self.inflight_next.val();
             self.done.d.next = 0.into();
             self.p_v.d.next = false;
         }

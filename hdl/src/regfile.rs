@@ -109,6 +109,7 @@ pub struct RegFile {
     k_db_base: Constant<Bits<AW>>,
     k_op_create: Constant<Bits<4>>,
     k_op_destroy: Constant<Bits<4>>,
+    k_no_vi: Constant<Bits<16>>,
     k_params2_value: Constant<Bits<32>>,
     k_counter: [Constant<Bits<AW>>; NCOUNTERS],
     k_id_value: Constant<Bits<32>>,
@@ -203,6 +204,7 @@ impl RegFile {
             k_db_base: reg(regs::DB_BASE),
             k_op_create: Constant::new((vi_cmd::CREATE as u64).into()),
             k_op_destroy: Constant::new((vi_cmd::DESTROY as u64).into()),
+            k_no_vi: Constant::new(0xFFFFu64.into()),
             k_params2_value: word(params2_value),
             k_counter: std::array::from_fn(|i| reg(Counter::ALL[i].offset())),
             k_id_value: word(regs::ID_VALUE),
@@ -266,6 +268,14 @@ impl Logic for RegFile {
             if self.wdata.val().get_bits::<4>(28) == self.k_op_destroy.val() {
                 self.mm_valid.next = true;
                 self.mm_op.next = MmioOp::Destroy;
+            }
+            if (self.wdata.val().get_bits::<4>(28) != self.k_op_create.val())
+                & (self.wdata.val().get_bits::<4>(28) != self.k_op_destroy.val())
+            {
+                // An unknown operation: a CREATE of no VI, which the engine answers BAD.
+                self.mm_valid.next = true;
+                self.mm_op.next = MmioOp::Create;
+                self.mm_vi.next = self.k_no_vi.val();
             }
         }
         if self.reset_cnt.q.val() != 0 {

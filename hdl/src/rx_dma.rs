@@ -13,7 +13,8 @@
 //!   never leaves the card), then the event: word 1 first, word 0 (with the phase bit) last.
 //!   The next decision starts on the cycle the event's last word is accepted, so the write
 //!   port carries no idle cycle between frames. Error events of refused doorbells
-//!   (`aux_*`) go first. After an event for an armed VI, the interrupt request goes to the
+//!   (`aux_*`) go after the decision held before them (the engine takes no new decision while
+//!   one waits), so events are written in the order they were allocated. After an event for an armed VI, the interrupt request goes to the
 //!   holdoff timers.
 //!
 //! Space in the receive buffer is released in frame order as each frame's data has been read
@@ -428,8 +429,8 @@ impl Logic for RxDma {
             }
         }
         if self.can_start.val() & !self.reset.val() {
-            if self.aux_valid.val() {
-                // A refused doorbell's error event.
+            if self.aux_valid.val() & !self.dv.q.val() {
+                // A refused doorbell's error event, after the decision taken before it.
                 self.aux_take.next = true;
                 self.e_evq.d.next = self.aux_evq.val();
                 self.e_phase.d.next = self.aux_phase.val();

@@ -534,7 +534,10 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
                 self.start_cmd.next = EngineCmd::FetchDone;
                 self.start_vi.next = self.fd_vi.val();
                 self.fd_take.next = true;
-            } else if self.adm_valid.val() {
+            } else if self.adm_valid.val() & !self.aux_v.q.val() {
+                // (While a doorbell's error event waits, no new decision is taken: the RX DMA
+                // writes events in the order the engine allocated them, which `DESTROY`'s
+                // sequence count relies on.)
                 self.start.next = true;
                 self.start_cmd.next = EngineCmd::Admit;
                 self.start_vi.next = self.adm_vi.val();

@@ -168,8 +168,11 @@ impl ViConfig {
         if self.buffers == 0 {
             return bad("a VI needs at least one buffer".into());
         }
-        if self.batch == 0 || self.batch as u32 > 1 << self.ring_log2 {
-            return bad("the batch must be 1..=ring entries".into());
+        if self.batch == 0
+            || self.batch as u32 > 1 << self.ring_log2
+            || self.batch as usize > self.buffers
+        {
+            return bad("the batch must be 1..=ring entries and at most the buffers".into());
         }
         Ok(())
     }
@@ -262,7 +265,7 @@ impl UserVi {
     }
     /// Descriptors posted and not yet used (as far as the process knows).
     pub fn outstanding(&self) -> u16 {
-        self.prod.wrapping_sub(self.ev_next)
+        self.prod.wrapping_sub(self.cons_desc)
     }
 
     fn ring_mask(&self) -> u16 {

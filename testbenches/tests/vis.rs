@@ -243,6 +243,7 @@ proptest! {
         sim.drain_writes();
         let victim_first = host.vis[&2].buffer_ids().start;
         let (mut sent_b, mut sent_os, mut sent_a) = (0u32, 0u32, 0u32);
+        let mut doorbell_abuses = 0u32;
         let mut got = Vec::new();
         for act in &seq {
             let a = host.vis.get_mut(&1).unwrap();
@@ -256,14 +257,17 @@ proptest! {
                 Abuse::BadOffset(o) => { let _ = a.post_raw(&mut sim, rxdesc::word(own, o)); },
                 Abuse::Replay => { let _ = a.post_raw(&mut sim, rxdesc::word(own, 0)); },
                 Abuse::DoorbellPast(k) => {
+                    doorbell_abuses += 1;
                     let cons = a.page().read(&mut sim, DbReg::RxCons) as u16;
                     a.doorbell_raw(&mut sim, DbReg::RxProd, cons.wrapping_add(16 + k) as u32);
                 }
                 Abuse::DoorbellBack(k) => {
+                    doorbell_abuses += 1;
                     let prod = a.page().read(&mut sim, DbReg::RxProd) as u16;
                     a.doorbell_raw(&mut sim, DbReg::RxProd, prod.wrapping_sub(k) as u32);
                 }
                 Abuse::EvqPast(k) => {
+                    doorbell_abuses += 1;
                     let p = a.page().read(&mut sim, DbReg::EvqProd) as u16;
                     a.doorbell_raw(&mut sim, DbReg::EvqCons, p.wrapping_add(k) as u32);
                 }
@@ -300,6 +304,9 @@ proptest! {
         let bad_db = host.errors.iter().filter(|e| matches!(e.code, error::RX_DOORBELL | error::EVQ_DOORBELL)).count() as u32;
         prop_assert_eq!(st[&ViCounter::DropBadBuffer], bad_buf);
         prop_assert_eq!(st[&ViCounter::DoorbellErrors], bad_db);
+        // Every refused doorbell was refused (and said so), and none was taken.
+        prop_assert_eq!(bad_db, doorbell_abuses);
+        prop_assert_eq!(st[&ViCounter::DropEvqFull], 0);
         for v in [0u16, 2] {
             let st = if v == 0 { host.dm.os_vi().stats(&mut sim) } else { host.vis[&v].stats(&mut sim) };
             prop_assert_eq!(st[&ViCounter::DropBadBuffer] + st[&ViCounter::DoorbellErrors] + st[&ViCounter::DropNoDesc], 0);
@@ -322,8 +329,11 @@ proptest! {
 fn destroying_a_vi_under_traffic_stops_every_write_to_it() {
     let mut sim = card(Speed::Gbe10);
     sim.dma_mut().record_writes(true);
-    // A VI that takes every other frame at 10 GbE posts buffers in batches of 16.
+    // A VI that takes every other frame at 10 GbE posts buffers in batches of 16; VI 2 rings
+    // refused doorbells all along (their error events share the write stage with VI 1's
+    // frames).
     let mut host = Host::open(&mut sim, QueueConfig::default(), &ViConfig::default(), [1]).unwrap();
+    let mut noisy = host.dm.create_vi_at(&mut sim, 2, small_vi()).unwrap();
     let mut fm = filters(&mut sim);
     let fid = fm.install(&mut sim, "udp and dst port 9001", 1, 0).unwrap();
     sim.drain_writes();
@@ -336,14 +346,26 @@ fn destroying_a_vi_under_traffic_stops_every_write_to_it() {
         }
     }));
     let mut got = Vec::new();
+    // (One refused doorbell every 8 polls: each costs the shared write port an event.)
+    let mut noise = |sim: &mut Sim, k: u32| {
+        if k % 8 == 0 {
+            noisy.doorbell_raw(sim, DbReg::RxProd, 1000 + k);
+        }
+        let mut evs = Vec::new();
+        noisy.poll(sim, &mut evs).unwrap();
+    };
+    let mut k = 0;
     while sim.wire().started() < n as u64 / 3 {
         for _ in 0..64 {
             sim.step();
         }
         host.poll(&mut sim, &mut got).unwrap();
+        noise(&mut sim, k);
+        k += 1;
     }
     let a = host.vis.remove(&1).unwrap();
     let regions = a.card_writable();
+    noise(&mut sim, k);
     host.dm.destroy_vi(&mut sim, a).unwrap();
     let destroyed_at = sim.now();
     let before_removal = sim.wire().started();
@@ -353,6 +375,8 @@ fn destroying_a_vi_under_traffic_stops_every_write_to_it() {
             sim.step();
         }
         host.poll(&mut sim, &mut got).unwrap();
+        noise(&mut sim, k);
+        k += 1;
     }
     fm.remove(&mut sim, fid).unwrap();
     settle(&mut sim, &mut host, &mut got);
@@ -458,4 +482,21 @@ fn the_card_refuses_what_a_vi_cannot_be() {
     // Every VI's buffer ids are its own.
     let other = host.dm.create_vi(&mut sim, small_vi()).unwrap();
     assert!(other.buffer_ids().start >= again.buffer_ids().end);
+    // The card itself refuses a VI number past its VIs and an unknown operation.
+    use arsenic_interface::regs::{self, vi_cmd};
+    sim.write32(regs::VI_CMD, vi_cmd::word(vi_cmd::CREATE, VI_COUNT as u16));
+    assert_eq!(sim.read32(regs::VI_CMD_STATUS), vi_cmd::STATUS_BAD);
+    sim.write32(regs::VI_CMD, vi_cmd::word(vi_cmd::DESTROY, 3));
+    assert_eq!(sim.read32(regs::VI_CMD_STATUS), vi_cmd::STATUS_OK);
+    sim.write32(regs::VI_CMD, vi_cmd::word(7, 3));
+    assert_eq!(sim.read32(regs::VI_CMD_STATUS), vi_cmd::STATUS_BAD);
+    // A destroyed VI's page reads as not existing.
+    assert_eq!(
+        other.page().read(&mut sim, DbReg::Status) & regs::db::STATUS_EXISTS,
+        1
+    );
+    assert_eq!(
+        again.page().read(&mut sim, DbReg::Status) & regs::db::STATUS_EXISTS,
+        1
+    );
 }
