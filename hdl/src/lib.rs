@@ -15,6 +15,7 @@ pub mod desc_fetch;
 pub mod gmii_rx;
 pub mod irq;
 pub mod mac_rx;
+pub mod mac_tx;
 pub mod nic;
 pub mod regfile;
 pub mod rx_buffer;

@@ -2,6 +2,7 @@
 
 use crate::classifier::Classifier;
 use crate::mac_rx::MacRx;
+use crate::mac_tx::MacTx;
 use crate::nic::{SimNic, SmallNic};
 use rust_hdl::prelude::*;
 
@@ -95,6 +96,13 @@ pub fn mac_rx() -> String {
     wire_clocks(&generate_verilog(&uut))
 }
 
+/// Verilog of the MAC transmit block alone.
+pub fn mac_tx() -> String {
+    let mut uut = MacTx::default();
+    uut.connect_all();
+    wire_clocks(&generate_verilog(&uut))
+}
+
 /// Every design the bridge builds.
 pub fn designs() -> Vec<Design> {
     vec![
@@ -109,6 +117,10 @@ pub fn designs() -> Vec<Design> {
         Design {
             name: "classifier",
             verilog: classifier(),
+        },
+        Design {
+            name: "mac_tx",
+            verilog: mac_tx(),
         },
     ]
 }
@@ -187,6 +199,11 @@ pub fn design_ports(name: &str) -> Option<Vec<Port>> {
         }
         "mac_rx" => {
             let mut uut = MacRx::default();
+            uut.connect_all();
+            Some(ports(&uut))
+        }
+        "mac_tx" => {
+            let mut uut = MacTx::default();
             uut.connect_all();
             Some(ports(&uut))
         }

@@ -6,3 +6,4 @@ pub mod replay;
 pub mod sim;
 pub mod trace;
 pub mod wire;
+pub mod wire_tx;

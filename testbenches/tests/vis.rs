@@ -348,7 +348,7 @@ fn destroying_a_vi_under_traffic_stops_every_write_to_it() {
     let mut got = Vec::new();
     // (One refused doorbell every 8 polls: each costs the shared write port an event.)
     let mut noise = |sim: &mut Sim, k: u32| {
-        if k % 8 == 0 {
+        if k.is_multiple_of(8) {
             noisy.doorbell_raw(sim, DbReg::RxProd, 1000 + k);
         }
         let mut evs = Vec::new();
