@@ -424,7 +424,7 @@ pub const MAP: &[(u32, &str, &str, &str)] = &[
         PARAMS,
         "PARAMS",
         "ro",
-        "log2 RX buffer beats [7:0], log2 descriptor cache [15:8], log2 DMA tags [23:16]",
+        "log2 RX buffer beats [7:0], descriptors per VI [15:8], DMA tags [23:16], VIs [31:24]",
     ),
     (
         PARAMS2,
