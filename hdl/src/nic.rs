@@ -203,6 +203,7 @@ impl<const VB: usize, const CB: usize, const BB: usize> Logic for Nic<VB, CB, BB
         self.dma.aux_evq.next = self.eng.aux_evq.val();
         self.dma.aux_phase.next = self.eng.aux_phase.val();
         self.eng.aux_take.next = self.dma.aux_take.val();
+        self.eng.done_seq.next = self.dma.done_seq.val();
         // Descriptor fetch and the buffer table.
         self.fetch.reset.next = self.regs.reset.val();
         self.fetch.fi_valid.next = self.eng.fi_valid.val();

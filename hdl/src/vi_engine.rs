@@ -136,6 +136,9 @@ pub struct ViEngine<const VB: usize, const CB: usize> {
     pub irq_vi: Signal<Out, Bits<16>>,
     pub irq_holdoff: Signal<Out, Bits<16>>,
     pub irq_take: Signal<In, Bit>,
+    /// Events the RX DMA has written (its `done_seq`): an arm's interrupt waits for the
+    /// events allocated before it.
+    pub done_seq: Signal<In, Bits<32>>,
     // Descriptor reads to issue, held until taken.
     pub fi_valid: Signal<Out, Bit>,
     pub fi_vi: Signal<Out, Bits<16>>,
@@ -194,6 +197,8 @@ pub struct ViEngine<const VB: usize, const CB: usize> {
     irq_v: DFF<Bit>,
     irq_vi_r: DFF<Bits<16>>,
     irq_holdoff_r: DFF<Bits<16>>,
+    irq_seq: DFF<Bits<32>>,
+    irq_gap: Signal<Local, Bits<32>>,
     fi_v: DFF<Bit>,
     fi_vi_r: DFF<Bits<16>>,
     fi_addr_r: DFF<Bits<64>>,
@@ -310,6 +315,7 @@ impl<const VB: usize, const CB: usize> Default for ViEngine<VB, CB> {
             irq_vi: Default::default(),
             irq_holdoff: Default::default(),
             irq_take: Default::default(),
+            done_seq: Default::default(),
             fi_valid: Default::default(),
             fi_vi: Default::default(),
             fi_addr: Default::default(),
@@ -364,6 +370,8 @@ impl<const VB: usize, const CB: usize> Default for ViEngine<VB, CB> {
             irq_v: Default::default(),
             irq_vi_r: Default::default(),
             irq_holdoff_r: Default::default(),
+            irq_seq: Default::default(),
+            irq_gap: Default::default(),
             fi_v: Default::default(),
             fi_vi_r: Default::default(),
             fi_addr_r: Default::default(),
@@ -466,6 +474,7 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
             irq_v,
             irq_vi_r,
             irq_holdoff_r,
+            irq_seq,
             fi_v,
             fi_vi_r,
             fi_addr_r,
@@ -826,6 +835,7 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
                                             // Events already wait: interrupt after the holdoff.
                                             self.armed.next = false;
                                             self.irq_v.d.next = true;
+                                            self.irq_seq.d.next = self.decided.q.val();
                                             self.irq_vi_r.d.next = self.cvi.q.val();
                                             self.irq_holdoff_r.d.next =
                                                 self.cfgr.read_data.val().get_bits::<16>(208);
@@ -976,7 +986,10 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
         self.aux_value.next = self.aux_value_r.q.val();
         self.aux_evq.next = self.aux_evq_r.q.val();
         self.aux_phase.next = self.aux_phase_r.q.val();
-        self.irq_valid.next = self.irq_v.q.val();
+        // The arm's interrupt leaves once every event allocated before the arm is written, so
+        // the woken process finds them in memory.
+        self.irq_gap.next = self.done_seq.val() - self.irq_seq.q.val();
+        self.irq_valid.next = self.irq_v.q.val() & !self.irq_gap.val().get_bit(31);
         self.irq_vi.next = self.irq_vi_r.q.val();
         self.irq_holdoff.next = self.irq_holdoff_r.q.val();
         self.fi_valid.next = self.fi_v.q.val();

@@ -437,6 +437,8 @@ fn sleeping_receiver(holdoff: u16, n: u32) -> u64 {
         let vi = host.vis.get_mut(&1).unwrap();
         evs.clear();
         vi.poll(&mut sim, &mut evs).unwrap();
+        // An interrupt comes only once its events are in memory.
+        assert!(!evs.is_empty(), "woken with nothing to read");
         got.append(&mut evs);
     }
     assert_eq!(got.len(), n as usize);
