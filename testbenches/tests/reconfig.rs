@@ -98,7 +98,7 @@ fn vis_and_filters_change_while_traffic_runs_at_line_rate() {
         }
         log.extend(sim.dma_mut().take_write_log());
         step += 1;
-        if step % 24 != 0 {
+        if !step.is_multiple_of(24) {
             continue;
         }
         // Reconfigure: a new VI with a filter on a free port, or an old one goes (its filter
