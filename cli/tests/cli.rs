@@ -189,3 +189,107 @@ fn a_bad_config_is_a_clear_error() {
     ]);
     assert_eq!(o.status.code(), Some(6));
 }
+
+/// A classic pcap with snap length `snap` and one record of `orig` octets cut to `cap`.
+fn snapped_pcap(snap: u32, cap: u32, orig: u32) -> Vec<u8> {
+    let mut f = Vec::new();
+    f.extend_from_slice(&0xA1B2_C3D4u32.to_le_bytes());
+    f.extend_from_slice(&2u16.to_le_bytes());
+    f.extend_from_slice(&4u16.to_le_bytes());
+    f.extend_from_slice(&[0; 8]);
+    f.extend_from_slice(&snap.to_le_bytes());
+    f.extend_from_slice(&1u32.to_le_bytes());
+    f.extend_from_slice(&[0; 8]);
+    f.extend_from_slice(&cap.to_le_bytes());
+    f.extend_from_slice(&orig.to_le_bytes());
+    let mut frame = vec![0u8; cap as usize];
+    frame[..6].copy_from_slice(&[0xFF; 6]);
+    frame[12..14].copy_from_slice(&[0x08, 0x06]);
+    f.extend_from_slice(&frame);
+    f
+}
+
+#[test]
+fn frames_cut_by_the_snap_length_are_replayed_as_captured_and_said() {
+    let out = tmp("snapped");
+    let p = out.join("snapped.pcap");
+    std::fs::write(&p, snapped_pcap(96, 96, 1000)).unwrap();
+    let o = arsenic(&["sim", p.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let s = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        s.contains("1 frames were cut short by the capture's snap length"),
+        "{s}"
+    );
+}
+
+#[test]
+fn a_truncated_pcapng_is_a_clear_error_and_writes_nothing() {
+    let out = tmp("pcapng");
+    let real = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../traces/generated.pcapng"
+    ))
+    .unwrap();
+    let bad = out.join("cut.pcapng");
+    std::fs::write(&bad, &real[..real.len() / 2 + 7]).unwrap();
+    let o = arsenic(&[
+        "sim",
+        "-q",
+        bad.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("corrupt capture"));
+    assert!(std::fs::read_dir(&out).unwrap().all(|e| {
+        let n = e.unwrap().file_name();
+        !n.to_string_lossy().starts_with("rx-")
+    }));
+}
+
+#[test]
+fn a_configuration_the_card_cannot_take_is_refused() {
+    let out = tmp("cannot-take");
+    let cfg = out.join("c.toml");
+    // A VI number beyond the card's VIs.
+    std::fs::write(&cfg, "[[vi]]\nid = 1024\nname = \"far\"\n").unwrap();
+    let o = arsenic(&[
+        "sim",
+        "-q",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(6));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("use 1..=1023"));
+    // More masked-rule terms than the card has (a port range of 120 prefixes).
+    std::fs::write(
+        &cfg,
+        "[[vi]]\nid = 1\nname = \"wide\"\nfilters = [{ expr = \"portrange 1-1023\" }]\n",
+    )
+    .unwrap();
+    let o = arsenic(&[
+        "sim",
+        "-q",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(4),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("full") || err.contains("table"), "{err}");
+    assert!(!out.join("rx-vi0-os.pcap").exists());
+}
