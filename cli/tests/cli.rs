@@ -1,6 +1,6 @@
 //! The command line: the main job, and clear errors with documented exit codes for bad input.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn arsenic(args: &[&str]) -> Output {
@@ -8,6 +8,14 @@ fn arsenic(args: &[&str]) -> Output {
         .args(args)
         .output()
         .unwrap()
+}
+
+/// `arsenic sim -q ARGS --out OUT`.
+fn sim_q(args: &[&str], out: &Path) -> Output {
+    let mut all = vec!["sim", "-q"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--out", out.to_str().unwrap()]);
+    arsenic(&all)
 }
 
 fn tmp(name: &str) -> PathBuf {
@@ -22,7 +30,7 @@ fn tmp(name: &str) -> PathBuf {
 #[test]
 fn default_trace_runs_and_balances() {
     let out = tmp("default");
-    let o = arsenic(&["sim", "-q", "--out", out.to_str().unwrap()]);
+    let o = sim_q(&[], &out);
     let text = String::from_utf8_lossy(&o.stdout);
     assert_eq!(
         o.status.code(),
@@ -54,13 +62,7 @@ fn default_trace_runs_and_balances() {
 #[test]
 fn a_missing_capture_is_a_clear_error() {
     let out = tmp("missing");
-    let o = arsenic(&[
-        "sim",
-        "-q",
-        "/nonexistent/x.pcap",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = sim_q(&["/nonexistent/x.pcap"], &out);
     assert_eq!(o.status.code(), Some(3));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("cannot read /nonexistent/x.pcap"), "{err}");
@@ -78,13 +80,7 @@ fn a_corrupt_capture_is_a_clear_error() {
     .unwrap();
     let bad = out.join("cut.pcap");
     std::fs::write(&bad, &real[..real.len() - 30]).unwrap();
-    let o = arsenic(&[
-        "sim",
-        "-q",
-        bad.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = sim_q(&[bad.to_str().unwrap()], &out);
     assert_eq!(o.status.code(), Some(3));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
@@ -93,13 +89,7 @@ fn a_corrupt_capture_is_a_clear_error() {
     );
     // Not a capture at all.
     std::fs::write(&bad, b"hello, this is text").unwrap();
-    let o = arsenic(&[
-        "sim",
-        "-q",
-        bad.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = sim_q(&[bad.to_str().unwrap()], &out);
     assert_eq!(o.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&o.stderr).contains("not a pcap or pcapng file"));
     assert!(!out.join("rx-vi0-os.pcap").exists());
@@ -122,13 +112,7 @@ fn an_unsupported_link_type_is_a_clear_error() {
     f.extend_from_slice(&[0x45; 20]);
     let p = out.join("raw.pcap");
     std::fs::write(&p, f).unwrap();
-    let o = arsenic(&[
-        "sim",
-        "-q",
-        p.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = sim_q(&[p.to_str().unwrap()], &out);
     assert_eq!(o.status.code(), Some(3));
     assert!(
         String::from_utf8_lossy(&o.stderr).contains("is not supported; the card takes Ethernet")
@@ -168,25 +152,11 @@ fn a_bad_config_is_a_clear_error() {
         "[[vi]]\nid = 1\nname = \"a\"\nfilters = [{ expr = \"tcp[300] = 1\" }]\n",
     )
     .unwrap();
-    let o = arsenic(&[
-        "sim",
-        "-q",
-        "--config",
-        cfg.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = sim_q(&["--config", cfg.to_str().unwrap()], &out);
     assert_eq!(o.status.code(), Some(6));
     assert!(String::from_utf8_lossy(&o.stderr).contains("cannot express"));
     std::fs::write(&cfg, "[[vi]\n").unwrap();
-    let o = arsenic(&[
-        "sim",
-        "-q",
-        "--config",
-        cfg.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = sim_q(&["--config", cfg.to_str().unwrap()], &out);
     assert_eq!(o.status.code(), Some(6));
 }
 
@@ -238,13 +208,7 @@ fn a_truncated_pcapng_is_a_clear_error_and_writes_nothing() {
     .unwrap();
     let bad = out.join("cut.pcapng");
     std::fs::write(&bad, &real[..real.len() / 2 + 7]).unwrap();
-    let o = arsenic(&[
-        "sim",
-        "-q",
-        bad.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = sim_q(&[bad.to_str().unwrap()], &out);
     assert_eq!(o.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&o.stderr).contains("corrupt capture"));
     assert!(std::fs::read_dir(&out).unwrap().all(|e| {
@@ -259,14 +223,7 @@ fn a_configuration_the_card_cannot_take_is_refused() {
     let cfg = out.join("c.toml");
     // A VI number beyond the card's VIs.
     std::fs::write(&cfg, "[[vi]]\nid = 1024\nname = \"far\"\n").unwrap();
-    let o = arsenic(&[
-        "sim",
-        "-q",
-        "--config",
-        cfg.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = sim_q(&["--config", cfg.to_str().unwrap()], &out);
     assert_eq!(o.status.code(), Some(6));
     assert!(String::from_utf8_lossy(&o.stderr).contains("use 1..=1023"));
     // More masked-rule terms than the card has (a port range of 120 prefixes).
@@ -275,14 +232,7 @@ fn a_configuration_the_card_cannot_take_is_refused() {
         "[[vi]]\nid = 1\nname = \"wide\"\nfilters = [{ expr = \"portrange 1-1023\" }]\n",
     )
     .unwrap();
-    let o = arsenic(&[
-        "sim",
-        "-q",
-        "--config",
-        cfg.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = sim_q(&["--config", cfg.to_str().unwrap()], &out);
     assert_eq!(
         o.status.code(),
         Some(4),

@@ -12,7 +12,7 @@ use crate::memory::MemoryError;
 use crate::vi::{RxBuf, UserVi, ViConfig, ViEvent};
 use arsenic_interface::params::{self, Speed, PAGE_SIZE};
 use arsenic_interface::regs::{self, buftbl, ctrl, status, vi_cmd, Counter};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use thiserror::Error;
 
 pub use crate::vi::RxFrame;
@@ -80,8 +80,8 @@ pub struct DeviceManager {
     vis: BTreeMap<u16, ViRecord>,
     /// Free buffer-table ranges: first id → count.
     bt_free: BTreeMap<u32, u32>,
-    /// Interrupts seen and not yet handed out, by VI.
-    woken: BTreeMap<u16, u32>,
+    /// VIs interrupted and not yet handed out.
+    woken: BTreeSet<u16>,
 }
 
 /// The expected value of `PARAMS`.
@@ -154,7 +154,7 @@ impl DeviceManager {
             os: UserVi::new(0, cfg.clone(), 0, 0, 0, Vec::new(), Vec::new()),
             vis: BTreeMap::new(),
             bt_free,
-            woken: BTreeMap::new(),
+            woken: BTreeSet::new(),
         };
         dm.os = dm.create_vi_at(dev, 0, cfg)?;
         dm.os.refill(dev, true)?;
@@ -362,12 +362,8 @@ impl DeviceManager {
     /// Collects the interrupts the card raised since the last call; returns the VIs woken
     /// (each once), in VI order.
     pub fn wakeups<D: Device>(&mut self, dev: &mut D) -> Vec<u16> {
-        for v in dev.take_interrupts() {
-            *self.woken.entry(v).or_default() += 1;
-        }
-        let w: Vec<u16> = self.woken.keys().copied().collect();
-        self.woken.clear();
-        w
+        self.woken.extend(dev.take_interrupts());
+        std::mem::take(&mut self.woken).into_iter().collect()
     }
 
     /// Sleeps until the card interrupts for one of `vis` (armed by their owners), at most
@@ -375,13 +371,11 @@ impl DeviceManager {
     pub fn wait_for<D: Device>(&mut self, dev: &mut D, vis: &[u16], max_cycles: u64) -> Vec<u16> {
         let start = dev.now();
         loop {
-            for v in dev.take_interrupts() {
-                *self.woken.entry(v).or_default() += 1;
-            }
+            self.woken.extend(dev.take_interrupts());
             let hit: Vec<u16> = vis
                 .iter()
                 .copied()
-                .filter(|v| self.woken.contains_key(v))
+                .filter(|v| self.woken.contains(v))
                 .collect();
             if !hit.is_empty() {
                 for v in &hit {

@@ -194,7 +194,6 @@ pub struct UserVi {
     prod: u16,
     announced: u16,
     ev_next: u16,
-    ev_announced: u16,
     /// Descriptors whose event has been read (one event per descriptor, in ring order).
     cons_desc: u16,
     hold: bool,
@@ -224,7 +223,6 @@ impl UserVi {
             prod: 0,
             announced: 0,
             ev_next: 0,
-            ev_announced: 0,
             cons_desc: 0,
             hold: false,
         }
@@ -268,6 +266,10 @@ impl UserVi {
         self.prod.wrapping_sub(self.cons_desc)
     }
 
+    fn ring_size(&self) -> u16 {
+        1u16 << self.cfg.ring_log2
+    }
+
     fn ring_mask(&self) -> u16 {
         ((1u32 << self.cfg.ring_log2) - 1) as u16
     }
@@ -275,8 +277,8 @@ impl UserVi {
     /// Posts free buffers while the ring has room, ringing the doorbell once `batch` wait
     /// (or at once with `flush`).
     pub fn refill<D: Device>(&mut self, dev: &mut D, flush: bool) -> Result<(), DriverError> {
-        let size = 1u16 << (self.cfg.ring_log2 - 1) << 1;
-        while !self.hold && self.prod.wrapping_sub(self.ev_consumed_desc()) < size {
+        // Descriptors whose event has not been read may still be in use by the card.
+        while !self.hold && self.prod.wrapping_sub(self.cons_desc) < self.ring_size() {
             let Some(b) = self.free.pop() else { break };
             self.write_desc(dev, rxdesc::word(b.id, b.offset), Some(b))?;
         }
@@ -285,11 +287,6 @@ impl UserVi {
             self.doorbell(dev);
         }
         Ok(())
-    }
-
-    /// Descriptors the card has certainly finished with: one event per descriptor, in order.
-    fn ev_consumed_desc(&self) -> u16 {
-        self.cons_desc
     }
 
     fn write_desc<D: Device>(
@@ -409,7 +406,6 @@ impl UserVi {
         if n > 0 {
             self.refill(dev, false)?;
             self.page.write(dev, DbReg::EvqCons, self.ev_next as u32);
-            self.ev_announced = self.ev_next;
         }
         Ok(n)
     }
@@ -433,7 +429,6 @@ impl UserVi {
     /// after the holdoff, once an event is in the queue (at once if one already is).
     pub fn arm<D: Device>(&mut self, dev: &mut D) {
         self.page.write(dev, DbReg::IrqArm, self.ev_next as u32);
-        self.ev_announced = self.ev_next;
     }
 
     /// The VI's counters.
@@ -458,8 +453,7 @@ impl UserVi {
     /// it: what a careless or hostile process can do. The card must refuse what the VI does
     /// not own. Fails if the ring has no free slot.
     pub fn post_raw<D: Device>(&mut self, dev: &mut D, word: u64) -> Result<(), DriverError> {
-        let size = 1u16 << (self.cfg.ring_log2 - 1) << 1;
-        if self.prod.wrapping_sub(self.cons_desc) >= size {
+        if self.prod.wrapping_sub(self.cons_desc) >= self.ring_size() {
             return Err(DriverError::BadConfig("the receive ring is full".into()));
         }
         let b = RxBuf {

@@ -4,7 +4,7 @@
 //! [`Sim`] implements [`Device`], so the real device manager drives the simulated card: a
 //! register write is queued and put on the MMIO port on a later cycle when the card is ready
 //! for it (posted, in order); a register read first lets queued writes go, then runs the card
-//! until it answers. Interrupts the card raises are queued with their cycle.
+//! until it answers. Interrupts the card raises are queued until the driver takes them.
 
 use crate::wire::{Wire, WireFrame, XGMII_IDLE};
 use arsenic_bridge::nic::{In, Model, Out};
@@ -46,8 +46,7 @@ pub struct Sim {
     mem: HostMemory,
     dma: DmaServicer,
     writes: VecDeque<(u32, u32)>,
-    interrupts: VecDeque<(u64, u16)>,
-    irq_count: u64,
+    interrupts: VecDeque<u16>,
     wire: Wire,
     speed: Speed,
     cycle: u64,
@@ -64,7 +63,6 @@ impl Sim {
             dma: DmaServicer::new(cfg.dma),
             writes: VecDeque::new(),
             interrupts: VecDeque::new(),
-            irq_count: 0,
             wire: Wire::new(cfg.speed, []),
             speed: cfg.speed,
             cycle: 0,
@@ -163,20 +161,9 @@ impl Sim {
         self.model.tick(&self.input, &mut self.output);
         self.input.mmio_read = 0;
         if self.output.irq_valid != 0 {
-            self.interrupts.push_back((now, self.output.irq_vector));
-            self.irq_count += 1;
+            self.interrupts.push_back(self.output.irq_vector);
         }
         self.cycle += 1;
-    }
-
-    /// Interrupts raised so far.
-    pub fn interrupt_count(&self) -> u64 {
-        self.irq_count
-    }
-
-    /// Interrupts raised and not yet taken, with their cycle.
-    pub fn pending_interrupts(&self) -> impl Iterator<Item = &(u64, u16)> {
-        self.interrupts.iter()
     }
 
     /// Runs until every queued register write has reached the card.
@@ -227,6 +214,6 @@ impl Device for Sim {
     }
 
     fn take_interrupts(&mut self) -> Vec<u16> {
-        self.interrupts.drain(..).map(|(_, v)| v).collect()
+        self.interrupts.drain(..).collect()
     }
 }
