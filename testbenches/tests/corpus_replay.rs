@@ -118,6 +118,12 @@ fn the_whole_corpus_goes_where_libpcap_says() {
         frames += n;
         dropped += r.dropped();
     }
+    // The figures of docs/ROBUSTNESS.md (shown with `-- --nocapture`).
+    println!(
+        "corpus: {} captures, {files} read, {refused} refused; {frames} frames, \
+         {claimed} claimed by filters, {dropped} dropped by the MAC",
+        names.len()
+    );
     // The corpus exercises what it should: most files read, many frames claimed by filters,
     // malformed frames dropped by the MAC.
     assert!(
