@@ -40,6 +40,8 @@ pub struct Classifier {
     pub s_last: Signal<In, Bit>,
     pub s_len: Signal<In, Bits<16>>,
     pub s_commit: Signal<In, Bit>,
+    /// The VI a frame is sent by (a transmit checker's input; taken with the commit).
+    pub s_vi: Signal<In, Bits<16>>,
     // Table writes (the classifier's MMIO window).
     pub cfg_write: Signal<In, Bit>,
     pub cfg_addr: Signal<In, Bits<MMIO_ADDR_BITS>>,
@@ -57,12 +59,24 @@ pub struct Classifier {
     pub cnt_flow_hits: Signal<Out, Bits<32>>,
     pub cnt_overrun: Signal<Out, Bits<32>>,
     _params: ClassifierParams,
+    _tx: bool,
     _sim: Box<Model>,
 }
 
 impl Classifier {
     /// A classifier with tables of `params`.
     pub fn new(params: ClassifierParams) -> Self {
+        Self::build(params, false)
+    }
+
+    /// A transmit checker with tables of `params`: the same tables and evaluation, but a
+    /// term or flow counts only when its VI is the frame's sender (`s_vi`); the result's
+    /// filter is the best such match, [`FILTER_NONE`] when the sender's filters all miss.
+    pub fn new_tx(params: ClassifierParams) -> Self {
+        Self::build(params, true)
+    }
+
+    fn build(params: ClassifierParams, tx: bool) -> Self {
         assert!(
             params.literals_per_cycle > 0
                 && params.literals.is_multiple_of(params.literals_per_cycle)
@@ -79,6 +93,7 @@ impl Classifier {
             s_last: Default::default(),
             s_len: Default::default(),
             s_commit: Default::default(),
+            s_vi: Default::default(),
             cfg_write: Default::default(),
             cfg_addr: Default::default(),
             cfg_wdata: Default::default(),
@@ -92,7 +107,8 @@ impl Classifier {
             cnt_flow_hits: Default::default(),
             cnt_overrun: Default::default(),
             _params: params,
-            _sim: Box::new(Model::new(params)),
+            _tx: tx,
+            _sim: Box::new(Model::new(params, tx)),
         }
     }
 }
@@ -115,6 +131,8 @@ struct FlowEntry {
 /// The classifier's state, for rust-hdl's simulator; mirrors the Verilog below.
 struct Model {
     p: ClassifierParams,
+    tx: bool,
+    ev_vi: u16,
     hb: [[u8; HEADER_BYTES]; 2],
     cap_bank: usize,
     cap_beat: usize,
@@ -152,10 +170,12 @@ struct Model {
 }
 
 impl Model {
-    fn new(p: ClassifierParams) -> Self {
+    fn new(p: ClassifierParams, tx: bool) -> Self {
         let fb = 1usize << p.flow_bank_bits;
         Model {
             p,
+            tx,
+            ev_vi: 0,
             hb: [[0; HEADER_BYTES]; 2],
             cap_bank: 0,
             cap_beat: 0,
@@ -424,6 +444,7 @@ impl Model {
                 let mut rule = false;
                 for t in 0..self.p.terms {
                     let hit = self.tvalid_snap >> t & 1 == 1
+                        && (!self.tx || self.term_vi[t] == self.ev_vi)
                         && self.litvec & self.term_pos[t] == self.term_pos[t]
                         && self.litvec & self.term_neg[t] == 0;
                     if hit {
@@ -441,7 +462,11 @@ impl Model {
                     for bank in 0..2 {
                         for way in 0..2 {
                             let e = self.rd[k][bank][way];
-                            if self.keys_ok[k] && e.valid && e.key == self.keys[k] {
+                            if self.keys_ok[k]
+                                && e.valid
+                                && e.key == self.keys[k]
+                                && (!self.tx || e.vi == self.ev_vi)
+                            {
                                 flow = true;
                                 better(
                                     e.filter_prio >> 16,
@@ -485,6 +510,7 @@ impl Model {
                         self.ev_bank = self.cap_bank;
                         self.cap_bank ^= 1;
                         self.ev_len = i.s_len;
+                        self.ev_vi = i.s_vi;
                         self.litvec = 0;
                         self.tvalid_snap = self.term_valid;
                         // The frame's place in the queue, kept while it is classified.
@@ -525,6 +551,7 @@ struct Inputs {
     s_last: bool,
     s_len: u32,
     s_commit: bool,
+    s_vi: u16,
     cfg_write: bool,
     cfg_addr: u32,
     cfg_wdata: u32,
@@ -542,6 +569,7 @@ impl Logic for Classifier {
                 s_last: self.s_last.val(),
                 s_len: self.s_len.val().to_u32(),
                 s_commit: self.s_commit.val(),
+                s_vi: self.s_vi.val().to_u32() as u16,
                 cfg_write: self.cfg_write.val(),
                 cfg_addr: self.cfg_addr.val().to_u32(),
                 cfg_wdata: self.cfg_wdata.val().to_u32(),
@@ -574,11 +602,17 @@ impl Logic for Classifier {
     }
 
     fn hdl(&self) -> Verilog {
-        Verilog::Custom(verilog(self._params))
+        Verilog::Custom(verilog(self._params, self._tx))
     }
 }
 
-fn verilog(p: ClassifierParams) -> String {
+fn verilog(p: ClassifierParams, tx: bool) -> String {
+    // A transmit checker counts only the sender's own terms and flows.
+    let (t_own, f_own) = if tx {
+        (" && (term_vi[t] == ev_vi)", " && (e[335:320] == ev_vi)")
+    } else {
+        ("", "")
+    };
     let nl = p.literals;
     let nt = p.terms;
     let fb = 1usize << p.flow_bank_bits;
@@ -623,6 +657,7 @@ reg busy_r;
 reg [7:0] step;
 reg ev_bank;
 reg [15:0] ev_len;
+reg [15:0] ev_vi;
 reg [127:0] litvec;
 reg [63:0] tvalid_snap;
 reg [31:0] lit_field [0:{nl1}];
@@ -790,7 +825,7 @@ always @(*) begin
     // The decision, from the registered evaluation.
     if (busy_r && step == {decide}) begin
     for (t = 0; t < {nt}; t = t + 1) begin
-        if (tvalid_snap[t] && ((litvec & term_pos[t]) == term_pos[t]) && ((litvec & term_neg[t]) == 0)) begin
+        if (tvalid_snap[t] && ((litvec & term_pos[t]) == term_pos[t]) && ((litvec & term_neg[t]) == 0){t_own}) begin
             rule = 1;
             if (!have || ({{16'd0, term_fp[t][31:16]}} > best_p) || ({{16'd0, term_fp[t][31:16]}} == best_p && {{17'd0, term_fp[t][14:0]}} < best_f)) begin
                 have = 1; best_p = {{16'd0, term_fp[t][31:16]}}; best_f = {{17'd0, term_fp[t][14:0]}}; best_vi = term_vi[t];
@@ -808,7 +843,7 @@ always @(*) begin
             6: begin e = rd3_10; ek = key3; end
             default: begin e = rd3_11; ek = key3; end
         endcase
-        if (keys_ok && e[368] && e[319:0] == ek) begin
+        if (keys_ok && e[368] && e[319:0] == ek{f_own}) begin
             flow = 1;
             if (!have || ({{16'd0, e[367:352]}} > best_p) || ({{16'd0, e[367:352]}} == best_p && {{17'd0, e[350:336]}} < best_f)) begin
                 have = 1; best_p = {{16'd0, e[367:352]}}; best_f = {{17'd0, e[350:336]}}; best_vi = e[335:320];
@@ -834,7 +869,7 @@ end
 
 integer i;
 initial begin
-    cap_bank = 0; cap_beat = 0; busy_r = 0; step = 0; ev_bank = 0; ev_len = 0; litvec = 0;
+    cap_bank = 0; cap_beat = 0; busy_r = 0; step = 0; ev_bank = 0; ev_len = 0; ev_vi = 0; litvec = 0;
     tvalid_snap = 0; term_valid = 0; f_head = 0; f_tail = 0; c_rule = 0; c_flow = 0; c_over = 0;
     keys_ok = 0; flags_r = 0; key5 = 0; key3 = 0;
     rd5_00 = 0; rd5_01 = 0; rd5_10 = 0; rd5_11 = 0; rd3_00 = 0; rd3_01 = 0; rd3_10 = 0; rd3_11 = 0;
@@ -958,6 +993,7 @@ always @(posedge clock) begin
                     ev_bank <= cap_bank;
                     cap_bank <= ~cap_bank;
                     ev_len <= s_len;
+                    ev_vi <= s_vi;
                     litvec <= 0;
                     tvalid_snap <= term_valid;
                     // The frame's place in the queue, kept while it is classified.
@@ -979,6 +1015,8 @@ always @(posedge clock) begin
 end
 "#,
         hb2 = 2 * hb - 1,
+        t_own = t_own,
+        f_own = f_own,
         hb2p1 = 2 * hb,
         nl1 = nl - 1,
         nt1 = nt - 1,

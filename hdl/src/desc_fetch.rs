@@ -20,13 +20,13 @@
 
 use crate::vi_engine::CACHE_W;
 use arsenic_interface::event::error;
-use arsenic_interface::params::{DESC_PER_VI_BITS, DMA_TAG_BITS, PAGE_SIZE};
+use arsenic_interface::params::{DESC_PER_VI_BITS, PAGE_SIZE, RX_TAG_BITS};
 use arsenic_interface::regs::buftbl;
 use arsenic_interface::rxdesc::OFFSET_SHIFT;
 use rust_hdl::prelude::*;
 
-const T: usize = DMA_TAG_BITS;
-const NT: usize = 1 << DMA_TAG_BITS;
+const T: usize = RX_TAG_BITS;
+const NT: usize = 1 << RX_TAG_BITS;
 
 /// `VB`: log2 of the VIs; `CB`: the descriptor cache's address bits; `BB`: log2 of the
 /// buffer table's entries.

@@ -20,6 +20,8 @@ pub mod nic;
 pub mod regfile;
 pub mod rx_buffer;
 pub mod rx_dma;
+pub mod tx_dma;
+pub mod tx_engine;
 pub mod verilog;
 pub mod vi_engine;
 pub mod xgmii_rx;

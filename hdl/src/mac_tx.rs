@@ -84,8 +84,8 @@ pub struct MacTx {
     xbuf: DFF<Bits<192>>,
     xctl: DFF<Bits<24>>,
     xfill: DFF<Bits<5>>,
-    x_txd: DFF<Bits<64>>,
-    x_txc: DFF<Bits<8>>,
+    x_txd: DFFWithInit<Bits<64>>,
+    x_txc: DFFWithInit<Bits<8>>,
     // Counters.
     c_frames: DFF<Bits<32>>,
     c_octets: DFF<Bits<32>>,
@@ -196,8 +196,9 @@ impl Default for MacTx {
             xbuf: Default::default(),
             xctl: Default::default(),
             xfill: Default::default(),
-            x_txd: Default::default(),
-            x_txc: Default::default(),
+            // The wire is idle from power-up.
+            x_txd: DFFWithInit::new(u64::from_le_bytes([xgmii::IDLE; 8]).into()),
+            x_txc: DFFWithInit::new(0xFFu64.into()),
             c_frames: Default::default(),
             c_octets: Default::default(),
             c_padded: Default::default(),

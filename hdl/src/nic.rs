@@ -4,24 +4,32 @@ use crate::classifier::Classifier;
 use crate::desc_fetch::DescFetch;
 use crate::irq::IrqTimers;
 use crate::mac_rx::MacRx;
+use crate::mac_tx::MacTx;
 use crate::regfile::RegFile;
 use crate::rx_buffer::RxBuffer;
 use crate::rx_dma::RxDma;
+use crate::tx_dma::TxDma;
+use crate::tx_engine::{TxEngine, TX_DESC_BITS};
 use crate::vi_engine::ViEngine;
+use arsenic_interface::classifier::ClassifierParams;
 use arsenic_interface::params::{
     BUFTBL_BITS, DESC_PER_VI_BITS, DMA_TAG_BITS, MMIO_ADDR_BITS, VI_BITS,
 };
 
 /// The card of the simulation configuration: 1024 VIs, 16384 buffer-table entries.
-pub type SimNic = Nic<VI_BITS, { VI_BITS + DESC_PER_VI_BITS }, BUFTBL_BITS>;
+pub type SimNic =
+    Nic<VI_BITS, { VI_BITS + DESC_PER_VI_BITS }, BUFTBL_BITS, { VI_BITS + TX_DESC_BITS }>;
 /// A small card, as a board can afford: 16 VIs, 1024 buffer-table entries.
-pub type SmallNic = Nic<4, { 4 + DESC_PER_VI_BITS }, 10>;
+pub type SmallNic = Nic<4, { 4 + DESC_PER_VI_BITS }, 10, { 4 + TX_DESC_BITS }>;
 use rust_hdl::prelude::*;
 
 /// The card. `VB`: log2 of the VIs; `CB`: `VB + DESC_PER_VI_BITS`; `BB`: log2 of the buffer
-/// table's entries.
+/// table's entries; `TB`: `VB + TX_DESC_BITS`.
+///
+/// DMA read tags: 0..=7 the receive descriptor reads, 8 and 9 the transmit descriptor reads,
+/// 32..=63 the transmit data reads (one per frame slot).
 #[derive(LogicBlock)]
-pub struct Nic<const VB: usize, const CB: usize, const BB: usize> {
+pub struct Nic<const VB: usize, const CB: usize, const BB: usize, const TB: usize> {
     pub clock: Signal<In, Clock>,
     // GMII receive (1 GbE).
     pub gmii_rxd: Signal<In, Bits<8>>,
@@ -30,6 +38,13 @@ pub struct Nic<const VB: usize, const CB: usize, const BB: usize> {
     // XGMII receive (10 GbE).
     pub xgmii_rxd: Signal<In, Bits<64>>,
     pub xgmii_rxc: Signal<In, Bits<8>>,
+    // GMII transmit (1 GbE).
+    pub gmii_txd: Signal<Out, Bits<8>>,
+    pub gmii_tx_en: Signal<Out, Bit>,
+    pub gmii_tx_er: Signal<Out, Bit>,
+    // XGMII transmit (10 GbE).
+    pub xgmii_txd: Signal<Out, Bits<64>>,
+    pub xgmii_txc: Signal<Out, Bits<8>>,
     // MMIO slave: one request per cycle while `mmio_ready`; a read answers with
     // `mmio_rvalid` later.
     pub mmio_addr: Signal<In, Bits<MMIO_ADDR_BITS>>,
@@ -51,7 +66,7 @@ pub struct Nic<const VB: usize, const CB: usize, const BB: usize> {
     // DMA read channel: tagged requests of `dma_rd_beats` beats.
     pub dma_rd_valid: Signal<Out, Bit>,
     pub dma_rd_addr: Signal<Out, Bits<64>>,
-    pub dma_rd_beats: Signal<Out, Bits<5>>,
+    pub dma_rd_beats: Signal<Out, Bits<8>>,
     pub dma_rd_tag: Signal<Out, Bits<DMA_TAG_BITS>>,
     pub dma_rd_ready: Signal<In, Bit>,
     // DMA read completions: beats of one tag in order, `last` on its final beat.
@@ -67,11 +82,23 @@ pub struct Nic<const VB: usize, const CB: usize, const BB: usize> {
     dma: RxDma,
     irq: IrqTimers,
     regs: RegFile,
+    txe: TxEngine<VB, TB>,
+    txd: TxDma<VB, BB>,
+    txcls: Classifier,
+    mac_tx: MacTx,
+    // The DMA read arbiter's choice: 0 receive descriptors, 1 transmit descriptors, 2
+    // transmit data.
+    rd_sel: Signal<Local, Bits<2>>,
+    k_tag_txd: Constant<Bits<DMA_TAG_BITS>>,
+    k_tag_txdata: Constant<Bits<DMA_TAG_BITS>>,
+    k_tx_win_lo: Constant<Bits<MMIO_ADDR_BITS>>,
+    k_tx_win_hi: Constant<Bits<MMIO_ADDR_BITS>>,
+    k_tx_win_off: Constant<Bits<MMIO_ADDR_BITS>>,
 }
 
-impl<const VB: usize, const CB: usize, const BB: usize> Nic<VB, CB, BB> {
-    /// The card with a classifier of `params`.
-    pub fn new(params: arsenic_interface::classifier::ClassifierParams) -> Self {
+impl<const VB: usize, const CB: usize, const BB: usize, const TB: usize> Nic<VB, CB, BB, TB> {
+    /// The card with a receive classifier of `params` and transmit filters of `tx_params`.
+    pub fn new(params: ClassifierParams, tx_params: ClassifierParams) -> Self {
         Nic {
             clock: Default::default(),
             gmii_rxd: Default::default(),
@@ -79,6 +106,11 @@ impl<const VB: usize, const CB: usize, const BB: usize> Nic<VB, CB, BB> {
             gmii_rx_er: Default::default(),
             xgmii_rxd: Default::default(),
             xgmii_rxc: Default::default(),
+            gmii_txd: Default::default(),
+            gmii_tx_en: Default::default(),
+            gmii_tx_er: Default::default(),
+            xgmii_txd: Default::default(),
+            xgmii_txc: Default::default(),
             mmio_addr: Default::default(),
             mmio_wdata: Default::default(),
             mmio_write: Default::default(),
@@ -110,21 +142,45 @@ impl<const VB: usize, const CB: usize, const BB: usize> Nic<VB, CB, BB> {
             dma: Default::default(),
             irq: Default::default(),
             regs: RegFile::new(VB, BB),
+            txe: Default::default(),
+            txd: Default::default(),
+            txcls: Classifier::new_tx(tx_params),
+            mac_tx: Default::default(),
+            rd_sel: Default::default(),
+            k_tag_txd: Constant::new(8u64.into()),
+            k_tag_txdata: Constant::new(32u64.into()),
+            k_tx_win_lo:
+                Constant::new(
+                    ((arsenic_interface::classifier::WINDOW
+                        + arsenic_interface::regs::TX_FILTER_OFFSET) as u64)
+                        .into(),
+                ),
+            k_tx_win_hi: Constant::new(
+                ((arsenic_interface::classifier::WINDOW
+                    + arsenic_interface::classifier::WINDOW_SIZE
+                    + arsenic_interface::regs::TX_FILTER_OFFSET) as u64)
+                    .into(),
+            ),
+            k_tx_win_off: Constant::new((arsenic_interface::regs::TX_FILTER_OFFSET as u64).into()),
         }
     }
 }
 
-impl<const VB: usize, const CB: usize, const BB: usize> Default for Nic<VB, CB, BB> {
-    /// The card with the simulation configuration's classifier.
+impl<const VB: usize, const CB: usize, const BB: usize, const TB: usize> Default
+    for Nic<VB, CB, BB, TB>
+{
+    /// The card with the simulation configuration's classifiers.
     fn default() -> Self {
-        Self::new(arsenic_interface::classifier::ClassifierParams::SIM)
+        Self::new(ClassifierParams::SIM, ClassifierParams::TX_SIM)
     }
 }
 
-impl<const VB: usize, const CB: usize, const BB: usize> Logic for Nic<VB, CB, BB> {
+impl<const VB: usize, const CB: usize, const BB: usize, const TB: usize> Logic
+    for Nic<VB, CB, BB, TB>
+{
     #[hdl_gen]
     fn update(&mut self) {
-        clock!(self, clock, mac, rxbuf, cls, fetch, eng, dma, irq, regs);
+        clock!(self, clock, mac, rxbuf, cls, fetch, eng, dma, irq, regs, txe, txd, txcls, mac_tx);
         // Register file.
         self.regs.addr.next = self.mmio_addr.val();
         self.regs.wdata.next = self.mmio_wdata.val();
@@ -134,14 +190,25 @@ impl<const VB: usize, const CB: usize, const BB: usize> Logic for Nic<VB, CB, BB
         if self.eng.rd_valid.val() {
             self.mmio_rdata.next = self.eng.rd_data.val();
         }
-        self.mmio_rvalid.next = self.regs.rvalid.val() | self.eng.rd_valid.val();
-        self.mmio_ready.next = self.eng.mm_ready.val();
-        // MAC.
+        if self.txe.rd_valid.val() {
+            self.mmio_rdata.next = self.txe.rd_data.val();
+        }
+        self.mmio_rvalid.next =
+            self.regs.rvalid.val() | self.eng.rd_valid.val() | self.txe.rd_valid.val();
+        self.mmio_ready.next = self.eng.mm_ready.val() & self.txe.mm_ready.val();
+        // MAC: from the PHY, or in loopback from the transmit MAC's wire.
         self.mac.gmii_rxd.next = self.gmii_rxd.val();
         self.mac.gmii_rx_dv.next = self.gmii_rx_dv.val();
         self.mac.gmii_rx_er.next = self.gmii_rx_er.val();
         self.mac.xgmii_rxd.next = self.xgmii_rxd.val();
         self.mac.xgmii_rxc.next = self.xgmii_rxc.val();
+        if self.regs.loopback.val() {
+            self.mac.gmii_rxd.next = self.mac_tx.gmii_txd.val();
+            self.mac.gmii_rx_dv.next = self.mac_tx.gmii_tx_en.val();
+            self.mac.gmii_rx_er.next = self.mac_tx.gmii_tx_er.val();
+            self.mac.xgmii_rxd.next = self.mac_tx.xgmii_txd.val();
+            self.mac.xgmii_rxc.next = self.mac_tx.xgmii_txc.val();
+        }
         self.mac.speed_10g.next = self.regs.speed_10g.val();
         self.mac.rx_enable.next = self.regs.rx_enable.val();
         self.mac.max_frame.next = self.regs.max_frame.val();
@@ -165,6 +232,7 @@ impl<const VB: usize, const CB: usize, const BB: usize> Logic for Nic<VB, CB, BB
         self.cls.s_last.next = self.mac.last.val();
         self.cls.s_len.next = self.mac.len.val();
         self.cls.s_commit.next = self.rxbuf.committed.val();
+        self.cls.s_vi.next = 0.into();
         self.cls.cfg_write.next = self.mmio_write.val();
         self.cls.cfg_addr.next = self.mmio_addr.val();
         self.cls.cfg_wdata.next = self.mmio_wdata.val();
@@ -202,6 +270,10 @@ impl<const VB: usize, const CB: usize, const BB: usize> Logic for Nic<VB, CB, BB
         self.dma.aux_value.next = self.eng.aux_value.val();
         self.dma.aux_evq.next = self.eng.aux_evq.val();
         self.dma.aux_phase.next = self.eng.aux_phase.val();
+        self.dma.aux_kind.next = self.eng.aux_kind.val();
+        self.dma.aux_len.next = self.eng.aux_len.val();
+        self.dma.aux_irq.next = self.eng.aux_irq.val();
+        self.dma.aux_holdoff.next = self.eng.aux_holdoff.val();
         self.eng.aux_take.next = self.dma.aux_take.val();
         self.eng.done_seq.next = self.dma.done_seq.val();
         // Descriptor fetch and the buffer table.
@@ -224,15 +296,116 @@ impl<const VB: usize, const CB: usize, const BB: usize> Logic for Nic<VB, CB, BB
         self.fetch.bt_we.next = self.regs.bt_we.val();
         self.fetch.bt_addr.next = self.regs.bt_addr.val().get_bits::<BB>(0);
         self.fetch.bt_data.next = self.regs.bt_data.val();
-        self.dma_rd_valid.next = self.fetch.rd_valid.val();
-        self.dma_rd_addr.next = self.fetch.rd_addr.val();
-        self.dma_rd_beats.next = self.fetch.rd_beats.val();
-        self.dma_rd_tag.next = self.fetch.rd_tag.val();
-        self.fetch.rd_ready.next = self.dma_rd_ready.val();
-        self.fetch.cpl_valid.next = self.dma_cpl_valid.val();
-        self.fetch.cpl_tag.next = self.dma_cpl_tag.val();
+        // DMA reads: receive descriptors first, then transmit descriptors, then frame data.
+        self.rd_sel.next = 2.into();
+        if self.txe.rq_valid.val() {
+            self.rd_sel.next = 1.into();
+        }
+        if self.fetch.rd_valid.val() {
+            self.rd_sel.next = 0.into();
+        }
+        self.fetch.rd_ready.next = self.dma_rd_ready.val() & (self.rd_sel.val() == 0);
+        self.txe.rq_ready.next = self.dma_rd_ready.val() & (self.rd_sel.val() == 1);
+        self.txd.rd_ready.next = self.dma_rd_ready.val() & (self.rd_sel.val() == 2);
+        self.dma_rd_valid.next = self.txd.rd_valid.val();
+        self.dma_rd_addr.next = self.txd.rd_addr.val();
+        self.dma_rd_beats.next = self.txd.rd_beats.val();
+        self.dma_rd_tag.next =
+            self.k_tag_txdata.val() | bit_cast::<DMA_TAG_BITS, 5>(self.txd.rd_tag.val());
+        if self.rd_sel.val() == 1 {
+            self.dma_rd_valid.next = true;
+            self.dma_rd_addr.next = self.txe.rq_addr.val();
+            self.dma_rd_beats.next = self.txe.rq_beats.val();
+            self.dma_rd_tag.next =
+                self.k_tag_txd.val() | bit_cast::<DMA_TAG_BITS, 1>(self.txe.rq_tag.val().into());
+        }
+        if self.rd_sel.val() == 0 {
+            self.dma_rd_valid.next = true;
+            self.dma_rd_addr.next = self.fetch.rd_addr.val();
+            self.dma_rd_beats.next = bit_cast::<8, 5>(self.fetch.rd_beats.val());
+            self.dma_rd_tag.next = bit_cast::<DMA_TAG_BITS, 3>(self.fetch.rd_tag.val());
+        }
+        // Completions by tag.
+        self.fetch.cpl_valid.next =
+            self.dma_cpl_valid.val() & (self.dma_cpl_tag.val().get_bits::<3>(3) == 0);
+        self.fetch.cpl_tag.next = self.dma_cpl_tag.val().get_bits::<3>(0);
         self.fetch.cpl_data.next = self.dma_cpl_data.val();
         self.fetch.cpl_last.next = self.dma_cpl_last.val();
+        self.txe.cpl_valid.next =
+            self.dma_cpl_valid.val() & (self.dma_cpl_tag.val().get_bits::<3>(3) == 1);
+        self.txe.cpl_tag.next = self.dma_cpl_tag.val().get_bit(0);
+        self.txe.cpl_data.next = self.dma_cpl_data.val();
+        self.txe.cpl_last.next = self.dma_cpl_last.val();
+        self.txd.cpl_valid.next = self.dma_cpl_valid.val() & self.dma_cpl_tag.val().get_bit(5);
+        self.txd.cpl_tag.next = self.dma_cpl_tag.val().get_bits::<5>(0);
+        self.txd.cpl_data.next = self.dma_cpl_data.val();
+        self.txd.cpl_last.next = self.dma_cpl_last.val();
+        // The transmit engine: doorbells, `TX_CMD`, scheduling, descriptor reads.
+        self.txe.reset.next = self.regs.reset.val();
+        self.txe.now.next = self.regs.timestamp.val().get_bits::<48>(0);
+        self.txe.mm_valid.next = self.regs.tx_valid.val();
+        self.txe.mm_write.next = self.regs.tx_write.val();
+        self.txe.mm_cmd.next = self.regs.tx_cmd.val();
+        self.txe.mm_vi.next = self.regs.tx_vi.val();
+        self.txe.mm_reg.next = self.mmio_addr.val().get_bits::<12>(0);
+        self.txe.mm_data.next = self.regs.tx_data.val();
+        self.txe.tf_word.next = self.regs.tf_word.val();
+        self.regs.tx_status.next = self.txe.cmd_status.val();
+        self.txd.job_valid.next = self.txe.job_valid.val();
+        self.txd.job_vi.next = self.txe.job_vi.val();
+        self.txd.job_idx.next = self.txe.job_idx.val();
+        self.txd.job_desc.next = self.txe.job_desc.val();
+        self.txd.job_unres.next = self.txe.job_unres.val();
+        self.txe.job_take.next = self.txd.job_take.val();
+        self.txe.dn_valid.next = self.txd.dn_valid.val();
+        self.txe.dn_vi.next = self.txd.dn_vi.val();
+        self.txe.dn_idx.next = self.txd.dn_idx.val();
+        self.txe.dn_len.next = self.txd.dn_len.val();
+        self.txe.dn_code.next = self.txd.dn_code.val();
+        self.txe.dn_event.next = self.txd.dn_event.val();
+        self.txd.dn_take.next = self.txe.dn_take.val();
+        self.eng.tx_ev_valid.next = self.txe.ev_valid.val();
+        self.eng.tx_ev_vi.next = self.txe.ev_vi.val();
+        self.eng.tx_ev_error.next = self.txe.ev_error.val();
+        self.eng.tx_ev_code.next = self.txe.ev_code.val();
+        self.eng.tx_ev_value.next = self.txe.ev_value.val();
+        self.eng.tx_ev_len.next = self.txe.ev_len.val();
+        self.txe.ev_take.next = self.eng.tx_ev_take.val();
+        // Transmit DMA, the transmit filters, the transmit MAC.
+        self.txd.reset.next = self.regs.reset.val();
+        self.txd.max_frame.next = self.regs.max_frame.val();
+        self.txd.bt_we.next = self.regs.bt_we.val();
+        self.txd.bt_addr.next = self.regs.bt_addr.val().get_bits::<BB>(0);
+        self.txd.bt_data.next = self.regs.bt_data.val();
+        self.txcls.reset.next = self.regs.reset.val();
+        self.txcls.s_valid.next = self.txd.v_valid.val();
+        self.txcls.s_data.next = self.txd.v_data.val();
+        self.txcls.s_nbytes.next = self.txd.v_nbytes.val();
+        self.txcls.s_last.next = self.txd.v_last.val();
+        self.txcls.s_len.next = self.txd.v_len.val();
+        self.txcls.s_commit.next = self.txd.v_last.val();
+        self.txcls.s_vi.next = self.txd.v_vi.val();
+        self.txcls.cfg_write.next = self.mmio_write.val()
+            & (self.mmio_addr.val() >= self.k_tx_win_lo.val())
+            & (self.mmio_addr.val() < self.k_tx_win_hi.val());
+        self.txcls.cfg_addr.next = self.mmio_addr.val() - self.k_tx_win_off.val();
+        self.txcls.cfg_wdata.next = self.mmio_wdata.val();
+        self.txcls.res_pop.next = self.txd.res_pop.val();
+        self.txd.cls_busy.next = self.txcls.busy.val();
+        self.txd.res_empty.next = self.txcls.res_empty.val();
+        self.txd.res_filter.next = self.txcls.res_filter.val();
+        self.mac_tx.reset.next = self.regs.reset.val();
+        self.mac_tx.speed_10g.next = self.regs.speed_10g.val();
+        self.mac_tx.s_valid.next = self.txd.m_valid.val();
+        self.mac_tx.s_data.next = self.txd.m_data.val();
+        self.mac_tx.s_nbytes.next = self.txd.m_nbytes.val();
+        self.mac_tx.s_last.next = self.txd.m_last.val();
+        self.txd.m_ready.next = self.mac_tx.s_ready.val();
+        self.gmii_txd.next = self.mac_tx.gmii_txd.val();
+        self.gmii_tx_en.next = self.mac_tx.gmii_tx_en.val();
+        self.gmii_tx_er.next = self.mac_tx.gmii_tx_er.val();
+        self.xgmii_txd.next = self.mac_tx.xgmii_txd.val();
+        self.xgmii_txc.next = self.mac_tx.xgmii_txc.val();
         // RX DMA.
         self.dma.reset.next = self.regs.reset.val();
         self.dma.timestamp.next = self.regs.timestamp.val().get_bits::<48>(0);
@@ -292,5 +465,16 @@ impl<const VB: usize, const CB: usize, const BB: usize> Logic for Nic<VB, CB, BB
         self.regs.counters[19].next = self.eng.cnt_vi_disabled.val();
         self.regs.counters[20].next = self.eng.cnt_db_errors.val();
         self.regs.counters[21].next = self.irq.cnt_irq.val();
+        self.regs.tx_idle.next = self.txe.idle.val() & self.txd.idle.val() & self.mac_tx.idle.val();
+        self.regs.tx_counters[0].next = self.mac_tx.cnt_frames.val();
+        self.regs.tx_counters[1].next = self.mac_tx.cnt_octets.val();
+        self.regs.tx_counters[2].next = self.mac_tx.cnt_padded.val();
+        self.regs.tx_counters[3].next = self.mac_tx.cnt_underrun.val();
+        self.regs.tx_counters[4].next = self.txd.cnt_spoofed.val();
+        self.regs.tx_counters[5].next = self.txd.cnt_bad_buffer.val();
+        self.regs.tx_counters[6].next = self.txd.cnt_bad_desc.val();
+        self.regs.tx_counters[7].next = self.txe.cnt_disabled.val();
+        self.regs.tx_counters[8].next = self.txe.cnt_db_errors.val();
+        self.regs.tx_counters[9].next = self.eng.cnt_tx_ev_lost.val();
     }
 }

@@ -24,7 +24,8 @@ const _: () = assert!(
         && cfg::RXQ_SIZE == 224
         && cfg::EVQ_SIZE == 228
 );
-use arsenic_interface::regs::{self, ctrl, status, vi_cmd, Counter};
+use crate::tx_engine::{tcfg, TCFG_W};
+use arsenic_interface::regs::{self, ctrl, db, status, tx_cmd, vi_cmd, Counter, TxCounter};
 use rust_hdl::prelude::*;
 
 const AW: usize = MMIO_ADDR_BITS;
@@ -42,6 +43,19 @@ const STAGED: [u32; 10] = [
     regs::VI_HOLDOFF,
 ];
 const NSTAGED: usize = STAGED.len();
+/// The staged transmit configuration registers, `TX_RING_BASE_LO` to `TX_FLAGS`, in order.
+const TX_STAGED: [u32; 7] = [
+    regs::TX_RING_BASE_LO,
+    regs::TX_RING_BASE_HI,
+    regs::TX_RING_SIZE_LOG2,
+    regs::TX_QUANTUM,
+    regs::TX_RATE,
+    regs::TX_BURST,
+    regs::TX_FLAGS,
+];
+const NTX: usize = TX_STAGED.len();
+/// Number of transmit counter registers.
+pub const NTX_COUNTERS: usize = TxCounter::ALL.len();
 /// Number of counter registers.
 pub const NCOUNTERS: usize = Counter::ALL.len();
 
@@ -69,6 +83,18 @@ pub struct RegFile {
     pub mm_data: Signal<Out, Bits<32>>,
     pub cf_word: Signal<Out, Bits<CFG_W>>,
     pub eng_status: Signal<In, Bits<32>>,
+    // To the transmit engine: its doorbell registers and `TX_CMD`.
+    pub tx_valid: Signal<Out, Bit>,
+    pub tx_write: Signal<Out, Bit>,
+    pub tx_cmd: Signal<Out, Bit>,
+    pub tx_vi: Signal<Out, Bits<16>>,
+    pub tx_data: Signal<Out, Bits<32>>,
+    pub tf_word: Signal<Out, Bits<TCFG_W>>,
+    pub tx_status: Signal<In, Bits<32>>,
+    pub tx_idle: Signal<In, Bit>,
+    pub loopback: Signal<Out, Bit>,
+    /// Transmit counters in `regs::TxCounter` order.
+    pub tx_counters: [Signal<In, Bits<32>>; NTX_COUNTERS],
     pub eng_seq: Signal<In, Bits<32>>,
     // To the buffer table.
     pub bt_we: Signal<Out, Bit>,
@@ -85,7 +111,21 @@ pub struct RegFile {
     st: [DFF<Bits<32>>; NSTAGED],
     bt_lo: DFF<Bits<32>>,
     cf_r: DFF<Bits<CFG_W>>,
+    tst: [DFF<Bits<32>>; NTX],
+    tf_r: DFF<Bits<TCFG_W>>,
     is_db: Signal<Local, Bit>,
+    is_tx_db: Signal<Local, Bit>,
+    k_tx_staged: [Constant<Bits<AW>>; NTX],
+    k_tx_cmd: Constant<Bits<AW>>,
+    k_tx_status: Constant<Bits<AW>>,
+    k_tx_counter: [Constant<Bits<AW>>; NTX_COUNTERS],
+    k_tx_db_lo: Constant<Bits<12>>,
+    k_tx_db_hi: Constant<Bits<12>>,
+    k_tx_cnt_lo: Constant<Bits<12>>,
+    k_tx_cnt_hi: Constant<Bits<12>>,
+    k_op_disable: Constant<Bits<32>>,
+    k_loopback: Constant<Bits<32>>,
+    k_status_tx_idle: Constant<Bits<32>>,
     is_bt: Signal<Local, Bit>,
     ticks: DFF<Bits<64>>,
     rdata_r: DFF<Bits<32>>,
@@ -167,6 +207,16 @@ impl RegFile {
             mm_data: Default::default(),
             cf_word: Default::default(),
             eng_status: Default::default(),
+            tx_valid: Default::default(),
+            tx_write: Default::default(),
+            tx_cmd: Default::default(),
+            tx_vi: Default::default(),
+            tx_data: Default::default(),
+            tf_word: Default::default(),
+            tx_status: Default::default(),
+            tx_idle: Default::default(),
+            loopback: Default::default(),
+            tx_counters: Default::default(),
             eng_seq: Default::default(),
             bt_we: Default::default(),
             bt_addr: Default::default(),
@@ -180,7 +230,21 @@ impl RegFile {
             st: Default::default(),
             bt_lo: Default::default(),
             cf_r: Default::default(),
+            tst: Default::default(),
+            tf_r: Default::default(),
             is_db: Default::default(),
+            is_tx_db: Default::default(),
+            k_tx_staged: std::array::from_fn(|i| reg(TX_STAGED[i])),
+            k_tx_cmd: reg(regs::TX_CMD),
+            k_tx_status: reg(regs::TX_CMD_STATUS),
+            k_tx_counter: std::array::from_fn(|i| reg(TxCounter::ALL[i].offset())),
+            k_tx_db_lo: Constant::new((db::TX_PROD as u64).into()),
+            k_tx_db_hi: Constant::new(0x40u64.into()),
+            k_tx_cnt_lo: Constant::new((db::TX_COUNTER_BASE as u64).into()),
+            k_tx_cnt_hi: Constant::new(0x200u64.into()),
+            k_op_disable: word(tx_cmd::word(tx_cmd::DISABLE, 0)),
+            k_loopback: word(ctrl::LOOPBACK),
+            k_status_tx_idle: word(status::TX_IDLE),
             is_bt: Default::default(),
             ticks: Default::default(),
             rdata_r: Default::default(),
@@ -231,6 +295,7 @@ impl Logic for RegFile {
             max_frame_r,
             bt_lo,
             cf_r,
+            tf_r,
             ticks,
             rdata_r,
             rvalid_r
@@ -238,6 +303,10 @@ impl Logic for RegFile {
         for i in 0..NSTAGED {
             self.st[i].clock.next = self.clock.val();
             self.st[i].d.next = self.st[i].q.val();
+        }
+        for i in 0..NTX {
+            self.tst[i].clock.next = self.clock.val();
+            self.tst[i].d.next = self.tst[i].q.val();
         }
         self.ticks.d.next = self.ticks.q.val() + 1;
         self.is_db.next = self.addr.val() >= self.k_db_base.val();
@@ -253,11 +322,30 @@ impl Logic for RegFile {
         self.mm_vi.next = bit_cast::<16, AW>((self.addr.val() - self.k_db_base.val()) >> 12);
         self.mm_reg.next = self.addr.val().get_bits::<12>(0);
         self.mm_data.next = self.wdata.val();
-        if self.is_db.val() & (self.write.val() | self.read.val()) {
+        // The transmit registers of a doorbell page go to the transmit engine.
+        self.is_tx_db.next = self.is_db.val()
+            & (((self.addr.val().get_bits::<12>(0) >= self.k_tx_db_lo.val())
+                & (self.addr.val().get_bits::<12>(0) < self.k_tx_db_hi.val()))
+                | ((self.addr.val().get_bits::<12>(0) >= self.k_tx_cnt_lo.val())
+                    & (self.addr.val().get_bits::<12>(0) < self.k_tx_cnt_hi.val())));
+        self.tx_valid.next = false;
+        self.tx_write.next = self.write.val();
+        self.tx_cmd.next = false;
+        self.tx_vi.next = self.mm_vi.val();
+        self.tx_data.next = self.wdata.val();
+        if self.is_db.val() & !self.is_tx_db.val() & (self.write.val() | self.read.val()) {
             self.mm_valid.next = true;
             if self.write.val() {
                 self.mm_op.next = MmioOp::DbWrite;
             }
+        }
+        if self.is_tx_db.val() & (self.write.val() | self.read.val()) {
+            self.tx_valid.next = true;
+        }
+        if self.write.val() & (self.addr.val() == self.k_tx_cmd.val()) {
+            self.tx_valid.next = true;
+            self.tx_cmd.next = true;
+            self.tx_vi.next = self.wdata.val().get_bits::<16>(0);
         }
         if self.write.val() & (self.addr.val() == self.k_vi_cmd.val()) {
             self.mm_vi.next = self.wdata.val().get_bits::<16>(0);
@@ -268,6 +356,12 @@ impl Logic for RegFile {
             if self.wdata.val().get_bits::<4>(28) == self.k_op_destroy.val() {
                 self.mm_valid.next = true;
                 self.mm_op.next = MmioOp::Destroy;
+                // A destroyed VI stops transmitting too.
+                self.tx_valid.next = true;
+                self.tx_cmd.next = true;
+                self.tx_vi.next = self.wdata.val().get_bits::<16>(0);
+                self.tx_data.next = self.k_op_disable.val()
+                    | bit_cast::<32, 16>(self.wdata.val().get_bits::<16>(0));
             }
             if (self.wdata.val().get_bits::<4>(28) != self.k_op_create.val())
                 & (self.wdata.val().get_bits::<4>(28) != self.k_op_destroy.val())
@@ -297,6 +391,11 @@ impl Logic for RegFile {
                     self.st[i].d.next = self.wdata.val();
                 }
             }
+            for i in 0..NTX {
+                if self.addr.val() == self.k_tx_staged[i].val() {
+                    self.tst[i].d.next = self.wdata.val();
+                }
+            }
             if self.is_bt.val() {
                 if self.addr.val().get_bit(2) {
                     self.bt_we.next = true;
@@ -310,6 +409,9 @@ impl Logic for RegFile {
             self.max_frame_r.d.next = self.k_max_frame_default.val();
             for i in 0..NSTAGED {
                 self.st[i].d.next = 0.into();
+            }
+            for i in 0..NTX {
+                self.tst[i].d.next = 0.into();
             }
         }
         // Reads answer on the next cycle.
@@ -326,11 +428,13 @@ impl Logic for RegFile {
             if self.addr.val() == self.k_ctrl.val() {
                 self.rdata_r.d.next = self.ctrl_r.q.val();
             }
-            if (self.addr.val() == self.k_status.val())
-                & self.rx_idle.val()
-                & (self.reset_cnt.q.val() == 0)
-            {
-                self.rdata_r.d.next = self.k_status_idle.val();
+            if (self.addr.val() == self.k_status.val()) & (self.reset_cnt.q.val() == 0) {
+                if self.rx_idle.val() {
+                    self.rdata_r.d.next = self.k_status_idle.val();
+                }
+                if self.tx_idle.val() {
+                    self.rdata_r.d.next = self.rdata_r.d.val() | self.k_status_tx_idle.val();
+                }
             }
             if self.addr.val() == self.k_time_lo.val() {
                 self.rdata_r.d.next = self.ticks.q.val().get_bits::<32>(0);
@@ -366,6 +470,19 @@ impl Logic for RegFile {
                     self.rdata_r.d.next = self.counters[i].val();
                 }
             }
+            for i in 0..NTX {
+                if self.addr.val() == self.k_tx_staged[i].val() {
+                    self.rdata_r.d.next = self.tst[i].q.val();
+                }
+            }
+            if self.addr.val() == self.k_tx_status.val() {
+                self.rdata_r.d.next = self.tx_status.val();
+            }
+            for i in 0..NTX_COUNTERS {
+                if self.addr.val() == self.k_tx_counter[i].val() {
+                    self.rdata_r.d.next = self.tx_counters[i].val();
+                }
+            }
         }
         self.rdata.next = self.rdata_r.q.val();
         self.rvalid.next = self.rvalid_r.q.val();
@@ -389,6 +506,31 @@ impl Logic for RegFile {
                 | (bit_cast::<CFG_W, 16>(self.st[9].q.val().get_bits::<16>(0)) << 208);
         }
         self.cf_word.next = self.cf_r.q.val();
+        // At a transmit command, the staged transmit configuration in the transmit engine's
+        // layout (`tx_engine::tcfg`, checked below).
+        if self.write.val() & (self.addr.val() == self.k_tx_cmd.val()) {
+            self.tf_r.d.next = bit_cast::<TCFG_W, 32>(self.tst[0].q.val())
+                | (bit_cast::<TCFG_W, 32>(self.tst[1].q.val()) << 32)
+                | (bit_cast::<TCFG_W, 4>(self.tst[2].q.val().get_bits::<4>(0)) << 64)
+                | (bit_cast::<TCFG_W, 16>(self.tst[3].q.val().get_bits::<16>(0)) << 68)
+                | (bit_cast::<TCFG_W, 21>(self.tst[4].q.val().get_bits::<21>(0)) << 84)
+                | (bit_cast::<TCFG_W, 32>(self.tst[5].q.val()) << 105)
+                | (bit_cast::<TCFG_W, 2>(self.tst[6].q.val().get_bits::<2>(0)) << 137);
+        }
+        self.tf_word.next = self.tf_r.q.val();
+        self.loopback.next = (self.ctrl_r.q.val() & self.k_loopback.val()) != 0;
         self.timestamp.next = self.ticks.q.val();
     }
 }
+
+// The transmit configuration's layout, as the register file packs it.
+const _: () = assert!(
+    tcfg::RING_BASE == 0
+        && tcfg::RING_BITS == 64
+        && tcfg::QUANTUM == 68
+        && tcfg::RATE_M == 84
+        && tcfg::RATE_E == 100
+        && tcfg::BURST == 105
+        && tcfg::SHAPED == 137
+        && tcfg::UNRESTRICTED == 138
+);

@@ -88,6 +88,10 @@ pub struct RxDma {
     pub aux_value: Signal<In, Bits<16>>,
     pub aux_evq: Signal<In, Bits<64>>,
     pub aux_phase: Signal<In, Bit>,
+    pub aux_kind: Signal<In, Bits<4>>,
+    pub aux_len: Signal<In, Bits<16>>,
+    pub aux_irq: Signal<In, Bit>,
+    pub aux_holdoff: Signal<In, Bits<16>>,
     pub aux_take: Signal<Out, Bit>,
     // Interrupt requests to the holdoff timers (one-cycle pulses).
     pub irq_req: Signal<Out, Bit>,
@@ -198,6 +202,10 @@ impl Default for RxDma {
             aux_value: Default::default(),
             aux_evq: Default::default(),
             aux_phase: Default::default(),
+            aux_kind: Default::default(),
+            aux_len: Default::default(),
+            aux_irq: Default::default(),
+            aux_holdoff: Default::default(),
             aux_take: Default::default(),
             irq_req: Default::default(),
             irq_vi: Default::default(),
@@ -435,12 +443,13 @@ impl Logic for RxDma {
                 self.e_evq.d.next = self.aux_evq.val();
                 self.e_phase.d.next = self.aux_phase.val();
                 self.e_desc.d.next = self.aux_value.val();
-                self.e_len.d.next = 0.into();
+                self.e_len.d.next = self.aux_len.val();
                 self.e_vi.d.next = self.aux_vi.val();
                 self.e_filter.d.next = self.k_filter_none.val();
                 self.e_status.d.next = self.aux_code.val();
-                self.e_kind.d.next = self.k_kind_error.val();
-                self.e_irq.d.next = false;
+                self.e_kind.d.next = self.aux_kind.val();
+                self.e_irq.d.next = self.aux_irq.val();
+                self.e_holdoff.d.next = self.aux_holdoff.val();
                 self.e_rx.d.next = false;
                 self.mstate.d.next = MoveState::EventHi;
             } else if self.dv.q.val() {

@@ -70,7 +70,10 @@ fn wire_module_clocks(module: &str) -> String {
 /// Verilog of the small card: the small classifier, 16 VIs, 1024 buffer-table entries (what a
 /// board build can afford).
 pub fn nic_small() -> String {
-    let mut uut = SmallNic::new(arsenic_interface::classifier::ClassifierParams::SMALL);
+    let mut uut = SmallNic::new(
+        arsenic_interface::classifier::ClassifierParams::SMALL,
+        arsenic_interface::classifier::ClassifierParams::TX_SMALL,
+    );
     uut.connect_all();
     wire_clocks(&generate_verilog(&uut))
 }

@@ -23,9 +23,12 @@
 //!    engine reads up to `DESC_FETCH_MAX` descriptors as soon as they are posted and keeps up
 //!    to `2^DESC_PER_VI_BITS` per VI, so a process that posts one host read latency ahead of
 //!    its traffic loses nothing to this;
-//! 3. an MMIO request buffered from the register file: a doorbell-page write or read, or the
+//! 3. `TX_EVENT`: a transmit completion or error event from the transmit engine: placed in
+//!    the VI's event queue (and an interrupt if armed), or counted lost if the queue is full
+//!    or the VI is gone;
+//! 4. an MMIO request buffered from the register file: a doorbell-page write or read, or the
 //!    control page's `CREATE` / `DESTROY`;
-//! 4. `FETCH_ISSUE`: the VI at the head of the fetch queue gets a descriptor read.
+//! 5. `FETCH_ISSUE`: the VI at the head of the fetch queue gets a descriptor read.
 
 use arsenic_interface::event::error;
 use arsenic_interface::params::{DESC_FETCH_MAX, DESC_PER_VI_BITS};
@@ -85,6 +88,7 @@ pub enum EnginePhase {
 pub enum EngineCmd {
     FetchDone,
     Admit,
+    TxEvent,
     Mmio,
     FetchIssue,
 }
@@ -130,7 +134,21 @@ pub struct ViEngine<const VB: usize, const CB: usize> {
     pub aux_value: Signal<Out, Bits<16>>,
     pub aux_evq: Signal<Out, Bits<64>>,
     pub aux_phase: Signal<Out, Bit>,
+    /// The event's kind (`event::Kind`) and length: transmit events use them.
+    pub aux_kind: Signal<Out, Bits<4>>,
+    pub aux_len: Signal<Out, Bits<16>>,
+    pub aux_irq: Signal<Out, Bit>,
+    pub aux_holdoff: Signal<Out, Bits<16>>,
     pub aux_take: Signal<In, Bit>,
+    // Transmit events from the transmit engine.
+    pub tx_ev_valid: Signal<In, Bit>,
+    pub tx_ev_vi: Signal<In, Bits<16>>,
+    pub tx_ev_error: Signal<In, Bit>,
+    pub tx_ev_code: Signal<In, Bits<4>>,
+    pub tx_ev_value: Signal<In, Bits<16>>,
+    pub tx_ev_len: Signal<In, Bits<16>>,
+    pub tx_ev_take: Signal<Out, Bit>,
+    pub cnt_tx_ev_lost: Signal<Out, Bits<32>>,
     // Interrupt requests of an arm that found events waiting, held until taken.
     pub irq_valid: Signal<Out, Bit>,
     pub irq_vi: Signal<Out, Bits<16>>,
@@ -194,6 +212,17 @@ pub struct ViEngine<const VB: usize, const CB: usize> {
     aux_value_r: DFF<Bits<16>>,
     aux_evq_r: DFF<Bits<64>>,
     aux_phase_r: DFF<Bit>,
+    aux_kind_r: DFF<Bits<4>>,
+    aux_len_r: DFF<Bits<16>>,
+    aux_irq_r: DFF<Bit>,
+    aux_holdoff_r: DFF<Bits<16>>,
+    tev_error: DFF<Bit>,
+    tev_code: DFF<Bits<4>>,
+    tev_value: DFF<Bits<16>>,
+    tev_len: DFF<Bits<16>>,
+    c_tx_ev_lost: DFF<Bits<32>>,
+    k_kind_error: Constant<Bits<4>>,
+    k_kind_tx_done: Constant<Bits<4>>,
     irq_v: DFF<Bit>,
     irq_vi_r: DFF<Bits<16>>,
     irq_holdoff_r: DFF<Bits<16>>,
@@ -310,7 +339,19 @@ impl<const VB: usize, const CB: usize> Default for ViEngine<VB, CB> {
             aux_value: Default::default(),
             aux_evq: Default::default(),
             aux_phase: Default::default(),
+            aux_kind: Default::default(),
+            aux_len: Default::default(),
+            aux_irq: Default::default(),
+            aux_holdoff: Default::default(),
             aux_take: Default::default(),
+            tx_ev_valid: Default::default(),
+            tx_ev_vi: Default::default(),
+            tx_ev_error: Default::default(),
+            tx_ev_code: Default::default(),
+            tx_ev_value: Default::default(),
+            tx_ev_len: Default::default(),
+            tx_ev_take: Default::default(),
+            cnt_tx_ev_lost: Default::default(),
             irq_valid: Default::default(),
             irq_vi: Default::default(),
             irq_holdoff: Default::default(),
@@ -367,6 +408,17 @@ impl<const VB: usize, const CB: usize> Default for ViEngine<VB, CB> {
             aux_value_r: Default::default(),
             aux_evq_r: Default::default(),
             aux_phase_r: Default::default(),
+            aux_kind_r: Default::default(),
+            aux_len_r: Default::default(),
+            aux_irq_r: Default::default(),
+            aux_holdoff_r: Default::default(),
+            tev_error: Default::default(),
+            tev_code: Default::default(),
+            tev_value: Default::default(),
+            tev_len: Default::default(),
+            c_tx_ev_lost: Default::default(),
+            k_kind_error: Constant::new((arsenic_interface::event::Kind::ERROR as u64).into()),
+            k_kind_tx_done: Constant::new((arsenic_interface::event::Kind::TX_DONE as u64).into()),
             irq_v: Default::default(),
             irq_vi_r: Default::default(),
             irq_holdoff_r: Default::default(),
@@ -471,6 +523,15 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
             aux_value_r,
             aux_evq_r,
             aux_phase_r,
+            aux_kind_r,
+            aux_len_r,
+            aux_irq_r,
+            aux_holdoff_r,
+            tev_error,
+            tev_code,
+            tev_value,
+            tev_len,
+            c_tx_ev_lost,
             irq_v,
             irq_vi_r,
             irq_holdoff_r,
@@ -534,6 +595,7 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
         // Choose the next command.
         self.adm_take.next = false;
         self.fd_take.next = false;
+        self.tx_ev_take.next = false;
         self.start.next = false;
         self.start_cmd.next = EngineCmd::Admit;
         self.start_vi.next = self.adm_vi.val();
@@ -551,6 +613,15 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
                 self.start_cmd.next = EngineCmd::Admit;
                 self.start_vi.next = self.adm_vi.val();
                 self.adm_take.next = true;
+            } else if self.tx_ev_valid.val() & !self.aux_v.q.val() {
+                self.start.next = true;
+                self.start_cmd.next = EngineCmd::TxEvent;
+                self.start_vi.next = self.tx_ev_vi.val();
+                self.tx_ev_take.next = true;
+                self.tev_error.d.next = self.tx_ev_error.val();
+                self.tev_code.d.next = self.tx_ev_code.val();
+                self.tev_value.d.next = self.tx_ev_value.val();
+                self.tev_len.d.next = self.tx_ev_len.val();
             } else if self.mm_pend.q.val() & !self.aux_v.q.val() & !self.irq_v.q.val() {
                 self.start.next = true;
                 self.start_cmd.next = EngineCmd::Mmio;
@@ -719,6 +790,33 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
                             self.decided.d.next = self.decided.q.val() + 1;
                         }
                     }
+                    EngineCmd::TxEvent => {
+                        if self.vi_ok.val()
+                            & self.enabled.val()
+                            & ((self.evq_prod.val() - self.evq_cons.val()) < self.evq_n.val())
+                        {
+                            self.write_back.next = true;
+                            self.aux_v.d.next = true;
+                            self.aux_vi_r.d.next = self.cvi.q.val();
+                            self.aux_code_r.d.next = self.tev_code.q.val();
+                            self.aux_value_r.d.next = self.tev_value.q.val();
+                            self.aux_evq_r.d.next = self.evq_slot.val();
+                            self.aux_phase_r.d.next = self.evq_phase.val();
+                            self.aux_kind_r.d.next = self.k_kind_tx_done.val();
+                            if self.tev_error.q.val() {
+                                self.aux_kind_r.d.next = self.k_kind_error.val();
+                            }
+                            self.aux_len_r.d.next = self.tev_len.q.val();
+                            self.aux_irq_r.d.next = self.armed.val();
+                            self.aux_holdoff_r.d.next =
+                                self.cfgr.read_data.val().get_bits::<16>(208);
+                            self.armed.next = false;
+                            self.evq_prod.next = self.evq_prod.val() + 1;
+                            self.decided.d.next = self.decided.q.val() + 1;
+                        } else {
+                            self.c_tx_ev_lost.d.next = self.c_tx_ev_lost.q.val() + 1;
+                        }
+                    }
                     EngineCmd::FetchDone => {
                         if self.vi_ok.val() {
                             self.busy.next = false;
@@ -856,6 +954,9 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
                                     self.aux_value_r.d.next = self.err_value.val();
                                     self.aux_evq_r.d.next = self.evq_slot.val();
                                     self.aux_phase_r.d.next = self.evq_phase.val();
+                                    self.aux_kind_r.d.next = self.k_kind_error.val();
+                                    self.aux_len_r.d.next = 0.into();
+                                    self.aux_irq_r.d.next = false;
                                     self.evq_prod.next = self.evq_prod.val() + 1;
                                     self.decided.d.next = self.decided.q.val() + 1;
                                 }
@@ -978,6 +1079,7 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
             self.c_bad_buffer.d.next = 0.into();
             self.c_vi_disabled.d.next = 0.into();
             self.c_db_errors.d.next = 0.into();
+            self.c_tx_ev_lost.d.next = 0.into();
         }
         // Outputs.
         self.aux_valid.next = self.aux_v.q.val();
@@ -986,6 +1088,11 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
         self.aux_value.next = self.aux_value_r.q.val();
         self.aux_evq.next = self.aux_evq_r.q.val();
         self.aux_phase.next = self.aux_phase_r.q.val();
+        self.aux_kind.next = self.aux_kind_r.q.val();
+        self.aux_len.next = self.aux_len_r.q.val();
+        self.aux_irq.next = self.aux_irq_r.q.val();
+        self.aux_holdoff.next = self.aux_holdoff_r.q.val();
+        self.cnt_tx_ev_lost.next = self.c_tx_ev_lost.q.val();
         // The arm's interrupt leaves once every event allocated before the arm is written, so
         // the woken process finds them in memory.
         self.irq_gap.next = self.done_seq.val() - self.irq_seq.q.val();

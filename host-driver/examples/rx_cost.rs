@@ -32,7 +32,8 @@ impl Device for StandIn {
             regs::VERSION => regs::VERSION_VALUE,
             regs::PARAMS => arsenic_host::manager::params_word(),
             regs::STATUS => regs::status::RX_IDLE,
-            regs::VI_CMD_STATUS => vi_cmd::STATUS_OK,
+            regs::VI_CMD_STATUS | regs::TX_CMD_STATUS => vi_cmd::STATUS_OK,
+            regs::MAX_FRAME => 1522,
             _ => 0,
         }
     }

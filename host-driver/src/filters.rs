@@ -11,6 +11,10 @@
 //! - exact flows go into a two-bank cuckoo table; when a new flow has to move others, the
 //!   moves run from the free end of the chain, each entry written to its new place before its
 //!   old place is overwritten, so every flow is always findable.
+//!
+//! The same code keeps the transmit filters ([`FilterManager::new_tx`]): a second copy of
+//! the tables at `regs::TX_FILTER_OFFSET` above the receive classifier's window, where an
+//! entry lets out the frames of the VI it names that match it (priorities play no part).
 
 use crate::device::Device;
 use crate::manager::DriverError;
@@ -65,6 +69,8 @@ struct FlowSlot {
 #[derive(Debug, Clone)]
 pub struct FilterManager {
     params: ClassifierParams,
+    /// Added to every table address: 0 for the receive classifier.
+    window: u32,
     set: FilterSet,
     term_used: Vec<bool>,
     /// Flow slots by [bank][way][index].
@@ -105,11 +111,23 @@ fn field_word(f: &Field, kind: LitKind) -> u32 {
 }
 
 impl FilterManager {
-    /// Empty tables of `params`; call [`clear`](Self::clear) once after the card's reset.
+    /// Empty receive classifier tables of `params`; call [`clear`](Self::clear) once after
+    /// the card's reset.
     pub fn new(params: ClassifierParams) -> Self {
+        Self::in_window(params, 0)
+    }
+
+    /// Empty transmit filter tables of `params` (e.g. `ClassifierParams::TX_SIM`); call
+    /// [`clear`](Self::clear) once after the card's reset.
+    pub fn new_tx(params: ClassifierParams) -> Self {
+        Self::in_window(params, regs::TX_FILTER_OFFSET)
+    }
+
+    fn in_window(params: ClassifierParams, window: u32) -> Self {
         let fb = 1usize << params.flow_bank_bits;
         FilterManager {
             params,
+            window,
             set: FilterSet::new(TableParams {
                 terms: params.terms,
                 literals: usize::MAX / 2,
@@ -128,14 +146,14 @@ impl FilterManager {
         for bank in 0..2 {
             for way in 0..2 {
                 for index in 0..fb {
-                    dev.write32(cls::FLOW_CMD, Slot { bank, way, index }.cmd());
+                    dev.write32(self.reg(cls::FLOW_CMD), Slot { bank, way, index }.cmd());
                     self.flows[bank][way][index] = None;
                 }
             }
         }
         self.lits.fill(None);
         for t in 0..self.params.terms {
-            dev.write32(cls::TERM_BASE + 64 * t as u32 + 40, 0);
+            dev.write32(self.reg(cls::TERM_BASE + 64 * t as u32 + 40), 0);
         }
         self.term_used.fill(false);
         self.placed.clear();
@@ -149,6 +167,12 @@ impl FilterManager {
     /// The table sizes.
     pub fn params(&self) -> ClassifierParams {
         self.params
+    }
+
+    /// The MMIO address, in this manager's window, of a table address of
+    /// `arsenic_interface::classifier` (which gives the receive classifier's).
+    fn reg(&self, offset: u32) -> u32 {
+        self.window + offset
     }
 
     /// Compiles `text` and installs it for `vi` at `priority` (higher wins); returns the
@@ -235,7 +259,7 @@ impl FilterManager {
                                 LitKind::Match { value, mask } => (*value, *mask),
                                 LitKind::Oob => (0, 0),
                             };
-                            let base = cls::LIT_BASE + 16 * s as u32;
+                            let base = self.reg(cls::LIT_BASE + 16 * s as u32);
                             dev.write32(base, field_word(field, *kind));
                             dev.write32(base + 4, value);
                             dev.write32(base + 8, mask);
@@ -265,7 +289,7 @@ impl FilterManager {
                             neg |= bit
                         }
                     }
-                    let base = cls::TERM_BASE + 64 * t as u32;
+                    let base = self.reg(cls::TERM_BASE + 64 * t as u32);
                     for w in 0..4 {
                         dev.write32(base + 4 * w, (pos >> (32 * w)) as u32);
                         dev.write32(base + 16 + 4 * w, (neg >> (32 * w)) as u32);
@@ -290,10 +314,10 @@ impl FilterManager {
             .ok_or(DriverError::Filter(FilterError::NoSuchFilter(id)))?;
         self.set.remove(id)?;
         for &t in &info.terms {
-            dev.write32(cls::TERM_BASE + 64 * t as u32 + 40, 0);
+            dev.write32(self.reg(cls::TERM_BASE + 64 * t as u32 + 40), 0);
         }
         if let Some((_, slot)) = info.flow {
-            dev.write32(cls::FLOW_CMD, slot.cmd());
+            dev.write32(self.reg(cls::FLOW_CMD), slot.cmd());
             self.flows[slot.bank][slot.way][slot.index] = None;
         }
         // Let the writes reach the card and classifications under way (which may still read
@@ -341,11 +365,11 @@ impl FilterManager {
 
     fn write_flow<D: Device>(&mut self, dev: &mut D, slot: Slot, e: FlowSlot) {
         for (w, v) in e.key.iter().enumerate() {
-            dev.write32(cls::FLOW_STAGE + 4 * w as u32, *v);
+            dev.write32(self.reg(cls::FLOW_STAGE + 4 * w as u32), *v);
         }
-        dev.write32(cls::FLOW_STAGE + 4 * cls::flow::VI, e.vi as u32);
-        dev.write32(cls::FLOW_STAGE + 4 * cls::flow::FILTER, e.fp);
-        dev.write32(cls::FLOW_CMD, 1 << 31 | slot.cmd());
+        dev.write32(self.reg(cls::FLOW_STAGE + 4 * cls::flow::VI), e.vi as u32);
+        dev.write32(self.reg(cls::FLOW_STAGE + 4 * cls::flow::FILTER), e.fp);
+        dev.write32(self.reg(cls::FLOW_CMD), 1 << 31 | slot.cmd());
         self.flows[slot.bank][slot.way][slot.index] = Some(e);
         if let Some(info) = self.placed.get_mut(&e.id) {
             if let Some(f) = info.flow.as_mut() {

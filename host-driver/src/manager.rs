@@ -6,16 +6,30 @@
 //! name), programs the VI through the control page and hands the process a
 //! [`UserVi`](crate::vi::UserVi). It turns interrupts into wake-ups and reads counters. The
 //! default (OS) path is VI 0, owned by the manager itself ([`DeviceManager::poll`]).
+//!
+//! Every VI transmits too: the manager gives it a transmit ring and transmit buffers (pages
+//! of its own, registered after its receive pages, in the one range of buffer ids the VI
+//! owns), sets its transmit up with its [`TxSchedule`], changes the schedule live, and keeps
+//! the transmit filters a restricted VI's frames must match.
 
 use crate::device::Device;
+use crate::filters::FilterManager;
 use crate::memory::MemoryError;
+use crate::tx::{TxLayout, TxRing};
 use crate::vi::{RxBuf, UserVi, ViConfig, ViEvent};
+use arsenic_interface::classifier::ClassifierParams;
+use arsenic_interface::eth;
 use arsenic_interface::params::{self, Speed, PAGE_SIZE};
-use arsenic_interface::regs::{self, buftbl, ctrl, status, vi_cmd, Counter};
+use arsenic_interface::regs::{self, buftbl, ctrl, status, tx_cmd, vi_cmd, Counter, TxCounter};
+use arsenic_interface::{event, txdesc};
 use std::collections::{BTreeMap, BTreeSet};
 use thiserror::Error;
 
+pub use crate::schedule::{Shaping, TxSchedule};
+
 pub use crate::vi::RxFrame;
+
+mod transmit;
 
 /// Errors of the device manager.
 #[derive(Debug, Error)]
@@ -44,13 +58,41 @@ pub enum DriverError {
     BufferTableFull { want: usize },
     #[error("the card refused VI command {op} for VI {vi}: status {status}")]
     ViCommand { op: u32, vi: u16, status: u32 },
+    #[error("the card refused transmit command {op} for VI {vi}: status {status}")]
+    TxCommand { op: u32, vi: u16, status: u32 },
+    #[error("bad transmit schedule: {0}")]
+    BadSchedule(String),
+    #[error(
+        "frame {index} of the batch has {len} bytes; the card sends {min}..={max} \
+         (FCS excluded): nothing was queued"
+    )]
+    BadFrame {
+        index: usize,
+        len: usize,
+        min: u16,
+        max: u16,
+    },
+    #[error("no transmit: {0}")]
+    NoTransmit(String),
+    #[error(
+        "the card refused VI {vi}'s transmit descriptor {index} (or, for error 5, its doorbell \
+         value {index}): error {code}"
+    )]
+    TxRefused { vi: u16, code: u8, index: u16 },
 }
+
+/// Bytes of one transmit buffer: half a page, two frames a page. The card sends no frame
+/// longer (its store-and-forward slots are this size too) and refuses one that is.
+pub const TX_SLOT_SIZE: u32 = (PAGE_SIZE / 2) as u32;
 
 /// Configuration of the default (OS) queue: the same sizes as any VI's.
 pub type QueueConfig = ViConfig;
 
 /// Every counter, by name; the byte count's halves are read consistently.
 pub type Counters = BTreeMap<Counter, u64>;
+
+/// Every card-wide transmit counter.
+pub type TxCounters = BTreeMap<TxCounter, u64>;
 
 /// The 64-bit delivered-bytes count from its two registers.
 pub fn delivered_bytes(c: &Counters) -> u64 {
@@ -71,6 +113,8 @@ pub fn dropped(c: &Counters) -> u64 {
 struct ViRecord {
     bt_first: u32,
     bt_count: u32,
+    /// The transmit schedule in force.
+    tx: TxSchedule,
 }
 
 /// The device manager.
@@ -78,6 +122,8 @@ struct ViRecord {
 pub struct DeviceManager {
     os: UserVi,
     vis: BTreeMap<u16, ViRecord>,
+    /// The transmit filter tables.
+    tx_filters: FilterManager,
     /// Free buffer-table ranges: first id → count.
     bt_free: BTreeMap<u32, u32>,
     /// VIs interrupted and not yet handed out.
@@ -143,19 +189,44 @@ impl DeviceManager {
         Ok(())
     }
 
-    /// Creates the default (OS) path, VI 0, with every buffer posted, and enables receive.
+    /// Creates the default (OS) path, VI 0, with every buffer posted and transmit set up
+    /// unrestricted, clears the transmit filters (sized `ClassifierParams::TX_SIM`) and
+    /// enables receive.
     pub fn open_default_queue<D: Device>(
         dev: &mut D,
         cfg: QueueConfig,
     ) -> Result<Self, DriverError> {
+        Self::open_with_tx_filters(dev, cfg, ClassifierParams::TX_SIM)
+    }
+
+    /// [`open_default_queue`](Self::open_default_queue) for a card whose transmit filter
+    /// tables have the sizes `tx_filters`.
+    pub fn open_with_tx_filters<D: Device>(
+        dev: &mut D,
+        cfg: QueueConfig,
+        tx_filters: ClassifierParams,
+    ) -> Result<Self, DriverError> {
+        let mut cfg = cfg;
+        cfg.tx.unrestricted = true;
         let mut bt_free = BTreeMap::new();
         bt_free.insert(0, 1u32 << params::BUFTBL_BITS);
         let mut dm = DeviceManager {
-            os: UserVi::new(0, cfg.clone(), 0, 0, 0, Vec::new(), Vec::new()),
+            os: UserVi::new(
+                0,
+                cfg.clone(),
+                0,
+                0,
+                0,
+                Vec::new(),
+                Vec::new(),
+                TxRing::none(),
+            ),
             vis: BTreeMap::new(),
+            tx_filters: FilterManager::new_tx(tx_filters),
             bt_free,
             woken: BTreeSet::new(),
         };
+        dm.tx_filters.clear(dev);
         dm.os = dm.create_vi_at(dev, 0, cfg)?;
         dm.os.refill(dev, true)?;
         dm.os.wait_prefetched(dev, 100_000);
@@ -174,9 +245,13 @@ impl DeviceManager {
         &mut self.os
     }
 
-    /// Creates a VI on the lowest free number for a process: its rings, its buffers
-    /// (registered in the buffer table, owned by the VI alone) and the card's state. The
-    /// process posts its buffers itself ([`UserVi::refill`]).
+    /// Creates a VI on the lowest free number for a process: its rings, its receive and
+    /// transmit buffers (registered in the buffer table, owned by the VI alone), the card's
+    /// state, and its transmit set up with `cfg.tx`. The process posts its buffers itself
+    /// ([`UserVi::refill`]).
+    ///
+    /// The VI may have at most [`ViConfig::tx_capacity`] transmit descriptors in flight:
+    /// size `evq_log2` for the receive ring plus the transmit descriptors wanted.
     pub fn create_vi<D: Device>(
         &mut self,
         dev: &mut D,
@@ -203,8 +278,16 @@ impl DeviceManager {
         if self.vis.contains_key(&vi) {
             return Err(DriverError::BadConfig(format!("VI {vi} exists")));
         }
+        let max_frame = Self::max_frame(dev)?;
+        let tx_regs = cfg.tx.registers(max_frame)?;
         let per_page = (PAGE_SIZE / cfg.buf_size as u64) as usize;
-        let npages = cfg.buffers.div_ceil(per_page);
+        let rx_pages = cfg.buffers.div_ceil(per_page);
+        // Transmit buffers: half-page slots (frames longer than that are not sent).
+        let tx_slot = TX_SLOT_SIZE as u64;
+        let tx_len =
+            (max_frame - eth::FCS_LEN as u32).min(arsenic_interface::txdesc::MAX_LEN as u32);
+        let tx_pages = cfg.tx_buffers.div_ceil((PAGE_SIZE / tx_slot) as usize);
+        let npages = rx_pages + tx_pages;
         let bt_first = self.alloc_ids(npages)?;
         let mem = dev.mem();
         let alloc = (|| {
@@ -215,10 +298,13 @@ impl DeviceManager {
                     64,
                 )?
                 .addr;
+            let tx_ring = mem
+                .alloc((1usize << cfg.tx_ring_log2) * txdesc::SIZE, 64)?
+                .addr;
             let region = mem.alloc(npages * PAGE_SIZE as usize, PAGE_SIZE as usize)?;
-            Ok::<_, MemoryError>((ring, evq, region))
+            Ok::<_, MemoryError>((ring, evq, tx_ring, region))
         })();
-        let (ring, evq, region) = match alloc {
+        let (ring, evq, tx_ring, region) = match alloc {
             Ok(x) => x,
             Err(e) => {
                 self.free_ids(bt_first, npages as u32);
@@ -274,26 +360,93 @@ impl DeviceManager {
             }
             dev.wait(16);
         }
+        // Transmit, once the VI exists.
+        for (reg, v) in [
+            (regs::TX_RING_BASE_LO, tx_ring as u32),
+            (regs::TX_RING_BASE_HI, (tx_ring >> 32) as u32),
+            (regs::TX_RING_SIZE_LOG2, cfg.tx_ring_log2 as u32),
+        ] {
+            dev.write32(reg, v);
+        }
+        if let Err(e) = Self::tx_command(dev, tx_cmd::SETUP, vi, Some(tx_regs)) {
+            dev.write32(regs::VI_CMD, vi_cmd::word(vi_cmd::DESTROY, vi));
+            dev.read32(regs::VI_CMD_STATUS);
+            self.release_ids(dev, bt_first, npages as u32);
+            return Err(e);
+        }
         self.vis.insert(
             vi,
             ViRecord {
                 bt_first,
                 bt_count: npages as u32,
+                tx: cfg.tx,
             },
         );
-        Ok(UserVi::new(vi, cfg, ring, evq, bt_first, pages, free))
+        let cap = cfg.tx_capacity();
+        let no_room = match (cap, cfg.tx_buffers) {
+            (0, 0) => Some("the VI has no transmit buffers (ViConfig::tx_buffers)".to_string()),
+            (0, _) => Some(format!(
+                "the event queue (2^{}) has no room beyond the receive ring (2^{}) for \
+                 transmit events: raise evq_log2",
+                cfg.evq_log2, cfg.ring_log2
+            )),
+            _ => None,
+        };
+        let tx = TxRing::new(TxLayout {
+            ring: tx_ring,
+            log2: cfg.tx_ring_log2,
+            slot_size: tx_slot as u32,
+            max_len: tx_len as u16,
+            cap,
+            no_room,
+            first_id: bt_first + rx_pages as u32,
+            pages: pages[rx_pages..].to_vec(),
+            buffers: cfg.tx_buffers,
+        });
+        let rx_pages_addrs = pages[..rx_pages].to_vec();
+        Ok(UserVi::new(
+            vi,
+            cfg,
+            ring,
+            evq,
+            bt_first,
+            rx_pages_addrs,
+            free,
+            tx,
+        ))
     }
 
-    /// Destroys a process's VI. When this returns the card writes nothing more into the VI's
-    /// memory: frames its filters still choose are dropped and counted (`vi_missing`); remove
-    /// its filters first to send that traffic to the OS path instead. Its buffer-table entries
-    /// are cleared and their ids reused; its host memory is not (the simulation's allocator
-    /// never frees).
+    /// Clears buffer-table entries and frees their ids.
+    fn release_ids<D: Device>(&mut self, dev: &mut D, first: u32, count: u32) {
+        for i in 0..count {
+            let at = regs::buftbl_entry(first + i);
+            dev.write32(at, 0);
+            dev.write32(at + 4, 0);
+        }
+        self.free_ids(first, count);
+    }
+
+    /// Destroys a process's VI. Its transmit is disabled first and its transmit filters
+    /// removed (a later VI on its number inherits none). When this returns the card writes
+    /// nothing more into the VI's memory: frames its filters still choose are dropped and
+    /// counted (`vi_missing`); remove its receive filters first to send that traffic to the
+    /// OS path instead. Its buffer-table entries are cleared and their ids reused; its host
+    /// memory is not (the simulation's allocator never frees).
     pub fn destroy_vi<D: Device>(&mut self, dev: &mut D, vi: UserVi) -> Result<(), DriverError> {
         let n = vi.vi();
         let rec = self.vis.get(&n).copied().ok_or(DriverError::NoSuchVi(n))?;
         if n == 0 {
             return Err(DriverError::BadConfig("VI 0 is the OS path".into()));
+        }
+        Self::tx_command(dev, tx_cmd::DISABLE, n, None)?;
+        let ids: Vec<u16> = self
+            .tx_filters
+            .list()
+            .filter(|f| f.vi == n)
+            .map(|f| f.id)
+            .collect();
+        for id in ids {
+            self.tx_filters.remove(dev, id)?;
         }
         dev.write32(regs::VI_CMD, vi_cmd::word(vi_cmd::DESTROY, n));
         let st = dev.read32(regs::VI_CMD_STATUS);
@@ -312,12 +465,7 @@ impl DeviceManager {
                 return Err(DriverError::ResetTimeout(1_000_000));
             }
         }
-        for i in 0..rec.bt_count {
-            let at = regs::buftbl_entry(rec.bt_first + i);
-            dev.write32(at, 0);
-            dev.write32(at + 4, 0);
-        }
-        self.free_ids(rec.bt_first, rec.bt_count);
+        self.release_ids(dev, rec.bt_first, rec.bt_count);
         self.vis.remove(&n);
         self.woken.remove(&n);
         Ok(())
@@ -390,7 +538,9 @@ impl DeviceManager {
         }
     }
 
-    /// Reads every new event of the OS path; frames go to `out`.
+    /// Reads every new event of the OS path; frames go to `out` (all of them, even when an
+    /// error event among them makes the call fail), transmit completions free the OS path's
+    /// transmit buffers.
     pub fn poll<D: Device>(
         &mut self,
         dev: &mut D,
@@ -398,18 +548,24 @@ impl DeviceManager {
     ) -> Result<usize, DriverError> {
         let mut evs = Vec::new();
         let n = self.os.poll(dev, &mut evs)?;
+        let mut err = None;
         for e in evs {
             match e {
                 ViEvent::Rx(f) => out.push(f),
                 ViEvent::Error { code, index } => {
-                    return Err(DriverError::BadEvent {
-                        index,
-                        what: format!("error event {code} on the OS path"),
-                    })
+                    err.get_or_insert(match code {
+                        event::error::TX_DOORBELL..=event::error::TX_SPOOFED => {
+                            DriverError::TxRefused { vi: 0, code, index }
+                        }
+                        _ => DriverError::BadEvent {
+                            index,
+                            what: format!("error event {code} on the OS path"),
+                        },
+                    });
                 }
             }
         }
-        Ok(n)
+        err.map_or(Ok(n), Err)
     }
 
     /// While `hold` is set, the OS path keeps the buffers of frames received, as a host slow

@@ -19,11 +19,18 @@
 //!    list and tells the card (`EVQ_CONS`) which entries it may reuse.
 //! 4. To sleep, [`UserVi::arm`] tells the card the events consumed and arms the interrupt;
 //!    the device manager turns the interrupt into a wake-up.
+//!
+//! Transmit, in batches: [`UserVi::transmit`] copies frames into the VI's transmit buffers,
+//! writes their descriptors and rings `TX_PROD` once; [`UserVi::poll`] reads the card's
+//! completions from the same event queue and frees the buffers (the ring's steps are in
+//! the crate's `tx.rs`).
 
 use crate::device::Device;
 use crate::manager::DriverError;
+use crate::schedule::TxSchedule;
+use crate::tx::TxRing;
 use arsenic_interface::event::{self, Event, EventRepr, Kind};
-use arsenic_interface::regs::{db, db_page, ViCounter};
+use arsenic_interface::regs::{db, db_page, TxViCounter, ViCounter};
 use arsenic_interface::rxdesc;
 use std::collections::BTreeMap;
 
@@ -44,6 +51,12 @@ pub enum DbReg {
     EvqProd,
     Status,
     Counter(ViCounter),
+    TxProd,
+    TxFetched,
+    TxStarted,
+    TxDone,
+    TxStatus,
+    TxCounter(TxViCounter),
 }
 
 impl DbReg {
@@ -56,6 +69,12 @@ impl DbReg {
             DbReg::EvqProd => db::EVQ_PROD,
             DbReg::Status => db::STATUS,
             DbReg::Counter(c) => c.offset(),
+            DbReg::TxProd => db::TX_PROD,
+            DbReg::TxFetched => db::TX_FETCHED,
+            DbReg::TxStarted => db::TX_STARTED,
+            DbReg::TxDone => db::TX_DONE,
+            DbReg::TxStatus => db::TX_STATUS,
+            DbReg::TxCounter(c) => c.offset(),
         }
     }
 }
@@ -82,6 +101,13 @@ impl DoorbellPage {
     pub fn read<D: Device>(&self, dev: &mut D, reg: DbReg) -> u32 {
         dev.read32(db_page(self.vi) + reg.offset())
     }
+    /// Reads the VI's transmit counters.
+    pub fn tx_stats<D: Device>(&self, dev: &mut D) -> TxViStats {
+        TxViCounter::ALL
+            .iter()
+            .map(|&c| (c, self.read(dev, DbReg::TxCounter(c))))
+            .collect()
+    }
 }
 
 /// What a VI's event queue reported.
@@ -90,7 +116,9 @@ pub enum ViEvent {
     /// A frame.
     Rx(RxFrame),
     /// The card refused a descriptor or a doorbell: `code` from `event::error`, `index` the
-    /// ring index of the descriptor or the refused doorbell value.
+    /// ring index of the descriptor or the refused doorbell value. Transmit codes
+    /// (`TX_BAD_BUFFER`, `TX_BAD_DESC`, `TX_SPOOFED`) name a transmit descriptor whose frame
+    /// was not sent (its buffer is free again); `TX_DOORBELL` a refused `TX_PROD` value.
     Error { code: u8, index: u16 },
 }
 
@@ -114,8 +142,11 @@ pub struct RxFrame {
 /// A VI's counters, read from its doorbell page.
 pub type ViStats = BTreeMap<ViCounter, u32>;
 
-/// Sizes of a VI's rings and buffers.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A VI's transmit counters, read from its doorbell page.
+pub type TxViStats = BTreeMap<TxViCounter, u32>;
+
+/// Sizes of a VI's rings and buffers, and its transmit schedule.
+#[derive(Debug, Clone, PartialEq)]
 pub struct ViConfig {
     /// log2 of the descriptor ring's entries (1..=15).
     pub ring_log2: u8,
@@ -129,6 +160,15 @@ pub struct ViConfig {
     pub batch: u16,
     /// Interrupt holdoff in clock cycles.
     pub holdoff: u16,
+    /// log2 of the transmit ring's entries (1..=15).
+    pub tx_ring_log2: u8,
+    /// Transmit buffers registered, one frame each (half a page: `manager::TX_SLOT_SIZE`;
+    /// their own pages, after the receive buffers'). 0: no transmit.
+    /// The default is small so that every VI of the card fits the buffer table; take 64 or
+    /// more for line rate.
+    pub tx_buffers: usize,
+    /// How the card schedules the VI's transmit. The OS path (VI 0) is always unrestricted.
+    pub tx: TxSchedule,
 }
 
 impl Default for ViConfig {
@@ -140,15 +180,21 @@ impl Default for ViConfig {
             buffers: 512,
             batch: 16,
             holdoff: 0,
+            tx_ring_log2: 9,
+            tx_buffers: 8,
+            tx: TxSchedule::default(),
         }
     }
 }
 
 impl ViConfig {
-    /// Checks the sizes.
+    /// Checks the sizes and what of the schedule does not depend on the card.
     pub fn check(&self) -> Result<(), DriverError> {
         let bad = |s: String| Err(DriverError::BadConfig(s));
-        if !(1..=15).contains(&self.ring_log2) || !(1..=15).contains(&self.evq_log2) {
+        if ![self.ring_log2, self.evq_log2, self.tx_ring_log2]
+            .iter()
+            .all(|l| (1..=15).contains(l))
+        {
             return bad("ring and event queue sizes are 2^1..2^15".into());
         }
         if self.evq_log2 < self.ring_log2 {
@@ -174,7 +220,17 @@ impl ViConfig {
         {
             return bad("the batch must be 1..=ring entries and at most the buffers".into());
         }
-        Ok(())
+        self.tx.check()
+    }
+
+    /// Most transmit descriptors in flight: the ring, the buffers, and the event queue's
+    /// entries beyond the receive ring (each descriptor in flight may cause one event, so
+    /// that the card never finds the queue full). 0 if no transmit is possible.
+    pub fn tx_capacity(&self) -> u16 {
+        let evq_room = (1usize << self.evq_log2).saturating_sub(1usize << self.ring_log2);
+        (1usize << self.tx_ring_log2)
+            .min(self.tx_buffers)
+            .min(evq_room) as u16
     }
 }
 
@@ -191,6 +247,7 @@ pub struct UserVi {
     free: Vec<RxBuf>,
     /// The buffer posted at each ring slot.
     posted: Vec<Option<RxBuf>>,
+    tx: TxRing,
     prod: u16,
     announced: u16,
     ev_next: u16,
@@ -209,6 +266,7 @@ impl UserVi {
         first_id: u32,
         pages: Vec<u64>,
         free: Vec<RxBuf>,
+        tx: TxRing,
     ) -> Self {
         let entries = 1usize << cfg.ring_log2;
         UserVi {
@@ -220,6 +278,7 @@ impl UserVi {
             pages,
             free,
             posted: vec![None; entries],
+            tx,
             prod: 0,
             announced: 0,
             ev_next: 0,
@@ -240,12 +299,20 @@ impl UserVi {
     pub fn config(&self) -> &ViConfig {
         &self.cfg
     }
-    /// The buffer ids the VI owns: `first .. first + count`.
+    /// The buffer ids the VI owns, receive and transmit: `first .. first + count`.
     pub fn buffer_ids(&self) -> std::ops::Range<u32> {
+        self.first_id..self.tx.buffer_ids().end.max(self.rx_buffer_ids().end)
+    }
+    /// The receive buffer ids.
+    pub fn rx_buffer_ids(&self) -> std::ops::Range<u32> {
         self.first_id..self.first_id + self.pages.len() as u32
     }
-    /// The host memory the card may write for this VI: its event queue and its registered
-    /// pages, as `(start, end)` bus addresses.
+    /// The transmit buffer ids (after the receive ones; empty without transmit buffers).
+    pub fn tx_buffer_ids(&self) -> std::ops::Range<u32> {
+        self.tx.buffer_ids()
+    }
+    /// The host memory the card may write for this VI: its event queue and its receive
+    /// pages, as `(start, end)` bus addresses (the card only reads the transmit pages).
     pub fn card_writable(&self) -> Vec<(u64, u64)> {
         let evq_len = (1u64 << self.cfg.evq_log2) * event::SIZE as u64;
         let mut v = vec![(self.evq, self.evq + evq_len)];
@@ -328,8 +395,9 @@ impl UserVi {
     }
 
     /// Reads every new event into `out`, returns the buffers of received frames to the free
-    /// list, tells the card the events consumed and posts buffers again. Returns the number
-    /// of events.
+    /// list, tells the card the events consumed and posts buffers again. Transmit
+    /// completions free their buffers and are not reported; refused transmit descriptors
+    /// and doorbells come as [`ViEvent::Error`]. Returns the number of events.
     pub fn poll<D: Device>(
         &mut self,
         dev: &mut D,
@@ -337,6 +405,7 @@ impl UserVi {
     ) -> Result<usize, DriverError> {
         let ev_mask = ((1u32 << self.cfg.evq_log2) - 1) as u16;
         let mut n = 0;
+        let mut tx_refused = false;
         loop {
             let slot = self.evq + ((self.ev_next & ev_mask) as u64) * event::SIZE as u64;
             let want_phase = (self.ev_next >> self.cfg.evq_log2) & 1 == 0;
@@ -374,7 +443,27 @@ impl UserVi {
                     }));
                     self.free.push(buf);
                 }
+                Kind::TxDone => {
+                    if self.tx.finished(r.desc_index).is_none() {
+                        return Err(DriverError::BadEvent {
+                            index: self.ev_next,
+                            what: format!(
+                                "transmit completion for descriptor {} never written",
+                                r.desc_index
+                            ),
+                        });
+                    }
+                }
                 Kind::Error => {
+                    if matches!(
+                        r.status,
+                        event::error::TX_BAD_BUFFER
+                            | event::error::TX_BAD_DESC
+                            | event::error::TX_SPOOFED
+                    ) {
+                        // Consumed, not sent; reported below.
+                        tx_refused |= self.tx.refused(r.desc_index);
+                    }
                     if matches!(
                         r.status,
                         event::error::BAD_BUFFER | event::error::BAD_OFFSET
@@ -404,15 +493,88 @@ impl UserVi {
             n += 1;
         }
         if n > 0 {
-            self.refill(dev, false)?;
+            // Entries free first, then new receive buffers that may fill them.
             self.page.write(dev, DbReg::EvqCons, self.ev_next as u32);
+            self.refill(dev, false)?;
+        }
+        if tx_refused && self.tx.in_flight() > 0 {
+            // A refusal may end a batch without a completion for the descriptors before it.
+            self.tx_reclaim(dev);
         }
         Ok(n)
     }
 
-    /// A buffer this VI owns, at an offset where a whole buffer fits its page.
+    /// Queues as many of `frames` as there are free transmit buffers and ring entries for
+    /// (copied into the VI's buffers, one descriptor each) and rings the transmit doorbell
+    /// once. Returns how many were queued, from the first; the rest wait for
+    /// [`poll`](Self::poll) to return buffers. A frame shorter than 14 bytes or longer than
+    /// the card sends (its `MAX_FRAME` less the FCS) fails the whole batch, nothing queued.
+    pub fn transmit<D: Device, F: AsRef<[u8]>>(
+        &mut self,
+        dev: &mut D,
+        frames: &[F],
+    ) -> Result<usize, DriverError> {
+        self.tx.check(frames)?;
+        let n = self.tx.queue(dev.mem(), frames)?;
+        if n > 0 {
+            self.page.write(dev, DbReg::TxProd, self.tx.prod() as u32);
+        }
+        Ok(n)
+    }
+
+    /// Frames [`transmit`](Self::transmit) would take now.
+    pub fn tx_free(&self) -> usize {
+        self.tx.room()
+    }
+    /// Transmit descriptors queued and not yet known to be finished.
+    pub fn tx_in_flight(&self) -> u16 {
+        self.tx.in_flight()
+    }
+    /// Transmit descriptors finished (sent or refused) since the VI was created.
+    pub fn tx_completed(&self) -> u64 {
+        self.tx.completed()
+    }
+    /// Most transmit descriptors in flight ([`ViConfig::tx_capacity`]).
+    pub fn tx_capacity(&self) -> u16 {
+        self.tx.cap()
+    }
+    /// Longest frame [`transmit`](Self::transmit) takes, FCS excluded.
+    pub fn tx_max_len(&self) -> u16 {
+        self.tx.max_len()
+    }
+
+    /// Reads the card's count of finished transmit descriptors (`TX_DONE`) and frees the
+    /// buffers of every one, whether or not an event reported it. Returns how many finished.
+    pub fn tx_reclaim<D: Device>(&mut self, dev: &mut D) -> usize {
+        let count = self.page.read(dev, DbReg::TxDone) as u16;
+        self.tx.reclaim(count)
+    }
+
+    /// The VI's transmit counters.
+    pub fn tx_stats<D: Device>(&self, dev: &mut D) -> TxViStats {
+        self.page.tx_stats(dev)
+    }
+
+    /// Writes any transmit descriptor word into the next entry of the VI's own transmit ring
+    /// and rings the transmit doorbell: what a careless or hostile process can do. The card
+    /// must refuse what the VI may not send. Fails if the ring has no free entry.
+    pub fn post_tx_raw<D: Device>(&mut self, dev: &mut D, word: u64) -> Result<(), DriverError> {
+        self.tx.write_raw(dev.mem(), word)?;
+        self.page.write(dev, DbReg::TxProd, self.tx.prod() as u32);
+        Ok(())
+    }
+
+    /// Writes any value into `TX_PROD`. The library's own count is unchanged: a value past
+    /// the descriptors it wrote makes the card send whatever the ring holds there (a
+    /// completion for those fails [`poll`](Self::poll) with `BadEvent`), and a later
+    /// doorbell of the library's may then be refused as going backwards.
+    pub fn tx_doorbell_raw<D: Device>(&self, dev: &mut D, value: u32) {
+        self.page.write(dev, DbReg::TxProd, value);
+    }
+
+    /// A receive buffer this VI owns, at an offset where a whole buffer fits its page.
     fn usable(&self, b: RxBuf) -> bool {
-        self.buffer_ids().contains(&b.id)
+        self.rx_buffer_ids().contains(&b.id)
             && (b.offset as u64).is_multiple_of(rxdesc::BUFFER_ALIGN)
             && b.offset as u64 + self.cfg.buf_size as u64 <= arsenic_interface::params::PAGE_SIZE
     }

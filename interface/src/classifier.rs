@@ -93,6 +93,22 @@ impl ClassifierParams {
         flow_bank_bits: 7,
         literals_per_cycle: 4,
     };
+    /// The transmit filters of the simulation configuration: 64 literals (16 a cycle), 64
+    /// terms, 2 x 64 x 2 flows.
+    pub const TX_SIM: ClassifierParams = ClassifierParams {
+        literals: 64,
+        terms: 64,
+        flow_bank_bits: 6,
+        literals_per_cycle: 16,
+    };
+    /// The transmit filters of a small card: 32 literals (4 a cycle), 16 terms, 2 x 16 x 2
+    /// flows.
+    pub const TX_SMALL: ClassifierParams = ClassifierParams {
+        literals: 32,
+        terms: 16,
+        flow_bank_bits: 4,
+        literals_per_cycle: 4,
+    };
     /// Cycles from a frame's commit to its result.
     pub const fn latency(&self) -> usize {
         let steps = self.literals / self.literals_per_cycle;

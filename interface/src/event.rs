@@ -20,6 +20,11 @@
 //! | 47..0  | card timestamp (clock cycles) when the frame's data was written |
 //! | 63..48 | ring index of the descriptor used (error event: see [`error`]) |
 //!
+//! A `TX_DONE` event reports the transmit descriptor at its ring index (word 1, bits 63..48)
+//! as finished, and with it every descriptor before it; its length field is the frame's
+//! length and its timestamp the cycle the frame's last octet left the card's buffer. A
+//! transmit error event carries the refused descriptor's ring index the same way.
+//!
 //! [`Event::new_checked`] fails on a short buffer; after it succeeds no accessor panics.
 
 use crate::{get_field, set_field, LayoutError};
@@ -85,6 +90,17 @@ pub mod error {
     pub const RX_DOORBELL: u8 = 3;
     /// An event-consumed value went backwards or past the events written: refused.
     pub const EVQ_DOORBELL: u8 = 4;
+    /// A transmit doorbell went backwards or more than the ring past the descriptors the
+    /// card has read: refused.
+    pub const TX_DOORBELL: u8 = 5;
+    /// A transmit descriptor named a buffer id the VI does not own, or an entry that maps
+    /// nothing: the frame was not sent, the descriptor is consumed.
+    pub const TX_BAD_BUFFER: u8 = 6;
+    /// A transmit descriptor's offset is not a multiple of 8, its frame does not fit in the
+    /// page, or its length is below 14 or above the card's largest frame: not sent.
+    pub const TX_BAD_DESC: u8 = 7;
+    /// The frame failed the VI's transmit filter (anti-spoofing): not sent.
+    pub const TX_SPOOFED: u8 = 8;
 }
 
 /// What an event reports.

@@ -15,8 +15,11 @@ pub const VI_COUNT: usize = 1 << VI_BITS;
 pub const DESC_PER_VI_BITS: usize = 6;
 /// Descriptors fetched by one DMA read at most (one read per VI is in flight at a time).
 pub const DESC_FETCH_MAX: usize = 16;
-/// DMA read tags (outstanding read requests) the card uses; log2.
-pub const DMA_TAG_BITS: usize = 3;
+/// Width of a DMA read tag: tags 0..=7 are the receive descriptor reads, 8 and 9 the
+/// transmit descriptor reads, 32..=63 the transmit data reads (one per frame slot).
+pub const DMA_TAG_BITS: usize = 6;
+/// log2 of the receive descriptor reads in flight at once.
+pub const RX_TAG_BITS: usize = 3;
 /// log2 of the buffer table's entries (buffer ids 0 .. 2^14).
 pub const BUFTBL_BITS: usize = 14;
 /// Bytes of host memory one buffer-table entry maps (a page).

@@ -69,6 +69,34 @@ pub const VI_CMD_SEQ: u32 = 0x130;
 /// `VI_CMD_SEQ`, nothing admitted before the `DESTROY` is still to be written.
 pub const RX_DONE_SEQ: u32 = 0x134;
 
+/// Transmit configuration, staged for [`TX_CMD`]: transmit ring base address (host bus
+/// address, 8-byte aligned), low half.
+pub const TX_RING_BASE_LO: u32 = 0x140;
+/// Transmit ring base address, high half.
+pub const TX_RING_BASE_HI: u32 = 0x144;
+/// log2 of the transmit ring's entries (1..=15).
+pub const TX_RING_SIZE_LOG2: u32 = 0x148;
+/// Deficit-round-robin quantum in bytes (1..=65535): a VI's share of the wire is its
+/// quantum's share of the active VIs' quanta.
+pub const TX_QUANTUM: u32 = 0x14C;
+/// Shaping rate as cycles per byte, a float: mantissa in bits 15..0, exponent in bits 20..16;
+/// cycles per byte = mantissa * 2^(exponent - 16) (see [`tx_rate`]).
+pub const TX_RATE: u32 = 0x150;
+/// Shaping burst tolerance in clock cycles: at any time, the VI's bytes sent never exceed
+/// rate * elapsed + burst_cycles / cycles_per_byte.
+pub const TX_BURST: u32 = 0x154;
+/// Transmit flags: [`tx_flags`].
+pub const TX_FLAGS: u32 = 0x158;
+/// Write: a transmit command, [`tx_cmd`] (operation in bits 31..28, VI in bits 15..0).
+pub const TX_CMD: u32 = 0x15C;
+/// Result of the last transmit command: [`vi_cmd`]`::STATUS_*` (1 ok, 3 bad).
+pub const TX_CMD_STATUS: u32 = 0x160;
+
+/// The classifier window of the transmit filters: the same layout as the receive
+/// classifier's ([`crate::classifier`]), at this offset from it. A term or flow there names
+/// the VI whose frames it lets out.
+pub const TX_FILTER_OFFSET: u32 = 0x1_0000;
+
 /// Buffer table: entry `id` at `BUFTBL_BASE + 8 * id` (write the low word, then the high word,
 /// which commits both): [`buftbl`]. Write-only.
 pub const BUFTBL_BASE: u32 = 0x10_0000;
@@ -104,12 +132,70 @@ pub mod ctrl {
     pub const SPEED_10G: u32 = 1 << 1;
     /// Write 1: return every counter, index and queue to its reset state (self-clearing).
     pub const SOFT_RESET: u32 = 1 << 2;
+    /// Internal loopback: the transmit MAC's wire feeds the receive MAC instead of the PHY.
+    pub const LOOPBACK: u32 = 1 << 3;
+}
+
+/// [`TX_CMD`] operations.
+pub mod tx_cmd {
+    /// Bit position of the operation.
+    pub const OP_SHIFT: u32 = 28;
+    /// Set the VI's transmit ring up from the staged `TX_*` registers: indices, deficit and
+    /// shaping state start afresh, counters at 0, the VI takes transmit doorbells.
+    pub const SETUP: u32 = 1;
+    /// Change the VI's quantum, rate, burst and flags from the staged registers, keeping its
+    /// ring and queue: takes effect from its next frame.
+    pub const SCHEDULE: u32 = 2;
+    /// Stop the VI's transmit: no more doorbells or descriptor reads; descriptors already
+    /// on card are dropped as they reach the scheduler. `VI_CMD`'s `DESTROY` does this too.
+    pub const DISABLE: u32 = 3;
+
+    /// The command word for `op` on `vi`.
+    pub const fn word(op: u32, vi: u16) -> u32 {
+        op << OP_SHIFT | vi as u32
+    }
+}
+
+/// Bits of [`TX_FLAGS`].
+pub mod tx_flags {
+    /// Shape the VI to `TX_RATE` and `TX_BURST`.
+    pub const SHAPED: u32 = 1 << 0;
+    /// Unrestricted: the VI's frames skip the transmit filters (the OS VI's setting).
+    pub const UNRESTRICTED: u32 = 1 << 1;
+}
+
+/// The shaping rate's encoding in [`TX_RATE`].
+pub mod tx_rate {
+    /// The register value for a rate of `bytes_per_cycle` (> 0): the nearest float with a
+    /// 16-bit mantissa, relative error below 2^-15. `None` if the rate is too slow to encode
+    /// (below 2^-16 bytes a cycle).
+    pub fn encode(bytes_per_cycle: f64) -> Option<u32> {
+        if !(bytes_per_cycle > 0.0) || !bytes_per_cycle.is_finite() {
+            return None;
+        }
+        let cpb = 1.0 / bytes_per_cycle;
+        // cycles/byte = m * 2^(e-16), m < 2^16: pick the smallest e that fits, for precision.
+        for e in 0..=31u32 {
+            let m = (cpb * 2f64.powi(16 - e as i32)).round();
+            if m < 65536.0 {
+                return Some((e << 16) | m as u32);
+            }
+        }
+        None
+    }
+    /// Cycles per byte of a register value.
+    pub fn cycles_per_byte(reg: u32) -> f64 {
+        let (m, e) = (reg & 0xFFFF, (reg >> 16) & 0x1F);
+        m as f64 * 2f64.powi(e as i32 - 16)
+    }
 }
 
 /// Bits of [`STATUS`].
 pub mod status {
     /// Nothing is buffered or in flight on the receive path.
     pub const RX_IDLE: u32 = 1 << 0;
+    /// Nothing is queued, in flight or on the wire on the transmit path.
+    pub const TX_IDLE: u32 = 1 << 1;
 }
 
 /// Fields of [`PARAMS`].
@@ -199,6 +285,128 @@ pub mod db {
     pub const STATUS_FETCH_QUEUED: u32 = 1 << 2;
     /// First per-VI counter ([`super::ViCounter`]).
     pub const COUNTER_BASE: u32 = 0x100;
+    /// Write: the host's new free-running 16-bit transmit producer index (refused, with an
+    /// error event, if it goes backwards or more than the ring past the descriptors the card
+    /// has read). Read: the producer index.
+    pub const TX_PROD: u32 = 0x020;
+    /// Read-only: transmit descriptors the card has read.
+    pub const TX_FETCHED: u32 = 0x024;
+    /// Read-only: transmit descriptors the scheduler has started.
+    pub const TX_STARTED: u32 = 0x028;
+    /// Read-only: transmit descriptors finished (sent or refused).
+    pub const TX_DONE: u32 = 0x02C;
+    /// Read-only: bit 0 transmit is set up, bit 1 the VI is in the scheduler's active list,
+    /// bit 2 a descriptor read is in flight.
+    pub const TX_STATUS: u32 = 0x030;
+    /// First per-VI transmit counter ([`super::TxViCounter`]).
+    pub const TX_COUNTER_BASE: u32 = 0x180;
+}
+
+/// Per-VI transmit counters (32 bits, wrapping, read-only) in each doorbell page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TxViCounter {
+    /// Frames the VI sent to the wire.
+    Frames,
+    /// Bytes (FCS excluded, before padding) the VI sent (wrapping).
+    Bytes,
+    /// Not sent: the frame failed the VI's transmit filter.
+    DropSpoofed,
+    /// Not sent: the descriptor named a buffer the VI does not own.
+    DropBadBuffer,
+    /// Not sent: a bad offset or length.
+    DropBadDesc,
+    /// Transmit doorbell writes refused.
+    DoorbellErrors,
+}
+
+impl TxViCounter {
+    /// Every per-VI transmit counter, in register order.
+    pub const ALL: [TxViCounter; 6] = [
+        TxViCounter::Frames,
+        TxViCounter::Bytes,
+        TxViCounter::DropSpoofed,
+        TxViCounter::DropBadBuffer,
+        TxViCounter::DropBadDesc,
+        TxViCounter::DoorbellErrors,
+    ];
+    /// Offset within the doorbell page.
+    pub const fn offset(self) -> u32 {
+        db::TX_COUNTER_BASE + 4 * self as u32
+    }
+    /// A short name for summaries.
+    pub const fn name(self) -> &'static str {
+        match self {
+            TxViCounter::Frames => "tx_frames",
+            TxViCounter::Bytes => "tx_bytes",
+            TxViCounter::DropSpoofed => "spoofed",
+            TxViCounter::DropBadBuffer => "tx_bad_buffer",
+            TxViCounter::DropBadDesc => "tx_bad_descriptor",
+            TxViCounter::DoorbellErrors => "tx_doorbell_errors",
+        }
+    }
+}
+
+/// Card-wide transmit counters (32 bits, wrapping, read-only) from [`TX_COUNTER_BASE`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TxCounter {
+    /// Frames the MAC sent.
+    Frames,
+    /// Octets the MAC sent, FCS and padding included, preamble excluded (wrapping).
+    Octets,
+    /// Frames the MAC padded to the minimum.
+    Padded,
+    /// Frames cut because their data did not arrive in time (the design makes it impossible).
+    Underruns,
+    /// Not sent: failed a transmit filter.
+    DropSpoofed,
+    /// Not sent: a descriptor named a buffer its VI does not own.
+    DropBadBuffer,
+    /// Not sent: a bad offset or length.
+    DropBadDesc,
+    /// Not sent: the VI's transmit was disabled with the frame queued on card.
+    DropDisabled,
+    /// Transmit doorbells refused.
+    DoorbellErrors,
+    /// Transmit events not written: the VI's event queue was full or the VI is gone.
+    EventsLost,
+}
+
+/// Offset of the first card-wide transmit counter.
+pub const TX_COUNTER_BASE: u32 = 0x300;
+
+impl TxCounter {
+    /// Every transmit counter, in register order.
+    pub const ALL: [TxCounter; 10] = [
+        TxCounter::Frames,
+        TxCounter::Octets,
+        TxCounter::Padded,
+        TxCounter::Underruns,
+        TxCounter::DropSpoofed,
+        TxCounter::DropBadBuffer,
+        TxCounter::DropBadDesc,
+        TxCounter::DropDisabled,
+        TxCounter::DoorbellErrors,
+        TxCounter::EventsLost,
+    ];
+    /// The counter's register offset.
+    pub const fn offset(self) -> u32 {
+        TX_COUNTER_BASE + 4 * self as u32
+    }
+    /// A short name for summaries.
+    pub const fn name(self) -> &'static str {
+        match self {
+            TxCounter::Frames => "tx_frames",
+            TxCounter::Octets => "tx_octets",
+            TxCounter::Padded => "tx_padded",
+            TxCounter::Underruns => "tx_underruns",
+            TxCounter::DropSpoofed => "spoofed",
+            TxCounter::DropBadBuffer => "tx_bad_buffer",
+            TxCounter::DropBadDesc => "tx_bad_descriptor",
+            TxCounter::DropDisabled => "tx_disabled",
+            TxCounter::DoorbellErrors => "tx_doorbell_errors",
+            TxCounter::EventsLost => "tx_events_lost",
+        }
+    }
 }
 
 /// Per-VI statistics counters (32 bits, wrapping, read-only) in each doorbell page.
@@ -515,6 +723,60 @@ pub const MAP: &[(u32, &str, &str, &str)] = &[
         "RX_DONE_SEQ",
         "ro",
         "decisions whose DMA has finished",
+    ),
+    (
+        TX_RING_BASE_LO,
+        "TX_RING_BASE_LO",
+        "rw",
+        "staged: transmit ring base, low half",
+    ),
+    (
+        TX_RING_BASE_HI,
+        "TX_RING_BASE_HI",
+        "rw",
+        "staged: transmit ring base, high half",
+    ),
+    (
+        TX_RING_SIZE_LOG2,
+        "TX_RING_SIZE_LOG2",
+        "rw",
+        "staged: log2 transmit ring entries",
+    ),
+    (
+        TX_QUANTUM,
+        "TX_QUANTUM",
+        "rw",
+        "staged: deficit-round-robin quantum, bytes",
+    ),
+    (
+        TX_RATE,
+        "TX_RATE",
+        "rw",
+        "staged: cycles per byte, mantissa [15:0] exponent [20:16]",
+    ),
+    (
+        TX_BURST,
+        "TX_BURST",
+        "rw",
+        "staged: burst tolerance, cycles",
+    ),
+    (
+        TX_FLAGS,
+        "TX_FLAGS",
+        "rw",
+        "staged: bit 0 SHAPED, bit 1 UNRESTRICTED",
+    ),
+    (
+        TX_CMD,
+        "TX_CMD",
+        "wo",
+        "op [31:28] (1 SETUP, 2 SCHEDULE, 3 DISABLE), VI [15:0]",
+    ),
+    (
+        TX_CMD_STATUS,
+        "TX_CMD_STATUS",
+        "ro",
+        "last transmit command: 1 ok, 3 bad",
     ),
 ];
 

@@ -1,41 +1,67 @@
-//! Transmit descriptor: 16 bytes, two little-endian 64-bit words, in a queue's transmit ring.
-//! Defined here so that the layout has one home; the transmit path uses it.
+//! Transmit descriptor: 8 bytes, one little-endian 64-bit word, in a VI's transmit ring.
 //!
-//! | word | bits   | field |
-//! | ---  | ---    | ---   |
-//! | 0    | 63..0  | host bus address of the frame's first byte |
-//! | 1    | 15..0  | frame length in bytes, FCS excluded |
-//! | 1    | 31..16 | flags ([`flags`]) |
-//! | 1    | 63..32 | reserved, zero |
+//! | bits   | field |
+//! | ---    | ---   |
+//! | 31..0  | buffer id: an entry of the buffer table the VI owns |
+//! | 47..32 | byte offset of the frame within the entry's 4 KiB page (a multiple of 8) |
+//! | 62..48 | frame length in bytes, FCS excluded (the card pads to 60 and appends the FCS) |
+//! | 63     | [`REQUEST_EVENT`]: write a `TX_DONE` event when this descriptor is complete |
+//!
+//! As on receive, a VI never names a host address. The card refuses (error event, nothing
+//! sent, the descriptor consumed) an id the VI does not own (`TX_BAD_BUFFER`), and an offset
+//! that is not a multiple of 8, a frame that does not fit in the page from there, or a length
+//! below [`MIN_LEN`] or above the card's `MAX_FRAME` less the FCS (`TX_BAD_DESC`).
+//!
+//! Completions are in ring order: a `TX_DONE` event for ring index `i` means every descriptor
+//! up to `i` is finished (sent or refused) and its buffer may be reused.
 
-use crate::{get_field, set_field, LayoutError};
+use crate::LayoutError;
 
 /// Bytes in one descriptor.
-pub const SIZE: usize = 16;
-
-/// Bit positions of word 1.
-pub mod w1 {
-    pub const LEN_SHIFT: u32 = 0;
-    pub const LEN_BITS: u32 = 16;
-    pub const FLAGS_SHIFT: u32 = 16;
-    pub const FLAGS_BITS: u32 = 16;
-}
-
-/// Flags.
-pub mod flags {
-    /// Ask for a completion event for this descriptor.
-    pub const REQUEST_EVENT: u16 = 1 << 0;
-}
+pub const SIZE: usize = 8;
+/// log2 of [`SIZE`].
+pub const SIZE_LOG2: u32 = 3;
+/// Bit position of the offset.
+pub const OFFSET_SHIFT: u32 = 32;
+/// Bit position of the length.
+pub const LEN_SHIFT: u32 = 48;
+/// Width of the length.
+pub const LEN_BITS: u32 = 15;
+/// Flag: ask for a completion event.
+pub const REQUEST_EVENT: u64 = 1 << 63;
+/// Shortest frame the card sends (an Ethernet header); it pads up to 60 octets.
+pub const MIN_LEN: u16 = 14;
+/// Longest frame the card's transmit slots hold (FCS excluded); `MAX_FRAME` may lower it.
+pub const MAX_LEN: u16 = 2040;
 
 /// The valid contents of a transmit descriptor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TxDescRepr {
-    pub addr: u64,
+    pub buffer_id: u32,
+    pub offset: u16,
     pub len: u16,
-    pub flags: u16,
+    pub request_event: bool,
 }
 
 impl TxDescRepr {
+    /// The descriptor word.
+    pub const fn word(&self) -> u64 {
+        self.buffer_id as u64
+            | (self.offset as u64) << OFFSET_SHIFT
+            | ((self.len as u64) & ((1 << LEN_BITS) - 1)) << LEN_SHIFT
+            | if self.request_event { REQUEST_EVENT } else { 0 }
+    }
+
+    /// Reads a descriptor word.
+    pub const fn from_word(w: u64) -> Self {
+        TxDescRepr {
+            buffer_id: w as u32,
+            offset: (w >> OFFSET_SHIFT) as u16,
+            len: ((w >> LEN_SHIFT) & ((1 << LEN_BITS) - 1)) as u16,
+            request_event: w & REQUEST_EVENT != 0,
+        }
+    }
+
     /// Reads a descriptor from `buf`.
     pub fn parse(buf: &[u8]) -> Result<Self, LayoutError> {
         if buf.len() < SIZE {
@@ -44,14 +70,11 @@ impl TxDescRepr {
                 have: buf.len(),
             });
         }
-        let a = u64::from_le_bytes(buf[0..8].try_into().unwrap());
-        let b = u64::from_le_bytes(buf[8..16].try_into().unwrap());
-        Ok(TxDescRepr {
-            addr: a,
-            len: get_field(b, w1::LEN_SHIFT, w1::LEN_BITS) as u16,
-            flags: get_field(b, w1::FLAGS_SHIFT, w1::FLAGS_BITS) as u16,
-        })
+        Ok(Self::from_word(u64::from_le_bytes(
+            buf[0..8].try_into().unwrap(),
+        )))
     }
+
     /// Writes this descriptor into `buf`.
     pub fn emit(&self, buf: &mut [u8]) -> Result<(), LayoutError> {
         if buf.len() < SIZE {
@@ -60,11 +83,7 @@ impl TxDescRepr {
                 have: buf.len(),
             });
         }
-        let mut b = 0;
-        b = set_field(b, w1::LEN_SHIFT, w1::LEN_BITS, self.len as u64);
-        b = set_field(b, w1::FLAGS_SHIFT, w1::FLAGS_BITS, self.flags as u64);
-        buf[0..8].copy_from_slice(&self.addr.to_le_bytes());
-        buf[8..16].copy_from_slice(&b.to_le_bytes());
+        buf[0..8].copy_from_slice(&self.word().to_le_bytes());
         Ok(())
     }
 }
@@ -76,20 +95,24 @@ mod tests {
     #[test]
     fn both_directions() {
         let bytes = [
-            0x00, 0x10, 0, 0, 1, 0, 0, 0, // addr 0x1_0000_1000
-            0x40, 0x00, 0x01, 0x00, 0, 0, 0, 0, // len 64, flags 1
+            0x04, 0x03, 0x02, 0x01, // id 0x01020304
+            0x08, 0x00, // offset 8
+            0x40, 0x80, // len 64, request event
         ];
         let r = TxDescRepr::parse(&bytes).unwrap();
         assert_eq!(
             r,
             TxDescRepr {
-                addr: 0x1_0000_1000,
+                buffer_id: 0x0102_0304,
+                offset: 8,
                 len: 64,
-                flags: flags::REQUEST_EVENT
+                request_event: true
             }
         );
-        let mut out = [0u8; 16];
+        let mut out = [0u8; 8];
         r.emit(&mut out).unwrap();
         assert_eq!(out, bytes);
+        assert_eq!(TxDescRepr::from_word(r.word()), r);
+        assert!(TxDescRepr::parse(&bytes[..7]).is_err());
     }
 }

@@ -7,6 +7,7 @@
 //! until it answers. Interrupts the card raises are queued until the driver takes them.
 
 use crate::wire::{Wire, WireFrame, XGMII_IDLE};
+use crate::wire_tx::{GmiiMonitor, TxFrame, WireFault, XgmiiMonitor};
 use arsenic_bridge::nic::{In, Model, Out};
 use arsenic_host::dma::{DmaRequests, DmaResponses};
 use arsenic_host::{Device, DmaConfig, DmaServicer, HostMemory};
@@ -48,6 +49,8 @@ pub struct Sim {
     writes: VecDeque<(u32, u32)>,
     interrupts: VecDeque<u16>,
     wire: Wire,
+    tx_gmii: GmiiMonitor,
+    tx_xgmii: XgmiiMonitor,
     speed: Speed,
     cycle: u64,
 }
@@ -64,6 +67,8 @@ impl Sim {
             writes: VecDeque::new(),
             interrupts: VecDeque::new(),
             wire: Wire::new(cfg.speed, []),
+            tx_gmii: GmiiMonitor::default(),
+            tx_xgmii: XgmiiMonitor::default(),
             speed: cfg.speed,
             cycle: 0,
         }
@@ -79,6 +84,31 @@ impl Sim {
     /// The wire.
     pub fn wire(&self) -> &Wire {
         &self.wire
+    }
+
+    /// Frames the card has put on its transmit wire so far (FCS included), read back by an
+    /// independent monitor of the front end in use.
+    pub fn tx_frames(&self) -> &[TxFrame] {
+        match self.speed {
+            Speed::Gbe1 => &self.tx_gmii.frames,
+            Speed::Gbe10 => &self.tx_xgmii.frames,
+        }
+    }
+
+    /// Takes the frames seen on the transmit wire so far.
+    pub fn take_tx_frames(&mut self) -> Vec<TxFrame> {
+        match self.speed {
+            Speed::Gbe1 => std::mem::take(&mut self.tx_gmii.frames),
+            Speed::Gbe10 => std::mem::take(&mut self.tx_xgmii.frames),
+        }
+    }
+
+    /// What the transmit wire's monitor found against the standard (none on a good card).
+    pub fn tx_faults(&self) -> &[WireFault] {
+        match self.speed {
+            Speed::Gbe1 => &self.tx_gmii.faults,
+            Speed::Gbe10 => &self.tx_xgmii.faults,
+        }
     }
 
     /// The DMA servicer (statistics, errors).
@@ -160,6 +190,14 @@ impl Sim {
         self.input.dma_cpl_last = cpl_last as u8;
         self.model.tick(&self.input, &mut self.output);
         self.input.mmio_read = 0;
+        let o = &self.output;
+        match self.speed {
+            Speed::Gbe1 => {
+                self.tx_gmii
+                    .cycle(now, o.gmii_txd, o.gmii_tx_en != 0, o.gmii_tx_er != 0)
+            }
+            Speed::Gbe10 => self.tx_xgmii.cycle(now, o.xgmii_txd, o.xgmii_txc),
+        }
         if self.output.irq_valid != 0 {
             self.interrupts.push_back(self.output.irq_vector);
         }

@@ -166,6 +166,7 @@ fn apply(i: &vl::In, x: &mut Classifier) {
     x.s_last.next = i.s_last != 0;
     x.s_len.next = (i.s_len as u64).into();
     x.s_commit.next = i.s_commit != 0;
+    x.s_vi.next = (i.s_vi as u64).into();
     x.cfg_write.next = i.cfg_write != 0;
     x.cfg_addr.next = (i.cfg_addr as u64).into();
     x.cfg_wdata.next = (i.cfg_wdata as u64).into();

@@ -1,0 +1,740 @@
+//! Transmit DMA: from the scheduler's started descriptors to the transmit MAC, through
+//! buffer-table checks, host reads, the transmit filters, and a store-and-forward slot per
+//! frame.
+//!
+//! Four stages, each in frame order, so frames leave in the order the scheduler started them
+//! and complete in ring order per VI:
+//!
+//! - **issue**: translates the descriptor's buffer id through the card's copy of the buffer
+//!   table (the entry must be valid and owned by the sending VI), checks offset and length
+//!   (`TX_BAD_BUFFER`, `TX_BAD_DESC`), takes the next of [`SLOTS`] slots of 2 KiB and asks
+//!   the host for the frame (one read, the slot is the tag). A refused descriptor takes a
+//!   slot too, with no data, so its error keeps its place in the order;
+//! - **check**: once a slot's data has arrived, streams its first 128 octets (the header
+//!   copy) into the transmit filters (a classifier in transmit mode: only the sending VI's
+//!   own terms and flows count);
+//! - **verdict**: takes the filters' result in order: an unrestricted VI always passes; a
+//!   frame that matched none of its VI's filters is `TX_SPOOFED`;
+//! - **send**: streams a passing frame from its slot to the MAC through a four-beat queue,
+//!   back to back with the next, and reports every slot's outcome to the transmit engine
+//!   (`DONE`: sent, or the error code), then frees the slot.
+
+use crate::tx_engine::TX_DESC_BITS;
+use arsenic_interface::event::{error, FILTER_NONE};
+use arsenic_interface::params::PAGE_SIZE;
+use rust_hdl::prelude::*;
+
+/// log2 of the frame slots (and of the data reads in flight).
+pub const SLOT_BITS: usize = 5;
+/// Frame slots.
+pub const SLOTS: usize = 1 << SLOT_BITS;
+/// log2 of a slot's beats (2 KiB).
+const SLOT_BEAT_BITS: usize = 8;
+/// Largest frame a slot holds (one beat short of the slot: a read's beat count is 8 bits).
+pub const SLOT_BYTES: usize = (8 << SLOT_BEAT_BITS) - 8;
+const _: () = assert!(SLOT_BYTES == arsenic_interface::txdesc::MAX_LEN as usize);
+const SB: usize = SLOT_BITS;
+/// Width of the slot pointers (one bit more than a slot number: full and empty differ).
+const PB: usize = SLOT_BITS + 1;
+const DA: usize = SLOT_BITS + SLOT_BEAT_BITS;
+const HA: usize = SLOT_BITS + 4;
+const _: () = assert!(TX_DESC_BITS > 0);
+
+#[derive(Copy, Clone, PartialEq, Debug, LogicState)]
+pub enum CheckState {
+    Wait,
+    Look,
+    Stream,
+}
+
+/// `VB`: log2 of the VIs; `BB`: log2 of the buffer table's entries.
+#[derive(LogicBlock)]
+pub struct TxDma<const VB: usize, const BB: usize> {
+    pub clock: Signal<In, Clock>,
+    pub reset: Signal<In, Bit>,
+    /// Largest frame, FCS included (`MAX_FRAME`).
+    pub max_frame: Signal<In, Bits<16>>,
+    // Started descriptors from the scheduler.
+    pub job_valid: Signal<In, Bit>,
+    pub job_vi: Signal<In, Bits<16>>,
+    pub job_idx: Signal<In, Bits<16>>,
+    pub job_desc: Signal<In, Bits<64>>,
+    pub job_unres: Signal<In, Bit>,
+    pub job_take: Signal<Out, Bit>,
+    // Buffer-table writes (the same as the receive side's).
+    pub bt_we: Signal<In, Bit>,
+    pub bt_addr: Signal<In, Bits<BB>>,
+    pub bt_data: Signal<In, Bits<64>>,
+    // Host reads of frame data: the tag is the slot.
+    pub rd_valid: Signal<Out, Bit>,
+    pub rd_addr: Signal<Out, Bits<64>>,
+    pub rd_beats: Signal<Out, Bits<8>>,
+    pub rd_tag: Signal<Out, Bits<SB>>,
+    pub rd_ready: Signal<In, Bit>,
+    pub cpl_valid: Signal<In, Bit>,
+    pub cpl_tag: Signal<In, Bits<SB>>,
+    pub cpl_data: Signal<In, Bits<64>>,
+    pub cpl_last: Signal<In, Bit>,
+    // To the transmit filters, and their results.
+    pub v_valid: Signal<Out, Bit>,
+    pub v_data: Signal<Out, Bits<64>>,
+    pub v_nbytes: Signal<Out, Bits<4>>,
+    pub v_last: Signal<Out, Bit>,
+    pub v_len: Signal<Out, Bits<16>>,
+    pub v_vi: Signal<Out, Bits<16>>,
+    pub cls_busy: Signal<In, Bit>,
+    pub res_empty: Signal<In, Bit>,
+    pub res_filter: Signal<In, Bits<16>>,
+    pub res_pop: Signal<Out, Bit>,
+    // To the MAC.
+    pub m_valid: Signal<Out, Bit>,
+    pub m_data: Signal<Out, Bits<64>>,
+    pub m_nbytes: Signal<Out, Bits<4>>,
+    pub m_last: Signal<Out, Bit>,
+    pub m_ready: Signal<In, Bit>,
+    // Outcomes, to the transmit engine, held until taken.
+    pub dn_valid: Signal<Out, Bit>,
+    pub dn_vi: Signal<Out, Bits<16>>,
+    pub dn_idx: Signal<Out, Bits<16>>,
+    pub dn_len: Signal<Out, Bits<16>>,
+    pub dn_code: Signal<Out, Bits<4>>,
+    pub dn_event: Signal<Out, Bit>,
+    pub dn_take: Signal<In, Bit>,
+    // Counters and status.
+    pub cnt_spoofed: Signal<Out, Bits<32>>,
+    pub cnt_bad_buffer: Signal<Out, Bits<32>>,
+    pub cnt_bad_desc: Signal<Out, Bits<32>>,
+    pub idle: Signal<Out, Bit>,
+    bt: RAM<Bits<64>, BB>,
+    data: RAM<Bits<64>, DA>,
+    hdr: RAM<Bits<64>, HA>,
+    info_v: RAM<Bits<64>, SB>,
+    info_d: RAM<Bits<64>, SB>,
+    // Issue.
+    alloc: DFF<Bits<PB>>,
+    i_busy: DFF<Bit>,
+    i_vi: DFF<Bits<16>>,
+    i_idx: DFF<Bits<16>>,
+    i_desc: DFF<Bits<64>>,
+    i_unres: DFF<Bit>,
+    rq_v: DFF<Bit>,
+    rq_addr_r: DFF<Bits<64>>,
+    rq_beats_r: DFF<Bits<8>>,
+    rq_tag_r: DFF<Bits<SB>>,
+    cb: DFF<Bits<8>>,
+    filled: DFF<Bits<SLOTS>>,
+    // Check.
+    vp: DFF<Bits<PB>>,
+    vstate: DFF<CheckState>,
+    va: DFF<Bits<4>>,
+    // Verdict.
+    dp: DFF<Bits<PB>>,
+    // The send queue: two entries (slot, info word with the verdict's code).
+    q0_v: DFF<Bit>,
+    q0_slot: DFF<Bits<SB>>,
+    q0_info: DFF<Bits<64>>,
+    q1_v: DFF<Bit>,
+    q1_slot: DFF<Bits<SB>>,
+    q1_info: DFF<Bits<64>>,
+    // Send.
+    fp: DFF<Bits<PB>>,
+    sb: DFF<Bits<8>>,
+    rd_pend: DFF<Bit>,
+    rp_n: DFF<Bits<4>>,
+    rp_last: DFF<Bit>,
+    f0: DFF<Bits<69>>,
+    f1: DFF<Bits<69>>,
+    f2: DFF<Bits<69>>,
+    f3: DFF<Bits<69>>,
+    fcount: DFF<Bits<3>>,
+    dn_v: DFF<Bit>,
+    dn_vi_r: DFF<Bits<16>>,
+    dn_idx_r: DFF<Bits<16>>,
+    dn_len_r: DFF<Bits<16>>,
+    dn_code_r: DFF<Bits<4>>,
+    dn_event_r: DFF<Bit>,
+    c_spoofed: DFF<Bits<32>>,
+    c_bad_buffer: DFF<Bits<32>>,
+    c_bad_desc: DFF<Bits<32>>,
+    err_v: DFF<Bit>,
+    err_slot: DFF<Bits<SB>>,
+    // Locals.
+    entry: Signal<Local, Bits<64>>,
+    d_off: Signal<Local, Bits<32>>,
+    d_len: Signal<Local, Bits<32>>,
+    code: Signal<Local, Bits<4>>,
+    set_i: Signal<Local, Bits<SLOTS>>,
+    set_c: Signal<Local, Bits<SLOTS>>,
+    clr: Signal<Local, Bits<SLOTS>>,
+    vinfo: Signal<Local, Bits<64>>,
+    vlen: Signal<Local, Bits<16>>,
+    vnb: Signal<Local, Bits<16>>,
+    vlast: Signal<Local, Bit>,
+    dinfo: Signal<Local, Bits<64>>,
+    push_q: Signal<Local, Bit>,
+    push_info: Signal<Local, Bits<64>>,
+    pop_q: Signal<Local, Bit>,
+    h_len: Signal<Local, Bits<16>>,
+    h_beats: Signal<Local, Bits<8>>,
+    h_n: Signal<Local, Bits<4>>,
+    issue: Signal<Local, Bit>,
+    fpop: Signal<Local, Bit>,
+    fidx: Signal<Local, Bits<3>>,
+    fnew: Signal<Local, Bits<69>>,
+    d_beats: Signal<Local, Bits<32>>,
+    h_beats16: Signal<Local, Bits<16>>,
+    h_m1: Signal<Local, Bits<16>>,
+    v_m1: Signal<Local, Bits<16>>,
+    k_page_mask: Constant<Bits<64>>,
+    k_code_mask: Constant<Bits<64>>,
+    k_one16: Constant<Bits<SLOTS>>,
+    k_page: Constant<Bits<32>>,
+    k_slot_bytes: Constant<Bits<32>>,
+    k_min_len: Constant<Bits<32>>,
+    k_bt_limit: Constant<Bits<32>>,
+    k_fnone: Constant<Bits<16>>,
+    k_slots: Constant<Bits<PB>>,
+    k_err_bad_buffer: Constant<Bits<4>>,
+    k_err_bad_desc: Constant<Bits<4>>,
+    k_err_spoofed: Constant<Bits<4>>,
+}
+
+impl<const VB: usize, const BB: usize> Default for TxDma<VB, BB> {
+    fn default() -> Self {
+        TxDma {
+            clock: Default::default(),
+            reset: Default::default(),
+            max_frame: Default::default(),
+            job_valid: Default::default(),
+            job_vi: Default::default(),
+            job_idx: Default::default(),
+            job_desc: Default::default(),
+            job_unres: Default::default(),
+            job_take: Default::default(),
+            bt_we: Default::default(),
+            bt_addr: Default::default(),
+            bt_data: Default::default(),
+            rd_valid: Default::default(),
+            rd_addr: Default::default(),
+            rd_beats: Default::default(),
+            rd_tag: Default::default(),
+            rd_ready: Default::default(),
+            cpl_valid: Default::default(),
+            cpl_tag: Default::default(),
+            cpl_data: Default::default(),
+            cpl_last: Default::default(),
+            v_valid: Default::default(),
+            v_data: Default::default(),
+            v_nbytes: Default::default(),
+            v_last: Default::default(),
+            v_len: Default::default(),
+            v_vi: Default::default(),
+            cls_busy: Default::default(),
+            res_empty: Default::default(),
+            res_filter: Default::default(),
+            res_pop: Default::default(),
+            m_valid: Default::default(),
+            m_data: Default::default(),
+            m_nbytes: Default::default(),
+            m_last: Default::default(),
+            m_ready: Default::default(),
+            dn_valid: Default::default(),
+            dn_vi: Default::default(),
+            dn_idx: Default::default(),
+            dn_len: Default::default(),
+            dn_code: Default::default(),
+            dn_event: Default::default(),
+            dn_take: Default::default(),
+            cnt_spoofed: Default::default(),
+            cnt_bad_buffer: Default::default(),
+            cnt_bad_desc: Default::default(),
+            idle: Default::default(),
+            bt: Default::default(),
+            data: Default::default(),
+            hdr: Default::default(),
+            info_v: Default::default(),
+            info_d: Default::default(),
+            alloc: Default::default(),
+            i_busy: Default::default(),
+            i_vi: Default::default(),
+            i_idx: Default::default(),
+            i_desc: Default::default(),
+            i_unres: Default::default(),
+            rq_v: Default::default(),
+            rq_addr_r: Default::default(),
+            rq_beats_r: Default::default(),
+            rq_tag_r: Default::default(),
+            cb: Default::default(),
+            filled: Default::default(),
+            vp: Default::default(),
+            vstate: Default::default(),
+            va: Default::default(),
+            dp: Default::default(),
+            q0_v: Default::default(),
+            q0_slot: Default::default(),
+            q0_info: Default::default(),
+            q1_v: Default::default(),
+            q1_slot: Default::default(),
+            q1_info: Default::default(),
+            fp: Default::default(),
+            sb: Default::default(),
+            rd_pend: Default::default(),
+            rp_n: Default::default(),
+            rp_last: Default::default(),
+            f0: Default::default(),
+            f1: Default::default(),
+            f2: Default::default(),
+            f3: Default::default(),
+            fcount: Default::default(),
+            dn_v: Default::default(),
+            dn_vi_r: Default::default(),
+            dn_idx_r: Default::default(),
+            dn_len_r: Default::default(),
+            dn_code_r: Default::default(),
+            dn_event_r: Default::default(),
+            c_spoofed: Default::default(),
+            c_bad_buffer: Default::default(),
+            c_bad_desc: Default::default(),
+            err_v: Default::default(),
+            err_slot: Default::default(),
+            entry: Default::default(),
+            d_off: Default::default(),
+            d_len: Default::default(),
+            code: Default::default(),
+            set_i: Default::default(),
+            set_c: Default::default(),
+            clr: Default::default(),
+            vinfo: Default::default(),
+            vlen: Default::default(),
+            vnb: Default::default(),
+            vlast: Default::default(),
+            dinfo: Default::default(),
+            push_q: Default::default(),
+            push_info: Default::default(),
+            pop_q: Default::default(),
+            h_len: Default::default(),
+            h_beats: Default::default(),
+            h_n: Default::default(),
+            issue: Default::default(),
+            fpop: Default::default(),
+            fidx: Default::default(),
+            fnew: Default::default(),
+            d_beats: Default::default(),
+            h_beats16: Default::default(),
+            h_m1: Default::default(),
+            v_m1: Default::default(),
+            k_page_mask: Constant::new((!(PAGE_SIZE - 1)).into()),
+            k_code_mask: Constant::new((!(0xFu64 << 48)).into()),
+            k_one16: Constant::new(1u64.into()),
+            k_page: Constant::new(PAGE_SIZE.into()),
+            k_slot_bytes: Constant::new((SLOT_BYTES as u64).into()),
+            k_min_len: Constant::new((arsenic_interface::txdesc::MIN_LEN as u64).into()),
+            k_bt_limit: Constant::new((1u64 << BB).into()),
+            k_fnone: Constant::new((FILTER_NONE as u64).into()),
+            k_slots: Constant::new((SLOTS as u64).into()),
+            k_err_bad_buffer: Constant::new((error::TX_BAD_BUFFER as u64).into()),
+            k_err_bad_desc: Constant::new((error::TX_BAD_DESC as u64).into()),
+            k_err_spoofed: Constant::new((error::TX_SPOOFED as u64).into()),
+        }
+    }
+}
+
+impl<const VB: usize, const BB: usize> Logic for TxDma<VB, BB> {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(
+            self,
+            clock,
+            alloc,
+            i_busy,
+            i_vi,
+            i_idx,
+            i_desc,
+            i_unres,
+            rq_v,
+            rq_addr_r,
+            rq_beats_r,
+            rq_tag_r,
+            cb,
+            filled,
+            vp,
+            vstate,
+            va,
+            dp,
+            q0_v,
+            q0_slot,
+            q0_info,
+            q1_v,
+            q1_slot,
+            q1_info,
+            fp,
+            sb,
+            rd_pend,
+            rp_n,
+            rp_last,
+            f0,
+            f1,
+            f2,
+            f3,
+            fcount,
+            dn_v,
+            dn_vi_r,
+            dn_idx_r,
+            dn_len_r,
+            dn_code_r,
+            dn_event_r,
+            c_spoofed,
+            c_bad_buffer,
+            c_bad_desc,
+            err_v,
+            err_slot
+        );
+        self.bt.read_clock.next = self.clock.val();
+        self.bt.write_clock.next = self.clock.val();
+        self.data.read_clock.next = self.clock.val();
+        self.data.write_clock.next = self.clock.val();
+        self.hdr.read_clock.next = self.clock.val();
+        self.hdr.write_clock.next = self.clock.val();
+        self.info_v.read_clock.next = self.clock.val();
+        self.info_v.write_clock.next = self.clock.val();
+        self.info_d.read_clock.next = self.clock.val();
+        self.info_d.write_clock.next = self.clock.val();
+        self.bt.write_enable.next = self.bt_we.val();
+        self.bt.write_address.next = self.bt_addr.val();
+        self.bt.write_data.next = self.bt_data.val();
+        self.set_i.next = 0.into();
+        self.err_v.d.next = false;
+        if self.err_v.q.val() {
+            self.set_i.next = self.k_one16.val() << bit_cast::<SLOTS, SB>(self.err_slot.q.val());
+        }
+        self.set_c.next = 0.into();
+        self.clr.next = 0.into();
+        if self.rd_ready.val() {
+            self.rq_v.d.next = false;
+        }
+        if self.dn_take.val() {
+            self.dn_v.d.next = false;
+        }
+        // Issue: a started descriptor is taken when a slot is free and the previous read
+        // has gone; the buffer table answers in the next cycle.
+        self.job_take.next = false;
+        self.bt.read_address.next = self.i_desc.q.val().get_bits::<BB>(0);
+        if !self.i_busy.q.val()
+            & self.job_valid.val()
+            & !self.rq_v.q.val()
+            & ((self.alloc.q.val() - self.fp.q.val()) < self.k_slots.val())
+            & !self.reset.val()
+        {
+            self.job_take.next = true;
+            self.i_busy.d.next = true;
+            self.i_vi.d.next = self.job_vi.val();
+            self.i_idx.d.next = self.job_idx.val();
+            self.i_desc.d.next = self.job_desc.val();
+            self.i_unres.d.next = self.job_unres.val();
+            self.bt.read_address.next = self.job_desc.val().get_bits::<BB>(0);
+        }
+        self.entry.next = self.bt.read_data.val();
+        self.d_off.next = bit_cast::<32, 16>(self.i_desc.q.val().get_bits::<16>(32));
+        self.d_len.next = bit_cast::<32, 15>(self.i_desc.q.val().get_bits::<15>(48));
+        self.d_beats.next = (self.d_len.val() + 7) >> 3;
+        self.code.next = 0.into();
+        if (self.d_off.val().get_bits::<3>(0) != 0)
+            | (self.d_off.val() + self.d_len.val() > self.k_page.val())
+            | (self.d_len.val() < self.k_min_len.val())
+            | (self.d_len.val() > self.k_slot_bytes.val())
+            | (self.d_len.val() + 4 > bit_cast::<32, 16>(self.max_frame.val()))
+        {
+            self.code.next = self.k_err_bad_desc.val();
+        }
+        if (self.i_desc.q.val().get_bits::<32>(0) >= self.k_bt_limit.val())
+            | !self.entry.val().get_bit(0)
+            | (self.entry.val().get_bits::<11>(1) != self.i_vi.q.val().get_bits::<11>(0))
+        {
+            self.code.next = self.k_err_bad_buffer.val();
+        }
+        // The slot's info word: VI [15:0], ring index [31:16], length [46:32], event wanted
+        // [47], code [51:48], unrestricted [52].
+        self.info_v.write_enable.next = false;
+        self.info_d.write_enable.next = false;
+        self.info_v.write_address.next = self.alloc.q.val().get_bits::<SB>(0);
+        self.info_d.write_address.next = self.alloc.q.val().get_bits::<SB>(0);
+        self.info_v.write_data.next = bit_cast::<64, 16>(self.i_vi.q.val())
+            | (bit_cast::<64, 16>(self.i_idx.q.val()) << 16)
+            | (bit_cast::<64, 15>(self.d_len.val().get_bits::<15>(0)) << 32)
+            | (bit_cast::<64, 1>(self.i_desc.q.val().get_bit(63).into()) << 47)
+            | (bit_cast::<64, 4>(self.code.val()) << 48)
+            | (bit_cast::<64, 1>(self.i_unres.q.val().into()) << 52);
+        self.info_d.write_data.next = self.info_v.write_data.val();
+        if self.i_busy.q.val() {
+            self.i_busy.d.next = false;
+            self.info_v.write_enable.next = true;
+            self.info_d.write_enable.next = true;
+            self.alloc.d.next = self.alloc.q.val() + 1;
+            if self.code.val() == 0 {
+                self.rq_v.d.next = true;
+                self.rq_addr_r.d.next = (self.entry.val() & self.k_page_mask.val())
+                    + bit_cast::<64, 32>(self.d_off.val());
+                self.rq_beats_r.d.next = self.d_beats.val().get_bits::<8>(0);
+                self.rq_tag_r.d.next = self.alloc.q.val().get_bits::<SB>(0);
+            } else {
+                // Marked filled a cycle after its info word is written.
+                self.err_v.d.next = true;
+                self.err_slot.d.next = self.alloc.q.val().get_bits::<SB>(0);
+                if self.code.val() == self.k_err_bad_buffer.val() {
+                    self.c_bad_buffer.d.next = self.c_bad_buffer.q.val() + 1;
+                } else {
+                    self.c_bad_desc.d.next = self.c_bad_desc.q.val() + 1;
+                }
+            }
+        }
+        // Completions: the beats of one read arrive together and in order.
+        self.data.write_enable.next = false;
+        self.hdr.write_enable.next = false;
+        self.data.write_address.next =
+            (bit_cast::<DA, SB>(self.cpl_tag.val()) << 8) | bit_cast::<DA, 8>(self.cb.q.val());
+        self.hdr.write_address.next = (bit_cast::<HA, SB>(self.cpl_tag.val()) << 4)
+            | bit_cast::<HA, 4>(self.cb.q.val().get_bits::<4>(0));
+        self.data.write_data.next = self.cpl_data.val();
+        self.hdr.write_data.next = self.cpl_data.val();
+        if self.cpl_valid.val() & !self.reset.val() {
+            self.data.write_enable.next = true;
+            self.hdr.write_enable.next = self.cb.q.val() < 16;
+            self.cb.d.next = self.cb.q.val() + 1;
+            if self.cpl_last.val() {
+                self.cb.d.next = 0.into();
+                self.set_c.next = self.k_one16.val() << bit_cast::<SLOTS, SB>(self.cpl_tag.val());
+            }
+        }
+        // Check: feed each slot's header to the transmit filters, in order.
+        self.v_valid.next = false;
+        self.v_last.next = false;
+        self.v_data.next = self.hdr.read_data.val();
+        self.v_nbytes.next = 8.into();
+        self.vinfo.next = self.info_v.read_data.val();
+        self.vlen.next = bit_cast::<16, 15>(self.vinfo.val().get_bits::<15>(32));
+        self.vnb.next = (self.vlen.val() + 7) >> 3;
+        self.v_m1.next = self.vlen.val() - 1;
+        if self.vnb.val() > 16 {
+            self.vnb.next = 16.into();
+        }
+        self.vlast.next = bit_cast::<16, 4>(self.va.q.val()) == self.vnb.val() - 1;
+        self.v_len.next = self.vlen.val();
+        self.v_vi.next = self.vinfo.val().get_bits::<16>(0);
+        // (A slot's info word was written at least two cycles before its filled bit is seen,
+        // and the info RAM is addressed by the next `vp`, so the word is there in `Look`;
+        // the header's first beat is addressed in `Look` too.)
+        match self.vstate.q.val() {
+            CheckState::Wait => {
+                self.vstate.d.next = CheckState::Look;
+            }
+            CheckState::Look => {
+                self.va.d.next = 0.into();
+                if (self.vp.q.val() != self.alloc.q.val())
+                    & ((self.filled.q.val()
+                        & (self.k_one16.val()
+                            << bit_cast::<SLOTS, SB>(self.vp.q.val().get_bits::<SB>(0))))
+                        != 0)
+                {
+                    if self.vinfo.val().get_bits::<4>(48) != 0 {
+                        // Refused at issue: nothing to check.
+                        self.vp.d.next = self.vp.q.val() + 1;
+                    } else {
+                        self.vstate.d.next = CheckState::Stream;
+                    }
+                }
+            }
+            CheckState::Stream => {
+                if !self.vlast.val() | !self.cls_busy.val() {
+                    self.v_valid.next = true;
+                    self.v_last.next = self.vlast.val();
+                    if self.vlast.val() {
+                        if self.vlen.val() <= 128 {
+                            self.v_nbytes.next =
+                                bit_cast::<4, 3>(self.v_m1.val().get_bits::<3>(0)) + 1;
+                        }
+                        self.vp.d.next = self.vp.q.val() + 1;
+                        self.vstate.d.next = CheckState::Look;
+                    } else {
+                        self.va.d.next = self.va.q.val() + 1;
+                    }
+                }
+            }
+        }
+        self.info_v.read_address.next = self.vp.d.val().get_bits::<SB>(0);
+        self.hdr.read_address.next = (bit_cast::<HA, SB>(self.vp.q.val().get_bits::<SB>(0)) << 4)
+            | bit_cast::<HA, 4>(self.va.d.val());
+        // Verdict: each checked slot in order, with the filters' result for passing frames.
+        self.res_pop.next = false;
+        self.push_q.next = false;
+        self.dinfo.next = self.info_d.read_data.val();
+        self.push_info.next = self.dinfo.val();
+        if (self.dp.q.val() != self.vp.q.val()) & !(self.q0_v.q.val() & self.q1_v.q.val()) {
+            if self.dinfo.val().get_bits::<4>(48) != 0 {
+                self.push_q.next = true;
+            } else if !self.res_empty.val() {
+                self.res_pop.next = true;
+                self.push_q.next = true;
+                if !self.dinfo.val().get_bit(52)
+                    & (self.res_filter.val().get_bits::<15>(0)
+                        == self.k_fnone.val().get_bits::<15>(0))
+                {
+                    self.push_info.next = (self.dinfo.val() & self.k_code_mask.val())
+                        | (bit_cast::<64, 4>(self.k_err_spoofed.val()) << 48);
+                    self.c_spoofed.d.next = self.c_spoofed.q.val() + 1;
+                }
+            }
+        }
+        if self.push_q.val() {
+            self.dp.d.next = self.dp.q.val() + 1;
+        }
+        self.info_d.read_address.next = self.dp.d.val().get_bits::<SB>(0);
+        // Send: the head of the send queue.
+        self.pop_q.next = false;
+        self.issue.next = false;
+        self.h_len.next = bit_cast::<16, 15>(self.q0_info.q.val().get_bits::<15>(32));
+        self.h_beats16.next = (self.h_len.val() + 7) >> 3;
+        self.h_beats.next = self.h_beats16.val().get_bits::<8>(0);
+        self.h_m1.next = self.h_len.val() - 1;
+        self.h_n.next = bit_cast::<4, 3>(self.h_m1.val().get_bits::<3>(0)) + 1;
+        self.data.read_address.next =
+            (bit_cast::<DA, SB>(self.q0_slot.q.val()) << 8) | bit_cast::<DA, 8>(self.sb.q.val());
+        self.rd_pend.d.next = false;
+        if self.q0_v.q.val() {
+            if self.q0_info.q.val().get_bits::<4>(48) != 0 {
+                // Not sent: report the code.
+                if !self.dn_v.q.val() {
+                    self.pop_q.next = true;
+                }
+            } else if ((bit_cast::<4, 3>(self.fcount.q.val())
+                + bit_cast::<4, 1>(self.rd_pend.q.val().into()))
+                < 3)
+                & (!self.dn_v.q.val() | (self.sb.q.val() != self.h_beats.val() - 1))
+            {
+                self.issue.next = true;
+                self.rd_pend.d.next = true;
+                self.rp_n.d.next = 8.into();
+                self.rp_last.d.next = false;
+                self.sb.d.next = self.sb.q.val() + 1;
+                if self.sb.q.val() == self.h_beats.val() - 1 {
+                    self.rp_n.d.next = self.h_n.val();
+                    self.rp_last.d.next = true;
+                    self.sb.d.next = 0.into();
+                    self.pop_q.next = true;
+                }
+            }
+        }
+        if self.pop_q.val() {
+            self.dn_v.d.next = true;
+            self.dn_vi_r.d.next = self.q0_info.q.val().get_bits::<16>(0);
+            self.dn_idx_r.d.next = self.q0_info.q.val().get_bits::<16>(16);
+            self.dn_len_r.d.next = self.h_len.val();
+            self.dn_code_r.d.next = self.q0_info.q.val().get_bits::<4>(48);
+            self.dn_event_r.d.next = self.q0_info.q.val().get_bit(47);
+            self.fp.d.next = self.fp.q.val() + 1;
+            self.clr.next = self.k_one16.val() << bit_cast::<SLOTS, SB>(self.q0_slot.q.val());
+        }
+        // The send queue moves: pop the head, push behind the last.
+        if self.pop_q.val() {
+            self.q0_v.d.next = self.q1_v.q.val();
+            self.q0_slot.d.next = self.q1_slot.q.val();
+            self.q0_info.d.next = self.q1_info.q.val();
+            self.q1_v.d.next = false;
+            if self.push_q.val() {
+                if self.q1_v.q.val() {
+                    self.q1_v.d.next = true;
+                    self.q1_slot.d.next = self.dp.q.val().get_bits::<SB>(0);
+                    self.q1_info.d.next = self.push_info.val();
+                } else {
+                    self.q0_v.d.next = true;
+                    self.q0_slot.d.next = self.dp.q.val().get_bits::<SB>(0);
+                    self.q0_info.d.next = self.push_info.val();
+                }
+            }
+        } else if self.push_q.val() {
+            if self.q0_v.q.val() {
+                self.q1_v.d.next = true;
+                self.q1_slot.d.next = self.dp.q.val().get_bits::<SB>(0);
+                self.q1_info.d.next = self.push_info.val();
+            } else {
+                self.q0_v.d.next = true;
+                self.q0_slot.d.next = self.dp.q.val().get_bits::<SB>(0);
+                self.q0_info.d.next = self.push_info.val();
+            }
+        }
+        // The beat queue to the MAC.
+        self.fpop.next = (self.fcount.q.val() != 0) & self.m_ready.val();
+        self.fidx.next = self.fcount.q.val();
+        if self.fpop.val() {
+            self.fidx.next = self.fcount.q.val() - 1;
+            self.f0.d.next = self.f1.q.val();
+            self.f1.d.next = self.f2.q.val();
+            self.f2.d.next = self.f3.q.val();
+        }
+        self.fnew.next = bit_cast::<69, 64>(self.data.read_data.val())
+            | (bit_cast::<69, 4>(self.rp_n.q.val()) << 64)
+            | (bit_cast::<69, 1>(self.rp_last.q.val().into()) << 68);
+        self.fcount.d.next = self.fidx.val();
+        if self.rd_pend.q.val() {
+            self.fcount.d.next = self.fidx.val() + 1;
+            if self.fidx.val() == 0 {
+                self.f0.d.next = self.fnew.val();
+            }
+            if self.fidx.val() == 1 {
+                self.f1.d.next = self.fnew.val();
+            }
+            if self.fidx.val() == 2 {
+                self.f2.d.next = self.fnew.val();
+            }
+            if self.fidx.val() == 3 {
+                self.f3.d.next = self.fnew.val();
+            }
+        }
+        self.m_valid.next = self.fcount.q.val() != 0;
+        self.m_data.next = self.f0.q.val().get_bits::<64>(0);
+        self.m_nbytes.next = self.f0.q.val().get_bits::<4>(64);
+        self.m_last.next = self.f0.q.val().get_bit(68);
+        self.filled.d.next =
+            (self.filled.q.val() | self.set_i.val() | self.set_c.val()) & !self.clr.val();
+        if self.reset.val() {
+            self.alloc.d.next = 0.into();
+            self.i_busy.d.next = false;
+            self.rq_v.d.next = false;
+            self.cb.d.next = 0.into();
+            self.filled.d.next = 0.into();
+            self.vp.d.next = 0.into();
+            self.vstate.d.next = CheckState::Wait;
+            self.dp.d.next = 0.into();
+            self.q0_v.d.next = false;
+            self.q1_v.d.next = false;
+            self.fp.d.next = 0.into();
+            self.sb.d.next = 0.into();
+            self.rd_pend.d.next = false;
+            self.fcount.d.next = 0.into();
+            self.dn_v.d.next = false;
+            self.c_spoofed.d.next = 0.into();
+            self.c_bad_buffer.d.next = 0.into();
+            self.c_bad_desc.d.next = 0.into();
+            self.err_v.d.next = false;
+        }
+        self.rd_valid.next = self.rq_v.q.val();
+        self.rd_addr.next = self.rq_addr_r.q.val();
+        self.rd_beats.next = self.rq_beats_r.q.val();
+        self.rd_tag.next = self.rq_tag_r.q.val();
+        self.dn_valid.next = self.dn_v.q.val();
+        self.dn_vi.next = self.dn_vi_r.q.val();
+        self.dn_idx.next = self.dn_idx_r.q.val();
+        self.dn_len.next = self.dn_len_r.q.val();
+        self.dn_code.next = self.dn_code_r.q.val();
+        self.dn_event.next = self.dn_event_r.q.val();
+        self.cnt_spoofed.next = self.c_spoofed.q.val();
+        self.cnt_bad_buffer.next = self.c_bad_buffer.q.val();
+        self.cnt_bad_desc.next = self.c_bad_desc.q.val();
+        self.idle.next = (self.alloc.q.val() == self.fp.q.val())
+            & !self.i_busy.q.val()
+            & !self.rq_v.q.val()
+            & (self.fcount.q.val() == 0)
+            & !self.rd_pend.q.val()
+            & !self.err_v.q.val()
+            & !self.dn_v.q.val();
+    }
+}

@@ -1,0 +1,1071 @@
+//! The transmit engine: every VI's transmit state, in block RAM, the scheduler, and the
+//! reads of transmit descriptors.
+//!
+//! Per VI the engine keeps three words at the VI's number: its transmit configuration (ring
+//! base and size, quantum, shaping rate and burst, flags: written only by the device
+//! manager's `TX_CMD`), its state (host producer index, descriptors read, started and
+//! finished, the deficit, the shaper's theoretical arrival time, flags) and its counters
+//! (`regs::TxViCounter`). A fourth RAM holds up to [`TX_DESC_PER_VI`] descriptors per VI,
+//! read ahead of need; a fifth the queue of VIs that want descriptors read; a sixth the
+//! scheduler's list of active VIs, those with a descriptor on card.
+//!
+//! **Scheduling** is deficit round robin over the active list. The VI at the head gets its
+//! quantum once per visit; it starts frames while its deficit covers the next frame's size on
+//! the wire (padded frame plus FCS), then goes to the tail, or leaves the list when it has no
+//! descriptor left on card (its deficit returns to 0, as DRR does for an empty queue). A
+//! shaped VI also needs its token bucket, kept as a theoretical arrival time (GCRA): a frame
+//! may start only if the VI's bytes, this frame included, stay within `rate * t + burst`; a
+//! VI that must wait goes to the tail without a new quantum. A VI with nothing on card is in
+//! no list and costs nothing.
+//!
+//! The engine runs one command at a time: the cycle it is accepted (RAMs addressed), the
+//! cycle the VI's words arrive, for a scheduling decision one more for its descriptor, and
+//! the cycle it decides and writes back. Commands, in priority order:
+//!
+//! 1. `DONE`: the transmit DMA finished a descriptor (sent, or refused with an error code):
+//!    counters, the finished index, and the event the VI asked for or its error event;
+//! 2. `FETCH_DONE`: a descriptor read landed;
+//! 3. an MMIO request: the doorbell page's transmit registers (write `TX_PROD`, reads);
+//! 4. a `TX_CMD` (`SETUP`, `SCHEDULE`, `DISABLE`);
+//! 5. `FETCH_ISSUE`: the VI at the head of the fetch queue gets a descriptor read;
+//! 6. `SCHED`: the scheduling decision for the VI at the head of the active list.
+
+use arsenic_interface::event::error;
+use arsenic_interface::regs::{db, tx_cmd, vi_cmd};
+use rust_hdl::prelude::*;
+
+/// log2 of the transmit descriptors kept on card per VI.
+pub const TX_DESC_BITS: usize = 5;
+/// Transmit descriptors kept on card per VI.
+pub const TX_DESC_PER_VI: usize = 1 << TX_DESC_BITS;
+/// Descriptors one read fetches at most.
+pub const TX_FETCH_MAX: usize = 16;
+/// Width of a VI's transmit configuration word: see [`tcfg`].
+pub const TCFG_W: usize = 139;
+/// Width of a VI's transmit state word.
+pub const TDYN_W: usize = 157;
+/// Width of a VI's transmit counter word: six 32-bit counters in `TxViCounter` order.
+pub const TCNT_W: usize = 192;
+
+/// Bit positions of the transmit configuration word (literal positions in the Verilog; the
+/// register file packs the staged registers in this layout).
+pub mod tcfg {
+    pub const RING_BASE: usize = 0;
+    pub const RING_BITS: usize = 64;
+    pub const QUANTUM: usize = 68;
+    pub const RATE_M: usize = 84;
+    pub const RATE_E: usize = 100;
+    pub const BURST: usize = 105;
+    pub const SHAPED: usize = 137;
+    pub const UNRESTRICTED: usize = 138;
+}
+
+#[derive(Copy, Clone, PartialEq, Debug, LogicState)]
+pub enum TxPhase {
+    Idle,
+    Read,
+    Desc,
+    Decide,
+}
+
+#[derive(Copy, Clone, PartialEq, Debug, LogicState)]
+pub enum TxCmd {
+    Done,
+    FetchDone,
+    Mmio,
+    Config,
+    FetchIssue,
+    Sched,
+}
+
+const TDB: usize = TX_DESC_BITS;
+
+/// `VB`: log2 of the VIs; `TB`: `VB + TX_DESC_BITS` (the descriptor cache's address).
+#[derive(LogicBlock)]
+pub struct TxEngine<const VB: usize, const TB: usize> {
+    pub clock: Signal<In, Clock>,
+    pub reset: Signal<In, Bit>,
+    /// The card's cycle counter.
+    pub now: Signal<In, Bits<48>>,
+    // MMIO requests: doorbell-page transmit registers, and `TX_CMD` (`mm_cmd`, operation in
+    // `mm_data[31:28]`, staged configuration in `tf_word`).
+    pub mm_valid: Signal<In, Bit>,
+    pub mm_write: Signal<In, Bit>,
+    pub mm_cmd: Signal<In, Bit>,
+    pub mm_vi: Signal<In, Bits<16>>,
+    pub mm_reg: Signal<In, Bits<12>>,
+    pub mm_data: Signal<In, Bits<32>>,
+    pub tf_word: Signal<In, Bits<TCFG_W>>,
+    pub mm_ready: Signal<Out, Bit>,
+    pub rd_valid: Signal<Out, Bit>,
+    pub rd_data: Signal<Out, Bits<32>>,
+    pub cmd_status: Signal<Out, Bits<32>>,
+    // Descriptor reads (two tags), held until taken.
+    pub rq_valid: Signal<Out, Bit>,
+    pub rq_addr: Signal<Out, Bits<64>>,
+    pub rq_beats: Signal<Out, Bits<8>>,
+    pub rq_tag: Signal<Out, Bit>,
+    pub rq_ready: Signal<In, Bit>,
+    pub cpl_valid: Signal<In, Bit>,
+    pub cpl_tag: Signal<In, Bit>,
+    pub cpl_data: Signal<In, Bits<64>>,
+    pub cpl_last: Signal<In, Bit>,
+    // Frames the scheduler started, held until taken.
+    pub job_valid: Signal<Out, Bit>,
+    pub job_vi: Signal<Out, Bits<16>>,
+    pub job_idx: Signal<Out, Bits<16>>,
+    pub job_desc: Signal<Out, Bits<64>>,
+    pub job_unres: Signal<Out, Bit>,
+    pub job_take: Signal<In, Bit>,
+    // Descriptors the transmit DMA finished.
+    pub dn_valid: Signal<In, Bit>,
+    pub dn_vi: Signal<In, Bits<16>>,
+    pub dn_idx: Signal<In, Bits<16>>,
+    pub dn_len: Signal<In, Bits<16>>,
+    pub dn_code: Signal<In, Bits<4>>,
+    pub dn_event: Signal<In, Bit>,
+    pub dn_take: Signal<Out, Bit>,
+    // Events for the VI engine to place in the VI's event queue, held until taken.
+    pub ev_valid: Signal<Out, Bit>,
+    pub ev_vi: Signal<Out, Bits<16>>,
+    pub ev_error: Signal<Out, Bit>,
+    pub ev_code: Signal<Out, Bits<4>>,
+    pub ev_value: Signal<Out, Bits<16>>,
+    pub ev_len: Signal<Out, Bits<16>>,
+    pub ev_take: Signal<In, Bit>,
+    // Counters and status.
+    pub cnt_db_errors: Signal<Out, Bits<32>>,
+    pub cnt_disabled: Signal<Out, Bits<32>>,
+    pub idle: Signal<Out, Bit>,
+    cfgr: RAM<Bits<TCFG_W>, VB>,
+    dynr: RAM<Bits<TDYN_W>, VB>,
+    cntr: RAM<Bits<TCNT_W>, VB>,
+    cache: RAM<Bits<64>, TB>,
+    fq: RAM<Bits<16>, VB>,
+    aq: RAM<Bits<16>, VB>,
+    phase: DFF<TxPhase>,
+    cmd: DFF<TxCmd>,
+    cvi: DFF<Bits<16>>,
+    // The buffered MMIO request.
+    mm_pend: DFF<Bit>,
+    mm_write_r: DFF<Bit>,
+    mm_cmd_r: DFF<Bit>,
+    mm_vi_r: DFF<Bits<16>>,
+    mm_reg_r: DFF<Bits<12>>,
+    mm_data_r: DFF<Bits<32>>,
+    // The buffered `DONE`.
+    dn_idx_r: DFF<Bits<16>>,
+    dn_len_r: DFF<Bits<16>>,
+    dn_code_r: DFF<Bits<4>>,
+    dn_event_r: DFF<Bit>,
+    fq_head: DFF<Bits<16>>,
+    fq_tail: DFF<Bits<16>>,
+    fq_tail_d: DFF<Bits<16>>,
+    aq_head: DFF<Bits<16>>,
+    aq_tail: DFF<Bits<16>>,
+    aq_tail_d: DFF<Bits<16>>,
+    status_r: DFF<Bits<32>>,
+    rd_v: DFF<Bit>,
+    rd_d: DFF<Bits<32>>,
+    // Descriptor-read tags.
+    t0_busy: DFF<Bit>,
+    t0_done: DFF<Bit>,
+    t0_vi: DFF<Bits<16>>,
+    t0_slot: DFF<Bits<TDB>>,
+    t0_n: DFF<Bits<8>>,
+    t1_busy: DFF<Bit>,
+    t1_done: DFF<Bit>,
+    t1_vi: DFF<Bits<16>>,
+    t1_slot: DFF<Bits<TDB>>,
+    t1_n: DFF<Bits<8>>,
+    cbeat: DFF<Bits<TDB>>,
+    fd_tag: DFF<Bit>,
+    rq_v: DFF<Bit>,
+    rq_addr_r: DFF<Bits<64>>,
+    rq_beats_r: DFF<Bits<8>>,
+    rq_tag_r: DFF<Bit>,
+    job_v: DFF<Bit>,
+    job_vi_r: DFF<Bits<16>>,
+    job_idx_r: DFF<Bits<16>>,
+    job_desc_r: DFF<Bits<64>>,
+    job_unres_r: DFF<Bit>,
+    ev_v: DFF<Bit>,
+    ev_vi_r: DFF<Bits<16>>,
+    ev_error_r: DFF<Bit>,
+    ev_code_r: DFF<Bits<4>>,
+    ev_value_r: DFF<Bits<16>>,
+    ev_len_r: DFF<Bits<16>>,
+    c_db_errors: DFF<Bits<32>>,
+    c_disabled: DFF<Bits<32>>,
+    sweeping: DFF<Bit>,
+    sweep: DFF<Bits<16>>,
+    // The VI's words, unpacked, and their new values.
+    prod: Signal<Local, Bits<16>>,
+    fetched: Signal<Local, Bits<16>>,
+    started: Signal<Local, Bits<16>>,
+    done: Signal<Local, Bits<16>>,
+    deficit: Signal<Local, Bits<24>>,
+    fresh: Signal<Local, Bit>,
+    active: Signal<Local, Bit>,
+    fetching: Signal<Local, Bit>,
+    fqueued: Signal<Local, Bit>,
+    enabled: Signal<Local, Bit>,
+    tat: Signal<Local, Bits<64>>,
+    cn: [Signal<Local, Bits<32>>; 6],
+    write_back: Signal<Local, Bit>,
+    write_cfg: Signal<Local, Bit>,
+    cfg_new: Signal<Local, Bits<TCFG_W>>,
+    vi_ok: Signal<Local, Bit>,
+    ring_mask: Signal<Local, Bits<16>>,
+    inflight: Signal<Local, Bits<16>>,
+    pending: Signal<Local, Bits<16>>,
+    room: Signal<Local, Bits<16>>,
+    to_end: Signal<Local, Bits<16>>,
+    nfetch: Signal<Local, Bits<16>>,
+    dnew: Signal<Local, Bits<16>>,
+    want_fetch: Signal<Local, Bit>,
+    fq_push: Signal<Local, Bit>,
+    aq_push: Signal<Local, Bit>,
+    aq_push_vi: Signal<Local, Bits<16>>,
+    aq_pop: Signal<Local, Bit>,
+    // Scheduling arithmetic.
+    dlen: Signal<Local, Bits<16>>,
+    charge: Signal<Local, Bits<16>>,
+    d1: Signal<Local, Bits<24>>,
+    product: Signal<Local, Bits<32>>,
+    inc: Signal<Local, Bits<64>>,
+    now16: Signal<Local, Bits<64>>,
+    tat_eff: Signal<Local, Bits<64>>,
+    finish: Signal<Local, Bits<64>>,
+    limit: Signal<Local, Bits<64>>,
+    conform: Signal<Local, Bit>,
+    start: Signal<Local, Bit>,
+    start_cmd: Signal<Local, TxCmd>,
+    start_vi: Signal<Local, Bits<16>>,
+    k_nv: Constant<Bits<16>>,
+    k_tdb: Constant<Bits<8>>,
+    k_one: Constant<Bits<16>>,
+    k_per_vi: Constant<Bits<16>>,
+    k_fetch_max: Constant<Bits<16>>,
+    k_min_frame: Constant<Bits<16>>,
+    k_max_charge: Constant<Bits<16>>,
+    k_fcs: Constant<Bits<16>>,
+    k_tx_prod: Constant<Bits<12>>,
+    k_tx_fetched: Constant<Bits<12>>,
+    k_tx_started: Constant<Bits<12>>,
+    k_tx_done: Constant<Bits<12>>,
+    k_tx_status: Constant<Bits<12>>,
+    k_cnt_reg: [Constant<Bits<12>>; 6],
+    k_op_setup: Constant<Bits<4>>,
+    k_op_schedule: Constant<Bits<4>>,
+    k_op_disable: Constant<Bits<4>>,
+    k_err_db: Constant<Bits<4>>,
+    k_err_bad_buffer: Constant<Bits<4>>,
+    k_err_bad_desc: Constant<Bits<4>>,
+    k_err_spoofed: Constant<Bits<4>>,
+    k_st_ok: Constant<Bits<32>>,
+    k_st_busy: Constant<Bits<32>>,
+    k_st_bad: Constant<Bits<32>>,
+}
+
+impl<const VB: usize, const TB: usize> Default for TxEngine<VB, TB> {
+    fn default() -> Self {
+        assert_eq!(TB, VB + TDB);
+        let c12 = |v: u32| Constant::new((v as u64).into());
+        TxEngine {
+            clock: Default::default(),
+            reset: Default::default(),
+            now: Default::default(),
+            mm_valid: Default::default(),
+            mm_write: Default::default(),
+            mm_cmd: Default::default(),
+            mm_vi: Default::default(),
+            mm_reg: Default::default(),
+            mm_data: Default::default(),
+            tf_word: Default::default(),
+            mm_ready: Default::default(),
+            rd_valid: Default::default(),
+            rd_data: Default::default(),
+            cmd_status: Default::default(),
+            rq_valid: Default::default(),
+            rq_addr: Default::default(),
+            rq_beats: Default::default(),
+            rq_tag: Default::default(),
+            rq_ready: Default::default(),
+            cpl_valid: Default::default(),
+            cpl_tag: Default::default(),
+            cpl_data: Default::default(),
+            cpl_last: Default::default(),
+            job_valid: Default::default(),
+            job_vi: Default::default(),
+            job_idx: Default::default(),
+            job_desc: Default::default(),
+            job_unres: Default::default(),
+            job_take: Default::default(),
+            dn_valid: Default::default(),
+            dn_vi: Default::default(),
+            dn_idx: Default::default(),
+            dn_len: Default::default(),
+            dn_code: Default::default(),
+            dn_event: Default::default(),
+            dn_take: Default::default(),
+            ev_valid: Default::default(),
+            ev_vi: Default::default(),
+            ev_error: Default::default(),
+            ev_code: Default::default(),
+            ev_value: Default::default(),
+            ev_len: Default::default(),
+            ev_take: Default::default(),
+            cnt_db_errors: Default::default(),
+            cnt_disabled: Default::default(),
+            idle: Default::default(),
+            cfgr: Default::default(),
+            dynr: Default::default(),
+            cntr: Default::default(),
+            cache: Default::default(),
+            fq: Default::default(),
+            aq: Default::default(),
+            phase: Default::default(),
+            cmd: Default::default(),
+            cvi: Default::default(),
+            mm_pend: Default::default(),
+            mm_write_r: Default::default(),
+            mm_cmd_r: Default::default(),
+            mm_vi_r: Default::default(),
+            mm_reg_r: Default::default(),
+            mm_data_r: Default::default(),
+            dn_idx_r: Default::default(),
+            dn_len_r: Default::default(),
+            dn_code_r: Default::default(),
+            dn_event_r: Default::default(),
+            fq_head: Default::default(),
+            fq_tail: Default::default(),
+            fq_tail_d: Default::default(),
+            aq_head: Default::default(),
+            aq_tail: Default::default(),
+            aq_tail_d: Default::default(),
+            status_r: Default::default(),
+            rd_v: Default::default(),
+            rd_d: Default::default(),
+            t0_busy: Default::default(),
+            t0_done: Default::default(),
+            t0_vi: Default::default(),
+            t0_slot: Default::default(),
+            t0_n: Default::default(),
+            t1_busy: Default::default(),
+            t1_done: Default::default(),
+            t1_vi: Default::default(),
+            t1_slot: Default::default(),
+            t1_n: Default::default(),
+            cbeat: Default::default(),
+            fd_tag: Default::default(),
+            rq_v: Default::default(),
+            rq_addr_r: Default::default(),
+            rq_beats_r: Default::default(),
+            rq_tag_r: Default::default(),
+            job_v: Default::default(),
+            job_vi_r: Default::default(),
+            job_idx_r: Default::default(),
+            job_desc_r: Default::default(),
+            job_unres_r: Default::default(),
+            ev_v: Default::default(),
+            ev_vi_r: Default::default(),
+            ev_error_r: Default::default(),
+            ev_code_r: Default::default(),
+            ev_value_r: Default::default(),
+            ev_len_r: Default::default(),
+            c_db_errors: Default::default(),
+            c_disabled: Default::default(),
+            sweeping: Default::default(),
+            sweep: Default::default(),
+            prod: Default::default(),
+            fetched: Default::default(),
+            started: Default::default(),
+            done: Default::default(),
+            deficit: Default::default(),
+            fresh: Default::default(),
+            active: Default::default(),
+            fetching: Default::default(),
+            fqueued: Default::default(),
+            enabled: Default::default(),
+            tat: Default::default(),
+            cn: Default::default(),
+            write_back: Default::default(),
+            write_cfg: Default::default(),
+            cfg_new: Default::default(),
+            vi_ok: Default::default(),
+            ring_mask: Default::default(),
+            inflight: Default::default(),
+            pending: Default::default(),
+            room: Default::default(),
+            to_end: Default::default(),
+            nfetch: Default::default(),
+            dnew: Default::default(),
+            want_fetch: Default::default(),
+            fq_push: Default::default(),
+            aq_push: Default::default(),
+            aq_push_vi: Default::default(),
+            aq_pop: Default::default(),
+            dlen: Default::default(),
+            charge: Default::default(),
+            d1: Default::default(),
+            product: Default::default(),
+            inc: Default::default(),
+            now16: Default::default(),
+            tat_eff: Default::default(),
+            finish: Default::default(),
+            limit: Default::default(),
+            conform: Default::default(),
+            start: Default::default(),
+            start_cmd: Default::default(),
+            start_vi: Default::default(),
+            k_nv: Constant::new((1u64 << VB).into()),
+            k_tdb: Constant::new((TDB as u64).into()),
+            k_one: Constant::new(1u64.into()),
+            k_per_vi: Constant::new((TX_DESC_PER_VI as u64).into()),
+            k_fetch_max: Constant::new((TX_FETCH_MAX as u64).into()),
+            k_min_frame: Constant::new(60u64.into()),
+            k_max_charge: Constant::new(2048u64.into()),
+            k_fcs: Constant::new(4u64.into()),
+            k_tx_prod: c12(db::TX_PROD),
+            k_tx_fetched: c12(db::TX_FETCHED),
+            k_tx_started: c12(db::TX_STARTED),
+            k_tx_done: c12(db::TX_DONE),
+            k_tx_status: c12(db::TX_STATUS),
+            k_cnt_reg: std::array::from_fn(|i| c12(db::TX_COUNTER_BASE + 4 * i as u32)),
+            k_op_setup: Constant::new((tx_cmd::SETUP as u64).into()),
+            k_op_schedule: Constant::new((tx_cmd::SCHEDULE as u64).into()),
+            k_op_disable: Constant::new((tx_cmd::DISABLE as u64).into()),
+            k_err_db: Constant::new((error::TX_DOORBELL as u64).into()),
+            k_err_bad_buffer: Constant::new((error::TX_BAD_BUFFER as u64).into()),
+            k_err_bad_desc: Constant::new((error::TX_BAD_DESC as u64).into()),
+            k_err_spoofed: Constant::new((error::TX_SPOOFED as u64).into()),
+            k_st_ok: Constant::new((vi_cmd::STATUS_OK as u64).into()),
+            k_st_busy: Constant::new((vi_cmd::STATUS_BUSY as u64).into()),
+            k_st_bad: Constant::new((vi_cmd::STATUS_BAD as u64).into()),
+        }
+    }
+}
+
+impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(
+            self,
+            clock,
+            phase,
+            cmd,
+            cvi,
+            mm_pend,
+            mm_write_r,
+            mm_cmd_r,
+            mm_vi_r,
+            mm_reg_r,
+            mm_data_r,
+            dn_idx_r,
+            dn_len_r,
+            dn_code_r,
+            dn_event_r,
+            fq_head,
+            fq_tail,
+            fq_tail_d,
+            aq_head,
+            aq_tail,
+            aq_tail_d,
+            status_r,
+            rd_v,
+            rd_d,
+            t0_busy,
+            t0_done,
+            t0_vi,
+            t0_slot,
+            t0_n,
+            t1_busy,
+            t1_done,
+            t1_vi,
+            t1_slot,
+            t1_n,
+            cbeat,
+            fd_tag,
+            rq_v,
+            rq_addr_r,
+            rq_beats_r,
+            rq_tag_r,
+            job_v,
+            job_vi_r,
+            job_idx_r,
+            job_desc_r,
+            job_unres_r,
+            ev_v,
+            ev_vi_r,
+            ev_error_r,
+            ev_code_r,
+            ev_value_r,
+            ev_len_r,
+            c_db_errors,
+            c_disabled,
+            sweeping,
+            sweep
+        );
+        self.cfgr.read_clock.next = self.clock.val();
+        self.cfgr.write_clock.next = self.clock.val();
+        self.dynr.read_clock.next = self.clock.val();
+        self.dynr.write_clock.next = self.clock.val();
+        self.cntr.read_clock.next = self.clock.val();
+        self.cntr.write_clock.next = self.clock.val();
+        self.cache.read_clock.next = self.clock.val();
+        self.cache.write_clock.next = self.clock.val();
+        self.fq.read_clock.next = self.clock.val();
+        self.fq.write_clock.next = self.clock.val();
+        self.aq.read_clock.next = self.clock.val();
+        self.aq.write_clock.next = self.clock.val();
+        self.fq_tail_d.d.next = self.fq_tail.q.val();
+        self.aq_tail_d.d.next = self.aq_tail.q.val();
+        self.rd_v.d.next = false;
+        // The MMIO request buffer: ready again once the previous MMIO command completed.
+        self.mm_ready.next = !self.mm_pend.q.val()
+            & !(((self.cmd.q.val() == TxCmd::Mmio) | (self.cmd.q.val() == TxCmd::Config))
+                & (self.phase.q.val() != TxPhase::Idle))
+            & !self.reset.val()
+            & !self.sweeping.q.val();
+        if self.mm_valid.val() & !self.mm_pend.q.val() {
+            self.mm_pend.d.next = true;
+            self.mm_write_r.d.next = self.mm_write.val();
+            self.mm_cmd_r.d.next = self.mm_cmd.val();
+            self.mm_vi_r.d.next = self.mm_vi.val();
+            self.mm_reg_r.d.next = self.mm_reg.val();
+            self.mm_data_r.d.next = self.mm_data.val();
+        }
+        // Held outputs are released when taken.
+        if self.rq_ready.val() {
+            self.rq_v.d.next = false;
+        }
+        if self.job_take.val() {
+            self.job_v.d.next = false;
+        }
+        if self.ev_take.val() {
+            self.ev_v.d.next = false;
+        }
+        // Descriptor completions go straight into the cache: the beats of one read arrive
+        // together and in order.
+        self.cache.write_enable.next = false;
+        self.cache.write_data.next = self.cpl_data.val();
+        self.cache.write_address.next = (bit_cast::<TB, 16>(self.t0_vi.q.val())
+            << self.k_tdb.val())
+            | bit_cast::<TB, TDB>(self.t0_slot.q.val() + self.cbeat.q.val());
+        if self.cpl_tag.val() {
+            self.cache.write_address.next = (bit_cast::<TB, 16>(self.t1_vi.q.val())
+                << self.k_tdb.val())
+                | bit_cast::<TB, TDB>(self.t1_slot.q.val() + self.cbeat.q.val());
+        }
+        if self.cpl_valid.val() {
+            self.cache.write_enable.next = true;
+            self.cbeat.d.next = self.cbeat.q.val() + 1;
+            if self.cpl_last.val() {
+                self.cbeat.d.next = 0.into();
+                if self.cpl_tag.val() {
+                    self.t1_done.d.next = true;
+                } else {
+                    self.t0_done.d.next = true;
+                }
+            }
+        }
+        // Choose the next command.
+        self.dn_take.next = false;
+        self.start.next = false;
+        self.start_cmd.next = TxCmd::Sched;
+        self.start_vi.next = self.aq.read_data.val();
+        if (self.phase.q.val() == TxPhase::Idle) & !self.reset.val() & !self.sweeping.q.val() {
+            if self.dn_valid.val() & !self.ev_v.q.val() {
+                self.start.next = true;
+                self.start_cmd.next = TxCmd::Done;
+                self.start_vi.next = self.dn_vi.val();
+                self.dn_take.next = true;
+                self.dn_idx_r.d.next = self.dn_idx.val();
+                self.dn_len_r.d.next = self.dn_len.val();
+                self.dn_code_r.d.next = self.dn_code.val();
+                self.dn_event_r.d.next = self.dn_event.val();
+            } else if self.t0_done.q.val() {
+                self.start.next = true;
+                self.start_cmd.next = TxCmd::FetchDone;
+                self.start_vi.next = self.t0_vi.q.val();
+                self.fd_tag.d.next = false;
+            } else if self.t1_done.q.val() {
+                self.start.next = true;
+                self.start_cmd.next = TxCmd::FetchDone;
+                self.start_vi.next = self.t1_vi.q.val();
+                self.fd_tag.d.next = true;
+            } else if self.mm_pend.q.val() & !self.mm_cmd_r.q.val() & !self.ev_v.q.val() {
+                self.start.next = true;
+                self.start_cmd.next = TxCmd::Mmio;
+                self.start_vi.next = self.mm_vi_r.q.val();
+                self.mm_pend.d.next = false;
+            } else if self.mm_pend.q.val() & self.mm_cmd_r.q.val() {
+                self.start.next = true;
+                self.start_cmd.next = TxCmd::Config;
+                self.start_vi.next = self.mm_vi_r.q.val();
+                self.mm_pend.d.next = false;
+            } else if (self.fq_tail_d.q.val() != self.fq_head.q.val())
+                & !self.rq_v.q.val()
+                & (!self.t0_busy.q.val() | !self.t1_busy.q.val())
+            {
+                self.start.next = true;
+                self.start_cmd.next = TxCmd::FetchIssue;
+                self.start_vi.next = self.fq.read_data.val();
+                self.fq_head.d.next = self.fq_head.q.val() + 1;
+            } else if (self.aq_tail_d.q.val() != self.aq_head.q.val()) & !self.job_v.q.val() {
+                self.start.next = true;
+                self.start_cmd.next = TxCmd::Sched;
+                self.start_vi.next = self.aq.read_data.val();
+            }
+        }
+        if self.start.val() {
+            self.cmd.d.next = self.start_cmd.val();
+            self.cvi.d.next = self.start_vi.val();
+            self.phase.d.next = TxPhase::Read;
+            self.cfgr.read_address.next = self.start_vi.val().get_bits::<VB>(0);
+            self.dynr.read_address.next = self.start_vi.val().get_bits::<VB>(0);
+            self.cntr.read_address.next = self.start_vi.val().get_bits::<VB>(0);
+        } else {
+            self.cfgr.read_address.next = self.cvi.q.val().get_bits::<VB>(0);
+            self.dynr.read_address.next = self.cvi.q.val().get_bits::<VB>(0);
+            self.cntr.read_address.next = self.cvi.q.val().get_bits::<VB>(0);
+        }
+        self.fq.read_address.next = self.fq_head.d.val().get_bits::<VB>(0);
+        // The VI's words, unpacked.
+        self.prod.next = self.dynr.read_data.val().get_bits::<16>(0);
+        self.fetched.next = self.dynr.read_data.val().get_bits::<16>(16);
+        self.started.next = self.dynr.read_data.val().get_bits::<16>(32);
+        self.done.next = self.dynr.read_data.val().get_bits::<16>(48);
+        self.deficit.next = self.dynr.read_data.val().get_bits::<24>(64);
+        self.fresh.next = self.dynr.read_data.val().get_bit(88);
+        self.active.next = self.dynr.read_data.val().get_bit(89);
+        self.fetching.next = self.dynr.read_data.val().get_bit(90);
+        self.fqueued.next = self.dynr.read_data.val().get_bit(91);
+        self.enabled.next = self.dynr.read_data.val().get_bit(92);
+        self.tat.next = self.dynr.read_data.val().get_bits::<64>(93);
+        self.cn[0].next = self.cntr.read_data.val().get_bits::<32>(0);
+        self.cn[1].next = self.cntr.read_data.val().get_bits::<32>(32);
+        self.cn[2].next = self.cntr.read_data.val().get_bits::<32>(64);
+        self.cn[3].next = self.cntr.read_data.val().get_bits::<32>(96);
+        self.cn[4].next = self.cntr.read_data.val().get_bits::<32>(128);
+        self.cn[5].next = self.cntr.read_data.val().get_bits::<32>(160);
+        self.vi_ok.next = self.cvi.q.val() < self.k_nv.val();
+        self.ring_mask.next = (self.k_one.val()
+            << bit_cast::<16, 4>(self.cfgr.read_data.val().get_bits::<4>(64)))
+            - 1;
+        // The cache entry at the VI's next descriptor (read while the command runs).
+        self.cache.read_address.next = (bit_cast::<TB, 16>(self.cvi.q.val()) << self.k_tdb.val())
+            | bit_cast::<TB, TDB>(self.started.val().get_bits::<TDB>(0));
+        // Scheduling arithmetic: the frame's size on the wire (padded, FCS), and its cost in
+        // the token bucket: size * cycles per byte, in 2^-16 cycles.
+        self.dlen.next = bit_cast::<16, 15>(self.cache.read_data.val().get_bits::<15>(48));
+        self.charge.next = self.dlen.val();
+        if self.dlen.val() < self.k_min_frame.val() {
+            self.charge.next = self.k_min_frame.val();
+        }
+        if self.dlen.val() > self.k_max_charge.val() {
+            self.charge.next = self.k_max_charge.val();
+        }
+        self.charge.next = self.charge.val() + self.k_fcs.val();
+        self.product.next = self.charge.val() * self.cfgr.read_data.val().get_bits::<16>(84);
+        self.inc.next = bit_cast::<64, 32>(self.product.val())
+            << bit_cast::<64, 5>(self.cfgr.read_data.val().get_bits::<5>(100));
+        self.now16.next = bit_cast::<64, 48>(self.now.val()) << 16;
+        self.tat_eff.next = self.tat.val();
+        if self.now16.val() > self.tat.val() {
+            self.tat_eff.next = self.now16.val();
+        }
+        self.finish.next = self.tat_eff.val() + self.inc.val();
+        self.limit.next = self.now16.val()
+            + (bit_cast::<64, 32>(self.cfgr.read_data.val().get_bits::<32>(105)) << 16);
+        self.conform.next =
+            !self.cfgr.read_data.val().get_bit(137) | (self.finish.val() <= self.limit.val());
+        self.d1.next = self.deficit.val();
+        if self.fresh.val() {
+            self.d1.next = self.deficit.val()
+                + bit_cast::<24, 16>(self.cfgr.read_data.val().get_bits::<16>(68));
+        }
+        // Descriptor-read sizing.
+        self.inflight.next = self.fetched.val() - self.started.val();
+        self.pending.next = self.prod.val() - self.fetched.val();
+        self.room.next = self.k_per_vi.val() - self.inflight.val();
+        self.to_end.next = self.ring_mask.val() + 1 - (self.fetched.val() & self.ring_mask.val());
+        self.nfetch.next = self.pending.val();
+        if self.room.val() < self.nfetch.val() {
+            self.nfetch.next = self.room.val();
+        }
+        if self.k_fetch_max.val() < self.nfetch.val() {
+            self.nfetch.next = self.k_fetch_max.val();
+        }
+        if self.to_end.val() < self.nfetch.val() {
+            self.nfetch.next = self.to_end.val();
+        }
+        self.dnew.next = self.mm_data_r.q.val().get_bits::<16>(0) - self.fetched.val();
+        // Defaults of the decision.
+        self.write_back.next = false;
+        self.write_cfg.next = false;
+        self.cfg_new.next = self.tf_word.val();
+        self.want_fetch.next = false;
+        self.fq_push.next = false;
+        self.aq_push.next = false;
+        self.aq_push_vi.next = self.cvi.q.val();
+        self.aq_pop.next = false;
+        match self.phase.q.val() {
+            TxPhase::Idle => {}
+            TxPhase::Read => {
+                self.phase.d.next = TxPhase::Decide;
+                if self.cmd.q.val() == TxCmd::Sched {
+                    self.phase.d.next = TxPhase::Desc;
+                }
+            }
+            TxPhase::Desc => {
+                self.phase.d.next = TxPhase::Decide;
+            }
+            TxPhase::Decide => {
+                self.phase.d.next = TxPhase::Idle;
+                match self.cmd.q.val() {
+                    TxCmd::Done => {
+                        self.write_back.next = true;
+                        self.done.next = self.dn_idx_r.q.val() + 1;
+                        self.ev_vi_r.d.next = self.cvi.q.val();
+                        self.ev_error_r.d.next = self.dn_code_r.q.val() != 0;
+                        self.ev_code_r.d.next = self.dn_code_r.q.val();
+                        self.ev_value_r.d.next = self.dn_idx_r.q.val();
+                        self.ev_len_r.d.next = self.dn_len_r.q.val();
+                        self.ev_v.d.next = self.dn_event_r.q.val() | (self.dn_code_r.q.val() != 0);
+                        if self.dn_code_r.q.val() == 0 {
+                            self.cn[0].next = self.cn[0].val() + 1;
+                            self.cn[1].next =
+                                self.cn[1].val() + bit_cast::<32, 16>(self.dn_len_r.q.val());
+                        }
+                        if self.dn_code_r.q.val() == self.k_err_spoofed.val() {
+                            self.cn[2].next = self.cn[2].val() + 1;
+                        }
+                        if self.dn_code_r.q.val() == self.k_err_bad_buffer.val() {
+                            self.cn[3].next = self.cn[3].val() + 1;
+                        }
+                        if self.dn_code_r.q.val() == self.k_err_bad_desc.val() {
+                            self.cn[4].next = self.cn[4].val() + 1;
+                        }
+                    }
+                    TxCmd::FetchDone => {
+                        self.write_back.next = true;
+                        self.fetching.next = false;
+                        if self.fd_tag.q.val() {
+                            self.t1_busy.d.next = false;
+                            self.t1_done.d.next = false;
+                            self.fetched.next =
+                                self.fetched.val() + bit_cast::<16, 8>(self.t1_n.q.val());
+                        } else {
+                            self.t0_busy.d.next = false;
+                            self.t0_done.d.next = false;
+                            self.fetched.next =
+                                self.fetched.val() + bit_cast::<16, 8>(self.t0_n.q.val());
+                        }
+                        if !self.active.val() & self.enabled.val() {
+                            self.active.next = true;
+                            self.fresh.next = true;
+                            self.deficit.next = 0.into();
+                            self.aq_push.next = true;
+                        }
+                        self.want_fetch.next = true;
+                    }
+                    TxCmd::Mmio => {
+                        self.rd_v.d.next = !self.mm_write_r.q.val();
+                        self.rd_d.d.next = 0.into();
+                        if self.vi_ok.val() {
+                            if self.mm_write_r.q.val()
+                                & self.enabled.val()
+                                & (self.mm_reg_r.q.val() == self.k_tx_prod.val())
+                            {
+                                // Refused if it goes backwards or past the ring.
+                                if (self.dnew.val() > self.ring_mask.val() + 1)
+                                    | (self.dnew.val() < self.pending.val())
+                                {
+                                    self.write_back.next = true;
+                                    self.cn[5].next = self.cn[5].val() + 1;
+                                    self.c_db_errors.d.next = self.c_db_errors.q.val() + 1;
+                                    self.ev_v.d.next = true;
+                                    self.ev_vi_r.d.next = self.cvi.q.val();
+                                    self.ev_error_r.d.next = true;
+                                    self.ev_code_r.d.next = self.k_err_db.val();
+                                    self.ev_value_r.d.next =
+                                        self.mm_data_r.q.val().get_bits::<16>(0);
+                                    self.ev_len_r.d.next = 0.into();
+                                } else {
+                                    self.write_back.next = true;
+                                    self.prod.next = self.mm_data_r.q.val().get_bits::<16>(0);
+                                    self.want_fetch.next = true;
+                                }
+                            }
+                            if self.mm_reg_r.q.val() == self.k_tx_prod.val() {
+                                self.rd_d.d.next = bit_cast::<32, 16>(self.prod.val());
+                            }
+                            if self.mm_reg_r.q.val() == self.k_tx_fetched.val() {
+                                self.rd_d.d.next = bit_cast::<32, 16>(self.fetched.val());
+                            }
+                            if self.mm_reg_r.q.val() == self.k_tx_started.val() {
+                                self.rd_d.d.next = bit_cast::<32, 16>(self.started.val());
+                            }
+                            if self.mm_reg_r.q.val() == self.k_tx_done.val() {
+                                self.rd_d.d.next = bit_cast::<32, 16>(self.done.val());
+                            }
+                            if self.mm_reg_r.q.val() == self.k_tx_status.val() {
+                                self.rd_d.d.next = bit_cast::<32, 1>(self.enabled.val().into())
+                                    | (bit_cast::<32, 1>(self.active.val().into()) << 1)
+                                    | (bit_cast::<32, 1>(self.fetching.val().into()) << 2);
+                            }
+                            for i in 0..6 {
+                                if self.mm_reg_r.q.val() == self.k_cnt_reg[i].val() {
+                                    self.rd_d.d.next = self.cn[i].val();
+                                }
+                            }
+                        }
+                    }
+                    TxCmd::Config => {
+                        self.status_r.d.next = self.k_st_bad.val();
+                        if self.vi_ok.val() {
+                            if self.mm_data_r.q.val().get_bits::<4>(28) == self.k_op_setup.val() {
+                                if self.fetching.val() {
+                                    self.status_r.d.next = self.k_st_busy.val();
+                                } else {
+                                    self.status_r.d.next = self.k_st_ok.val();
+                                    self.write_back.next = true;
+                                    self.write_cfg.next = true;
+                                    self.prod.next = 0.into();
+                                    self.fetched.next = 0.into();
+                                    self.started.next = 0.into();
+                                    self.done.next = 0.into();
+                                    self.deficit.next = 0.into();
+                                    self.fresh.next = true;
+                                    self.enabled.next = true;
+                                    self.tat.next = 0.into();
+                                    self.cn[0].next = 0.into();
+                                    self.cn[1].next = 0.into();
+                                    self.cn[2].next = 0.into();
+                                    self.cn[3].next = 0.into();
+                                    self.cn[4].next = 0.into();
+                                    self.cn[5].next = 0.into();
+                                }
+                            }
+                            if (self.mm_data_r.q.val().get_bits::<4>(28)
+                                == self.k_op_schedule.val())
+                                & self.enabled.val()
+                            {
+                                // The ring stays; quantum, rate, burst and flags change.
+                                self.status_r.d.next = self.k_st_ok.val();
+                                self.write_cfg.next = true;
+                                self.cfg_new.next = ((self.tf_word.val() >> 68) << 68)
+                                    | bit_cast::<TCFG_W, 68>(
+                                        self.cfgr.read_data.val().get_bits::<68>(0),
+                                    );
+                            }
+                            if self.mm_data_r.q.val().get_bits::<4>(28) == self.k_op_disable.val() {
+                                self.status_r.d.next = self.k_st_ok.val();
+                                self.write_back.next = true;
+                                self.enabled.next = false;
+                            }
+                        }
+                    }
+                    TxCmd::FetchIssue => {
+                        self.write_back.next = true;
+                        self.fqueued.next = false;
+                        if self.enabled.val() & !self.fetching.val() & (self.nfetch.val() != 0) {
+                            self.fetching.next = true;
+                            self.rq_v.d.next = true;
+                            self.rq_addr_r.d.next = self.cfgr.read_data.val().get_bits::<64>(0)
+                                + (bit_cast::<64, 16>(self.fetched.val() & self.ring_mask.val())
+                                    << 3);
+                            self.rq_beats_r.d.next = self.nfetch.val().get_bits::<8>(0);
+                            if !self.t0_busy.q.val() {
+                                self.rq_tag_r.d.next = false;
+                                self.t0_busy.d.next = true;
+                                self.t0_vi.d.next = self.cvi.q.val();
+                                self.t0_slot.d.next = self.fetched.val().get_bits::<TDB>(0);
+                                self.t0_n.d.next = self.nfetch.val().get_bits::<8>(0);
+                            } else {
+                                self.rq_tag_r.d.next = true;
+                                self.t1_busy.d.next = true;
+                                self.t1_vi.d.next = self.cvi.q.val();
+                                self.t1_slot.d.next = self.fetched.val().get_bits::<TDB>(0);
+                                self.t1_n.d.next = self.nfetch.val().get_bits::<8>(0);
+                            }
+                        }
+                    }
+                    TxCmd::Sched => {
+                        self.write_back.next = true;
+                        if !self.enabled.val() {
+                            // Transmit was disabled: what is on card is dropped.
+                            self.c_disabled.d.next =
+                                self.c_disabled.q.val() + bit_cast::<32, 16>(self.inflight.val());
+                            self.started.next = self.fetched.val();
+                            self.done.next = self.fetched.val();
+                            self.active.next = false;
+                            self.aq_pop.next = true;
+                        } else if self.inflight.val() == 0 {
+                            self.active.next = false;
+                            self.deficit.next = 0.into();
+                            self.fresh.next = true;
+                            self.aq_pop.next = true;
+                        } else if !self.conform.val() {
+                            // Shaped and out of tokens: to the tail, no new quantum.
+                            self.deficit.next = self.d1.val();
+                            self.fresh.next = false;
+                            self.aq_pop.next = true;
+                            self.aq_push.next = true;
+                        } else if self.d1.val() >= bit_cast::<24, 16>(self.charge.val()) {
+                            // Start the frame.
+                            self.job_v.d.next = true;
+                            self.job_vi_r.d.next = self.cvi.q.val();
+                            self.job_idx_r.d.next = self.started.val();
+                            self.job_desc_r.d.next = self.cache.read_data.val();
+                            self.job_unres_r.d.next = self.cfgr.read_data.val().get_bit(138);
+                            self.started.next = self.started.val() + 1;
+                            self.deficit.next =
+                                self.d1.val() - bit_cast::<24, 16>(self.charge.val());
+                            self.fresh.next = false;
+                            if self.cfgr.read_data.val().get_bit(137) {
+                                self.tat.next = self.finish.val();
+                            }
+                            if self.inflight.val() == 1 {
+                                // Nothing left on card: leave the list.
+                                self.active.next = false;
+                                self.deficit.next = 0.into();
+                                self.fresh.next = true;
+                                self.aq_pop.next = true;
+                            }
+                            self.want_fetch.next = true;
+                        } else {
+                            // The deficit does not cover the frame: next round.
+                            self.deficit.next = self.d1.val();
+                            self.fresh.next = true;
+                            self.aq_pop.next = true;
+                            self.aq_push.next = true;
+                        }
+                    }
+                }
+            }
+        }
+        // A descriptor read is wanted when descriptors wait in the ring and the cache has
+        // room for a full read (or for all of them).
+        if self.want_fetch.val()
+            & self.enabled.val()
+            & !self.fetching.val()
+            & !self.fqueued.val()
+            & (self.prod.val() != self.fetched.val())
+            & ((self.fetched.val() - self.started.val()) <= self.k_fetch_max.val())
+        {
+            self.fqueued.next = true;
+            self.fq_push.next = true;
+        }
+        self.fq.write_enable.next = self.fq_push.val();
+        self.fq.write_address.next = self.fq_tail.q.val().get_bits::<VB>(0);
+        self.fq.write_data.next = self.cvi.q.val();
+        if self.fq_push.val() {
+            self.fq_tail.d.next = self.fq_tail.q.val() + 1;
+        }
+        self.aq.write_enable.next = self.aq_push.val();
+        self.aq.write_address.next = self.aq_tail.q.val().get_bits::<VB>(0);
+        self.aq.write_data.next = self.aq_push_vi.val();
+        if self.aq_push.val() {
+            self.aq_tail.d.next = self.aq_tail.q.val() + 1;
+        }
+        if self.aq_pop.val() {
+            self.aq_head.d.next = self.aq_head.q.val() + 1;
+        }
+        // (Addressed by the next head, after this cycle's pop, so that the head's entry is
+        // there when the next command starts.)
+        self.aq.read_address.next = self.aq_head.d.val().get_bits::<VB>(0);
+        // Write-back.
+        self.cfgr.write_enable.next = self.write_cfg.val() & self.vi_ok.val();
+        self.cfgr.write_address.next = self.cvi.q.val().get_bits::<VB>(0);
+        self.cfgr.write_data.next = self.cfg_new.val();
+        self.dynr.write_enable.next = self.write_back.val() & self.vi_ok.val();
+        self.dynr.write_address.next = self.cvi.q.val().get_bits::<VB>(0);
+        self.dynr.write_data.next = bit_cast::<TDYN_W, 16>(self.prod.val())
+            | (bit_cast::<TDYN_W, 16>(self.fetched.val()) << 16)
+            | (bit_cast::<TDYN_W, 16>(self.started.val()) << 32)
+            | (bit_cast::<TDYN_W, 16>(self.done.val()) << 48)
+            | (bit_cast::<TDYN_W, 24>(self.deficit.val()) << 64)
+            | (bit_cast::<TDYN_W, 1>(self.fresh.val().into()) << 88)
+            | (bit_cast::<TDYN_W, 1>(self.active.val().into()) << 89)
+            | (bit_cast::<TDYN_W, 1>(self.fetching.val().into()) << 90)
+            | (bit_cast::<TDYN_W, 1>(self.fqueued.val().into()) << 91)
+            | (bit_cast::<TDYN_W, 1>(self.enabled.val().into()) << 92)
+            | (bit_cast::<TDYN_W, 64>(self.tat.val()) << 93);
+        self.cntr.write_enable.next = self.write_back.val() & self.vi_ok.val();
+        self.cntr.write_address.next = self.cvi.q.val().get_bits::<VB>(0);
+        self.cntr.write_data.next = bit_cast::<TCNT_W, 32>(self.cn[0].val())
+            | (bit_cast::<TCNT_W, 32>(self.cn[1].val()) << 32)
+            | (bit_cast::<TCNT_W, 32>(self.cn[2].val()) << 64)
+            | (bit_cast::<TCNT_W, 32>(self.cn[3].val()) << 96)
+            | (bit_cast::<TCNT_W, 32>(self.cn[4].val()) << 128)
+            | (bit_cast::<TCNT_W, 32>(self.cn[5].val()) << 160);
+        // Reset: every VI's state and counters cleared, one VI a cycle.
+        if self.sweeping.q.val() {
+            self.dynr.write_enable.next = true;
+            self.cntr.write_enable.next = true;
+            self.dynr.write_address.next = self.sweep.q.val().get_bits::<VB>(0);
+            self.cntr.write_address.next = self.sweep.q.val().get_bits::<VB>(0);
+            self.dynr.write_data.next = 0.into();
+            self.cntr.write_data.next = 0.into();
+            self.sweep.d.next = self.sweep.q.val() + 1;
+            if self.sweep.q.val() == self.k_nv.val() - 1 {
+                self.sweeping.d.next = false;
+            }
+        }
+        if self.reset.val() {
+            self.sweeping.d.next = true;
+            self.sweep.d.next = 0.into();
+            self.phase.d.next = TxPhase::Idle;
+            self.mm_pend.d.next = false;
+            self.fq_head.d.next = 0.into();
+            self.fq_tail.d.next = 0.into();
+            self.aq_head.d.next = 0.into();
+            self.aq_tail.d.next = 0.into();
+            self.rq_v.d.next = false;
+            self.job_v.d.next = false;
+            self.ev_v.d.next = false;
+            self.t0_busy.d.next = false;
+            self.t0_done.d.next = false;
+            self.t1_busy.d.next = false;
+            self.t1_done.d.next = false;
+            self.cbeat.d.next = 0.into();
+            self.status_r.d.next = 0.into();
+            self.c_db_errors.d.next = 0.into();
+            self.c_disabled.d.next = 0.into();
+        }
+        // Outputs.
+        self.rd_valid.next = self.rd_v.q.val();
+        self.rd_data.next = self.rd_d.q.val();
+        self.cmd_status.next = self.status_r.q.val();
+        self.rq_valid.next = self.rq_v.q.val();
+        self.rq_addr.next = self.rq_addr_r.q.val();
+        self.rq_beats.next = self.rq_beats_r.q.val();
+        self.rq_tag.next = self.rq_tag_r.q.val();
+        self.job_valid.next = self.job_v.q.val();
+        self.job_vi.next = self.job_vi_r.q.val();
+        self.job_idx.next = self.job_idx_r.q.val();
+        self.job_desc.next = self.job_desc_r.q.val();
+        self.job_unres.next = self.job_unres_r.q.val();
+        self.ev_valid.next = self.ev_v.q.val();
+        self.ev_vi.next = self.ev_vi_r.q.val();
+        self.ev_error.next = self.ev_error_r.q.val();
+        self.ev_code.next = self.ev_code_r.q.val();
+        self.ev_value.next = self.ev_value_r.q.val();
+        self.ev_len.next = self.ev_len_r.q.val();
+        self.cnt_db_errors.next = self.c_db_errors.q.val();
+        self.cnt_disabled.next = self.c_disabled.q.val();
+        self.idle.next = (self.phase.q.val() == TxPhase::Idle)
+            & !self.mm_pend.q.val()
+            & (self.fq_tail_d.q.val() == self.fq_head.q.val())
+            & (self.aq_tail_d.q.val() == self.aq_head.q.val())
+            & !self.t0_busy.q.val()
+            & !self.t1_busy.q.val()
+            & !self.rq_v.q.val()
+            & !self.job_v.q.val()
+            & !self.ev_v.q.val()
+            & !self.sweeping.q.val();
+    }
+}
