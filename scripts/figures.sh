@@ -39,6 +39,15 @@ for b in 1 8 32; do
         ./target/release/examples/rx_cost "$b" 20000 2>&1 | sed -n 's/.*I *refs: *\([0-9,]*\).*/\1/p' | tr -d ,)
     echo "user library receive, batch $b: $((ir / 20000)) instructions per frame"
 done
+# Its transmit path: `transmit` (copy, descriptor, doorbell) and the `poll` that reclaims.
+cargo build --release --locked -q -p arsenic-host --example tx_cost
+for b in 1 8 32; do
+    out=$(valgrind --tool=callgrind --callgrind-out-file="$tmp/cgtx.$b" --toggle-collect='*tx_cost::measured_*' \
+        ./target/release/examples/tx_cost "$b" 20000 2>&1)
+    ir=$(sed -n 's/.*I *refs: *\([0-9,]*\).*/\1/p' <<<"$out" | tr -d ,)
+    db=$(sed -n 's/^batch .*, \([0-9.]*\) doorbell writes per frame.*/\1/p' <<<"$out")
+    echo "user library transmit, batch $b: $((ir / 20000)) instructions per frame, $db doorbell writes per frame"
+done
 # The per-VI state of the small card (16 VIs) and of a 64-VI card.
 cargo run --release --locked -q -p arsenic-hdl --example dump_verilog -- "$tmp/v" >/dev/null
 for d in vi_engine_16 desc_fetch_16 vi_engine_64 desc_fetch_64; do

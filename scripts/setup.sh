@@ -9,6 +9,8 @@ have g++ || need_pkgs+=(g++)
 have make || need_pkgs+=(make)
 have pkg-config || need_pkgs+=(pkg-config)
 have tcpdump || need_pkgs+=(tcpdump)
+# The transmit tests read what left the wire with an independent dissector.
+have tshark || need_pkgs+=(tshark)
 [ -e /usr/include/pcap/pcap.h ] || need_pkgs+=(libpcap-dev)
 # Only the figures script counts instructions.
 if [ "${ARSENIC_NEED_VALGRIND:-}" = 1 ]; then have valgrind || need_pkgs+=(valgrind); fi

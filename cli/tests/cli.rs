@@ -57,6 +57,52 @@ fn default_trace_runs_and_balances() {
         &0xA1B2_3C4Du32.to_le_bytes(),
         "nanosecond pcap"
     );
+    // The embedded configuration's senders: every frame offered left the wire.
+    assert!(
+        text.contains("tx vi 5     udp-sender        1000 of    1000 frames"),
+        "{text}"
+    );
+    assert!(
+        text.contains("tx vi 6     shaped             200 of     200 frames"),
+        "{text}"
+    );
+    assert!(text.contains("tx check     ok"), "{text}");
+    // An independent dissector reads what left the wire without complaint.
+    let wire = out.join("wire-tx.pcap");
+    let tshark = |args: &[&str]| {
+        let o = Command::new("tshark")
+            .arg("-r")
+            .arg(&wire)
+            .args(args)
+            .output()
+            .expect("tshark is not installed: run the README's setup (apt-get install tshark)");
+        assert!(
+            o.status.success(),
+            "tshark: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        (
+            String::from_utf8_lossy(&o.stdout).to_string(),
+            String::from_utf8_lossy(&o.stderr).to_string(),
+        )
+    };
+    let (frames, err) = tshark(&["-T", "fields", "-e", "frame.number", "-e", "ip.src"]);
+    assert!(
+        !err.to_lowercase().contains("cut short") && !err.contains("isn't"),
+        "{err}"
+    );
+    let lines: Vec<&str> = frames.lines().collect();
+    assert_eq!(lines.len(), 1200, "every frame read");
+    assert_eq!(
+        lines.iter().filter(|l| l.ends_with("10.1.0.5")).count(),
+        1000
+    );
+    assert_eq!(
+        lines.iter().filter(|l| l.ends_with("10.1.0.6")).count(),
+        200
+    );
+    let (expert, _) = tshark(&["-q", "-z", "expert,error"]);
+    assert!(!expert.contains("Error"), "tshark finds errors: {expert}");
 }
 
 #[test]

@@ -92,6 +92,20 @@ pub fn vi_state<const VB: usize, const CB: usize, const BB: usize>() -> (String,
     )
 }
 
+/// Verilog of the transmit engine and the transmit DMA alone, for 2^`VB` VIs and 2^`BB`
+/// buffer-table entries (`TB` = `VB + TX_DESC_BITS`): what transmit costs in a board's
+/// resources.
+pub fn tx_state<const VB: usize, const TB: usize, const BB: usize>() -> (String, String) {
+    let mut eng = crate::tx_engine::TxEngine::<VB, TB>::default();
+    eng.connect_all();
+    let mut dma = crate::tx_dma::TxDma::<VB, BB>::default();
+    dma.connect_all();
+    (
+        wire_clocks(&generate_verilog(&eng)),
+        wire_clocks(&generate_verilog(&dma)),
+    )
+}
+
 /// Verilog of the MAC receive block alone.
 pub fn mac_rx() -> String {
     let mut uut = MacRx::default();

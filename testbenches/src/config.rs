@@ -36,6 +36,54 @@ struct ViDef {
     name: String,
     #[serde(default)]
     filters: Vec<FilterDef>,
+    tx: Option<TxDef>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TxDef {
+    weight: Option<u16>,
+    rate_mbps: Option<f64>,
+    burst_bytes: Option<u32>,
+    filter: Option<String>,
+    pcap: Option<String>,
+    generate: Option<GenDef>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GenDef {
+    size: usize,
+    count: usize,
+    rate_mbps: Option<f64>,
+}
+
+/// What a VI sends.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TxSource {
+    /// The frames of a capture, in order (FCS not included in the capture).
+    Pcap(std::path::PathBuf),
+    /// `count` UDP frames of `size` octets on the wire (FCS included) from the VI's own
+    /// addresses ([`crate::txwork::generated`]), offered at `rate_mbps` (as fast as the
+    /// card takes them if absent).
+    Generate {
+        size: usize,
+        count: usize,
+        rate_mbps: Option<f64>,
+    },
+}
+
+/// A VI's transmit side: its schedule, its transmit filter, what it sends.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TxSpec {
+    pub vi: u16,
+    /// Deficit-round-robin weight (1..=42).
+    pub weight: u16,
+    /// Token-bucket rate in Mb/s and burst in bytes.
+    pub shaping: Option<(f64, u32)>,
+    /// The transmit filter the VI's frames must match; `None`: unrestricted.
+    pub filter: Option<String>,
+    pub source: Option<TxSource>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -54,10 +102,12 @@ pub struct Vi {
 }
 
 /// A parsed, checked configuration.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SimConfigFile {
     pub vis: Vec<Vi>,
     pub filters: Vec<FilterSpec>,
+    /// Transmit sides of the VIs that have one.
+    pub tx: Vec<TxSpec>,
 }
 
 impl SimConfigFile {
@@ -67,7 +117,17 @@ impl SimConfigFile {
             path: path.display().to_string(),
             source,
         })?;
-        Self::parse(&text, &path.display().to_string())
+        let mut c = Self::parse(&text, &path.display().to_string())?;
+        // Captures named in the file are relative to it.
+        let dir = path.parent().unwrap_or(Path::new("."));
+        for t in &mut c.tx {
+            if let Some(TxSource::Pcap(p)) = &mut t.source {
+                if p.is_relative() {
+                    *p = dir.join(&*p);
+                }
+            }
+        }
+        Ok(c)
     }
 
     /// Parses configuration text; `what` names it in errors.
@@ -82,6 +142,7 @@ impl SimConfigFile {
         };
         let mut vis = Vec::new();
         let mut filters = Vec::new();
+        let mut tx = Vec::new();
         for v in f.vi {
             let last = arsenic_interface::params::VI_COUNT - 1;
             if v.id == 0 || v.id as usize > last {
@@ -119,12 +180,20 @@ impl SimConfigFile {
                     priority: fd.priority,
                 });
             }
+            if let Some(t) = v.tx {
+                tx.push(tx_spec(v.id, &v.name, t).map_err(invalid)?);
+            }
             vis.push(Vi {
                 id: v.id,
                 name: v.name,
             });
         }
-        Ok(SimConfigFile { vis, filters })
+        Ok(SimConfigFile { vis, filters, tx })
+    }
+
+    /// The transmit side of VI `id`, if it has one.
+    pub fn tx_of(&self, id: u16) -> Option<&TxSpec> {
+        self.tx.iter().find(|t| t.vi == id)
     }
 
     /// The embedded default.
@@ -143,6 +212,74 @@ impl SimConfigFile {
             .find(|v| v.id == id)
             .map(|v| v.name.as_str())
     }
+}
+
+fn tx_spec(vi: u16, name: &str, t: TxDef) -> Result<TxSpec, String> {
+    let weight = t.weight.unwrap_or(1);
+    if !(1..=42).contains(&weight) {
+        return Err(format!("VI `{name}`, tx: weight {weight} is not 1..=42"));
+    }
+    let positive = |what: &str, r: f64| {
+        if r > 0.0 && r.is_finite() {
+            Ok(r)
+        } else {
+            Err(format!(
+                "VI `{name}`, tx: {what} must be a positive number of Mb/s"
+            ))
+        }
+    };
+    let shaping = match (t.rate_mbps, t.burst_bytes) {
+        (Some(r), b) => Some((positive("rate_mbps", r)?, b.unwrap_or(16_000))),
+        (None, Some(_)) => {
+            return Err(format!(
+                "VI `{name}`, tx: burst_bytes without rate_mbps (the burst belongs to a rate)"
+            ))
+        }
+        (None, None) => None,
+    };
+    if let Some(f) = &t.filter {
+        let expr = arsenic_filters::parse(f)
+            .map_err(|e| format!("VI `{name}`, transmit filter:\n{}", e.render(f)))?;
+        arsenic_filters::compile(&expr)
+            .map_err(|e| format!("VI `{name}`, transmit filter `{f}`: {e}"))?;
+    }
+    let source = match (t.pcap, t.generate) {
+        (Some(_), Some(_)) => {
+            return Err(format!(
+                "VI `{name}`, tx: give either pcap or generate, not both"
+            ))
+        }
+        (Some(p), None) => Some(TxSource::Pcap(p.into())),
+        (None, Some(g)) => {
+            if !(64..=1518).contains(&g.size) {
+                return Err(format!(
+                    "VI `{name}`, tx.generate: size {} is not a frame size on the wire, 64..=1518 (FCS included)",
+                    g.size
+                ));
+            }
+            if g.count == 0 {
+                return Err(format!(
+                    "VI `{name}`, tx.generate: count must be at least 1"
+                ));
+            }
+            if let Some(r) = g.rate_mbps {
+                positive("generate.rate_mbps", r)?;
+            }
+            Some(TxSource::Generate {
+                size: g.size,
+                count: g.count,
+                rate_mbps: g.rate_mbps,
+            })
+        }
+        (None, None) => None,
+    };
+    Ok(TxSpec {
+        vi,
+        weight,
+        shaping,
+        filter: t.filter,
+        source,
+    })
 }
 
 #[cfg(test)]
@@ -184,5 +321,41 @@ mod tests {
         assert!(matches!(e, ConfigError::Syntax { .. }), "{e}");
         let e = SimConfigFile::parse("[[vi]\n", "t").unwrap_err();
         assert!(matches!(e, ConfigError::Syntax { .. }), "{e}");
+        let tx = |body: &str| {
+            SimConfigFile::parse(
+                &format!("[[vi]]\nid = 1\nname = \"a\"\n[vi.tx]\n{body}\n"),
+                "t",
+            )
+        };
+        let e = tx("weight = 0").unwrap_err();
+        assert!(e.to_string().contains("weight 0"), "{e}");
+        let e = tx("generate = { size = 20, count = 1 }").unwrap_err();
+        assert!(e.to_string().contains("64..=1518"), "{e}");
+        let e = tx("pcap = \"a.pcap\"\ngenerate = { size = 64, count = 1 }").unwrap_err();
+        assert!(e.to_string().contains("not both"), "{e}");
+        let e = tx("burst_bytes = 100").unwrap_err();
+        assert!(e.to_string().contains("without rate_mbps"), "{e}");
+        let e = tx("filter = \"tcp[200] = 1\"").unwrap_err();
+        assert!(e.to_string().contains("cannot express"), "{e}");
+        let e = tx("rate_mbps = -3.0").unwrap_err();
+        assert!(e.to_string().contains("positive"), "{e}");
+        let c = tx(
+            "weight = 3\nrate_mbps = 100.0\nfilter = \"udp\"\ngenerate = { size = 64, count = 5 }",
+        )
+        .unwrap();
+        assert_eq!(
+            c.tx_of(1),
+            Some(&TxSpec {
+                vi: 1,
+                weight: 3,
+                shaping: Some((100.0, 16_000)),
+                filter: Some("udp".into()),
+                source: Some(TxSource::Generate {
+                    size: 64,
+                    count: 5,
+                    rate_mbps: None
+                }),
+            })
+        );
     }
 }

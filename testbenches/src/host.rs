@@ -35,13 +35,23 @@ impl Host {
         vi_cfg: &ViConfig,
         vis: impl IntoIterator<Item = u16>,
     ) -> Result<Host, DriverError> {
+        Self::open_each(dev, queue, &|_| vi_cfg.clone(), vis)
+    }
+
+    /// [`open`](Self::open) with a configuration per VI.
+    pub fn open_each<D: Device>(
+        dev: &mut D,
+        queue: QueueConfig,
+        vi_cfg: &dyn Fn(u16) -> ViConfig,
+        vis: impl IntoIterator<Item = u16>,
+    ) -> Result<Host, DriverError> {
         let mut dm = DeviceManager::open_default_queue(dev, queue)?;
         let mut map = BTreeMap::new();
         for v in vis {
             if v == 0 || map.contains_key(&v) {
                 continue;
             }
-            let mut u = dm.create_vi_at(dev, v, vi_cfg.clone())?;
+            let mut u = dm.create_vi_at(dev, v, vi_cfg(v))?;
             u.refill(dev, true)?;
             map.insert(v, u);
         }

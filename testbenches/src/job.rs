@@ -1,14 +1,18 @@
 //! The `arsenic sim` job: a capture replayed through the card with the device manager in the
 //! loop, the host's frames written to a pcap, and a summary.
 
-use crate::config::{ConfigError, SimConfigFile};
+use crate::config::{ConfigError, SimConfigFile, TxSource};
 use crate::replay::{
     expected, replay, wire_frames, Expected, Progress, ReplayError, ReplayOptions, ReplayReport,
+    TxPlan,
 };
 use crate::trace::{self, TraceError};
+use crate::txwork::{generated, Attribution};
 use arsenic_host::delivered_bytes;
+use arsenic_host::{Shaping, TxSchedule};
 use arsenic_interface::params::Speed;
 use arsenic_interface::regs::{Counter, ViCounter};
+use arsenic_interface::regs::{TxCounter, TxViCounter};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use thiserror::Error;
@@ -87,16 +91,64 @@ pub struct SimSummary {
     pub outputs: Vec<ViOutput>,
     /// Frames the capture cut short (replayed as captured).
     pub snapped: usize,
+    /// What each sending VI did.
+    pub tx: Vec<TxOutput>,
+    /// Everything that left the transmit wire.
+    pub tx_path: PathBuf,
+    /// Frames on the transmit wire whose FCS is wrong (0 on a good card).
+    pub tx_bad_fcs: usize,
+    /// Frames on the transmit wire no VI sent (0 on a good card).
+    pub tx_unknown: usize,
+}
+
+/// What one VI sent.
+#[derive(Debug, Clone)]
+pub struct TxOutput {
+    pub id: u16,
+    pub name: String,
+    /// Frames it offered.
+    pub offered: usize,
+    /// Frames and bytes (FCS included) of it on the wire.
+    pub frames: usize,
+    pub bytes: u64,
+    /// Its rate on the wire, from its first frame's start to its last frame's end, in Mb/s
+    /// (frame octets with FCS; 0 with fewer than two frames).
+    pub mbps: f64,
+    /// The VI's transmit counters on the card.
+    pub stats: Option<arsenic_host::TxViStats>,
 }
 
 impl SimSummary {
-    /// Frames in = delivered + dropped, and every frame the MAC must pass arrived intact.
+    /// Frames in = delivered + dropped, and every frame the MAC must pass arrived intact;
+    /// on transmit, [`tx_balanced`](Self::tx_balanced).
     pub fn balanced(&self) -> bool {
         let r = &self.report;
         r.counter(Counter::RxFrames) == r.frames_in
             && r.frames_in == r.received.len() as u64 + r.dropped()
             && self.matching_deliveries == self.expected_deliveries
             && r.dma_errors == 0
+            && self.tx_balanced()
+    }
+
+    /// Every frame on the transmit wire has a correct FCS and was sent by a VI, and each
+    /// VI's offered frames are all accounted for: on the wire, or refused with a reason.
+    pub fn tx_balanced(&self) -> bool {
+        self.tx_bad_fcs == 0
+            && self.tx_unknown == 0
+            && self.tx.iter().all(|v| {
+                v.stats.as_ref().is_some_and(|s| {
+                    let refused: u64 = [
+                        TxViCounter::DropSpoofed,
+                        TxViCounter::DropBadBuffer,
+                        TxViCounter::DropBadDesc,
+                    ]
+                    .iter()
+                    .map(|c| s.get(c).copied().unwrap_or(0) as u64)
+                    .sum();
+                    v.frames as u64 == s.get(&TxViCounter::Frames).copied().unwrap_or(0) as u64
+                        && v.offered as u64 == v.frames as u64 + refused
+                })
+            })
     }
 }
 
@@ -118,6 +170,7 @@ pub fn run(job: &SimJob, progress: &mut dyn FnMut(Progress)) -> Result<SimSummar
     if let Some(c) = &job.config {
         options.filters = c.filters.clone();
         options.vis = c.vis.iter().map(|v| v.id).collect();
+        options.tx = tx_plans(c, options.speed)?;
     }
     let o = &options;
     let wire = wire_frames(&frames, o.speed, o.line_rate, o.max_gap_ns);
@@ -200,8 +253,74 @@ pub fn run(job: &SimJob, progress: &mut dyn FnMut(Progress)) -> Result<SimSummar
             path,
         });
     }
+    // The transmit wire: who sent each frame, its FCS, and the pcap of it all.
+    let mut attr = Attribution::default();
+    for p in &o.tx {
+        for f in &p.frames {
+            attr.add(p.vi, f);
+        }
+    }
+    let mut per_vi: std::collections::BTreeMap<u16, (usize, u64, u64, u64)> = Default::default();
+    let (mut tx_bad_fcs, mut tx_unknown) = (0, 0);
+    for w in &report.tx_wire {
+        if w.bytes.len() < 4 || !arsenic_interface::fcs::check(&w.bytes) {
+            tx_bad_fcs += 1;
+        }
+        match attr.take(&w.bytes) {
+            Some(vi) => {
+                let e = per_vi.entry(vi).or_insert((0, 0, w.start_cycle, 0));
+                e.0 += 1;
+                e.1 += w.bytes.len() as u64;
+                // End of the frame: preamble and frame at the octets per cycle of the link.
+                e.3 = w.start_cycle
+                    + (8 + w.bytes.len() as u64).div_ceil(o.speed.octets_per_cycle() as u64);
+            }
+            None => tx_unknown += 1,
+        }
+    }
+    let tx_path = job.out_dir.join("wire-tx.pcap");
+    write_atomically(&tx_path, |tmp| {
+        trace::write_pcap(
+            tmp,
+            report.tx_wire.iter().map(|w| {
+                (
+                    t0 + ((w.start_cycle.saturating_sub(start)) as f64 * ns) as u64,
+                    w.bytes[..w.bytes.len().saturating_sub(4)].to_vec(),
+                )
+            }),
+        )
+    })?;
+    let tx =
+        o.tx.iter()
+            .map(|p| {
+                let (frames, bytes, first, end) = per_vi.get(&p.vi).copied().unwrap_or_default();
+                let mbps = if frames >= 2 && end > first {
+                    bytes as f64 * 8.0 / ((end - first) as f64 * ns) * 1e3
+                } else {
+                    0.0
+                };
+                TxOutput {
+                    id: p.vi,
+                    name: job
+                        .config
+                        .as_ref()
+                        .and_then(|c| c.vi_name(p.vi))
+                        .unwrap_or("unknown")
+                        .to_string(),
+                    offered: p.frames.len(),
+                    frames,
+                    bytes,
+                    mbps,
+                    stats: report.tx_vi_stats.get(&p.vi).cloned(),
+                }
+            })
+            .collect();
     Ok(SimSummary {
         input: name,
+        tx,
+        tx_path,
+        tx_bad_fcs,
+        tx_unknown,
         line_rate: o.line_rate,
         max_gap_ns: o.max_gap_ns,
         expected_deliveries: expected_idx.len(),
@@ -211,6 +330,51 @@ pub fn run(job: &SimJob, progress: &mut dyn FnMut(Progress)) -> Result<SimSummar
         snapped,
         report,
     })
+}
+
+/// The transmit plans of a configuration: schedules, filters, and frames (captures read,
+/// generators run), paced for `speed`.
+fn tx_plans(c: &SimConfigFile, speed: Speed) -> Result<Vec<TxPlan>, JobError> {
+    let mut plans = Vec::new();
+    let cycles_per_sec = speed.clock_hz() as f64;
+    for t in &c.tx {
+        let mut schedule = TxSchedule::weighted(t.weight).map_err(|e| ConfigError::Invalid {
+            what: format!("VI {}", t.vi),
+            detail: e.to_string(),
+        })?;
+        schedule.unrestricted = t.filter.is_none();
+        if let Some((mbps, burst)) = t.shaping {
+            schedule.shaping = Some(Shaping {
+                bytes_per_cycle: mbps * 1e6 / 8.0 / cycles_per_sec,
+                burst_bytes: burst,
+            });
+        }
+        let (frames, pace) = match &t.source {
+            None => (Vec::new(), None),
+            Some(TxSource::Pcap(p)) => {
+                let frames = trace::read_file(p)?;
+                (frames.into_iter().map(|f| f.data).collect(), None)
+            }
+            Some(TxSource::Generate {
+                size,
+                count,
+                rate_mbps,
+            }) => {
+                // A frame every (size + preamble + gap) * 8 bits at the offered rate.
+                let pace =
+                    rate_mbps.map(|r| (*size as f64 + 20.0) * 8.0 / (r * 1e6) * cycles_per_sec);
+                (generated(t.vi, *size, *count), pace)
+            }
+        };
+        plans.push(TxPlan {
+            vi: t.vi,
+            schedule,
+            filter: t.filter.clone(),
+            frames,
+            pace,
+        });
+    }
+    Ok(plans)
 }
 
 /// Writes `path` through a temporary file beside it, renamed into place only when complete.
@@ -332,6 +496,51 @@ impl fmt::Display for SimSummary {
                 drops,
                 v.path.display()
             )?;
+        }
+        if !self.tx.is_empty() || !r.tx_wire.is_empty() {
+            let c = &r.tx_counters;
+            let get = |k: TxCounter| c.get(&k).copied().unwrap_or(0);
+            writeln!(
+                f,
+                "transmit     {} frames on the wire ({} octets with FCS), {} padded; {}",
+                r.tx_wire.len(),
+                r.tx_wire.iter().map(|w| w.bytes.len() as u64).sum::<u64>(),
+                get(TxCounter::Padded),
+                self.tx_path.display()
+            )?;
+            for v in &self.tx {
+                let drops = v.stats.as_ref().map_or("no such VI".to_string(), |st| {
+                    let d: Vec<String> = st
+                        .iter()
+                        .filter(|(c, n)| {
+                            **n != 0 && !matches!(c, TxViCounter::Frames | TxViCounter::Bytes)
+                        })
+                        .map(|(c, n)| format!("{} {n}", c.name()))
+                        .collect();
+                    if d.is_empty() {
+                        "no drops".to_string()
+                    } else {
+                        d.join(", ")
+                    }
+                });
+                writeln!(
+                    f,
+                    "tx vi {:<5} {:<14} {:>7} of {:>7} frames {:>10} bytes {:>9.1} Mb/s  {}",
+                    v.id, v.name, v.frames, v.offered, v.bytes, v.mbps, drops
+                )?;
+            }
+            if self.tx_balanced() {
+                writeln!(
+                    f,
+                    "tx check     ok: every frame on the wire has a correct FCS and came from a VI; offered = sent + refused"
+                )?;
+            } else {
+                writeln!(
+                    f,
+                    "tx check     FAILED: bad FCS {}, from no VI {}, card counters {:?}",
+                    self.tx_bad_fcs, self.tx_unknown, c
+                )?;
+            }
         }
         if self.balanced() {
             write!(

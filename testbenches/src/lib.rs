@@ -5,5 +5,6 @@ pub mod job;
 pub mod replay;
 pub mod sim;
 pub mod trace;
+pub mod txwork;
 pub mod wire;
 pub mod wire_tx;

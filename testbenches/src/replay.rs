@@ -5,9 +5,10 @@ use crate::host::{ErrorEvent, Host};
 use crate::sim::{Sim, SimConfig};
 use crate::trace::TraceFrame;
 use crate::wire::{Inject, WireFrame};
+use crate::wire_tx::TxFrame;
 use arsenic_host::{
     Counters, Device, DeviceManager, DmaConfig, DriverError, FilterInfo, FilterManager,
-    QueueConfig, RxFrame, ViConfig, ViStats,
+    QueueConfig, RxFrame, TxCounters, TxSchedule, TxViStats, ViConfig, ViStats,
 };
 use arsenic_interface::classifier::ClassifierParams;
 use arsenic_interface::eth;
@@ -55,7 +56,25 @@ pub struct ReplayOptions {
     pub filters: Vec<FilterSpec>,
     /// User VIs to create besides those the filters name.
     pub vis: Vec<u16>,
+    /// What user VIs send.
+    pub tx: Vec<TxPlan>,
 }
+
+/// A VI's transmit side in a replay: its schedule, its transmit filter, its frames.
+#[derive(Debug, Clone)]
+pub struct TxPlan {
+    pub vi: u16,
+    pub schedule: TxSchedule,
+    /// The transmit filter its frames must match (`None`: the VI is unrestricted).
+    pub filter: Option<String>,
+    /// Frames, FCS excluded.
+    pub frames: Vec<Vec<u8>>,
+    /// Cycles between two offers; `None`: as fast as the card takes them.
+    pub pace: Option<f64>,
+}
+
+/// Transmit buffers of a VI with a transmit plan (enough for line rate).
+pub const TX_BUFFERS: usize = 128;
 
 /// A filter to install: expression, VI, priority (higher wins).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,6 +106,7 @@ impl ReplayOptions {
             drain_limit: 1_000_000,
             filters: Vec::new(),
             vis: Vec::new(),
+            tx: Vec::new(),
         }
     }
 }
@@ -179,6 +199,11 @@ pub struct ReplayReport {
     pub vi_stats: BTreeMap<u16, ViStats>,
     /// Error events the VIs reported.
     pub errors: Vec<ErrorEvent>,
+    /// What left the card's transmit wire, in order (frames with their FCS).
+    pub tx_wire: Vec<TxFrame>,
+    /// The transmit counters of every VI with a transmit plan, and the card's.
+    pub tx_vi_stats: BTreeMap<u16, TxViStats>,
+    pub tx_counters: TxCounters,
     /// The card's counters at the end.
     pub counters: Counters,
     /// Cycle at which the first frame could start (timestamps count from power-on).
@@ -222,20 +247,42 @@ pub fn replay(
     }
     let mut sim = Sim::new(cfg);
     DeviceManager::probe(&mut sim, opts.speed, opts.max_frame)?;
-    let mut host = Host::open(
+    let vi_cfg = |v: u16| match opts.tx.iter().find(|t| t.vi == v) {
+        Some(t) => {
+            let mut c = opts.vi_queue.clone();
+            c.tx_buffers = TX_BUFFERS;
+            c.tx_ring_log2 = c.tx_ring_log2.max(TX_BUFFERS.trailing_zeros() as u8);
+            // Room in the event queue for every transmit descriptor in flight.
+            let want = (1usize << c.ring_log2) + TX_BUFFERS;
+            c.evq_log2 = c
+                .evq_log2
+                .max(want.next_power_of_two().trailing_zeros() as u8);
+            c.tx = t.schedule.clone();
+            c
+        }
+        None => opts.vi_queue.clone(),
+    };
+    let mut host = Host::open_each(
         &mut sim,
         opts.queue.clone(),
-        &opts.vi_queue,
+        &vi_cfg,
         opts.filters
             .iter()
             .map(|f| f.vi)
-            .chain(opts.vis.iter().copied()),
+            .chain(opts.vis.iter().copied())
+            .chain(opts.tx.iter().map(|t| t.vi)),
     )?;
     let mut fm = FilterManager::new(ClassifierParams::SIM);
     fm.clear(&mut sim);
     for f in &opts.filters {
         fm.install(&mut sim, &f.expr, f.vi, f.priority)?;
     }
+    for t in &opts.tx {
+        if let Some(f) = &t.filter {
+            host.dm.install_tx_filter(&mut sim, t.vi, f)?;
+        }
+    }
+    let mut tx_next = vec![0usize; opts.tx.len()];
     sim.drain_writes();
     let start = sim.cycle();
     if let Some((path, from, to)) = &opts.vcd {
@@ -252,11 +299,42 @@ pub fn replay(
     let mut received = Vec::new();
     let mut quiet_since: Option<u64> = None;
     let mut next_progress = 0u64;
+    let mut tx_seen = 0usize;
     loop {
         for _ in 0..opts.poll_interval {
             sim.step();
         }
         host.poll(&mut sim, &mut received)?;
+        // Each sending VI offers what its pace allows and its buffers take.
+        let now = (sim.cycle() - start) as f64;
+        let mut tx_pending = false;
+        for (t, next) in opts.tx.iter().zip(tx_next.iter_mut()) {
+            let due = match t.pace {
+                Some(p) => ((now / p) as usize + 1).min(t.frames.len()),
+                None => t.frames.len(),
+            };
+            if *next < due {
+                if let Some(u) = host.vis.get_mut(&t.vi) {
+                    if u.tx_free() > 0 {
+                        *next += u.transmit(&mut sim, &t.frames[*next..due])?;
+                    }
+                }
+            }
+            let in_flight = host.vis.get(&t.vi).map_or(0, |u| u.tx_in_flight());
+            tx_pending |= *next < t.frames.len() || in_flight > 0;
+        }
+        let tx_progress = sim.tx_frames().len()
+            + host
+                .vis
+                .values()
+                .map(|u| u.tx_completed() as usize)
+                .sum::<usize>()
+            + tx_next.iter().sum::<usize>();
+        if tx_progress != tx_seen {
+            // Transmit is making progress: the wait for the card restarts.
+            tx_seen = tx_progress;
+            quiet_since = None;
+        }
         if sim.cycle() >= next_progress {
             progress(Progress {
                 frames_started: sim.wire().started(),
@@ -268,12 +346,21 @@ pub fn replay(
         if !sim.wire().idle() {
             continue;
         }
+        if tx_pending {
+            // (A paced VI may rightly offer nothing for long.)
+            let paced = opts.tx.iter().any(|t| t.pace.is_some());
+            let since = *quiet_since.get_or_insert(sim.cycle());
+            if !paced && sim.cycle() - since > opts.drain_limit {
+                return Err(ReplayError::Hang(opts.drain_limit));
+            }
+            continue;
+        }
         let since = *quiet_since.get_or_insert(sim.cycle());
         // Let the last frame clear the MAC's pipeline before asking the card.
         if sim.cycle() - since < 64 {
             continue;
         }
-        if DeviceManager::rx_idle(&mut sim) {
+        if DeviceManager::rx_idle(&mut sim) && DeviceManager::tx_idle(&mut sim) {
             host.poll(&mut sim, &mut received)?;
             let delivered = sim.read32(Counter::RxDelivered.offset()) as u64;
             if delivered == received.len() as u64 & 0xFFFF_FFFF {
@@ -288,6 +375,14 @@ pub fn replay(
     let end = sim.cycle();
     let counters = DeviceManager::counters(&mut sim);
     let vi_stats = host.vi_stats(&mut sim);
+    let mut tx_vi_stats = BTreeMap::new();
+    for t in &opts.tx {
+        if let Some(u) = host.vis.get(&t.vi) {
+            tx_vi_stats.insert(t.vi, u.tx_stats(&mut sim));
+        }
+    }
+    let tx_counters = DeviceManager::tx_counters(&mut sim);
+    let tx_wire = sim.take_tx_frames();
     // The card writes in one order; the timestamps keep it.
     received.sort_by_key(|f| f.timestamp);
     progress(Progress {
@@ -301,6 +396,9 @@ pub fn replay(
         received,
         vi_stats,
         errors: host.errors,
+        tx_wire,
+        tx_vi_stats,
+        tx_counters,
         counters,
         start_cycle: start,
         cycles: end - start,
