@@ -66,7 +66,7 @@ struct StandIn {
     tx_prod_writes: u64,
     evq_cons_writes: u64,
     other_db_writes: u64,
-    /// Frames sent, and the sequence number the next should carry.
+    /// Frames sent: the sequence number the next should carry.
     sent: u64,
 }
 
@@ -194,7 +194,7 @@ impl StandIn {
     fn tx_event(&mut self, vi: u16, index: u16, len: u16) {
         let v = &mut self.vis[vi as usize];
         assert!(
-            v.ev_prod.wrapping_sub(v.evq_cons as u64) as u16 >> v.evq_log2 == 0,
+            (v.ev_prod as u16).wrapping_sub(v.evq_cons) < 1 << v.evq_log2,
             "the event queue is full: the library let too much transmit be in flight"
         );
         let at = v.evq + (v.ev_prod & ((1 << v.evq_log2) - 1)) * event::SIZE as u64;
@@ -287,10 +287,8 @@ fn main() {
         ..ViConfig::default()
     };
     let mut vi = dm.create_vi(&mut dev, cfg).unwrap();
-    assert!(
-        batch >= 1 && batch <= vi.tx_capacity() as usize,
-        "batch 1..=64"
-    );
+    let cap = vi.tx_capacity() as usize;
+    assert!((1..=cap).contains(&batch), "the batch must be 1..={cap}");
     // The receive ring full, so that `poll`'s refill finds nothing to do.
     vi.refill(&mut dev, true).unwrap();
     dev.run();
