@@ -101,13 +101,13 @@ impl ClassifierParams {
         flow_bank_bits: 6,
         literals_per_cycle: 16,
     };
-    /// The transmit filters of a small card: 32 literals (4 a cycle), 16 terms, 2 x 16 x 2
-    /// flows.
+    /// The transmit filters of a small card: 16 literals (2 a cycle), 8 terms, 2 x 2 x 2
+    /// flows: a source address, port and protocol for a handful of VIs.
     pub const TX_SMALL: ClassifierParams = ClassifierParams {
-        literals: 32,
-        terms: 16,
-        flow_bank_bits: 4,
-        literals_per_cycle: 4,
+        literals: 16,
+        terms: 8,
+        flow_bank_bits: 1,
+        literals_per_cycle: 2,
     };
     /// Cycles from a frame's commit to its result.
     pub const fn latency(&self) -> usize {

@@ -394,6 +394,19 @@ fn write_atomically(
     })
 }
 
+/// `name n, name n` of the non-zero counters, or `no drops`.
+fn drop_list<'a>(counters: impl Iterator<Item = (&'a str, u32)>) -> String {
+    let d: Vec<String> = counters
+        .filter(|(_, n)| *n != 0)
+        .map(|(c, n)| format!("{c} {n}"))
+        .collect();
+    if d.is_empty() {
+        "no drops".to_string()
+    } else {
+        d.join(", ")
+    }
+}
+
 fn speed_name(s: Speed) -> &'static str {
     match s {
         Speed::Gbe1 => "1 GbE (GMII, 125 MHz)",
@@ -473,18 +486,11 @@ impl fmt::Display for SimSummary {
         }
         for v in &self.outputs {
             let drops = v.stats.as_ref().map_or("no such VI".to_string(), |st| {
-                let d: Vec<String> = st
-                    .iter()
-                    .filter(|(c, n)| {
-                        **n != 0 && !matches!(c, ViCounter::RxFrames | ViCounter::RxBytes)
-                    })
-                    .map(|(c, n)| format!("{} {n}", c.name()))
-                    .collect();
-                if d.is_empty() {
-                    "no drops".to_string()
-                } else {
-                    d.join(", ")
-                }
+                drop_list(
+                    st.iter()
+                        .filter(|(c, _)| !matches!(c, ViCounter::RxFrames | ViCounter::RxBytes))
+                        .map(|(c, n)| (c.name(), *n)),
+                )
             });
             writeln!(
                 f,
@@ -510,18 +516,11 @@ impl fmt::Display for SimSummary {
             )?;
             for v in &self.tx {
                 let drops = v.stats.as_ref().map_or("no such VI".to_string(), |st| {
-                    let d: Vec<String> = st
-                        .iter()
-                        .filter(|(c, n)| {
-                            **n != 0 && !matches!(c, TxViCounter::Frames | TxViCounter::Bytes)
-                        })
-                        .map(|(c, n)| format!("{} {n}", c.name()))
-                        .collect();
-                    if d.is_empty() {
-                        "no drops".to_string()
-                    } else {
-                        d.join(", ")
-                    }
+                    drop_list(
+                        st.iter()
+                            .filter(|(c, _)| !matches!(c, TxViCounter::Frames | TxViCounter::Bytes))
+                            .map(|(c, n)| (c.name(), *n)),
+                    )
                 });
                 writeln!(
                     f,

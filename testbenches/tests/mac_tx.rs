@@ -2,25 +2,12 @@
 //! with preamble, padding, a correct FCS (checked by a bitwise CRC-32 written here, not the
 //! project's table) and legal gaps; minimum frames leave at line rate.
 
+mod common;
+use common::crc32_bitwise;
 use arsenic_bridge::mac_tx::{In, Model, Out};
 use arsenic_testbenches::generate::Rng;
 use arsenic_testbenches::wire_tx::{GmiiMonitor, TxFrame, XgmiiMonitor};
 
-/// CRC-32 of 802.3, bit by bit (reflected polynomial 0xEDB88320).
-fn crc32_bitwise(data: &[u8]) -> u32 {
-    let mut c = 0xFFFF_FFFFu32;
-    for &b in data {
-        c ^= b as u32;
-        for _ in 0..8 {
-            c = if c & 1 != 0 {
-                (c >> 1) ^ 0xEDB8_8320
-            } else {
-                c >> 1
-            };
-        }
-    }
-    !c
-}
 
 struct Run {
     frames: Vec<TxFrame>,

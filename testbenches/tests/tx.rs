@@ -4,6 +4,8 @@
 //! weight, the token bucket holds a VI to its rate and burst, spoofed frames never reach the
 //! wire, and loopback delivers a VI's frames to the VI whose filter matches them.
 
+mod common;
+use common::crc32_bitwise;
 use arsenic_host::{DbReg, ViEvent};
 use arsenic_host::{Device, DeviceManager, QueueConfig, Shaping, TxSchedule, UserVi, ViConfig};
 use arsenic_interface::event::error;
@@ -14,21 +16,6 @@ use arsenic_testbenches::sim::{Sim, SimConfig};
 use arsenic_testbenches::wire_tx::TxFrame;
 use std::collections::BTreeMap;
 
-/// CRC-32 of 802.3, bit by bit (reflected polynomial 0xEDB88320).
-fn crc32_bitwise(data: &[u8]) -> u32 {
-    let mut c = 0xFFFF_FFFFu32;
-    for &b in data {
-        c ^= b as u32;
-        for _ in 0..8 {
-            c = if c & 1 != 0 {
-                (c >> 1) ^ 0xEDB8_8320
-            } else {
-                c >> 1
-            };
-        }
-    }
-    !c
-}
 
 /// What the wire must carry for `frame`: padded to 60 octets, then the FCS.
 fn on_wire(frame: &[u8]) -> Vec<u8> {

@@ -1,4 +1,5 @@
-//! Shared by the replay tests: replay frames and check them against the MAC's reference model.
+//! Shared by the replay tests: replay frames and check them against the MAC's reference model;
+//! and the tests' own bitwise CRC-32, independent of the project's table-driven one.
 
 use arsenic_interface::regs::Counter;
 use arsenic_testbenches::replay::{expected, replay, Expected, ReplayOptions};
@@ -6,6 +7,7 @@ use arsenic_testbenches::wire::WireFrame;
 use std::collections::BTreeMap;
 
 /// Replays `wire` and checks it against the reference model of the MAC.
+#[allow(dead_code)]
 pub fn check(name: &str, wire: Vec<WireFrame>, opts: &ReplayOptions) {
     let mut want = Vec::new();
     let mut want_drops: BTreeMap<Counter, u64> = BTreeMap::new();
@@ -63,4 +65,21 @@ pub fn check(name: &str, wire: Vec<WireFrame>, opts: &ReplayOptions) {
             .all(|w| w[0].timestamp < w[1].timestamp),
         "{name}: event order"
     );
+}
+
+/// CRC-32 of 802.3, bit by bit (reflected polynomial 0xEDB88320).
+#[allow(dead_code)]
+pub fn crc32_bitwise(data: &[u8]) -> u32 {
+    let mut c = 0xFFFF_FFFFu32;
+    for &b in data {
+        c ^= b as u32;
+        for _ in 0..8 {
+            c = if c & 1 != 0 {
+                (c >> 1) ^ 0xEDB8_8320
+            } else {
+                c >> 1
+            };
+        }
+    }
+    !c
 }
