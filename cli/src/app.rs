@@ -83,6 +83,15 @@ enum Command {
     },
     /// Print the register map and the counters, from the interface crate.
     Regs,
+    /// Run the benchmarks and write the report (BENCHMARKS.md and its charts).
+    Bench {
+        /// The quick subset CI runs; its figures are checked (exit 1 if one fails).
+        #[arg(long)]
+        quick: bool,
+        /// Folder of BENCHMARKS.md (charts in bench/ below it).
+        #[arg(long, default_value = "docs")]
+        out: PathBuf,
+    },
     /// Write the card's Verilog into a folder: nic.v (simulation configuration), nic_small.v
     /// (small classifier, for synthesis), mac_rx.v and classifier.v.
     Verilog {
@@ -119,6 +128,35 @@ enum TraceCommand {
 /// Runs a parsed command line; returns the exit code.
 pub fn run(cli: Cli) -> i32 {
     match cli.command {
+        Command::Bench { quick, out } => {
+            let o = arsenic_testbenches::bench::BenchOptions { quick, out };
+            match arsenic_testbenches::bench::run(&o, &mut |what| eprintln!("bench: {what}")) {
+                Ok(r) => {
+                    let failed: Vec<&str> = r
+                        .checks
+                        .iter()
+                        .filter(|c| !c.ok)
+                        .map(|c| c.what.as_str())
+                        .collect();
+                    println!("report       {}", r.path.display());
+                    for c in &r.checks {
+                        println!("{}  {}", if c.ok { "ok    " } else { "FAILED" }, c.what);
+                    }
+                    if failed.is_empty() {
+                        0
+                    } else {
+                        1
+                    }
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    match e {
+                        arsenic_testbenches::bench::BenchError::Output { .. } => 5,
+                        _ => 4,
+                    }
+                }
+            }
+        }
         Command::Sim {
             pcap,
             line_rate,

@@ -289,3 +289,35 @@ fn a_configuration_the_card_cannot_take_is_refused() {
     assert!(err.contains("full") || err.contains("table"), "{err}");
     assert!(!out.join("rx-vi0-os.pcap").exists());
 }
+
+#[test]
+fn bench_quick_writes_the_report_and_its_checks_pass() {
+    let out = tmp("bench");
+    let o = arsenic(&["bench", "--quick", "--out", out.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{text}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(!text.contains("FAILED"), "{text}");
+    assert!(
+        text.contains("livelock: the eager host collapses"),
+        "{text}"
+    );
+    let md = std::fs::read_to_string(out.join("BENCHMARKS.md")).unwrap();
+    for section in [
+        "## Receive at line rate",
+        "## Transmit at line rate",
+        "## Latency",
+        "## Receive livelock",
+        "## Simulation speed",
+    ] {
+        assert!(md.contains(section), "{section} missing");
+    }
+    for chart in ["livelock.svg", "livelock_flow_b.svg", "tx_line_rate.svg"] {
+        let svg = std::fs::read_to_string(out.join("bench").join(chart)).unwrap();
+        assert!(svg.starts_with("<svg") && svg.contains("</svg>"), "{chart}");
+    }
+}

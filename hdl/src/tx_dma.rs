@@ -670,11 +670,12 @@ impl<const VB: usize, const BB: usize> Logic for TxDma<VB, BB> {
             self.f1.d.next = self.f2.q.val();
             self.f2.d.next = self.f3.q.val();
         }
-        self.fnew.next = bit_cast::<69, 64>(self.data.read_data.val())
-            | (bit_cast::<69, 4>(self.rp_n.q.val()) << 64)
-            | (bit_cast::<69, 1>(self.rp_last.q.val().into()) << 68);
+        self.fnew.next = 0.into();
         self.fcount.d.next = self.fidx.val();
         if self.rd_pend.q.val() {
+            self.fnew.next = bit_cast::<69, 64>(self.data.read_data.val())
+                | (bit_cast::<69, 4>(self.rp_n.q.val()) << 64)
+                | (bit_cast::<69, 1>(self.rp_last.q.val().into()) << 68);
             self.fcount.d.next = self.fidx.val() + 1;
             if self.fidx.val() == 0 {
                 self.f0.d.next = self.fnew.val();

@@ -632,76 +632,118 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
             self.cntr.read_address.next = self.cvi.q.val().get_bits::<VB>(0);
         }
         self.fq.read_address.next = self.fq_head.d.val().get_bits::<VB>(0);
-        // The VI's words, unpacked.
-        self.prod.next = self.dynr.read_data.val().get_bits::<16>(0);
-        self.fetched.next = self.dynr.read_data.val().get_bits::<16>(16);
-        self.started.next = self.dynr.read_data.val().get_bits::<16>(32);
-        self.done.next = self.dynr.read_data.val().get_bits::<16>(48);
-        self.deficit.next = self.dynr.read_data.val().get_bits::<24>(64);
-        self.fresh.next = self.dynr.read_data.val().get_bit(88);
-        self.active.next = self.dynr.read_data.val().get_bit(89);
-        self.fetching.next = self.dynr.read_data.val().get_bit(90);
-        self.fqueued.next = self.dynr.read_data.val().get_bit(91);
-        self.enabled.next = self.dynr.read_data.val().get_bit(92);
-        self.tat.next = self.dynr.read_data.val().get_bits::<64>(93);
-        self.cn[0].next = self.cntr.read_data.val().get_bits::<32>(0);
-        self.cn[1].next = self.cntr.read_data.val().get_bits::<32>(32);
-        self.cn[2].next = self.cntr.read_data.val().get_bits::<32>(64);
-        self.cn[3].next = self.cntr.read_data.val().get_bits::<32>(96);
-        self.cn[4].next = self.cntr.read_data.val().get_bits::<32>(128);
-        self.cn[5].next = self.cntr.read_data.val().get_bits::<32>(160);
-        self.vi_ok.next = self.cvi.q.val() < self.k_nv.val();
-        self.ring_mask.next = (self.k_one.val()
-            << bit_cast::<16, 4>(self.cfgr.read_data.val().get_bits::<4>(64)))
-            - 1;
-        // The cache entry at the VI's next descriptor (read while the command runs).
-        self.cache.read_address.next = (bit_cast::<TB, 16>(self.cvi.q.val()) << self.k_tdb.val())
-            | bit_cast::<TB, TDB>(self.started.val().get_bits::<TDB>(0));
-        // Scheduling arithmetic: the frame's size on the wire (padded, FCS), and its cost in
-        // the token bucket: size * cycles per byte, in 2^-16 cycles.
-        self.dlen.next = bit_cast::<16, 15>(self.cache.read_data.val().get_bits::<15>(48));
-        self.charge.next = self.dlen.val();
-        if self.dlen.val() < self.k_min_frame.val() {
-            self.charge.next = self.k_min_frame.val();
+        if self.phase.q.val() != TxPhase::Idle {
+            // The VI's words, unpacked (only while a command runs: the simulation skips the
+            // work in idle cycles).
+            self.prod.next = self.dynr.read_data.val().get_bits::<16>(0);
+            self.fetched.next = self.dynr.read_data.val().get_bits::<16>(16);
+            self.started.next = self.dynr.read_data.val().get_bits::<16>(32);
+            self.done.next = self.dynr.read_data.val().get_bits::<16>(48);
+            self.deficit.next = self.dynr.read_data.val().get_bits::<24>(64);
+            self.fresh.next = self.dynr.read_data.val().get_bit(88);
+            self.active.next = self.dynr.read_data.val().get_bit(89);
+            self.fetching.next = self.dynr.read_data.val().get_bit(90);
+            self.fqueued.next = self.dynr.read_data.val().get_bit(91);
+            self.enabled.next = self.dynr.read_data.val().get_bit(92);
+            self.tat.next = self.dynr.read_data.val().get_bits::<64>(93);
+            self.cn[0].next = self.cntr.read_data.val().get_bits::<32>(0);
+            self.cn[1].next = self.cntr.read_data.val().get_bits::<32>(32);
+            self.cn[2].next = self.cntr.read_data.val().get_bits::<32>(64);
+            self.cn[3].next = self.cntr.read_data.val().get_bits::<32>(96);
+            self.cn[4].next = self.cntr.read_data.val().get_bits::<32>(128);
+            self.cn[5].next = self.cntr.read_data.val().get_bits::<32>(160);
+            self.vi_ok.next = self.cvi.q.val() < self.k_nv.val();
+            self.ring_mask.next = (self.k_one.val()
+                << bit_cast::<16, 4>(self.cfgr.read_data.val().get_bits::<4>(64)))
+                - 1;
+            // The cache entry at the VI's next descriptor (read while the command runs).
+            self.cache.read_address.next = (bit_cast::<TB, 16>(self.cvi.q.val())
+                << self.k_tdb.val())
+                | bit_cast::<TB, TDB>(self.started.val().get_bits::<TDB>(0));
+            // Scheduling arithmetic: the frame's size on the wire (padded, FCS), and its cost in
+            // the token bucket: size * cycles per byte, in 2^-16 cycles.
+            self.dlen.next = bit_cast::<16, 15>(self.cache.read_data.val().get_bits::<15>(48));
+            self.charge.next = self.dlen.val();
+            if self.dlen.val() < self.k_min_frame.val() {
+                self.charge.next = self.k_min_frame.val();
+            }
+            if self.dlen.val() > self.k_max_charge.val() {
+                self.charge.next = self.k_max_charge.val();
+            }
+            self.charge.next = self.charge.val() + self.k_fcs.val();
+            self.product.next = self.charge.val() * self.cfgr.read_data.val().get_bits::<16>(84);
+            self.inc.next = bit_cast::<64, 32>(self.product.val())
+                << bit_cast::<64, 5>(self.cfgr.read_data.val().get_bits::<5>(100));
+            self.now16.next = bit_cast::<64, 48>(self.now.val()) << 16;
+            self.tat_eff.next = self.tat.val();
+            if self.now16.val() > self.tat.val() {
+                self.tat_eff.next = self.now16.val();
+            }
+            self.finish.next = self.tat_eff.val() + self.inc.val();
+            self.limit.next = self.now16.val()
+                + (bit_cast::<64, 32>(self.cfgr.read_data.val().get_bits::<32>(105)) << 16);
+            self.conform.next =
+                !self.cfgr.read_data.val().get_bit(137) | (self.finish.val() <= self.limit.val());
+            self.d1.next = self.deficit.val();
+            if self.fresh.val() {
+                self.d1.next = self.deficit.val()
+                    + bit_cast::<24, 16>(self.cfgr.read_data.val().get_bits::<16>(68));
+            }
+            // Descriptor-read sizing.
+            self.inflight.next = self.fetched.val() - self.started.val();
+            self.pending.next = self.prod.val() - self.fetched.val();
+            self.room.next = self.k_per_vi.val() - self.inflight.val();
+            self.to_end.next =
+                self.ring_mask.val() + 1 - (self.fetched.val() & self.ring_mask.val());
+            self.nfetch.next = self.pending.val();
+            if self.room.val() < self.nfetch.val() {
+                self.nfetch.next = self.room.val();
+            }
+            if self.k_fetch_max.val() < self.nfetch.val() {
+                self.nfetch.next = self.k_fetch_max.val();
+            }
+            if self.to_end.val() < self.nfetch.val() {
+                self.nfetch.next = self.to_end.val();
+            }
+            self.dnew.next = self.mm_data_r.q.val().get_bits::<16>(0) - self.fetched.val();
+        } else {
+            self.prod.next = 0.into();
+            self.fetched.next = 0.into();
+            self.started.next = 0.into();
+            self.done.next = 0.into();
+            self.deficit.next = 0.into();
+            self.fresh.next = false;
+            self.active.next = false;
+            self.fetching.next = false;
+            self.fqueued.next = false;
+            self.enabled.next = false;
+            self.tat.next = 0.into();
+            self.cn[0].next = 0.into();
+            self.cn[1].next = 0.into();
+            self.cn[2].next = 0.into();
+            self.cn[3].next = 0.into();
+            self.cn[4].next = 0.into();
+            self.cn[5].next = 0.into();
+            self.vi_ok.next = false;
+            self.ring_mask.next = 0.into();
+            self.cache.read_address.next = 0.into();
+            self.dlen.next = 0.into();
+            self.charge.next = 0.into();
+            self.product.next = 0.into();
+            self.inc.next = 0.into();
+            self.now16.next = 0.into();
+            self.tat_eff.next = 0.into();
+            self.finish.next = 0.into();
+            self.limit.next = 0.into();
+            self.conform.next = false;
+            self.d1.next = 0.into();
+            self.inflight.next = 0.into();
+            self.pending.next = 0.into();
+            self.room.next = 0.into();
+            self.to_end.next = 0.into();
+            self.nfetch.next = 0.into();
+            self.dnew.next = 0.into();
         }
-        if self.dlen.val() > self.k_max_charge.val() {
-            self.charge.next = self.k_max_charge.val();
-        }
-        self.charge.next = self.charge.val() + self.k_fcs.val();
-        self.product.next = self.charge.val() * self.cfgr.read_data.val().get_bits::<16>(84);
-        self.inc.next = bit_cast::<64, 32>(self.product.val())
-            << bit_cast::<64, 5>(self.cfgr.read_data.val().get_bits::<5>(100));
-        self.now16.next = bit_cast::<64, 48>(self.now.val()) << 16;
-        self.tat_eff.next = self.tat.val();
-        if self.now16.val() > self.tat.val() {
-            self.tat_eff.next = self.now16.val();
-        }
-        self.finish.next = self.tat_eff.val() + self.inc.val();
-        self.limit.next = self.now16.val()
-            + (bit_cast::<64, 32>(self.cfgr.read_data.val().get_bits::<32>(105)) << 16);
-        self.conform.next =
-            !self.cfgr.read_data.val().get_bit(137) | (self.finish.val() <= self.limit.val());
-        self.d1.next = self.deficit.val();
-        if self.fresh.val() {
-            self.d1.next = self.deficit.val()
-                + bit_cast::<24, 16>(self.cfgr.read_data.val().get_bits::<16>(68));
-        }
-        // Descriptor-read sizing.
-        self.inflight.next = self.fetched.val() - self.started.val();
-        self.pending.next = self.prod.val() - self.fetched.val();
-        self.room.next = self.k_per_vi.val() - self.inflight.val();
-        self.to_end.next = self.ring_mask.val() + 1 - (self.fetched.val() & self.ring_mask.val());
-        self.nfetch.next = self.pending.val();
-        if self.room.val() < self.nfetch.val() {
-            self.nfetch.next = self.room.val();
-        }
-        if self.k_fetch_max.val() < self.nfetch.val() {
-            self.nfetch.next = self.k_fetch_max.val();
-        }
-        if self.to_end.val() < self.nfetch.val() {
-            self.nfetch.next = self.to_end.val();
-        }
-        self.dnew.next = self.mm_data_r.q.val().get_bits::<16>(0) - self.fetched.val();
         // Defaults of the decision.
         self.write_back.next = false;
         self.write_cfg.next = false;
@@ -983,25 +1025,30 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
         self.cfgr.write_data.next = self.cfg_new.val();
         self.dynr.write_enable.next = self.write_back.val() & self.vi_ok.val();
         self.dynr.write_address.next = self.cvi.q.val().get_bits::<VB>(0);
-        self.dynr.write_data.next = bit_cast::<TDYN_W, 16>(self.prod.val())
-            | (bit_cast::<TDYN_W, 16>(self.fetched.val()) << 16)
-            | (bit_cast::<TDYN_W, 16>(self.started.val()) << 32)
-            | (bit_cast::<TDYN_W, 16>(self.done.val()) << 48)
-            | (bit_cast::<TDYN_W, 24>(self.deficit.val()) << 64)
-            | (bit_cast::<TDYN_W, 1>(self.fresh.val().into()) << 88)
-            | (bit_cast::<TDYN_W, 1>(self.active.val().into()) << 89)
-            | (bit_cast::<TDYN_W, 1>(self.fetching.val().into()) << 90)
-            | (bit_cast::<TDYN_W, 1>(self.fqueued.val().into()) << 91)
-            | (bit_cast::<TDYN_W, 1>(self.enabled.val().into()) << 92)
-            | (bit_cast::<TDYN_W, 64>(self.tat.val()) << 93);
+        // (Packed only when written: wide packing is costly in the simulation.)
+        self.dynr.write_data.next = 0.into();
+        self.cntr.write_data.next = 0.into();
+        if self.write_back.val() {
+            self.dynr.write_data.next = bit_cast::<TDYN_W, 16>(self.prod.val())
+                | (bit_cast::<TDYN_W, 16>(self.fetched.val()) << 16)
+                | (bit_cast::<TDYN_W, 16>(self.started.val()) << 32)
+                | (bit_cast::<TDYN_W, 16>(self.done.val()) << 48)
+                | (bit_cast::<TDYN_W, 24>(self.deficit.val()) << 64)
+                | (bit_cast::<TDYN_W, 1>(self.fresh.val().into()) << 88)
+                | (bit_cast::<TDYN_W, 1>(self.active.val().into()) << 89)
+                | (bit_cast::<TDYN_W, 1>(self.fetching.val().into()) << 90)
+                | (bit_cast::<TDYN_W, 1>(self.fqueued.val().into()) << 91)
+                | (bit_cast::<TDYN_W, 1>(self.enabled.val().into()) << 92)
+                | (bit_cast::<TDYN_W, 64>(self.tat.val()) << 93);
+            self.cntr.write_data.next = bit_cast::<TCNT_W, 32>(self.cn[0].val())
+                | (bit_cast::<TCNT_W, 32>(self.cn[1].val()) << 32)
+                | (bit_cast::<TCNT_W, 32>(self.cn[2].val()) << 64)
+                | (bit_cast::<TCNT_W, 32>(self.cn[3].val()) << 96)
+                | (bit_cast::<TCNT_W, 32>(self.cn[4].val()) << 128)
+                | (bit_cast::<TCNT_W, 32>(self.cn[5].val()) << 160);
+        }
         self.cntr.write_enable.next = self.write_back.val() & self.vi_ok.val();
         self.cntr.write_address.next = self.cvi.q.val().get_bits::<VB>(0);
-        self.cntr.write_data.next = bit_cast::<TCNT_W, 32>(self.cn[0].val())
-            | (bit_cast::<TCNT_W, 32>(self.cn[1].val()) << 32)
-            | (bit_cast::<TCNT_W, 32>(self.cn[2].val()) << 64)
-            | (bit_cast::<TCNT_W, 32>(self.cn[3].val()) << 96)
-            | (bit_cast::<TCNT_W, 32>(self.cn[4].val()) << 128)
-            | (bit_cast::<TCNT_W, 32>(self.cn[5].val()) << 160);
         // Reset: every VI's state and counters cleared, one VI a cycle.
         if self.sweeping.q.val() {
             self.dynr.write_enable.next = true;

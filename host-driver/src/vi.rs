@@ -403,10 +403,22 @@ impl UserVi {
         dev: &mut D,
         out: &mut Vec<ViEvent>,
     ) -> Result<usize, DriverError> {
+        self.poll_at_most(dev, out, usize::MAX)
+    }
+
+    /// [`poll`](Self::poll), reading at most `max` events: what a process with a bounded
+    /// budget does. Events left in the queue keep their buffers, so the card drops further
+    /// frames of this VI early, at no cost to the host, once its ring runs dry.
+    pub fn poll_at_most<D: Device>(
+        &mut self,
+        dev: &mut D,
+        out: &mut Vec<ViEvent>,
+        max: usize,
+    ) -> Result<usize, DriverError> {
         let ev_mask = ((1u32 << self.cfg.evq_log2) - 1) as u16;
         let mut n = 0;
         let mut tx_refused = false;
-        loop {
+        while n < max {
             let slot = self.evq + ((self.ev_next & ev_mask) as u64) * event::SIZE as u64;
             let want_phase = (self.ev_next >> self.cfg.evq_log2) & 1 == 0;
             let mem = dev.mem();

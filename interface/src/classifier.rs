@@ -93,13 +93,13 @@ impl ClassifierParams {
         flow_bank_bits: 7,
         literals_per_cycle: 4,
     };
-    /// The transmit filters of the simulation configuration: 64 literals (16 a cycle), 64
-    /// terms, 2 x 64 x 2 flows.
+    /// The transmit filters of the simulation configuration: 128 literals (32 a cycle), 64
+    /// terms (one VI's source address and port each), 2 x 64 x 2 flows.
     pub const TX_SIM: ClassifierParams = ClassifierParams {
-        literals: 64,
+        literals: 128,
         terms: 64,
         flow_bank_bits: 6,
-        literals_per_cycle: 16,
+        literals_per_cycle: 32,
     };
     /// The transmit filters of a small card: 16 literals (2 a cycle), 8 terms, 2 x 2 x 2
     /// flows: a source address, port and protocol for a handful of VIs.

@@ -257,7 +257,7 @@ pub fn replay(
             c.evq_log2 = c
                 .evq_log2
                 .max(want.next_power_of_two().trailing_zeros() as u8);
-            c.tx = t.schedule.clone();
+            c.tx = t.schedule;
             c
         }
         None => opts.vi_queue.clone(),

@@ -3,11 +3,10 @@
 //! project's table) and legal gaps; minimum frames leave at line rate.
 
 mod common;
-use common::crc32_bitwise;
 use arsenic_bridge::mac_tx::{In, Model, Out};
 use arsenic_testbenches::generate::Rng;
 use arsenic_testbenches::wire_tx::{GmiiMonitor, TxFrame, XgmiiMonitor};
-
+use common::crc32_bitwise;
 
 struct Run {
     frames: Vec<TxFrame>,

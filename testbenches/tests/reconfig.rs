@@ -250,30 +250,48 @@ fn schedules_rates_and_transmit_filters_change_while_vis_send() {
     let per = 6000u32;
     // A: restricted to UDP from port 1001; every third frame it offers is from port 53.
     let mut a = Sender {
-        vi: host.dm.create_vi(&mut sim, cfg(TxSchedule::default())).unwrap(),
+        vi: host
+            .dm
+            .create_vi(&mut sim, cfg(TxSchedule::default()))
+            .unwrap(),
         frames: (0..per)
-            .map(|s| udp_out(1, if s % 3 == 2 { 53 } else { 1001 }, s, 60 + (s as usize * 7) % 500))
+            .map(|s| {
+                udp_out(
+                    1,
+                    if s % 3 == 2 { 53 } else { 1001 },
+                    s,
+                    60 + (s as usize * 7) % 500,
+                )
+            })
             .collect(),
         next: 0,
     };
     let filter_a = "udp src port 1001";
-    let mut fa = Some(host.dm.install_tx_filter(&mut sim, a.vi.vi(), filter_a).unwrap());
+    let mut fa = Some(
+        host.dm
+            .install_tx_filter(&mut sim, a.vi.vi(), filter_a)
+            .unwrap(),
+    );
     let unres = TxSchedule {
         unrestricted: true,
         ..Default::default()
     };
     // B: unrestricted; its weight and rate change all the time.
     let mut b = Sender {
-        vi: host.dm.create_vi(&mut sim, cfg(unres.clone())).unwrap(),
-        frames: (0..per).map(|s| udp_out(2, 2000, s, 200 + (s as usize * 13) % 1300)).collect(),
+        vi: host.dm.create_vi(&mut sim, cfg(unres)).unwrap(),
+        frames: (0..per)
+            .map(|s| udp_out(2, 2000, s, 200 + (s as usize * 13) % 1300))
+            .collect(),
         next: 0,
     };
     // C: unrestricted, destroyed and created again under load.
     let c_frames = |gen: u8| -> Vec<Vec<u8>> {
-        (0..per).map(|s| udp_out(3 + gen, 3000, s, 64 + (s as usize * 29) % 1400)).collect()
+        (0..per)
+            .map(|s| udp_out(3 + gen, 3000, s, 64 + (s as usize * 29) % 1400))
+            .collect()
     };
     let mut c = Sender {
-        vi: host.dm.create_vi(&mut sim, cfg(unres.clone())).unwrap(),
+        vi: host.dm.create_vi(&mut sim, cfg(unres)).unwrap(),
         frames: c_frames(0),
         next: 0,
     };
@@ -321,7 +339,13 @@ fn schedules_rates_and_transmit_filters_change_while_vis_send() {
         if round % 5 == 0 {
             match fa.take() {
                 Some(id) => host.dm.remove_tx_filter(&mut sim, id).unwrap(),
-                None => fa = Some(host.dm.install_tx_filter(&mut sim, a.vi.vi(), filter_a).unwrap()),
+                None => {
+                    fa = Some(
+                        host.dm
+                            .install_tx_filter(&mut sim, a.vi.vi(), filter_a)
+                            .unwrap(),
+                    )
+                }
             }
             filter_changes += 1;
         }
@@ -331,7 +355,7 @@ fn schedules_rates_and_transmit_filters_change_while_vis_send() {
             let old = std::mem::replace(
                 &mut c,
                 Sender {
-                    vi: host.dm.create_vi(&mut sim, cfg(unres.clone())).unwrap(),
+                    vi: host.dm.create_vi(&mut sim, cfg(unres)).unwrap(),
                     frames: c_frames(rebirths + 1),
                     next: 0,
                 },
@@ -343,7 +367,9 @@ fn schedules_rates_and_transmit_filters_change_while_vis_send() {
     }
     // Settle: let everything on card finish.
     if fa.is_none() {
-        host.dm.install_tx_filter(&mut sim, a.vi.vi(), filter_a).unwrap();
+        host.dm
+            .install_tx_filter(&mut sim, a.vi.vi(), filter_a)
+            .unwrap();
     }
     for _ in 0..400 {
         for s in [&mut a, &mut b, &mut c] {
@@ -356,7 +382,8 @@ fn schedules_rates_and_transmit_filters_change_while_vis_send() {
             }
         }
         sim.wait(256);
-        if DeviceManager::tx_idle(&mut sim) && a.vi.tx_in_flight() == 0 && b.vi.tx_in_flight() == 0 {
+        if DeviceManager::tx_idle(&mut sim) && a.vi.tx_in_flight() == 0 && b.vi.tx_in_flight() == 0
+        {
             break;
         }
     }
@@ -376,7 +403,10 @@ fn schedules_rates_and_transmit_filters_change_while_vis_send() {
         "A: offered = sent + refused"
     );
     assert_eq!(refused_a.len(), sa[&TxViCounter::DropSpoofed] as usize);
-    assert!(sa[&TxViCounter::DropSpoofed] as usize >= a.next / 3, "port-53 frames refused");
+    assert!(
+        sa[&TxViCounter::DropSpoofed] as usize >= a.next / 3,
+        "port-53 frames refused"
+    );
     // B lost nothing to its changing schedule.
     assert_eq!(from(2).count(), offered_b, "B: every offered frame sent");
     // Every frame on the wire is one a VI offered, whole.

@@ -5,7 +5,6 @@
 //! wire, and loopback delivers a VI's frames to the VI whose filter matches them.
 
 mod common;
-use common::crc32_bitwise;
 use arsenic_host::{DbReg, ViEvent};
 use arsenic_host::{Device, DeviceManager, QueueConfig, Shaping, TxSchedule, UserVi, ViConfig};
 use arsenic_interface::event::error;
@@ -14,8 +13,8 @@ use arsenic_interface::regs::{self, ctrl, TxCounter, TxViCounter};
 use arsenic_interface::txdesc::TxDescRepr;
 use arsenic_testbenches::sim::{Sim, SimConfig};
 use arsenic_testbenches::wire_tx::TxFrame;
+use common::crc32_bitwise;
 use std::collections::BTreeMap;
-
 
 /// What the wire must carry for `frame`: padded to 60 octets, then the FCS.
 fn on_wire(frame: &[u8]) -> Vec<u8> {
@@ -417,7 +416,7 @@ fn spoofed_and_bad_descriptors_never_reach_the_wire() {
         .unwrap();
     }
     let good1 = |s| udp_from(1, 9, s, 100);
-    let frames1 = vec![
+    let frames1 = [
         good1(0),
         udp_custom([2, 0, 0, 0, 0, 2], [10, 0, 0, 1], 1001, 9, 1, 100), // another VI's MAC
         udp_custom([2, 0, 0, 0, 0, 1], [10, 0, 0, 7], 1001, 9, 2, 100), // wrong address
