@@ -1,5 +1,6 @@
 //! Every capture of the robustness corpus (`traces/tcpdump-tests/`, 258 real and often
-//! deliberately malformed Ethernet captures) through the card at 10 GbE line rate with eight
+//! deliberately malformed Ethernet captures, and `traces/dpkt-examples/`, dpkt's 5, two of
+//! them truncated DNS) through the card at 10 GbE line rate with eight
 //! filters on eight user VIs: no hang, no panic; a capture the reader refuses is a clear
 //! error; every frame is delivered to the VI libpcap names (first matching filter by priority,
 //! else the OS path) byte for byte, or dropped with the reason the MAC's reference model
@@ -25,12 +26,9 @@ const FILTERS: &[(&str, u16, u16)] = &[
     ("tcp[tcpflags] & tcp-syn != 0", 8, 6),
 ];
 
-#[test]
-fn the_whole_corpus_goes_where_libpcap_says() {
-    let dir = Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../traces/tcpdump-tests"
-    ));
+/// The captures of a folder of `traces/`.
+fn captures(folder: &str) -> Vec<std::path::PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../traces").join(folder);
     let mut names: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -42,7 +40,16 @@ fn the_whole_corpus_goes_where_libpcap_says() {
         })
         .collect();
     names.sort();
+    names
+}
+
+#[test]
+fn the_whole_corpus_goes_where_libpcap_says() {
+    let mut names = captures("tcpdump-tests");
     assert_eq!(names.len(), 258);
+    let dpkt = captures("dpkt-examples");
+    assert_eq!(dpkt.len(), 5);
+    names.extend(dpkt);
     let cap = pcap::Capture::dead(pcap::Linktype::ETHERNET).unwrap();
     let progs: Vec<(u16, u16, pcap::BpfProgram)> = FILTERS
         .iter()
