@@ -292,7 +292,9 @@ mod tests {
         assert_eq!(c.vis.len(), 6);
         assert_eq!(c.filters.len(), 5);
         assert_eq!(c.tx.len(), 2, "two senders");
-        assert!(c.tx_of(5).is_some_and(|t| t.filter.is_some() && t.weight == 2));
+        assert!(c
+            .tx_of(5)
+            .is_some_and(|t| t.filter.is_some() && t.weight == 2));
         assert!(c.tx_of(6).is_some_and(|t| t.shaping == Some((100.0, 6000))));
     }
 

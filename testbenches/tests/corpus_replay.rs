@@ -28,7 +28,9 @@ const FILTERS: &[(&str, u16, u16)] = &[
 
 /// The captures of a folder of `traces/`.
 fn captures(folder: &str) -> Vec<std::path::PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../traces").join(folder);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../traces")
+        .join(folder);
     let mut names: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())

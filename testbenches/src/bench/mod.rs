@@ -183,7 +183,7 @@ fn tx_card(speed: Speed) -> Result<(Sim, DeviceManager), BenchError> {
 /// `restricted`: each VI checked against its own transmit filter. Returns the fraction of
 /// line rate from the start of frame [`TX_FILL`] (the first frames wait for the card's
 /// first reads from the host) to the last frame's, and the frames on the wire.
-fn tx_point(
+pub fn tx_point(
     speed: Speed,
     size: usize,
     vis: usize,
@@ -248,7 +248,7 @@ fn tx_point(
 pub const TX_FILL: usize = 8;
 
 /// Doorbell to first symbol on the wire for `n` frames posted one at a time to an idle card.
-fn tx_latency(speed: Speed, n: usize) -> Result<Vec<u64>, BenchError> {
+pub fn tx_latency(speed: Speed, n: usize) -> Result<Vec<u64>, BenchError> {
     let (mut sim, mut dm) = tx_card(speed)?;
     let mut u = dm.create_vi(
         &mut sim,
