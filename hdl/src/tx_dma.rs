@@ -147,18 +147,26 @@ pub struct TxDma<const VB: usize, const BB: usize> {
     f2: DFF<Bits<69>>,
     f3: DFF<Bits<69>>,
     fcount: DFF<Bits<3>>,
-    dn_v: DFF<Bit>,
-    dn_vi_r: DFF<Bits<16>>,
-    dn_idx_r: DFF<Bits<16>>,
-    dn_len_r: DFF<Bits<16>>,
-    dn_code_r: DFF<Bits<4>>,
-    dn_event_r: DFF<Bit>,
+    // Outcomes waiting for the engine, four at most: VI [15:0], ring index [31:16], length
+    // [47:32], code [51:48], event wanted [52].
+    o0: DFF<Bits<53>>,
+    o1: DFF<Bits<53>>,
+    o2: DFF<Bits<53>>,
+    o3: DFF<Bits<53>>,
+    ocount: DFF<Bits<3>>,
     c_spoofed: DFF<Bits<32>>,
     c_bad_buffer: DFF<Bits<32>>,
     c_bad_desc: DFF<Bits<32>>,
     err_v: DFF<Bit>,
     err_slot: DFF<Bits<SB>>,
+    // Frame reads issued and not yet complete; after a soft reset the card takes no new
+    // frame until those have drained (their data is dropped).
+    rd_out: DFF<Bits<8>>,
+    draining: DFF<Bit>,
     // Locals.
+    onew: Signal<Local, Bits<53>>,
+    oidx: Signal<Local, Bits<3>>,
+    oroom: Signal<Local, Bit>,
     entry: Signal<Local, Bits<64>>,
     d_off: Signal<Local, Bits<32>>,
     d_len: Signal<Local, Bits<32>>,
@@ -286,17 +294,21 @@ impl<const VB: usize, const BB: usize> Default for TxDma<VB, BB> {
             f2: Default::default(),
             f3: Default::default(),
             fcount: Default::default(),
-            dn_v: Default::default(),
-            dn_vi_r: Default::default(),
-            dn_idx_r: Default::default(),
-            dn_len_r: Default::default(),
-            dn_code_r: Default::default(),
-            dn_event_r: Default::default(),
+            o0: Default::default(),
+            o1: Default::default(),
+            o2: Default::default(),
+            o3: Default::default(),
+            ocount: Default::default(),
+            onew: Default::default(),
+            oidx: Default::default(),
+            oroom: Default::default(),
             c_spoofed: Default::default(),
             c_bad_buffer: Default::default(),
             c_bad_desc: Default::default(),
             err_v: Default::default(),
             err_slot: Default::default(),
+            rd_out: Default::default(),
+            draining: Default::default(),
             entry: Default::default(),
             d_off: Default::default(),
             d_len: Default::default(),
@@ -377,17 +389,18 @@ impl<const VB: usize, const BB: usize> Logic for TxDma<VB, BB> {
             f2,
             f3,
             fcount,
-            dn_v,
-            dn_vi_r,
-            dn_idx_r,
-            dn_len_r,
-            dn_code_r,
-            dn_event_r,
+            o0,
+            o1,
+            o2,
+            o3,
+            ocount,
             c_spoofed,
             c_bad_buffer,
             c_bad_desc,
             err_v,
-            err_slot
+            err_slot,
+            rd_out,
+            draining
         );
         self.bt.read_clock.next = self.clock.val();
         self.bt.write_clock.next = self.clock.val();
@@ -409,12 +422,17 @@ impl<const VB: usize, const BB: usize> Logic for TxDma<VB, BB> {
         }
         self.set_c.next = 0.into();
         self.clr.next = 0.into();
-        if self.rd_ready.val() {
+        if self.rd_ready.val() & self.rq_v.q.val() {
             self.rq_v.d.next = false;
+            self.rd_out.d.next = self.rd_out.q.val() + 1;
         }
-        if self.dn_take.val() {
-            self.dn_v.d.next = false;
+        if self.cpl_valid.val() & self.cpl_last.val() {
+            self.rd_out.d.next = self.rd_out.d.val() - 1;
         }
+        if self.draining.q.val() & (self.rd_out.q.val() == 0) {
+            self.draining.d.next = false;
+        }
+        self.oroom.next = self.ocount.q.val() < 4;
         // Issue: a started descriptor is taken when a slot is free and the previous read
         // has gone; the buffer table answers in the next cycle.
         self.job_take.next = false;
@@ -424,6 +442,7 @@ impl<const VB: usize, const BB: usize> Logic for TxDma<VB, BB> {
             & !self.rq_v.q.val()
             & ((self.alloc.q.val() - self.fp.q.val()) < self.k_slots.val())
             & !self.reset.val()
+            & !self.draining.q.val()
         {
             self.job_take.next = true;
             self.i_busy.d.next = true;
@@ -496,7 +515,7 @@ impl<const VB: usize, const BB: usize> Logic for TxDma<VB, BB> {
             | bit_cast::<HA, 4>(self.cb.q.val().get_bits::<4>(0));
         self.data.write_data.next = self.cpl_data.val();
         self.hdr.write_data.next = self.cpl_data.val();
-        if self.cpl_valid.val() & !self.reset.val() {
+        if self.cpl_valid.val() & !self.reset.val() & !self.draining.q.val() {
             self.data.write_enable.next = true;
             self.hdr.write_enable.next = self.cb.q.val() < 16;
             self.cb.d.next = self.cb.q.val() + 1;
@@ -591,6 +610,7 @@ impl<const VB: usize, const BB: usize> Logic for TxDma<VB, BB> {
         // Send: the head of the send queue.
         self.pop_q.next = false;
         self.issue.next = false;
+        self.onew.next = 0.into();
         self.h_len.next = bit_cast::<16, 15>(self.q0_info.q.val().get_bits::<15>(32));
         self.h_beats16.next = (self.h_len.val() + 7) >> 3;
         self.h_beats.next = self.h_beats16.val().get_bits::<8>(0);
@@ -602,13 +622,15 @@ impl<const VB: usize, const BB: usize> Logic for TxDma<VB, BB> {
         if self.q0_v.q.val() {
             if self.q0_info.q.val().get_bits::<4>(48) != 0 {
                 // Not sent: report the code.
-                if !self.dn_v.q.val() {
+                if self.oroom.val() {
                     self.pop_q.next = true;
                 }
             } else if ((bit_cast::<4, 3>(self.fcount.q.val())
                 + bit_cast::<4, 1>(self.rd_pend.q.val().into()))
                 < 3)
-                & (!self.dn_v.q.val() | (self.sb.q.val() != self.h_beats.val() - 1))
+                // A frame starts only when its outcome can be reported at its last beat: the
+                // beats of a frame, once begun, never wait (a gap would cut it on the wire).
+                & (self.oroom.val() | (self.sb.q.val() != 0))
             {
                 self.issue.next = true;
                 self.rd_pend.d.next = true;
@@ -624,12 +646,10 @@ impl<const VB: usize, const BB: usize> Logic for TxDma<VB, BB> {
             }
         }
         if self.pop_q.val() {
-            self.dn_v.d.next = true;
-            self.dn_vi_r.d.next = self.q0_info.q.val().get_bits::<16>(0);
-            self.dn_idx_r.d.next = self.q0_info.q.val().get_bits::<16>(16);
-            self.dn_len_r.d.next = self.h_len.val();
-            self.dn_code_r.d.next = self.q0_info.q.val().get_bits::<4>(48);
-            self.dn_event_r.d.next = self.q0_info.q.val().get_bit(47);
+            self.onew.next = bit_cast::<53, 32>(self.q0_info.q.val().get_bits::<32>(0))
+                | (bit_cast::<53, 16>(self.h_len.val()) << 32)
+                | (bit_cast::<53, 4>(self.q0_info.q.val().get_bits::<4>(48)) << 48)
+                | (bit_cast::<53, 1>(self.q0_info.q.val().get_bit(47).into()) << 52);
             self.fp.d.next = self.fp.q.val() + 1;
             self.clr.next = self.k_one16.val() << bit_cast::<SLOTS, SB>(self.q0_slot.q.val());
         }
@@ -659,6 +679,30 @@ impl<const VB: usize, const BB: usize> Logic for TxDma<VB, BB> {
                 self.q0_v.d.next = true;
                 self.q0_slot.d.next = self.dp.q.val().get_bits::<SB>(0);
                 self.q0_info.d.next = self.push_info.val();
+            }
+        }
+        // The outcome queue: the engine takes the head, the send stage pushes behind.
+        self.oidx.next = self.ocount.q.val();
+        if self.dn_take.val() & (self.ocount.q.val() != 0) {
+            self.oidx.next = self.ocount.q.val() - 1;
+            self.o0.d.next = self.o1.q.val();
+            self.o1.d.next = self.o2.q.val();
+            self.o2.d.next = self.o3.q.val();
+        }
+        self.ocount.d.next = self.oidx.val();
+        if self.pop_q.val() {
+            self.ocount.d.next = self.oidx.val() + 1;
+            if self.oidx.val() == 0 {
+                self.o0.d.next = self.onew.val();
+            }
+            if self.oidx.val() == 1 {
+                self.o1.d.next = self.onew.val();
+            }
+            if self.oidx.val() == 2 {
+                self.o2.d.next = self.onew.val();
+            }
+            if self.oidx.val() == 3 {
+                self.o3.d.next = self.onew.val();
             }
         }
         // The beat queue to the MAC.
@@ -711,22 +755,24 @@ impl<const VB: usize, const BB: usize> Logic for TxDma<VB, BB> {
             self.sb.d.next = 0.into();
             self.rd_pend.d.next = false;
             self.fcount.d.next = 0.into();
-            self.dn_v.d.next = false;
+            self.ocount.d.next = 0.into();
             self.c_spoofed.d.next = 0.into();
             self.c_bad_buffer.d.next = 0.into();
             self.c_bad_desc.d.next = 0.into();
             self.err_v.d.next = false;
+            // Reads in flight (a held request is not one) drain before the next frame.
+            self.draining.d.next = self.rd_out.d.val() != 0;
         }
         self.rd_valid.next = self.rq_v.q.val();
         self.rd_addr.next = self.rq_addr_r.q.val();
         self.rd_beats.next = self.rq_beats_r.q.val();
         self.rd_tag.next = self.rq_tag_r.q.val();
-        self.dn_valid.next = self.dn_v.q.val();
-        self.dn_vi.next = self.dn_vi_r.q.val();
-        self.dn_idx.next = self.dn_idx_r.q.val();
-        self.dn_len.next = self.dn_len_r.q.val();
-        self.dn_code.next = self.dn_code_r.q.val();
-        self.dn_event.next = self.dn_event_r.q.val();
+        self.dn_valid.next = self.ocount.q.val() != 0;
+        self.dn_vi.next = self.o0.q.val().get_bits::<16>(0);
+        self.dn_idx.next = self.o0.q.val().get_bits::<16>(16);
+        self.dn_len.next = self.o0.q.val().get_bits::<16>(32);
+        self.dn_code.next = self.o0.q.val().get_bits::<4>(48);
+        self.dn_event.next = self.o0.q.val().get_bit(52);
         self.cnt_spoofed.next = self.c_spoofed.q.val();
         self.cnt_bad_buffer.next = self.c_bad_buffer.q.val();
         self.cnt_bad_desc.next = self.c_bad_desc.q.val();
@@ -736,6 +782,7 @@ impl<const VB: usize, const BB: usize> Logic for TxDma<VB, BB> {
             & (self.fcount.q.val() == 0)
             & !self.rd_pend.q.val()
             & !self.err_v.q.val()
-            & !self.dn_v.q.val();
+            & !self.draining.q.val()
+            & (self.ocount.q.val() == 0);
     }
 }

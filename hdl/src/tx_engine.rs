@@ -178,6 +178,9 @@ pub struct TxEngine<const VB: usize, const TB: usize> {
     t1_vi: DFF<Bits<16>>,
     t1_slot: DFF<Bits<TDB>>,
     t1_n: DFF<Bits<8>>,
+    // A read in flight at a soft reset: its completion is awaited and ignored.
+    t0_stale: DFF<Bit>,
+    t1_stale: DFF<Bit>,
     cbeat: DFF<Bits<TDB>>,
     fd_tag: DFF<Bit>,
     rq_v: DFF<Bit>,
@@ -357,6 +360,8 @@ impl<const VB: usize, const TB: usize> Default for TxEngine<VB, TB> {
             t1_vi: Default::default(),
             t1_slot: Default::default(),
             t1_n: Default::default(),
+            t0_stale: Default::default(),
+            t1_stale: Default::default(),
             cbeat: Default::default(),
             fd_tag: Default::default(),
             rq_v: Default::default(),
@@ -485,6 +490,8 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
             t1_vi,
             t1_slot,
             t1_n,
+            t0_stale,
+            t1_stale,
             cbeat,
             fd_tag,
             rq_v,
@@ -559,12 +566,21 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
                 | bit_cast::<TB, TDB>(self.t1_slot.q.val() + self.cbeat.q.val());
         }
         if self.cpl_valid.val() {
-            self.cache.write_enable.next = true;
+            self.cache.write_enable.next = !((self.cpl_tag.val() & self.t1_stale.q.val())
+                | (!self.cpl_tag.val() & self.t0_stale.q.val()));
             self.cbeat.d.next = self.cbeat.q.val() + 1;
             if self.cpl_last.val() {
                 self.cbeat.d.next = 0.into();
                 if self.cpl_tag.val() {
-                    self.t1_done.d.next = true;
+                    if self.t1_stale.q.val() {
+                        self.t1_stale.d.next = false;
+                        self.t1_busy.d.next = false;
+                    } else {
+                        self.t1_done.d.next = true;
+                    }
+                } else if self.t0_stale.q.val() {
+                    self.t0_stale.d.next = false;
+                    self.t0_busy.d.next = false;
                 } else {
                     self.t0_done.d.next = true;
                 }
@@ -576,7 +592,9 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
         self.start_cmd.next = TxCmd::Sched;
         self.start_vi.next = self.aq.read_data.val();
         if (self.phase.q.val() == TxPhase::Idle) & !self.reset.val() & !self.sweeping.q.val() {
-            if self.dn_valid.val() & !self.ev_v.q.val() {
+            if self.dn_valid.val()
+                & (!self.ev_v.q.val() | (!self.dn_event.val() & (self.dn_code.val() == 0)))
+            {
                 self.start.next = true;
                 self.start_cmd.next = TxCmd::Done;
                 self.start_vi.next = self.dn_vi.val();
@@ -869,7 +887,9 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
                         self.status_r.d.next = self.k_st_bad.val();
                         if self.vi_ok.val() {
                             if self.mm_data_r.q.val().get_bits::<4>(28) == self.k_op_setup.val() {
-                                if self.fetching.val() {
+                                if self.fetching.val() | (self.started.val() != self.done.val()) {
+                                    // A descriptor read, or frames of the VI's last life, are
+                                    // still on their way: retry.
                                     self.status_r.d.next = self.k_st_busy.val();
                                 } else {
                                     self.status_r.d.next = self.k_st_ok.val();
@@ -937,7 +957,12 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
                     }
                     TxCmd::Sched => {
                         self.write_back.next = true;
-                        if !self.enabled.val() {
+                        if !self.enabled.val() & (self.started.val() != self.done.val()) {
+                            // Disabled with frames still in the transmit DMA: they finish
+                            // first, so that `done` counts every started descriptor in order.
+                            self.aq_pop.next = true;
+                            self.aq_push.next = true;
+                        } else if !self.enabled.val() {
                             // Transmit was disabled: what is on card is dropped.
                             self.c_disabled.d.next =
                                 self.c_disabled.q.val() + bit_cast::<32, 16>(self.inflight.val());
@@ -1074,9 +1099,21 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
             self.rq_v.d.next = false;
             self.job_v.d.next = false;
             self.ev_v.d.next = false;
-            self.t0_busy.d.next = false;
+            // A read already issued (not merely waiting to be) stays busy, stale, until its
+            // last beat comes back; one whose last beat comes now is over.
+            self.t0_stale.d.next = (self.t0_stale.q.val()
+                | (self.t0_busy.q.val()
+                    & !self.t0_done.q.val()
+                    & !(self.rq_v.q.val() & !self.rq_tag_r.q.val())))
+                & !(self.cpl_valid.val() & self.cpl_last.val() & !self.cpl_tag.val());
+            self.t0_busy.d.next = self.t0_stale.d.val();
             self.t0_done.d.next = false;
-            self.t1_busy.d.next = false;
+            self.t1_stale.d.next = (self.t1_stale.q.val()
+                | (self.t1_busy.q.val()
+                    & !self.t1_done.q.val()
+                    & !(self.rq_v.q.val() & self.rq_tag_r.q.val())))
+                & !(self.cpl_valid.val() & self.cpl_last.val() & self.cpl_tag.val());
+            self.t1_busy.d.next = self.t1_stale.d.val();
             self.t1_done.d.next = false;
             self.cbeat.d.next = 0.into();
             self.status_r.d.next = 0.into();
@@ -1106,8 +1143,8 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
         self.cnt_disabled.next = self.c_disabled.q.val();
         self.idle.next = (self.phase.q.val() == TxPhase::Idle)
             & !self.mm_pend.q.val()
-            & (self.fq_tail_d.q.val() == self.fq_head.q.val())
-            & (self.aq_tail_d.q.val() == self.aq_head.q.val())
+            & (self.fq_tail.q.val() == self.fq_head.q.val())
+            & (self.aq_tail.q.val() == self.aq_head.q.val())
             & !self.t0_busy.q.val()
             & !self.t1_busy.q.val()
             & !self.rq_v.q.val()

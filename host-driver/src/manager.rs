@@ -181,7 +181,9 @@ impl DeviceManager {
         // The reset pulse, then the VI engine forgets one VI a cycle.
         let limit = 100 * regs::RESET_CYCLES as u64 + 4 * params::VI_COUNT as u64;
         let start = dev.now();
-        while dev.read32(regs::STATUS) & status::RX_IDLE == 0 {
+        // (Transmit is idle once the host reads in flight at the reset have come back.)
+        let idle = status::RX_IDLE | status::TX_IDLE;
+        while dev.read32(regs::STATUS) & idle != idle {
             if dev.now() - start > limit {
                 return Err(DriverError::ResetTimeout(limit));
             }
@@ -439,6 +441,9 @@ impl DeviceManager {
             return Err(DriverError::BadConfig("VI 0 is the OS path".into()));
         }
         Self::tx_command(dev, tx_cmd::DISABLE, n, None)?;
+        // Frames already started finish (their buffers are read) before the VI's memory can
+        // go to anyone else; a descriptor read in flight lands.
+        Self::wait_tx_quiet(dev, n)?;
         let ids: Vec<u16> = self
             .tx_filters
             .list()

@@ -299,6 +299,8 @@ pub mod db {
     /// Read-only: bit 0 transmit is set up, bit 1 the VI is in the scheduler's active list,
     /// bit 2 a descriptor read is in flight.
     pub const TX_STATUS: u32 = 0x030;
+    /// Bit of `TX_STATUS`: a transmit descriptor read is in flight.
+    pub const TX_STATUS_FETCHING: u32 = 1 << 2;
     /// First per-VI transmit counter ([`super::TxViCounter`]).
     pub const TX_COUNTER_BASE: u32 = 0x180;
 }

@@ -39,12 +39,40 @@ impl DeviceManager {
                 dev.write32(reg, v);
             }
         }
-        dev.write32(regs::TX_CMD, tx_cmd::word(op, vi));
-        let status = dev.read32(regs::TX_CMD_STATUS);
-        if status != vi_cmd::STATUS_OK {
-            return Err(DriverError::TxCommand { op, vi, status });
+        // `SETUP` is refused as busy while a descriptor read or frames of the VI's last life
+        // are still on their way: retry for a while.
+        let mut tries = 0;
+        loop {
+            dev.write32(regs::TX_CMD, tx_cmd::word(op, vi));
+            let status = dev.read32(regs::TX_CMD_STATUS);
+            if status == vi_cmd::STATUS_OK {
+                return Ok(());
+            }
+            if status != vi_cmd::STATUS_BUSY || tries >= 10_000 {
+                return Err(DriverError::TxCommand { op, vi, status });
+            }
+            tries += 1;
+            dev.wait(16);
         }
-        Ok(())
+    }
+
+    /// Waits until every transmit descriptor `vi` started is finished and no descriptor
+    /// read of it is in flight (after `DISABLE`, nothing of it is then left to read).
+    pub(super) fn wait_tx_quiet<D: Device>(dev: &mut D, vi: u16) -> Result<(), DriverError> {
+        let page = DoorbellPage::new(vi);
+        let start = dev.now();
+        loop {
+            let started = page.read(dev, crate::vi::DbReg::TxStarted) & 0xFFFF;
+            let done = page.read(dev, crate::vi::DbReg::TxDone) & 0xFFFF;
+            let status = page.read(dev, crate::vi::DbReg::TxStatus);
+            if started == done && status & regs::db::TX_STATUS_FETCHING == 0 {
+                return Ok(());
+            }
+            if dev.now() - start > 1_000_000 {
+                return Err(DriverError::ResetTimeout(1_000_000));
+            }
+            dev.wait(64);
+        }
     }
 
     /// Changes a VI's transmit schedule while it runs (quantum, shaping, and whether it is
