@@ -19,6 +19,10 @@ pub const QUANTUM_UNIT: u16 = 1536;
 /// for faster ones; 2^-10 holds up to 128 bytes a cycle, past any link).
 pub const RATE_TOLERANCE: f64 = 1.0 / 1024.0;
 
+/// The most the card's shaper charges for one descriptor: its length, at least 60 and at
+/// most 2048, plus the FCS (`hdl/src/tx_engine.rs`).
+pub const MAX_CHARGE: u32 = 2048 + 4;
+
 /// A token bucket.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Shaping {
@@ -121,8 +125,11 @@ impl TxSchedule {
     }
 
     /// The register values, for a card whose largest frame is `max_frame` bytes (FCS
-    /// included): a shaped VI's burst must take one such frame.
+    /// included): a shaped VI's burst must take one such frame, and at least the largest
+    /// charge the card's shaper makes for any descriptor ([`MAX_CHARGE`]), so that no
+    /// descriptor, even one the card will refuse, can hold the VI forever.
     pub fn registers(&self, max_frame: u32) -> Result<TxRegs, DriverError> {
+        let max_frame = max_frame.max(MAX_CHARGE);
         let rate = self.rate_reg()?;
         let mut flags = if self.unrestricted {
             tx_flags::UNRESTRICTED
@@ -133,8 +140,9 @@ impl TxSchedule {
             (Some(rate), Some(s)) => {
                 if s.burst_bytes < max_frame {
                     return Err(DriverError::BadSchedule(format!(
-                        "burst of {} bytes is smaller than one largest frame ({max_frame} bytes): \
-                         such a frame could never be sent",
+                        "burst of {} bytes is smaller than the most one frame is charged \
+                         ({max_frame} bytes: the largest frame, at least {MAX_CHARGE}): such a \
+                         frame could never be sent",
                         s.burst_bytes
                     )));
                 }
@@ -241,9 +249,9 @@ mod tests {
             .to_string()
             .contains("too fast"));
         assert!(shaped(100.0, 4000).check().is_ok());
-        let e = shaped(0.5, 1500).registers(1522).unwrap_err().to_string();
+        let e = shaped(0.5, 2000).registers(1522).unwrap_err().to_string();
         assert!(e.contains("smaller than one largest frame"), "{e}");
-        assert!(shaped(0.5, 1522).registers(1522).is_ok());
+        assert!(shaped(0.5, 2052).registers(1522).is_ok());
         // A slow rate with a large burst does not fit the cycle register.
         assert!(shaped(1.0 / 60000.0, u32::MAX).registers(1522).is_err());
     }
