@@ -250,7 +250,10 @@ mod tests {
             .contains("too fast"));
         assert!(shaped(100.0, 4000).check().is_ok());
         let e = shaped(0.5, 2000).registers(1522).unwrap_err().to_string();
-        assert!(e.contains("smaller than the most one frame is charged"), "{e}");
+        assert!(
+            e.contains("smaller than the most one frame is charged"),
+            "{e}"
+        );
         assert!(shaped(0.5, 2052).registers(1522).is_ok());
         // A slow rate with a large burst does not fit the cycle register.
         assert!(shaped(1.0 / 60000.0, u32::MAX).registers(1522).is_err());
