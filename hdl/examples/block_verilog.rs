@@ -1,5 +1,5 @@
-//! Writes one block's Verilog to stdout: `mac_tx`, `classifier_tx_small` (a classifier of the sizes of the small card's
-//! transmit filters), `nic_small`.
+//! Writes one block's Verilog to stdout: `mac_tx`, `classifier_tx_small` (a classifier of
+//! the sizes of the small card's transmit filters), `nic_small`.
 //!
 //! `cargo run --release -p arsenic-hdl --example block_verilog <block>`
 
