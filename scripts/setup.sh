@@ -11,6 +11,8 @@ have pkg-config || need_pkgs+=(pkg-config)
 have tcpdump || need_pkgs+=(tcpdump)
 # The transmit tests read what left the wire with an independent dissector.
 have tshark || need_pkgs+=(tshark)
+# The simulation-speed benchmark runs the same card under Icarus Verilog as well.
+have iverilog || need_pkgs+=(iverilog)
 [ -e /usr/include/pcap/pcap.h ] || need_pkgs+=(libpcap-dev)
 # Only the figures script counts instructions.
 if [ "${ARSENIC_NEED_VALGRIND:-}" = 1 ]; then have valgrind || need_pkgs+=(valgrind); fi

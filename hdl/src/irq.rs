@@ -116,9 +116,16 @@ impl Logic for IrqTimers {
             }
         }
         if self.req_valid.val() | self.active.q.val() {
-            for i in 0..N {
-                self.pending.next = self.pending.val() | self.v[i].d.val();
-            }
+            // (An OR over the timers written out: a signal computed from itself would mean
+            // something else in rust-hdl's simulator than in the Verilog.)
+            self.pending.next = self.v[0].d.val()
+                | self.v[1].d.val()
+                | self.v[2].d.val()
+                | self.v[3].d.val()
+                | self.v[4].d.val()
+                | self.v[5].d.val()
+                | self.v[6].d.val()
+                | self.v[7].d.val();
             self.active.d.next = self.pending.val();
         }
         if self.out_v.q.val() {

@@ -115,6 +115,10 @@ pub struct MacTx {
     x_chunk: Signal<Local, Bits<128>>,
     x_cctl: Signal<Local, Bits<16>>,
     x_cn: Signal<Local, Bits<5>>,
+    // Idle lanes still owed this cycle.
+    x_gap: Signal<Local, Bits<5>>,
+    // Octets of padding this cycle.
+    pad_n: Signal<Local, Bits<5>>,
     x_nb: Signal<Local, Bits<192>>,
     x_nc: Signal<Local, Bits<24>>,
     x_nf: Signal<Local, Bits<5>>,
@@ -226,6 +230,8 @@ impl Default for MacTx {
             x_chunk: Default::default(),
             x_cctl: Default::default(),
             x_cn: Default::default(),
+            x_gap: Default::default(),
+            pad_n: Default::default(),
             x_nb: Default::default(),
             x_nc: Default::default(),
             x_nf: Default::default(),
@@ -291,6 +297,7 @@ impl Logic for MacTx {
             self.room.val() & (self.fstate.q.val() == FramerState::Data) & !self.reset.val();
         self.chunk.next = 0.into();
         self.cn.next = 0.into();
+        self.pad_n.next = 0.into();
         self.crc.crc_in.next = !self.crc_n.q.val();
         // The FCS of everything so far and this cycle's octets (in a 32-bit signal of its own:
         // inverted inside a wider expression, Verilog would invert the widening zeros too).
@@ -339,30 +346,34 @@ impl Logic for MacTx {
                                 self.padded.d.next = true;
                             } else {
                                 // The FCS joins the last beat.
-                                self.chunk.next = self.chunk.val()
-                                    | (bit_cast::<96, 32>(self.fcs.val())
-                                        << (bit_cast::<96, 4>(self.s_nbytes.val()) << 3));
-                                self.cn.next = self.cn.val() + 4;
+                                self.chunk.next =
+                                    bit_cast::<96, 64>(self.s_data.val() & self.mask.val())
+                                        | (bit_cast::<96, 32>(self.fcs.val())
+                                            << (bit_cast::<8, 4>(self.s_nbytes.val()) << 3));
+                                self.cn.next = bit_cast::<5, 4>(self.s_nbytes.val()) + 4;
                                 self.fin.next = true;
                             }
                         }
                     }
                 }
                 FramerState::Pad => {
-                    self.cn.next = 8.into();
+                    // (Each value is computed from others, never from itself, so that rust-hdl's
+                    // simulator means what the Verilog means.)
+                    self.pad_n.next = 8.into();
                     if (self.k_min_payload.val() - self.count.q.val()) <= 8 {
-                        self.cn.next =
+                        self.pad_n.next =
                             bit_cast::<5, 16>(self.k_min_payload.val() - self.count.q.val());
                     }
-                    self.crc.nbytes.next = bit_cast::<4, 5>(self.cn.val());
+                    self.cn.next = self.pad_n.val();
+                    self.crc.nbytes.next = bit_cast::<4, 5>(self.pad_n.val());
                     self.crc_n.d.next = !self.crc.crc_out.val();
-                    self.count.d.next = self.count.q.val() + bit_cast::<16, 5>(self.cn.val());
-                    if (self.count.q.val() + bit_cast::<16, 5>(self.cn.val()))
+                    self.count.d.next = self.count.q.val() + bit_cast::<16, 5>(self.pad_n.val());
+                    if (self.count.q.val() + bit_cast::<16, 5>(self.pad_n.val()))
                         >= self.k_min_payload.val()
                     {
                         self.chunk.next = bit_cast::<96, 32>(self.fcs.val())
-                            << (bit_cast::<96, 5>(self.cn.val()) << 3);
-                        self.cn.next = self.cn.val() + 4;
+                            << (bit_cast::<8, 5>(self.pad_n.val()) << 3);
+                        self.cn.next = self.pad_n.val() + 4;
                         self.fin.next = true;
                     }
                 }
@@ -373,7 +384,7 @@ impl Logic for MacTx {
             // Append, then send a full beat (or, flushing, what is left).
             self.nb.next = self.sbuf.q.val()
                 | (bit_cast::<192, 96>(self.chunk.val())
-                    << (bit_cast::<192, 5>(self.sfill.q.val()) << 3));
+                    << (bit_cast::<8, 5>(self.sfill.q.val()) << 3));
             self.nf.next = self.sfill.q.val() + self.cn.val();
             self.sbuf.d.next = self.nb.val();
             self.sfill.d.next = self.nf.val();
@@ -435,6 +446,7 @@ impl Logic for MacTx {
         self.x_chunk.next = 0.into();
         self.x_cctl.next = 0.into();
         self.x_cn.next = 0.into();
+        self.x_gap.next = 0.into();
         if !self.speed_10g.val() {
             // GMII: the head beat's octets, one a cycle.
             if self.g_in.q.val() {
@@ -485,10 +497,10 @@ impl Logic for MacTx {
                         self.x_chunk.next = bit_cast::<128, 64>(self.h_data.val());
                         self.x_cn.next = bit_cast::<5, 4>(self.h_n.val());
                         if self.h_last.val() {
-                            self.x_chunk.next = self.x_chunk.val()
-                                | (self.k_term.val() << (bit_cast::<128, 4>(self.h_n.val()) << 3));
+                            self.x_chunk.next = bit_cast::<128, 64>(self.h_data.val())
+                                | (self.k_term.val() << (bit_cast::<8, 4>(self.h_n.val()) << 3));
                             self.x_cctl.next = bits::<16>(1) << bit_cast::<16, 4>(self.h_n.val());
-                            self.x_cn.next = self.x_cn.val() + 1;
+                            self.x_cn.next = bit_cast::<5, 4>(self.h_n.val()) + 1;
                             self.x_in.d.next = false;
                             // 11 idles after /T/, and up to 3 more so that the next /S/ falls in
                             // lane 0 or 4.
@@ -510,13 +522,14 @@ impl Logic for MacTx {
                     }
                 } else {
                     // Idles still owed, then (in the same cycle) the next frame's start.
-                    self.x_cn.next = 8.into();
+                    self.x_gap.next = 8.into();
                     if self.x_ifg.q.val() < 8 {
-                        self.x_cn.next = self.x_ifg.q.val();
+                        self.x_gap.next = self.x_ifg.q.val();
                     }
+                    self.x_cn.next = self.x_gap.val();
                     self.x_chunk.next = self.k_idles.val();
                     self.x_cctl.next = 0xFFFF.into();
-                    self.x_ifg.d.next = self.x_ifg.q.val() - self.x_cn.val();
+                    self.x_ifg.d.next = self.x_ifg.q.val() - self.x_gap.val();
                     // A frame starts once two of its beats wait: the framer leaves at most one
                     // cycle without a beat in a frame (a short last beat), and XGMII cannot pause.
                     if (self.x_ifg.q.val() <= 8) & (self.qcount.val() >= 2) {
@@ -524,14 +537,14 @@ impl Logic for MacTx {
                             self.pop.next = true;
                             self.x_in.d.next = true;
                             self.x_chunk.next = (self.k_idles.val()
-                                & ((bits::<128>(1) << (bit_cast::<128, 5>(self.x_cn.val()) << 3))
+                                & ((bits::<128>(1) << (bit_cast::<8, 5>(self.x_gap.val()) << 3))
                                     - 1))
                                 | (bit_cast::<128, 64>(self.k_start_beat.val())
-                                    << (bit_cast::<128, 5>(self.x_cn.val()) << 3));
+                                    << (bit_cast::<8, 5>(self.x_gap.val()) << 3));
                             self.x_cctl.next =
-                                ((bits::<16>(1) << bit_cast::<16, 5>(self.x_cn.val())) - 1)
-                                    | (bits::<16>(1) << bit_cast::<16, 5>(self.x_cn.val()));
-                            self.x_cn.next = self.x_cn.val() + 8;
+                                ((bits::<16>(1) << bit_cast::<16, 5>(self.x_gap.val())) - 1)
+                                    | (bits::<16>(1) << bit_cast::<16, 5>(self.x_gap.val()));
+                            self.x_cn.next = self.x_gap.val() + 8;
                         } else {
                             self.pop.next = true;
                         }
@@ -539,11 +552,11 @@ impl Logic for MacTx {
                 }
             }
             // Only the chunk's `x_cn` lanes count.
-            self.x_lanes.next = (bits::<128>(1) << (bit_cast::<128, 5>(self.x_cn.val()) << 3)) - 1;
+            self.x_lanes.next = (bits::<128>(1) << (bit_cast::<8, 5>(self.x_cn.val()) << 3)) - 1;
             self.x_lctl.next = (bits::<16>(1) << bit_cast::<16, 5>(self.x_cn.val())) - 1;
             self.x_nb.next = self.xbuf.q.val()
                 | (bit_cast::<192, 128>(self.x_chunk.val() & self.x_lanes.val())
-                    << (bit_cast::<192, 5>(self.xfill.q.val()) << 3));
+                    << (bit_cast::<8, 5>(self.xfill.q.val()) << 3));
             self.x_nc.next = self.xctl.q.val()
                 | (bit_cast::<24, 16>(self.x_cctl.val() & self.x_lctl.val())
                     << bit_cast::<24, 5>(self.xfill.q.val()));

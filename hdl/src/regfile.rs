@@ -429,11 +429,12 @@ impl Logic for RegFile {
                 self.rdata_r.d.next = self.ctrl_r.q.val();
             }
             if (self.addr.val() == self.k_status.val()) & (self.reset_cnt.q.val() == 0) {
-                if self.rx_idle.val() {
+                if self.rx_idle.val() & self.tx_idle.val() {
+                    self.rdata_r.d.next = self.k_status_idle.val() | self.k_status_tx_idle.val();
+                } else if self.rx_idle.val() {
                     self.rdata_r.d.next = self.k_status_idle.val();
-                }
-                if self.tx_idle.val() {
-                    self.rdata_r.d.next = self.rdata_r.d.val() | self.k_status_tx_idle.val();
+                } else if self.tx_idle.val() {
+                    self.rdata_r.d.next = self.k_status_tx_idle.val();
                 }
             }
             if self.addr.val() == self.k_time_lo.val() {

@@ -422,12 +422,14 @@ impl<const VB: usize, const BB: usize> Logic for TxDma<VB, BB> {
         }
         self.set_c.next = 0.into();
         self.clr.next = 0.into();
+        // Reads outstanding: one more on a request taken, one fewer on a last completion.
         if self.rd_ready.val() & self.rq_v.q.val() {
             self.rq_v.d.next = false;
-            self.rd_out.d.next = self.rd_out.q.val() + 1;
-        }
-        if self.cpl_valid.val() & self.cpl_last.val() {
-            self.rd_out.d.next = self.rd_out.d.val() - 1;
+            if !(self.cpl_valid.val() & self.cpl_last.val()) {
+                self.rd_out.d.next = self.rd_out.q.val() + 1;
+            }
+        } else if self.cpl_valid.val() & self.cpl_last.val() {
+            self.rd_out.d.next = self.rd_out.q.val() - 1;
         }
         if self.draining.q.val() & (self.rd_out.q.val() == 0) {
             self.draining.d.next = false;

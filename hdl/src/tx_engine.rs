@@ -681,14 +681,13 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
             // Scheduling arithmetic: the frame's size on the wire (padded, FCS), and its cost in
             // the token bucket: size * cycles per byte, in 2^-16 cycles.
             self.dlen.next = bit_cast::<16, 15>(self.cache.read_data.val().get_bits::<15>(48));
-            self.charge.next = self.dlen.val();
+            self.charge.next = self.dlen.val() + self.k_fcs.val();
             if self.dlen.val() < self.k_min_frame.val() {
-                self.charge.next = self.k_min_frame.val();
+                self.charge.next = self.k_min_frame.val() + self.k_fcs.val();
             }
             if self.dlen.val() > self.k_max_charge.val() {
-                self.charge.next = self.k_max_charge.val();
+                self.charge.next = self.k_max_charge.val() + self.k_fcs.val();
             }
-            self.charge.next = self.charge.val() + self.k_fcs.val();
             self.product.next = self.charge.val() * self.cfgr.read_data.val().get_bits::<16>(84);
             self.inc.next = bit_cast::<64, 32>(self.product.val())
                 << bit_cast::<64, 5>(self.cfgr.read_data.val().get_bits::<5>(100));

@@ -312,6 +312,26 @@ fn rust_module(name: &str, ports: &[Port]) -> String {
             .unwrap();
         }
         writeln!(s, "    }}").unwrap();
+        let fields: Vec<&Port> = data_ports(ports, dir).collect();
+        writeln!(s, "    impl {tag} {{\n        /// Each field's port name and width in bits, in field order.\n        pub const PORTS: &'static [(&'static str, usize)] = &[").unwrap();
+        for p in &fields {
+            writeln!(s, "            ({:?}, {}),", p.name, p.width).unwrap();
+        }
+        writeln!(s, "        ];\n        /// Each field's value, in the order of [`Self::PORTS`].\n        pub fn values(&self) -> [u64; {}] {{\n            [", fields.len()).unwrap();
+        for p in &fields {
+            writeln!(s, "                self.{} as u64,", p.name).unwrap();
+        }
+        writeln!(s, "            ]\n        }}\n        /// The fields from values in the order of [`Self::PORTS`] (each cut to its width's type).\n        pub fn from_values(v: &[u64; {}]) -> Self {{\n            {tag} {{", fields.len()).unwrap();
+        for (i, p) in fields.iter().enumerate() {
+            writeln!(
+                s,
+                "                {}: v[{i}] as {},",
+                p.name,
+                c_type(p.width).1
+            )
+            .unwrap();
+        }
+        writeln!(s, "            }}\n        }}\n    }}").unwrap();
     }
     writeln!(
         s,

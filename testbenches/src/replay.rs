@@ -58,6 +58,9 @@ pub struct ReplayOptions {
     pub vis: Vec<u16>,
     /// What user VIs send.
     pub tx: Vec<TxPlan>,
+    /// Record every cycle's inputs and outputs at the card's ports from power-on
+    /// ([`ReplayReport::recording`]), to run the same stimulus through another simulator.
+    pub record: bool,
 }
 
 /// A VI's transmit side in a replay: its schedule, its transmit filter, its frames.
@@ -107,6 +110,7 @@ impl ReplayOptions {
             filters: Vec::new(),
             vis: Vec::new(),
             tx: Vec::new(),
+            record: false,
         }
     }
 }
@@ -218,6 +222,8 @@ pub struct ReplayReport {
     pub dma_errors: u64,
     /// The filters installed, with their ids and table entries.
     pub filters: Vec<FilterInfo>,
+    /// Every cycle at the card's ports from power-on, when [`ReplayOptions::record`] asked.
+    pub recording: Vec<(arsenic_bridge::nic::In, arsenic_bridge::nic::Out)>,
 }
 
 impl ReplayReport {
@@ -246,6 +252,9 @@ pub fn replay(
         cfg.dma = d.clone();
     }
     let mut sim = Sim::new(cfg);
+    if opts.record {
+        sim.start_recording();
+    }
     DeviceManager::probe(&mut sim, opts.speed, opts.max_frame)?;
     let vi_cfg = |v: u16| match opts.tx.iter().find(|t| t.vi == v) {
         Some(t) => {
@@ -406,5 +415,6 @@ pub fn replay(
         wall,
         dma_errors: sim.dma().stats().errors,
         filters: fm.list().cloned().collect(),
+        recording: sim.take_recording(),
     })
 }

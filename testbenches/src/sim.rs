@@ -53,6 +53,7 @@ pub struct Sim {
     tx_xgmii: XgmiiMonitor,
     speed: Speed,
     cycle: u64,
+    recording: Option<Vec<(In, Out)>>,
 }
 
 impl Sim {
@@ -71,6 +72,7 @@ impl Sim {
             tx_xgmii: XgmiiMonitor::default(),
             speed: cfg.speed,
             cycle: 0,
+            recording: None,
         }
     }
 
@@ -136,6 +138,19 @@ impl Sim {
         &mut self.model
     }
 
+    /// Starts recording every cycle's inputs and outputs at the card's ports, to replay the
+    /// same stimulus into another simulator of the same Verilog. Start before the first cycle
+    /// to record a run another simulator can reproduce from power-on.
+    pub fn start_recording(&mut self) {
+        self.recording = Some(Vec::new());
+    }
+
+    /// The cycles recorded since [`Sim::start_recording`] (inputs applied before the clock's
+    /// rising edge, outputs after it), and stops recording.
+    pub fn take_recording(&mut self) -> Vec<(In, Out)> {
+        self.recording.take().unwrap_or_default()
+    }
+
     /// Runs one clock cycle.
     #[inline]
     pub fn step(&mut self) {
@@ -189,6 +204,9 @@ impl Sim {
         self.input.dma_cpl_data = cpl_data;
         self.input.dma_cpl_last = cpl_last as u8;
         self.model.tick(&self.input, &mut self.output);
+        if let Some(r) = &mut self.recording {
+            r.push((self.input, self.output));
+        }
         self.input.mmio_read = 0;
         let o = &self.output;
         match self.speed {

@@ -5,6 +5,7 @@
 //! a subset and checks the figures the design promises (exit 1 if one fails).
 
 pub mod livelock;
+pub mod simspeed;
 pub mod svg;
 
 use crate::replay::{replay, FilterSpec, ReplayError, ReplayOptions};
