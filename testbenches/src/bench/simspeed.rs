@@ -22,7 +22,7 @@ pub type Cycle = (In, Out);
 /// One simulator's run over a prefix of the recording.
 #[derive(Debug, Clone)]
 pub struct EngineRun {
-    pub engine: &'static str,
+    pub engine: String,
     /// Cycles simulated.
     pub cycles: u64,
     /// Wall-clock seconds of the cycles (start-up and compilation excluded).
@@ -121,7 +121,7 @@ pub fn verilator(rec: &[Cycle], speed: Speed) -> EngineRun {
         }
     }
     EngineRun {
-        engine: "Verilator 5 (this project's bridge)",
+        engine: "Verilator 5 (this project's bridge)".into(),
         cycles: rec.len() as u64,
         secs: t.elapsed().as_secs_f64(),
         setup_secs,
@@ -306,6 +306,16 @@ pub fn icarus(rec: &[Cycle], speed: Speed, dir: &Path) -> Result<EngineRun, SimS
         )));
     }
     let compile = t.elapsed().as_secs_f64();
+    let engine = Command::new("iverilog")
+        .arg("-V")
+        .output()
+        .ok()
+        .and_then(|o| {
+            let text = String::from_utf8_lossy(&o.stdout).to_string();
+            let v = text.lines().next()?.split_whitespace().nth(3)?.to_string();
+            Some(format!("Icarus Verilog {v} (vvp)"))
+        })
+        .unwrap_or_else(|| "Icarus Verilog (vvp)".into());
     // A run of no cycles: loading the design.
     put("in.hex", "0\n")?;
     put("out.hex", "")?;
@@ -324,7 +334,7 @@ pub fn icarus(rec: &[Cycle], speed: Speed, dir: &Path) -> Result<EngineRun, SimS
         .find(|l| l.starts_with("MISMATCH"))
         .map(|l| l.trim_start_matches("MISMATCH ").to_string());
     Ok(EngineRun {
-        engine: "Icarus Verilog 11 (vvp)",
+        engine,
         cycles: rec.len() as u64,
         secs: (total - load).max(1e-6),
         setup_secs: compile + load,
@@ -412,7 +422,7 @@ pub fn rust_hdl(rec: &[Cycle], speed: Speed) -> Result<EngineRun, SimSpeedError>
     let secs = t.elapsed().as_secs_f64();
     let (mismatches, first) = result.lock().unwrap().clone();
     Ok(EngineRun {
-        engine: "rust-hdl 0.46 simulator",
+        engine: "rust-hdl 0.46 simulator".into(),
         cycles: rec.len() as u64,
         secs,
         setup_secs,
