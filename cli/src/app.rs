@@ -123,6 +123,15 @@ enum TraceCommand {
         #[arg(long, value_name = "OCTETS", value_parser = clap::value_parser!(u16).range(60..=1514))]
         fixed_size: Option<u16>,
     },
+    /// Make captured frames look as on a wire: MAC addresses for all-zero (loopback) ones,
+    /// from the IP addresses; IPv4 header, TCP, UDP, ICMP and ICMPv6 checksums recomputed
+    /// (offloaded checksums are left unfinished in captures).
+    Fix {
+        /// The capture to fix (pcap or pcapng, Ethernet).
+        input: PathBuf,
+        /// Where to write the fixed capture (pcapng if the name ends in .pcapng).
+        output: PathBuf,
+    },
 }
 
 /// Runs a parsed command line; returns the exit code.
@@ -253,6 +262,33 @@ pub fn run(cli: Cli) -> i32 {
                 }
             }
         }
+        Command::Trace {
+            command: TraceCommand::Fix { input, output },
+        } => match arsenic_testbenches::fixup::fix_file(&input, &output) {
+            Ok(s) => {
+                println!(
+                    "wrote {}: {} frames; MAC addresses set in {}, IPv4 header checksums fixed in {}, \
+                     TCP/UDP/ICMP checksums fixed in {}; left as captured: {} cut short, {} fragments, {} not IP",
+                    output.display(),
+                    s.frames,
+                    s.macs,
+                    s.ipv4_headers,
+                    s.l4,
+                    s.truncated,
+                    s.fragments,
+                    s.not_ip
+                );
+                0
+            }
+            Err(e @ arsenic_testbenches::trace::TraceError::Write { .. }) => {
+                eprintln!("arsenic trace fix: {e}");
+                5
+            }
+            Err(e) => {
+                eprintln!("arsenic trace fix: {e}");
+                3
+            }
+        },
         Command::Filter {
             command: FilterCommand::Check { expr },
         } => filter_check(&expr),

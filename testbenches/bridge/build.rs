@@ -313,7 +313,7 @@ fn rust_module(name: &str, ports: &[Port]) -> String {
         }
         writeln!(s, "    }}").unwrap();
         let fields: Vec<&Port> = data_ports(ports, dir).collect();
-        writeln!(s, "    impl {tag} {{\n        /// Each field's port name and width in bits, in field order.\n        pub const PORTS: &'static [(&'static str, usize)] = &[").unwrap();
+        writeln!(s, "    #[allow(clippy::unnecessary_cast)]\n    impl {tag} {{\n        /// Each field's port name and width in bits, in field order.\n        pub const PORTS: &'static [(&'static str, usize)] = &[").unwrap();
         for p in &fields {
             writeln!(s, "            ({:?}, {}),", p.name, p.width).unwrap();
         }

@@ -54,15 +54,15 @@ impl Rng {
 
 const MAC_A: [u8; 6] = [0x02, 0x00, 0x5E, 0x10, 0x00, 0x01];
 const MAC_B: [u8; 6] = [0x02, 0x00, 0x5E, 0x10, 0x00, 0x02];
-const ETH_IPV4: u16 = 0x0800;
-const ETH_IPV6: u16 = 0x86DD;
+pub(crate) const ETH_IPV4: u16 = 0x0800;
+pub(crate) const ETH_IPV6: u16 = 0x86DD;
 const ETH_ARP: u16 = 0x0806;
-const ETH_VLAN: u16 = 0x8100;
-const ETH_QINQ: u16 = 0x88A8;
-const IP_TCP: u8 = 6;
-const IP_UDP: u8 = 17;
+pub(crate) const ETH_VLAN: u16 = 0x8100;
+pub(crate) const ETH_QINQ: u16 = 0x88A8;
+pub(crate) const IP_TCP: u8 = 6;
+pub(crate) const IP_UDP: u8 = 17;
 
-fn csum_add(mut sum: u32, data: &[u8]) -> u32 {
+pub(crate) fn csum_add(mut sum: u32, data: &[u8]) -> u32 {
     for c in data.chunks(2) {
         let w = if c.len() == 2 {
             u16::from_be_bytes([c[0], c[1]])
@@ -74,7 +74,7 @@ fn csum_add(mut sum: u32, data: &[u8]) -> u32 {
     sum
 }
 
-fn csum_fold(mut sum: u32) -> u16 {
+pub(crate) fn csum_fold(mut sum: u32) -> u16 {
     while sum >> 16 != 0 {
         sum = (sum & 0xFFFF) + (sum >> 16);
     }

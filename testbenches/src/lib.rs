@@ -1,5 +1,6 @@
 pub mod bench;
 pub mod config;
+pub mod fixup;
 pub mod generate;
 pub mod host;
 pub mod job;

@@ -1,6 +1,6 @@
 //! Every capture of the robustness corpus (`traces/tcpdump-tests/`, 258 real and often
 //! deliberately malformed Ethernet captures, and `traces/dpkt-examples/`, dpkt's 5, two of
-//! them truncated DNS) through the card at 10 GbE line rate with eight
+//! them truncated DNS, and the project's own 10 in `traces/`) through the card at 10 GbE line rate with eight
 //! filters on eight user VIs: no hang, no panic; a capture the reader refuses is a clear
 //! error; every frame is delivered to the VI libpcap names (first matching filter by priority,
 //! else the OS path) byte for byte, or dropped with the reason the MAC's reference model
@@ -52,6 +52,11 @@ fn the_whole_corpus_goes_where_libpcap_says() {
     let dpkt = captures("dpkt-examples");
     assert_eq!(dpkt.len(), 5);
     names.extend(dpkt);
+    // The project's own captures beside them (real traffic, raw and fixed loopback, the
+    // generated workload with its FCS faults, and a few tcpdump picks).
+    let own = captures("");
+    assert_eq!(own.len(), 10);
+    names.extend(own);
     let cap = pcap::Capture::dead(pcap::Linktype::ETHERNET).unwrap();
     let progs: Vec<(u16, u16, pcap::BpfProgram)> = FILTERS
         .iter()
