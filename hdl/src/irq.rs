@@ -11,6 +11,8 @@ use arsenic_interface::params::IRQ_TIMERS;
 use rust_hdl::prelude::*;
 
 const N: usize = IRQ_TIMERS;
+// `update` writes the OR over the timers out term by term.
+const _: () = assert!(N == 8, "IrqTimers::update ORs exactly eight timers");
 
 #[derive(LogicBlock)]
 pub struct IrqTimers {

@@ -1,6 +1,7 @@
 pub mod bench;
 pub mod config;
 pub mod fixup;
+pub mod fuzzing;
 pub mod generate;
 pub mod host;
 pub mod job;

@@ -63,6 +63,16 @@ pub struct BenchReport {
 
 const SIZES: [usize; 6] = [64, 128, 256, 512, 1024, 1518];
 
+/// Frames per second of `size`-octet frames (FCS included) back to back at line rate, in
+/// millions: each takes its octets, 8 of preamble and 12 of minimum gap.
+fn line_mpps(s: Speed, size: usize) -> f64 {
+    let bps = match s {
+        Speed::Gbe1 => 1e9,
+        Speed::Gbe10 => 1e10,
+    };
+    bps / ((size + 20) as f64 * 8.0) / 1e6
+}
+
 fn speed_name(s: Speed) -> &'static str {
     match s {
         Speed::Gbe1 => "1 GbE",
@@ -522,8 +532,11 @@ pub fn run(o: &BenchOptions, log: &mut dyn FnMut(&str)) -> Result<BenchReport, B
          process polls every 32 cycles. Delivered as a fraction of the frames offered at line \
          rate; loss in frames.\n"
     );
-    let _ = writeln!(md, "| link | frame | VIs | tables | delivered | loss |");
-    let _ = writeln!(md, "| --- | --- | --- | --- | --- | --- |");
+    let _ = writeln!(
+        md,
+        "| link | frame | VIs | tables | delivered | Mpps | loss |"
+    );
+    let _ = writeln!(md, "| --- | --- | --- | --- | --- | --- | --- |");
     let mut rx_lat: Vec<(Speed, usize, Vec<u64>)> = Vec::new();
     for &speed in &[Speed::Gbe1, Speed::Gbe10] {
         for &size in sizes {
@@ -540,10 +553,11 @@ pub fn run(o: &BenchOptions, log: &mut dyn FnMut(&str)) -> Result<BenchReport, B
                     let (got, n, lat) = rx_point(speed, size, vis, full, n_rx)?;
                     let _ = writeln!(
                         md,
-                        "| {} | {size} | {vis} | {} | {:.4} | {} |",
+                        "| {} | {size} | {vis} | {} | {:.4} | {:.3} | {} |",
                         speed_name(speed),
                         if full { "full" } else { "empty" },
                         got as f64 / n as f64,
+                        got as f64 / n as f64 * line_mpps(speed, size),
                         n - got
                     );
                     if size == 64 {
@@ -582,8 +596,11 @@ pub fn run(o: &BenchOptions, log: &mut dyn FnMut(&str)) -> Result<BenchReport, B
          from the host) to the last frame's.\n",
         per_vi(64)
     );
-    let _ = writeln!(md, "| link | frame | VIs | filters | line rate | frames |");
-    let _ = writeln!(md, "| --- | --- | --- | --- | --- | --- |");
+    let _ = writeln!(
+        md,
+        "| link | frame | VIs | filters | line rate | Mpps | frames sent | lost |"
+    );
+    let _ = writeln!(md, "| --- | --- | --- | --- | --- | --- | --- | --- |");
     let mut tx_chart: Vec<(String, Vec<(f64, f64)>)> = Vec::new();
     for &speed in &[Speed::Gbe1, Speed::Gbe10] {
         let mut line = Vec::new();
@@ -600,13 +617,15 @@ pub fn run(o: &BenchOptions, log: &mut dyn FnMut(&str)) -> Result<BenchReport, B
                     let (frac, got) = tx_point(speed, size, vis, restricted, per_vi(vis))?;
                     let _ = writeln!(
                         md,
-                        "| {} | {size} | {vis} | {} | {frac:.4} | {got} |",
+                        "| {} | {size} | {vis} | {} | {frac:.4} | {:.3} | {got} | {} |",
                         speed_name(speed),
                         if restricted {
                             "checked"
                         } else {
                             "unrestricted"
-                        }
+                        },
+                        frac * line_mpps(speed, size),
+                        per_vi(vis) * vis - got
                     );
                     if vis == 1 && !restricted {
                         line.push((size as f64, frac));
