@@ -92,6 +92,20 @@ enum Command {
         #[arg(long, default_value = "docs")]
         out: PathBuf,
     },
+    /// Build a board image with the open toolchain (Yosys, nextpnr-ecp5, ecppack): bitstream
+    /// and report (resources, achieved clock frequencies, pass/fail) in the output folder.
+    Synth {
+        /// The board.
+        #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(
+            arsenic_hdl::board::BOARDS.iter().map(|b| b.name)))]
+        board: String,
+        /// Output folder: top.v, board.lpf, logs, top.bit, report.md.
+        #[arg(long, default_value = "out/synth")]
+        out: PathBuf,
+        /// Virtual environment of the tools (created on first use; their cache beside it).
+        #[arg(long, default_value = "target/synth-venv")]
+        tools: PathBuf,
+    },
     /// Write the card's Verilog into a folder: nic.v (simulation configuration), nic_small.v
     /// (small classifier, for synthesis), mac_rx.v and classifier.v.
     Verilog {
@@ -295,6 +309,10 @@ pub fn run(cli: Cli) -> i32 {
         Command::Regs => {
             print!("{}", arsenic_interface::regs::describe());
             0
+        }
+        Command::Synth { board, out, tools } => {
+            let b = arsenic_hdl::board::board(&board).expect("clap checked the name");
+            crate::synth::synth(b, &out, &tools)
         }
         Command::Verilog { out } => {
             if let Err(e) = std::fs::create_dir_all(&out) {

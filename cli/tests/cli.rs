@@ -374,3 +374,24 @@ fn trace_fix_gives_loopback_frames_addresses_and_good_checksums() {
     assert_eq!(o.status.code(), Some(3));
     assert!(!out2.exists());
 }
+
+#[test]
+fn a_board_that_does_not_exist_is_refused_and_nothing_is_written() {
+    let d = tmp("synth-unknown");
+    let out = d.join("image");
+    let o = arsenic(&[
+        "synth",
+        "--board",
+        "colorlight-9z",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("invalid value 'colorlight-9z'"), "{err}");
+    assert!(
+        err.contains("colorlight-5a-75b"),
+        "the message lists the boards: {err}"
+    );
+    assert!(!out.exists());
+}

@@ -9,6 +9,7 @@
 //! The place where the filters will choose a queue is the hand-off between the receive buffer
 //! and the RX DMA: today every frame goes to the default (OS) queue, VI 0.
 
+pub mod board;
 pub mod classifier;
 pub mod crc;
 pub mod desc_fetch;

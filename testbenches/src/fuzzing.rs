@@ -92,8 +92,11 @@ impl Card {
         fm.clear(&mut sim);
         let mut reference = FilterSet::new(TableParams::SIM);
         for (expr, vi, prio) in CARD_FILTERS {
-            fm.install(&mut sim, expr, *vi, *prio).expect("the filter fits");
-            reference.install(expr, *vi, *prio).expect("the filter fits");
+            fm.install(&mut sim, expr, *vi, *prio)
+                .expect("the filter fits");
+            reference
+                .install(expr, *vi, *prio)
+                .expect("the filter fits");
         }
         sim.drain_writes();
         Card {

