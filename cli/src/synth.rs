@@ -104,7 +104,9 @@ pub fn synth(board: &arsenic_hdl::board::Board, out: &Path, venv: &Path) -> i32 
     }
     // Nothing of an earlier run may pass for this one's.
     for f in [
-        "top.bit",
+        BITSTREAM,
+        FAILED_BITSTREAM,
+        "top.bit.partial",
         "report.md",
         "report.json",
         "top.config",
@@ -210,7 +212,7 @@ pub fn synth(board: &arsenic_hdl::board::Board, out: &Path, venv: &Path) -> i32 
     match run(
         &bin,
         "yowasp-ecppack",
-        &["top.config", "top.bit"],
+        &["top.config", "top.bit.partial"],
         out,
         &cache,
         "ecppack.log",
@@ -241,12 +243,23 @@ pub fn synth(board: &arsenic_hdl::board::Board, out: &Path, venv: &Path) -> i32 
         return EXIT_OUTPUT;
     }
     print!("{md}");
+    // A bitstream that misses timing gets a name nobody loads by mistake.
+    let name = if pass { BITSTREAM } else { FAILED_BITSTREAM };
+    if let Err(e) = std::fs::rename(out.join("top.bit.partial"), out.join(name)) {
+        eprintln!("arsenic synth: cannot write {name}: {e}");
+        return EXIT_OUTPUT;
+    }
     if pass {
         EXIT_PASS
     } else {
         EXIT_FAIL
     }
 }
+
+/// The bitstream of an image that meets timing.
+pub const BITSTREAM: &str = "top.bit";
+/// The bitstream of an image that does not.
+pub const FAILED_BITSTREAM: &str = "top.timing-failed.bit";
 
 fn render(
     board: &arsenic_hdl::board::Board,
@@ -309,12 +322,13 @@ fn render(
     let _ = writeln!(md, "| whole build | {secs:.1} |");
     let _ = writeln!(
         md,
-        "\nResult: **{}** (bitstream `top.bit`{}).",
+        "\nResult: **{}** (bitstream `{}`{}).",
         if pass { "pass" } else { "FAIL" },
+        if pass { BITSTREAM } else { FAILED_BITSTREAM },
         if pass {
             ""
         } else {
-            "; timing is not met, do not load it"
+            ": timing is not met, do not load it"
         }
     );
     (md, pass)
