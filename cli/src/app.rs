@@ -282,7 +282,7 @@ pub fn run(cli: Cli) -> i32 {
             Ok(s) => {
                 println!(
                     "wrote {}: {} frames; MAC addresses set in {}, IPv4 header checksums fixed in {}, \
-                     TCP/UDP/ICMP checksums fixed in {}; left as captured: {} cut short, {} fragments, {} not IP",
+                     TCP/UDP/ICMP checksums fixed in {}; transport checksums left as captured: {} cut short, {} fragments, {} routed; {} not IP",
                     output.display(),
                     s.frames,
                     s.macs,
@@ -290,6 +290,7 @@ pub fn run(cli: Cli) -> i32 {
                     s.l4,
                     s.truncated,
                     s.fragments,
+                    s.routed,
                     s.not_ip
                 );
                 0

@@ -117,6 +117,9 @@ pub struct MacTx {
     x_cn: Signal<Local, Bits<5>>,
     // Idle lanes still owed this cycle.
     x_gap: Signal<Local, Bits<5>>,
+    // The next values of `x_in` and `x_ifg`.
+    x_in_n: Signal<Local, Bit>,
+    x_ifg_n: Signal<Local, Bits<5>>,
     // Octets of padding this cycle.
     pad_n: Signal<Local, Bits<5>>,
     x_nb: Signal<Local, Bits<192>>,
@@ -231,6 +234,8 @@ impl Default for MacTx {
             x_cctl: Default::default(),
             x_cn: Default::default(),
             x_gap: Default::default(),
+            x_in_n: Default::default(),
+            x_ifg_n: Default::default(),
             pad_n: Default::default(),
             x_nb: Default::default(),
             x_nc: Default::default(),
@@ -447,6 +452,8 @@ impl Logic for MacTx {
         self.x_cctl.next = 0.into();
         self.x_cn.next = 0.into();
         self.x_gap.next = 0.into();
+        self.x_in_n.next = self.x_in.q.val();
+        self.x_ifg_n.next = self.x_ifg.q.val();
         if !self.speed_10g.val() {
             // GMII: the head beat's octets, one a cycle.
             if self.g_in.q.val() {
@@ -501,7 +508,7 @@ impl Logic for MacTx {
                                 | (self.k_term.val() << (bit_cast::<8, 4>(self.h_n.val()) << 3));
                             self.x_cctl.next = bits::<16>(1) << bit_cast::<16, 4>(self.h_n.val());
                             self.x_cn.next = bit_cast::<5, 4>(self.h_n.val()) + 1;
-                            self.x_in.d.next = false;
+                            self.x_in_n.next = false;
                             // 11 idles after /T/, and up to 3 more so that the next /S/ falls in
                             // lane 0 or 4.
                             self.x_sum.next =
@@ -510,12 +517,12 @@ impl Logic for MacTx {
                             // `qcount`.)
                             self.x_pad2.next = bits::<2>(0) - self.x_sum.val().get_bits::<2>(0);
                             self.x_pad.next = bit_cast::<5, 2>(self.x_pad2.val());
-                            self.x_ifg.d.next = self.k_ifg.val() + self.x_pad.val();
+                            self.x_ifg_n.next = self.k_ifg.val() + self.x_pad.val();
                         }
                     } else {
                         self.c_underrun.d.next = self.c_underrun.q.val() + 1;
-                        self.x_in.d.next = false;
-                        self.x_ifg.d.next = self.k_ifg.val();
+                        self.x_in_n.next = false;
+                        self.x_ifg_n.next = self.k_ifg.val();
                         self.x_chunk.next = bit_cast::<128, 64>(self.k_error_word.val());
                         self.x_cctl.next = 0xFF.into();
                         self.x_cn.next = 8.into();
@@ -529,13 +536,13 @@ impl Logic for MacTx {
                     self.x_cn.next = self.x_gap.val();
                     self.x_chunk.next = self.k_idles.val();
                     self.x_cctl.next = 0xFFFF.into();
-                    self.x_ifg.d.next = self.x_ifg.q.val() - self.x_gap.val();
+                    self.x_ifg_n.next = self.x_ifg.q.val() - self.x_gap.val();
                     // A frame starts once two of its beats wait: the framer leaves at most one
                     // cycle without a beat in a frame (a short last beat), and XGMII cannot pause.
                     if (self.x_ifg.q.val() <= 8) & (self.qcount.val() >= 2) {
                         if self.h_first.val() {
                             self.pop.next = true;
-                            self.x_in.d.next = true;
+                            self.x_in_n.next = true;
                             self.x_chunk.next = (self.k_idles.val()
                                 & ((bits::<128>(1) << (bit_cast::<8, 5>(self.x_gap.val()) << 3))
                                     - 1))
@@ -567,7 +574,7 @@ impl Logic for MacTx {
                 self.xbuf.d.next = self.x_nb.val() >> 64;
                 self.xctl.d.next = self.x_nc.val() >> 8;
                 self.xfill.d.next = self.x_nf.val() - 8;
-            } else if !self.x_in.d.val() {
+            } else if !self.x_in_n.val() {
                 // Between frames: what is there, idles for the rest.
                 self.x_txd.d.next = (self.x_nb.val().get_bits::<64>(0)
                     & !(self.k_ones.val() << (bit_cast::<64, 5>(self.x_nf.val()) << 3)))
@@ -582,16 +589,20 @@ impl Logic for MacTx {
                 // or 4 (the stream resumes at lane 0, so what is owed rounds up to 4).
                 self.x_pad.next = bits::<5>(8) - self.x_nf.val();
                 self.x_sum.next = 0.into();
-                if self.x_ifg.d.val() > self.x_pad.val() {
-                    self.x_sum.next = self.x_ifg.d.val() - self.x_pad.val();
+                if self.x_ifg_n.val() > self.x_pad.val() {
+                    self.x_sum.next = self.x_ifg_n.val() - self.x_pad.val();
                 }
-                self.x_ifg.d.next = (self.x_sum.val() + 3) & 0x1C;
+                self.x_ifg_n.next = (self.x_sum.val() + 3) & 0x1C;
             } else {
                 self.xbuf.d.next = self.x_nb.val();
                 self.xctl.d.next = self.x_nc.val();
                 self.xfill.d.next = self.x_nf.val();
             }
         }
+        // The encoder's next state, worked out in Locals above (a DFF's input read back in
+        // the same update would mean another thing in rust-hdl's simulator).
+        self.x_in.d.next = self.x_in_n.val();
+        self.x_ifg.d.next = self.x_ifg_n.val();
         if self.pop.val() {
             self.rp.d.next = self.rp.q.val() + 1;
         }

@@ -13,7 +13,9 @@
 //!   IPv6 (behind up to two VLAN tags), whenever the frame holds the whole datagram and it
 //!   is not a fragment. A UDP checksum of zero over IPv4 (no checksum) stays zero.
 //!
-//! Frames that are cut short, fragmented or not IP are written unchanged and counted.
+//! Frames that are not IP are written unchanged; in IP frames cut short, fragmented, or
+//! with an IPv6 routing header still to be followed, the transport checksum is left as
+//! captured (the addresses and a whole IPv4 header are still fixed); each case is counted.
 
 use crate::generate::{
     csum_add, csum_fold, ETH_IPV4, ETH_IPV6, ETH_QINQ, ETH_VLAN, IP_TCP, IP_UDP,
@@ -39,6 +41,8 @@ pub struct FixStats {
     pub fragments: u64,
     /// Frames that are not IPv4 or IPv6.
     pub not_ip: u64,
+    /// IPv6 frames with a routing header still to be followed (transport checksum left).
+    pub routed: u64,
 }
 
 /// Where a frame's network header starts and its EtherType, behind up to two VLAN tags.
@@ -145,6 +149,12 @@ pub fn fix_frame(f: &mut [u8], s: &mut FixStats) {
             let end = nh + 40 + payload;
             loop {
                 match next {
+                    // A routing header with segments left: the checksum covers the final
+                    // destination, not the header's; leave it.
+                    43 if at + 4 <= end && f[at + 3] != 0 => {
+                        s.routed += 1;
+                        return;
+                    }
                     0 | 43 | 60 if at + 8 <= end => {
                         next = f[at];
                         at += (f[at + 1] as usize + 1) * 8;

@@ -11,11 +11,11 @@ use arsenic_testbenches::bench::simspeed;
 #[test]
 fn three_simulators_agree_cycle_by_cycle() {
     for speed in [Speed::Gbe10, Speed::Gbe1] {
-        let r = simspeed::record(speed, 8, 4).unwrap();
+        let r = simspeed::record(speed, 8, 8).unwrap();
         assert_eq!(r.received.len(), 8, "{speed:?}: every frame reached the VI");
-        assert_eq!(r.tx_wire.len(), 4, "{speed:?}: every frame was sent");
+        assert_eq!(r.tx_wire.len(), 8, "{speed:?}: every frame was sent");
         let rec = &r.recording;
-        assert_eq!(simspeed::frames_in(rec, speed), 12);
+        assert_eq!(simspeed::frames_in(rec, speed), 16);
         let v = simspeed::verilator(rec, speed);
         assert_eq!(v.mismatches, 0, "Verilator: {:?}", v.first_mismatch);
         let dir = std::env::temp_dir().join(format!("arsenic-three-sims-{speed:?}"));

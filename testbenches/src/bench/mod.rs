@@ -114,7 +114,8 @@ fn simulators(
          at the card's ports, cycle by cycle from power-on: the device manager probes, resets \
          and configures the card, one user VI receives {rx} UDP frames (64 and 512 octets \
          alternately, back to back at 10 GbE) through a filter while another sends {tx} frames \
-         of 128 octets through its transmit filter: {} cycles, {} frames on the wires. The \
+         of 64 to 201 octets (ending on every lane of the 10 GbE encoder) through its \
+         transmit filter: {} cycles, {} frames on the wires. The \
          recorded inputs then drive a fresh Verilator model (this project's bridge, C++ at -O2), \
          Icarus Verilog (`iverilog -g2005`, `vvp`) on the same generated Verilog (block RAMs \
          start at zero, as in the Verilator model and in an FPGA), and rust-hdl 0.46's own \

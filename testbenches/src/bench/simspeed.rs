@@ -434,7 +434,8 @@ pub fn rust_hdl(rec: &[Cycle], speed: Speed) -> Result<EngineRun, SimSpeedError>
 
 /// Records the workload of the comparison: a card powered on, probed and configured by the
 /// device manager, one user VI receiving `rx` UDP frames (64 and 512 octets alternately) back
-/// to back at line rate through a filter while another sends `tx` frames of 128 octets.
+/// to back at line rate through a filter while another sends `tx` frames of 64 to 201 octets
+/// (sizes that end on every lane of the 10 GbE encoder).
 pub fn record(
     speed: Speed,
     rx: usize,
@@ -453,7 +454,15 @@ pub fn record(
         vi: 2,
         schedule: arsenic_host::TxSchedule::default(),
         filter: Some("udp".into()),
-        frames: crate::txwork::generated(2, 128, tx),
+        // Sizes that end on every lane of the 10 GbE encoder.
+        frames: (0..tx)
+            .map(|k| {
+                let size = [128, 67, 125, 93, 64, 201, 70, 99][k % 8];
+                crate::txwork::generated(2, size, k + 1)
+                    .pop()
+                    .expect("one frame")
+            })
+            .collect(),
         pace: None,
     });
     let frames = (0..rx)
