@@ -49,8 +49,8 @@ pub fn config(data: &[u8]) {
     }
 }
 
-/// The filters of the `card` target: masked rules over several layers, with priorities, one
-/// user VI each.
+/// The filters of the `card` target and of the corpus replay: masked rules over several
+/// layers, with priorities, one user VI each.
 pub const CARD_FILTERS: &[(&str, u16, u16)] = &[
     ("tcp port 80 or tcp port 8080", 1, 5),
     ("udp port 53", 2, 5),

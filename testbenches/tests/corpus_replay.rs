@@ -14,17 +14,9 @@ use arsenic_testbenches::replay::{expected, replay, wire_frames, Expected, Filte
 use arsenic_testbenches::trace;
 use std::path::Path;
 
-/// The filter set: masked rules and an exact flow, over several layers, with priorities.
-const FILTERS: &[(&str, u16, u16)] = &[
-    ("tcp port 80 or tcp port 8080", 1, 5),
-    ("udp port 53", 2, 5),
-    ("ip6", 3, 1),
-    ("arp", 4, 1),
-    ("vlan", 5, 3),
-    ("icmp or icmp6", 6, 4),
-    ("ip and udp", 7, 2),
-    ("tcp[tcpflags] & tcp-syn != 0", 8, 6),
-];
+/// The filter set: masked rules over several layers, with priorities (the same set the
+/// `card` fuzz target uses).
+use arsenic_testbenches::fuzzing::CARD_FILTERS as FILTERS;
 
 /// The captures of a folder of `traces/`.
 fn captures(folder: &str) -> Vec<std::path::PathBuf> {
