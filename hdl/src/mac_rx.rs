@@ -7,6 +7,10 @@
 //! tail is discarded here) and marks the last one `ok` with the frame's length (FCS excluded)
 //! or not ok; the receive buffer keeps or discards the frame on that mark. One counter per
 //! reason; `reset` clears them.
+//!
+//! The FCS of a 1 GbE frame is checked by the GMII front end an octet a cycle (`fcs_ok` on
+//! its last beat); the eight-octet CRC step here serves 10 GbE. A card built without 10 GbE
+//! (`MacRx::gmii_only`) has the XGMII path and that CRC step removed by synthesis.
 
 use crate::crc::Crc32Step;
 use crate::gmii_rx::GmiiRx;
@@ -73,6 +77,9 @@ pub struct MacRx {
     s_phy: Signal<Local, Bit>,
     s_pre: Signal<Local, Bit>,
     s_start: Signal<Local, Bit>,
+    s_fcs_ok: Signal<Local, Bit>,
+    // 1 when the card has the 10 GbE path.
+    k_has_10g: Constant<Bit>,
     len_next: Signal<Local, Bits<16>>,
     k_residue: Constant<Bits<32>>,
     k_min_frame: Constant<Bits<16>>,
@@ -82,6 +89,18 @@ pub struct MacRx {
 
 impl Default for MacRx {
     fn default() -> Self {
+        Self::new(true)
+    }
+}
+
+impl MacRx {
+    /// A receive MAC for 1 GbE only: `speed_10g` is ignored and synthesis drops the XGMII
+    /// front end and the eight-octet CRC.
+    pub fn gmii_only() -> Self {
+        Self::new(false)
+    }
+
+    fn new(has_10g: bool) -> Self {
         Self {
             clock: Default::default(),
             gmii_rxd: Default::default(),
@@ -134,6 +153,8 @@ impl Default for MacRx {
             s_phy: Default::default(),
             s_pre: Default::default(),
             s_start: Default::default(),
+            s_fcs_ok: Default::default(),
+            k_has_10g: Constant::new(has_10g),
             len_next: Default::default(),
             k_residue: Constant::new((fcs::RESIDUE as u64).into()),
             k_min_frame: Constant::new((eth::MIN_FRAME as u64).into()),
@@ -158,7 +179,7 @@ impl Logic for MacRx {
         self.xgmii.rxd.next = self.xgmii_rxd.val();
         self.xgmii.rxc.next = self.xgmii_rxc.val();
         // Select the front end.
-        if self.speed_10g.val() {
+        if self.speed_10g.val() & self.k_has_10g.val() {
             self.s_valid.next = self.xgmii.valid.val();
             self.s_data.next = self.xgmii.data.val();
             self.s_nbytes.next = self.xgmii.nbytes.val();
@@ -166,6 +187,7 @@ impl Logic for MacRx {
             self.s_phy.next = self.xgmii.phy_err.val();
             self.s_pre.next = self.xgmii.pre_err.val();
             self.s_start.next = self.xgmii.start.val();
+            self.s_fcs_ok.next = self.crc.crc_out.val() == self.k_residue.val();
         } else {
             self.s_valid.next = self.gmii.valid.val();
             self.s_data.next = self.gmii.data.val();
@@ -174,14 +196,20 @@ impl Logic for MacRx {
             self.s_phy.next = self.gmii.phy_err.val();
             self.s_pre.next = self.gmii.pre_err.val();
             self.s_start.next = self.gmii.start.val();
+            self.s_fcs_ok.next = self.gmii.fcs_ok.val();
         }
         // CRC and length of the frame so far, this beat included.
         self.crc.crc_in.next = !self.crc_n.q.val();
         self.crc.data.next = self.s_data.val();
         self.crc.nbytes.next = self.s_nbytes.val();
-        self.len_next.next = self.flen.q.val();
-        if self.flen.q.val() < self.k_len_cap.val() {
-            self.len_next.next = self.flen.q.val() + bit_cast::<16, 4>(self.s_nbytes.val());
+        if self.speed_10g.val() & self.k_has_10g.val() {
+            self.len_next.next = self.flen.q.val();
+            if self.flen.q.val() < self.k_len_cap.val() {
+                self.len_next.next = self.flen.q.val() + bit_cast::<16, 4>(self.s_nbytes.val());
+            }
+        } else {
+            // The GMII front end counts octets as they arrive.
+            self.len_next.next = self.gmii.len.val();
         }
         self.o_valid.d.next = false;
         self.o_last.d.next = false;
@@ -211,7 +239,7 @@ impl Logic for MacRx {
                     self.c_runt.d.next = self.c_runt.q.val() + 1;
                 } else if self.len_next.val() > self.max_frame.val() {
                     self.c_giant.d.next = self.c_giant.q.val() + 1;
-                } else if self.crc.crc_out.val() != self.k_residue.val() {
+                } else if !self.s_fcs_ok.val() {
                     self.c_fcs.d.next = self.c_fcs.q.val() + 1;
                 } else {
                     self.o_ok.d.next = true;
