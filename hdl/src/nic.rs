@@ -97,6 +97,13 @@ pub struct Nic<const VB: usize, const CB: usize, const BB: usize, const TB: usiz
 }
 
 impl<const VB: usize, const CB: usize, const BB: usize, const TB: usize> Nic<VB, CB, BB, TB> {
+    /// The card without its 10 GbE receive path (a board with gigabit PHYs): the receive MAC
+    /// checks the FCS an octet a cycle and ignores the speed register.
+    pub fn gmii_only(mut self) -> Self {
+        self.mac = MacRx::gmii_only();
+        self
+    }
+
     /// The card with a receive classifier of `params` and transmit filters of `tx_params`.
     pub fn new(params: ClassifierParams, tx_params: ClassifierParams) -> Self {
         Nic {

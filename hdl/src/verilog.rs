@@ -113,6 +113,13 @@ pub fn mac_rx() -> String {
     wire_clocks(&generate_verilog(&uut))
 }
 
+/// Verilog of the board's card with its host tunnel (`tunnel::TunnelNic`), one clock domain.
+pub fn tunnel_nic() -> String {
+    let mut uut = crate::tunnel::TunnelNic::default();
+    uut.connect_all();
+    wire_clocks(&generate_verilog(&uut))
+}
+
 /// Verilog of the MAC transmit block alone.
 pub fn mac_tx() -> String {
     let mut uut = MacTx::default();
@@ -138,6 +145,10 @@ pub fn designs() -> Vec<Design> {
         Design {
             name: "mac_tx",
             verilog: mac_tx(),
+        },
+        Design {
+            name: "tunnel_nic",
+            verilog: tunnel_nic(),
         },
     ]
 }
@@ -226,6 +237,11 @@ pub fn design_ports(name: &str) -> Option<Vec<Port>> {
         }
         "classifier" => {
             let mut uut = Classifier::default();
+            uut.connect_all();
+            Some(ports(&uut))
+        }
+        "tunnel_nic" => {
+            let mut uut = crate::tunnel::TunnelNic::default();
             uut.connect_all();
             Some(ports(&uut))
         }

@@ -23,6 +23,7 @@ pub mod filters;
 pub mod manager;
 pub mod memory;
 pub mod schedule;
+pub mod tunnel;
 mod tx;
 pub mod vi;
 
@@ -30,9 +31,10 @@ pub use device::Device;
 pub use dma::{DmaConfig, DmaServicer};
 pub use filters::{FilterInfo, FilterManager, Slot};
 pub use manager::{
-    delivered_bytes, dropped, Counters, DeviceManager, DriverError, QueueConfig, RxFrame,
+    delivered_bytes, dropped, CardSize, Counters, DeviceManager, DriverError, QueueConfig, RxFrame,
     TxCounters,
 };
 pub use memory::{HostMemory, MemoryError, Region};
 pub use schedule::{Shaping, TxSchedule};
+pub use tunnel::{FrameLink, TunnelDevice, TunnelStats};
 pub use vi::{DbReg, DoorbellPage, RxBuf, TxViStats, UserVi, ViConfig, ViEvent, ViStats};

@@ -128,6 +128,41 @@ pub struct DeviceManager {
     bt_free: BTreeMap<u32, u32>,
     /// VIs interrupted and not yet handed out.
     woken: BTreeSet<u16>,
+    /// The card's VIs.
+    vi_count: usize,
+}
+
+/// The sizes a card reports in `PARAMS` and `PARAMS2` (a board's card is smaller than the
+/// simulation's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CardSize {
+    /// log2 of the VIs.
+    pub vi_bits: u32,
+    /// log2 of the buffer table's entries.
+    pub buftbl_bits: u32,
+}
+
+impl CardSize {
+    /// Reads the card's sizes; refuses sizes beyond what the driver's layouts allow.
+    pub fn read<D: Device>(dev: &mut D) -> Result<CardSize, DriverError> {
+        let p = dev.read32(regs::PARAMS);
+        let p2 = dev.read32(regs::PARAMS2);
+        let size = CardSize {
+            vi_bits: (p >> regs::params::VI_BITS_SHIFT) & 0xFF,
+            buftbl_bits: (p2 >> regs::params2::BUFTBL_BITS_SHIFT) & 0xFF,
+        };
+        if size.vi_bits == 0
+            || size.vi_bits > params::VI_BITS as u32
+            || size.buftbl_bits == 0
+            || size.buftbl_bits > params::BUFTBL_BITS as u32
+        {
+            return Err(DriverError::Params {
+                card: p,
+                driver: params_word(),
+            });
+        }
+        Ok(size)
+    }
 }
 
 /// The expected value of `PARAMS`.
@@ -152,7 +187,10 @@ impl DeviceManager {
         }
         let p = dev.read32(regs::PARAMS);
         let want = params_word();
-        if p != want {
+        // A board's card may have fewer VIs than the simulation's; everything else must match.
+        let vi_field = 0xFFu32 << regs::params::VI_BITS_SHIFT;
+        let vi_bits = (p >> regs::params::VI_BITS_SHIFT) & 0xFF;
+        if p & !vi_field != want & !vi_field || vi_bits == 0 || vi_bits > params::VI_BITS as u32 {
             return Err(DriverError::Params {
                 card: p,
                 driver: want,
@@ -210,8 +248,9 @@ impl DeviceManager {
     ) -> Result<Self, DriverError> {
         let mut cfg = cfg;
         cfg.tx.unrestricted = true;
+        let size = CardSize::read(dev)?;
         let mut bt_free = BTreeMap::new();
-        bt_free.insert(0, 1u32 << params::BUFTBL_BITS);
+        bt_free.insert(0, 1u32 << size.buftbl_bits);
         let mut dm = DeviceManager {
             os: UserVi::new(
                 0,
@@ -227,6 +266,7 @@ impl DeviceManager {
             tx_filters: FilterManager::new_tx(tx_filters),
             bt_free,
             woken: BTreeSet::new(),
+            vi_count: 1 << size.vi_bits,
         };
         dm.tx_filters.clear(dev);
         dm.os = dm.create_vi_at(dev, 0, cfg)?;
@@ -259,9 +299,9 @@ impl DeviceManager {
         dev: &mut D,
         cfg: ViConfig,
     ) -> Result<UserVi, DriverError> {
-        let vi = (1..params::VI_COUNT as u16)
+        let vi = (1..self.vi_count as u16)
             .find(|v| !self.vis.contains_key(v))
-            .ok_or(DriverError::NoVi(params::VI_COUNT))?;
+            .ok_or(DriverError::NoVi(self.vi_count))?;
         self.create_vi_at(dev, vi, cfg)
     }
 
@@ -274,7 +314,7 @@ impl DeviceManager {
         cfg: ViConfig,
     ) -> Result<UserVi, DriverError> {
         cfg.check()?;
-        if vi as usize >= params::VI_COUNT {
+        if vi as usize >= self.vi_count {
             return Err(DriverError::NoSuchVi(vi));
         }
         if self.vis.contains_key(&vi) {

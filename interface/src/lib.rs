@@ -18,6 +18,7 @@ pub mod fcs;
 pub mod params;
 pub mod regs;
 pub mod rxdesc;
+pub mod tunnel;
 pub mod txdesc;
 
 /// Errors of the layout views.

@@ -1,0 +1,171 @@
+//! The host tunnel end to end: the board's card (`TunnelNic`, the small gigabit card with its
+//! host interface carried over port 1) in Verilator, driven by the unchanged device manager
+//! and user library through the driver's tunnel backend.
+
+use arsenic_host::{
+    CardSize, Device, DeviceManager, FilterManager, HostMemory, QueueConfig, RxFrame, TunnelDevice,
+    ViConfig, ViEvent,
+};
+use arsenic_interface::classifier::ClassifierParams;
+use arsenic_interface::params::Speed;
+use arsenic_interface::{fcs, regs, tunnel};
+use arsenic_testbenches::tunnel_sim::TunnelSim;
+
+const HOST_MAC: [u8; 6] = [0x02, 0, 0, 0, 0, 0x42];
+
+/// A UDP/IPv4 frame to 10.0.0.1:`dport` of `len` octets (FCS excluded), numbered `seq`.
+fn udp(dport: u16, seq: u32, len: usize) -> Vec<u8> {
+    let mut f = vec![0x02, 0, 0, 0, 0, 1, 0x02, 0, 0, 0, 0, 2, 0x08, 0x00];
+    let ip_len = (len - 14) as u16;
+    f.extend_from_slice(&[0x45, 0]);
+    f.extend_from_slice(&ip_len.to_be_bytes());
+    f.extend_from_slice(&[0, 0, 0x40, 0, 64, 17, 0, 0, 10, 0, 0, 2, 10, 0, 0, 1]);
+    f.extend_from_slice(&1234u16.to_be_bytes());
+    f.extend_from_slice(&dport.to_be_bytes());
+    f.extend_from_slice(&(ip_len - 20).to_be_bytes());
+    f.extend_from_slice(&[0, 0]);
+    f.extend_from_slice(&seq.to_be_bytes());
+    while f.len() < len {
+        f.push(f.len() as u8);
+    }
+    f
+}
+
+fn vi_config() -> ViConfig {
+    ViConfig {
+        ring_log2: 4,
+        evq_log2: 5,
+        buffers: 16,
+        batch: 4,
+        ..Default::default()
+    }
+}
+
+fn board() -> TunnelDevice<TunnelSim> {
+    TunnelDevice::new(
+        TunnelSim::new(),
+        HostMemory::new(0x1_0000_0000, 16 << 20),
+        HOST_MAC,
+    )
+}
+
+#[test]
+fn the_manager_configures_the_board_over_the_tunnel_and_a_vi_receives() {
+    let mut dev = board();
+    DeviceManager::probe(&mut dev, Speed::Gbe1, 1518).unwrap();
+    let size = CardSize::read(&mut dev).unwrap();
+    assert_eq!(
+        (size.vi_bits, size.buftbl_bits),
+        (4, 10),
+        "the board's card"
+    );
+    let mut dm = DeviceManager::open_with_tx_filters(
+        &mut dev,
+        QueueConfig::default(),
+        ClassifierParams::TX_SMALL,
+    )
+    .unwrap();
+    let mut user = dm.create_vi(&mut dev, vi_config()).unwrap();
+    user.refill(&mut dev, true).unwrap();
+    user.wait_prefetched(&mut dev, 100_000);
+    let mut fm = FilterManager::new(ClassifierParams::SMALL);
+    fm.clear(&mut dev);
+    fm.install(&mut dev, "udp and dst port 9001", user.vi(), 0)
+        .unwrap();
+    // A frame for the VI, one for the OS path, and a long one for the VI (its data crosses
+    // the tunnel in several DMA_WRITE bursts).
+    let to_vi = udp(9001, 1, 60);
+    let to_os = udp(53, 2, 60);
+    let long = udp(9001, 3, 1514);
+    // A read returns after every posted write before it has reached the card.
+    assert_eq!(dev.read32(regs::ID), regs::ID_VALUE);
+    dev.link().send_net(&to_vi);
+    dev.link().send_net(&to_os);
+    dev.link().send_net(&long);
+    let (mut got_vi, mut got_os): (Vec<RxFrame>, Vec<RxFrame>) = (Vec::new(), Vec::new());
+    let mut evs = Vec::new();
+    for _ in 0..2_000 {
+        dev.wait(256);
+        evs.clear();
+        user.poll(&mut dev, &mut evs).unwrap();
+        for e in evs.drain(..) {
+            match e {
+                ViEvent::Rx(f) => got_vi.push(f),
+                other => panic!("unexpected event {other:?}"),
+            }
+        }
+        dm.poll(&mut dev, &mut got_os).unwrap();
+        if got_vi.len() == 2 && got_os.len() == 1 {
+            break;
+        }
+    }
+    assert_eq!(got_vi.len(), 2, "the VI's frames arrive");
+    assert_eq!(got_vi[0].data, to_vi);
+    assert_eq!(got_vi[1].data, long);
+    assert_eq!(got_os.len(), 1);
+    assert_eq!(got_os[0].data, to_os);
+    let out = *dev.link().output();
+    assert_eq!(out.cnt_malformed, 0);
+    assert_eq!(out.cnt_bad_frames, 0);
+    assert_eq!(out.cnt_overflow, 0);
+    assert!(out.cnt_commands > 10);
+    let st = dev.stats.clone();
+    assert_eq!((st.bad, st.read_timeouts, st.dma_faults), (0, 0, 0));
+    assert!(st.dma_write_beats >= (1514 / 8) as u64);
+    eprintln!(
+        "tunnel: {} cycles, {} frames to the card, {} from it, {} reads, {} DMA write beats, {} DMA read beats",
+        dev.now(),
+        st.frames_sent,
+        st.frames_received,
+        st.reads,
+        st.dma_write_beats,
+        st.dma_read_beats
+    );
+}
+
+#[test]
+fn bad_and_foreign_tunnel_frames_are_counted_and_lose_nothing() {
+    let mut dev = board();
+    // A frame for another station, a frame of another EtherType, a frame with a bad FCS and
+    // an unknown op: each is counted, and the card still answers a read afterwards.
+    let mut other = tunnel::host_frame([2, 9, 9, 9, 9, 9], HOST_MAC, &[]);
+    other.resize(60, 0);
+    dev.link().send_raw_host(fcs::append_fcs(&other));
+    let mut ipv4 = tunnel::host_frame(tunnel::CARD_MAC, HOST_MAC, &[]);
+    ipv4[12..14].copy_from_slice(&[0x08, 0x00]);
+    ipv4.resize(60, 0);
+    dev.link().send_raw_host(fcs::append_fcs(&ipv4));
+    let read = tunnel::host_frame(
+        tunnel::CARD_MAC,
+        HOST_MAC,
+        &[tunnel::Command::Write {
+            offset: regs::MAX_FRAME,
+            value: 100,
+        }],
+    );
+    let mut bad = read.clone();
+    bad.resize(60, 0);
+    let mut bad = fcs::append_fcs(&bad);
+    bad[20] ^= 0x10;
+    dev.link().send_raw_host(bad);
+    let mut unknown = tunnel::host_frame(tunnel::CARD_MAC, HOST_MAC, &[]);
+    unknown.extend_from_slice(&0x77u64.to_le_bytes());
+    unknown.resize(60, 0);
+    dev.link().send_raw_host(fcs::append_fcs(&unknown));
+    dev.wait(2_000);
+    assert_eq!(dev.read32(regs::ID), regs::ID_VALUE);
+    assert_ne!(
+        dev.read32(regs::MAX_FRAME),
+        100,
+        "the frame with a bad FCS was not carried out"
+    );
+    let out = *dev.link().output();
+    assert_eq!(out.cnt_skipped, 2);
+    assert_eq!(out.cnt_bad_frames, 1);
+    assert_eq!(out.cnt_malformed, 1);
+    assert_eq!(
+        out.cnt_commands, 3,
+        "the unknown op's frame and the two reads"
+    );
+    assert_eq!(dev.stats.read_timeouts, 0);
+}
