@@ -13,6 +13,9 @@ have tcpdump || need_pkgs+=(tcpdump)
 have tshark || need_pkgs+=(tshark)
 # The simulation-speed benchmark runs the same card under Icarus Verilog as well.
 have iverilog || need_pkgs+=(iverilog)
+# The iCE40 smoke test places and routes a small block with Debian's nextpnr and packs it.
+have nextpnr-ice40 || need_pkgs+=(nextpnr-ice40)
+have icepack || need_pkgs+=(fpga-icestorm)
 [ -e /usr/include/pcap/pcap.h ] || need_pkgs+=(libpcap-dev)
 # Only the figures script counts instructions.
 if [ "${ARSENIC_NEED_VALGRIND:-}" = 1 ]; then have valgrind || need_pkgs+=(valgrind); fi

@@ -120,6 +120,14 @@ pub fn tunnel_nic() -> String {
     wire_clocks(&generate_verilog(&uut))
 }
 
+/// Verilog of the gigabit-only receive MAC (`MacRx::gmii_only`): the iCE40 smoke test's
+/// design.
+pub fn mac_rx_gmii() -> String {
+    let mut uut = MacRx::gmii_only();
+    uut.connect_all();
+    wire_clocks(&generate_verilog(&uut))
+}
+
 /// Verilog of the MAC transmit block alone.
 pub fn mac_tx() -> String {
     let mut uut = MacTx::default();
