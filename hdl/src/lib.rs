@@ -14,6 +14,7 @@ pub mod classifier;
 pub mod crc;
 pub mod desc_fetch;
 pub mod gmii_rx;
+pub mod gmii_tx;
 pub mod irq;
 pub mod mac_rx;
 pub mod mac_tx;

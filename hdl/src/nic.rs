@@ -2,6 +2,7 @@
 
 use crate::classifier::Classifier;
 use crate::desc_fetch::DescFetch;
+use crate::gmii_tx::GmiiTx;
 use crate::irq::IrqTimers;
 use crate::mac_rx::MacRx;
 use crate::mac_tx::MacTx;
@@ -86,6 +87,13 @@ pub struct Nic<const VB: usize, const CB: usize, const BB: usize, const TB: usiz
     txd: TxDma<VB, BB>,
     txcls: Classifier,
     mac_tx: MacTx,
+    // The gigabit-only card's transmit MAC (an octet a cycle); `mac_tx` serves otherwise.
+    gtx: GmiiTx,
+    k_has_10g: Constant<Bit>,
+    // The transmit wire of whichever MAC serves.
+    w_txd: Signal<Local, Bits<8>>,
+    w_en: Signal<Local, Bit>,
+    w_er: Signal<Local, Bit>,
     // The DMA read arbiter's choice: 0 receive descriptors, 1 transmit descriptors, 2
     // transmit data.
     rd_sel: Signal<Local, Bits<2>>,
@@ -97,10 +105,12 @@ pub struct Nic<const VB: usize, const CB: usize, const BB: usize, const TB: usiz
 }
 
 impl<const VB: usize, const CB: usize, const BB: usize, const TB: usize> Nic<VB, CB, BB, TB> {
-    /// The card without its 10 GbE receive path (a board with gigabit PHYs): the receive MAC
-    /// checks the FCS an octet a cycle and ignores the speed register.
+    /// The card without its 10 GbE paths (a board with gigabit PHYs): the receive MAC checks
+    /// the FCS an octet a cycle, the transmit MAC is the octet-a-cycle `GmiiTx`, and the speed
+    /// register is ignored.
     pub fn gmii_only(mut self) -> Self {
         self.mac = MacRx::gmii_only();
+        self.k_has_10g = Constant::new(false);
         self
     }
 
@@ -153,6 +163,11 @@ impl<const VB: usize, const CB: usize, const BB: usize, const TB: usize> Nic<VB,
             txd: Default::default(),
             txcls: Classifier::new_tx(tx_params),
             mac_tx: Default::default(),
+            gtx: Default::default(),
+            k_has_10g: Constant::new(true),
+            w_txd: Default::default(),
+            w_en: Default::default(),
+            w_er: Default::default(),
             rd_sel: Default::default(),
             k_tag_txd: Constant::new(8u64.into()),
             k_tag_txdata: Constant::new(32u64.into()),
@@ -187,7 +202,18 @@ impl<const VB: usize, const CB: usize, const BB: usize, const TB: usize> Logic
 {
     #[hdl_gen]
     fn update(&mut self) {
-        clock!(self, clock, mac, rxbuf, cls, fetch, eng, dma, irq, regs, txe, txd, txcls, mac_tx);
+        clock!(
+            self, clock, mac, rxbuf, cls, fetch, eng, dma, irq, regs, txe, txd, txcls, mac_tx, gtx
+        );
+        if self.k_has_10g.val() {
+            self.w_txd.next = self.mac_tx.gmii_txd.val();
+            self.w_en.next = self.mac_tx.gmii_tx_en.val();
+            self.w_er.next = self.mac_tx.gmii_tx_er.val();
+        } else {
+            self.w_txd.next = self.gtx.gmii_txd.val();
+            self.w_en.next = self.gtx.gmii_tx_en.val();
+            self.w_er.next = self.gtx.gmii_tx_er.val();
+        }
         // Register file.
         self.regs.addr.next = self.mmio_addr.val();
         self.regs.wdata.next = self.mmio_wdata.val();
@@ -210,9 +236,9 @@ impl<const VB: usize, const CB: usize, const BB: usize, const TB: usize> Logic
         self.mac.xgmii_rxd.next = self.xgmii_rxd.val();
         self.mac.xgmii_rxc.next = self.xgmii_rxc.val();
         if self.regs.loopback.val() {
-            self.mac.gmii_rxd.next = self.mac_tx.gmii_txd.val();
-            self.mac.gmii_rx_dv.next = self.mac_tx.gmii_tx_en.val();
-            self.mac.gmii_rx_er.next = self.mac_tx.gmii_tx_er.val();
+            self.mac.gmii_rxd.next = self.w_txd.val();
+            self.mac.gmii_rx_dv.next = self.w_en.val();
+            self.mac.gmii_rx_er.next = self.w_er.val();
             self.mac.xgmii_rxd.next = self.mac_tx.xgmii_txd.val();
             self.mac.xgmii_rxc.next = self.mac_tx.xgmii_txc.val();
         }
@@ -403,14 +429,23 @@ impl<const VB: usize, const CB: usize, const BB: usize, const TB: usize> Logic
         self.txd.res_filter.next = self.txcls.res_filter.val();
         self.mac_tx.reset.next = self.regs.reset.val();
         self.mac_tx.speed_10g.next = self.regs.speed_10g.val();
-        self.mac_tx.s_valid.next = self.txd.m_valid.val();
+        self.mac_tx.s_valid.next = self.txd.m_valid.val() & self.k_has_10g.val();
         self.mac_tx.s_data.next = self.txd.m_data.val();
         self.mac_tx.s_nbytes.next = self.txd.m_nbytes.val();
         self.mac_tx.s_last.next = self.txd.m_last.val();
-        self.txd.m_ready.next = self.mac_tx.s_ready.val();
-        self.gmii_txd.next = self.mac_tx.gmii_txd.val();
-        self.gmii_tx_en.next = self.mac_tx.gmii_tx_en.val();
-        self.gmii_tx_er.next = self.mac_tx.gmii_tx_er.val();
+        self.gtx.reset.next = self.regs.reset.val();
+        self.gtx.s_valid.next = self.txd.m_valid.val() & !self.k_has_10g.val();
+        self.gtx.s_data.next = self.txd.m_data.val();
+        self.gtx.s_nbytes.next = self.txd.m_nbytes.val();
+        self.gtx.s_last.next = self.txd.m_last.val();
+        if self.k_has_10g.val() {
+            self.txd.m_ready.next = self.mac_tx.s_ready.val();
+        } else {
+            self.txd.m_ready.next = self.gtx.s_ready.val();
+        }
+        self.gmii_txd.next = self.w_txd.val();
+        self.gmii_tx_en.next = self.w_en.val();
+        self.gmii_tx_er.next = self.w_er.val();
         self.xgmii_txd.next = self.mac_tx.xgmii_txd.val();
         self.xgmii_txc.next = self.mac_tx.xgmii_txc.val();
         // RX DMA.
@@ -472,11 +507,21 @@ impl<const VB: usize, const CB: usize, const BB: usize, const TB: usize> Logic
         self.regs.counters[19].next = self.eng.cnt_vi_disabled.val();
         self.regs.counters[20].next = self.eng.cnt_db_errors.val();
         self.regs.counters[21].next = self.irq.cnt_irq.val();
-        self.regs.tx_idle.next = self.txe.idle.val() & self.txd.idle.val() & self.mac_tx.idle.val();
-        self.regs.tx_counters[0].next = self.mac_tx.cnt_frames.val();
-        self.regs.tx_counters[1].next = self.mac_tx.cnt_octets.val();
-        self.regs.tx_counters[2].next = self.mac_tx.cnt_padded.val();
-        self.regs.tx_counters[3].next = self.mac_tx.cnt_underrun.val();
+        if self.k_has_10g.val() {
+            self.regs.tx_idle.next =
+                self.txe.idle.val() & self.txd.idle.val() & self.mac_tx.idle.val();
+            self.regs.tx_counters[0].next = self.mac_tx.cnt_frames.val();
+            self.regs.tx_counters[1].next = self.mac_tx.cnt_octets.val();
+            self.regs.tx_counters[2].next = self.mac_tx.cnt_padded.val();
+            self.regs.tx_counters[3].next = self.mac_tx.cnt_underrun.val();
+        } else {
+            self.regs.tx_idle.next =
+                self.txe.idle.val() & self.txd.idle.val() & self.gtx.idle.val();
+            self.regs.tx_counters[0].next = self.gtx.cnt_frames.val();
+            self.regs.tx_counters[1].next = self.gtx.cnt_octets.val();
+            self.regs.tx_counters[2].next = self.gtx.cnt_padded.val();
+            self.regs.tx_counters[3].next = self.gtx.cnt_underrun.val();
+        }
         self.regs.tx_counters[4].next = self.txd.cnt_spoofed.val();
         self.regs.tx_counters[5].next = self.txd.cnt_bad_buffer.val();
         self.regs.tx_counters[6].next = self.txd.cnt_bad_desc.val();

@@ -9,7 +9,7 @@
 //! the card's `mmio_ready` (one READ outstanding at a time); COMPLETION beats go to the card's
 //! completion port one a cycle. An unknown op ends the frame and is counted.
 //!
-//! **Card to host.** One message a frame through the port's transmit MAC:
+//! **Card to host.** One message a frame through the port's transmit MAC (`GmiiTx`):
 //! - DMA writes are taken into a one-beat holding register, then gathered into a burst of up
 //!   to [`MAX_BEATS`] consecutive beats (block RAM). A burst is sent when it is full, when
 //!   the next beat does not continue it, after 16 quiet cycles, or before any other message;
@@ -20,8 +20,8 @@
 //! Counters: command frames carried out, frames skipped (not for the tunnel), malformed
 //! commands, messages sent, and the receive buffer's overflows.
 
+use crate::gmii_tx::GmiiTx;
 use crate::mac_rx::MacRx;
-use crate::mac_tx::MacTx;
 use crate::rx_buffer::{RxBuffer, A, P};
 use arsenic_interface::params::{DMA_TAG_BITS, MMIO_ADDR_BITS};
 use arsenic_interface::tunnel::{self, op};
@@ -105,7 +105,7 @@ pub struct Tunnel {
     pub cnt_bad_frames: Signal<Out, Bits<32>>,
     mac_rx: MacRx,
     rxbuf: RxBuffer,
-    mac_tx: MacTx,
+    mac_tx: GmiiTx,
     burst: RAM<Bits<64>, 5>,
     // Command reader.
     r_state: DFF<ReadState>,
@@ -538,7 +538,6 @@ impl Logic for Tunnel {
         // ---- Sender: one message a frame.
         self.dma_rd_ready.next = false;
         self.mac_tx.reset.next = false;
-        self.mac_tx.speed_10g.next = false;
         self.mac_tx.s_valid.next = self.t_state.q.val() != SendState::Idle;
         self.mac_tx.s_nbytes.next = 8.into();
         self.mac_tx.s_last.next = false;

@@ -97,8 +97,7 @@ fn the_gigabit_receive_mac_places_and_routes_on_an_ice40() {
     assert!(luts > 100 && luts < 7_680, "{luts} logic cells");
     let fmax = log
         .lines()
-        .filter(|l| l.contains("Max frequency for clock"))
-        .next_back()
+        .rfind(|l| l.contains("Max frequency for clock"))
         .unwrap_or("no clock report")
         .to_string();
     eprintln!("iCE40 HX8K: {luts} logic cells of 7680; {}", fmax.trim());

@@ -65,6 +65,11 @@ impl TunnelSim {
         self.model.record_vcd(path, from, to, 4_000)
     }
 
+    /// What the monitor of the tunnel port's transmit wire found wrong (gaps, TX_ER).
+    pub fn tunnel_wire_faults(&self) -> &[crate::wire_tx::WireFault] {
+        &self.host_tx.faults
+    }
+
     /// The card's outputs after the last cycle (its counters among them).
     pub fn output(&self) -> &Out {
         &self.output

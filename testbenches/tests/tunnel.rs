@@ -15,6 +15,7 @@ const HOST_MAC: [u8; 6] = [0x02, 0, 0, 0, 0, 0x42];
 
 /// A UDP/IPv4 frame to 10.0.0.1:`dport` of `len` octets (FCS excluded), numbered `seq`.
 fn udp(dport: u16, seq: u32, len: usize) -> Vec<u8> {
+    // (The IPv4 source is 10.0.0.2 at octets 26..30, the destination 10.0.0.1 at 30..34.)
     let mut f = vec![0x02, 0, 0, 0, 0, 1, 0x02, 0, 0, 0, 0, 2, 0x08, 0x00];
     let ip_len = (len - 14) as u16;
     f.extend_from_slice(&[0x45, 0]);
@@ -33,6 +34,8 @@ fn udp(dport: u16, seq: u32, len: usize) -> Vec<u8> {
 
 fn vi_config() -> ViConfig {
     ViConfig {
+        tx_buffers: 4,
+        tx_ring_log2: 4,
         ring_log2: 4,
         evq_log2: 5,
         buffers: 16,
@@ -109,6 +112,34 @@ fn the_manager_configures_the_board_over_the_tunnel_and_a_vi_receives() {
     assert_eq!(out.cnt_bad_frames, 0);
     assert_eq!(out.cnt_overflow, 0);
     assert!(out.cnt_commands > 10);
+    // The VI sends through port 0: a frame its transmit filter allows leaves whole, a
+    // spoofed one (another source address) is refused.
+    dm.install_tx_filter(&mut dev, user.vi(), "src host 10.0.0.1 and udp")
+        .unwrap();
+    let mut reply = udp(4000, 9, 200);
+    reply[26..30].copy_from_slice(&[10, 0, 0, 1]);
+    reply[30..34].copy_from_slice(&[10, 0, 0, 2]);
+    let mut spoofed = reply.clone();
+    spoofed[29] = 66;
+    assert_eq!(user.transmit(&mut dev, &[&reply, &spoofed]).unwrap(), 2);
+    for _ in 0..200 {
+        dev.wait(256);
+        evs.clear();
+        user.poll(&mut dev, &mut evs).unwrap();
+        if user.tx_in_flight() == 0 {
+            break;
+        }
+    }
+    assert_eq!(user.tx_in_flight(), 0, "both frames completed");
+    let sent = std::mem::take(&mut dev.link().net_tx.frames);
+    assert!(
+        dev.link().net_tx.faults.is_empty(),
+        "{:?}",
+        dev.link().net_tx.faults
+    );
+    assert_eq!(sent.len(), 1, "only the allowed frame leaves");
+    assert_eq!(sent[0].bytes, fcs::append_fcs(&reply));
+    assert!(dev.link().tunnel_wire_faults().is_empty());
     let st = dev.stats.clone();
     assert_eq!((st.bad, st.read_timeouts, st.dma_faults), (0, 0, 0));
     assert!(st.dma_write_beats >= (1514 / 8) as u64);
