@@ -99,6 +99,10 @@ enum Command {
         #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(
             arsenic_hdl::board::BOARDS.iter().map(|b| b.name)))]
         board: String,
+        /// The image: the PHY bring-up image, or the NIC (the board's card with its host
+        /// tunnel; it does not fit the LFE5U-25F yet, docs/BOARD.md).
+        #[arg(long, value_enum, default_value = "bringup")]
+        image: crate::synth::Image,
         /// Output folder: top.v, board.lpf, logs, top.bit, report.md.
         #[arg(long, default_value = "out/synth")]
         out: PathBuf,
@@ -311,9 +315,14 @@ pub fn run(cli: Cli) -> i32 {
             print!("{}", arsenic_interface::regs::describe());
             0
         }
-        Command::Synth { board, out, tools } => {
+        Command::Synth {
+            board,
+            image,
+            out,
+            tools,
+        } => {
             let b = arsenic_hdl::board::board(&board).expect("clap checked the name");
-            crate::synth::synth(b, &out, &tools)
+            crate::synth::synth(b, image, &out, &tools)
         }
         Command::Verilog { out } => {
             if let Err(e) = std::fs::create_dir_all(&out) {

@@ -94,8 +94,47 @@ fn run(
     Ok((out.status.success(), t.elapsed().as_secs_f64()))
 }
 
-/// Runs the flow for `board` into `out`; returns the exit code.
-pub fn synth(board: &arsenic_hdl::board::Board, out: &Path, venv: &Path) -> i32 {
+/// The images the flow builds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Image {
+    /// The PHY bring-up image (`arsenic_hdl::board::PhyBringUp`).
+    Bringup,
+    /// The NIC: the board's card with its host tunnel (`arsenic_hdl::board::NicImage`).
+    Nic,
+}
+
+impl Image {
+    fn title(self) -> &'static str {
+        match self {
+            Image::Bringup => "PHY bring-up image",
+            Image::Nic => "NIC image",
+        }
+    }
+
+    fn description(self) -> &'static str {
+        match self {
+            Image::Bringup => {
+                "both RGMII receivers through the card's receive MAC, transmitters idle, PLL \
+                 25 -> 125 MHz, activity LED (`arsenic_hdl::board::PhyBringUp`)"
+            }
+            Image::Nic => {
+                "the board's card (16 VIs, small classifiers, gigabit MACs) on PHY 0 with its \
+                 host interface tunnelled over PHY 1, both receive clocks crossing into the \
+                 PLL's 125 MHz (`arsenic_hdl::board::NicImage`)"
+            }
+        }
+    }
+
+    fn verilog(self) -> String {
+        match self {
+            Image::Bringup => arsenic_hdl::board::bringup_verilog(),
+            Image::Nic => arsenic_hdl::board::nic_image_verilog(),
+        }
+    }
+}
+
+/// Runs the flow for `image` on `board` into `out`; returns the exit code.
+pub fn synth(board: &arsenic_hdl::board::Board, image: Image, out: &Path, venv: &Path) -> i32 {
     let mut log = |m: &str| eprintln!("arsenic synth: {m}");
     let total = Instant::now();
     if let Err(e) = std::fs::create_dir_all(out) {
@@ -114,7 +153,7 @@ pub fn synth(board: &arsenic_hdl::board::Board, out: &Path, venv: &Path) -> i32 
     ] {
         let _ = std::fs::remove_file(out.join(f));
     }
-    let verilog = arsenic_hdl::board::bringup_verilog();
+    let verilog = image.verilog();
     for (name, text) in [
         ("top.v", verilog),
         ("board.lpf", arsenic_hdl::board::lpf(board)),
@@ -237,7 +276,7 @@ pub fn synth(board: &arsenic_hdl::board::Board, out: &Path, venv: &Path) -> i32 
         }
     };
     let secs = total.elapsed().as_secs_f64();
-    let (md, pass) = render(board, &report, &steps, secs);
+    let (md, pass) = render(board, image, &report, &steps, secs);
     if let Err(e) = std::fs::write(out.join("report.md"), &md) {
         eprintln!("arsenic synth: cannot write the report: {e}");
         return EXIT_OUTPUT;
@@ -263,6 +302,7 @@ pub const FAILED_BITSTREAM: &str = "top.timing-failed.bit";
 
 fn render(
     board: &arsenic_hdl::board::Board,
+    image: Image,
     r: &Report,
     steps: &[(&str, f64)],
     secs: f64,
@@ -270,10 +310,10 @@ fn render(
     let mut md = String::new();
     let _ = writeln!(
         md,
-        "# {}: PHY bring-up image\n\nThe image: both RGMII receivers through the card's \
-         receive MAC, transmitters idle, PLL 25 -> 125 MHz, activity LED \
-         (`arsenic_hdl::board::PhyBringUp`). Every clock constrained to 125 MHz.\n",
-        board.description
+        "# {}: {}\n\nThe image: {}. Every clock constrained to 125 MHz.\n",
+        board.description,
+        image.title(),
+        image.description()
     );
     let _ = writeln!(
         md,

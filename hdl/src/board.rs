@@ -526,3 +526,221 @@ pub fn bringup_verilog() -> String {
     uut.connect_all();
     generate_verilog(&uut)
 }
+
+/// Entries of a receive crossing's FIFO: octet (7..0), RX_ER (8), end of frame (9).
+type RxEntry = Bits<10>;
+
+/// A PHY's GMII receive stream from its receive clock into the card's clock (the PLL's
+/// 125 MHz; the two differ by up to ±100 ppm). The write side puts each octet of a frame, and
+/// an end marker after it, into an asynchronous FIFO (Gray-coded pointers through two-stage
+/// synchronizers). The read side starts a frame once 8 entries wait (or entries have waited
+/// 16 cycles, for a fragment shorter than that), then reads one entry a cycle until the end
+/// marker, so the card sees the frame's octets on consecutive cycles. The ends of a 1522-octet
+/// frame drift apart by less than one octet at ±100 ppm; should the FIFO run dry in a frame
+/// anyway, the octet goes out with RX_ER (the MAC counts the frame as a PHY error), and an
+/// octet that finds the FIFO full is lost (the frame then fails its FCS). Outputs are
+/// registered.
+#[derive(LogicBlock)]
+pub struct RxCrossing {
+    pub rx_clock: Signal<In, Clock>,
+    pub rxd: Signal<In, Bits<8>>,
+    pub rx_dv: Signal<In, Bit>,
+    pub rx_er: Signal<In, Bit>,
+    pub clock: Signal<In, Clock>,
+    pub gmii_rxd: Signal<Out, Bits<8>>,
+    pub gmii_rx_dv: Signal<Out, Bit>,
+    pub gmii_rx_er: Signal<Out, Bit>,
+    fifo: AsynchronousFIFO<RxEntry, 5, 6, 1>,
+    was_dv: DFF<Bit>,
+    running: DFF<Bit>,
+    wait: DFF<Bits<5>>,
+    o_rxd: DFF<Bits<8>>,
+    o_dv: DFF<Bit>,
+    o_er: DFF<Bit>,
+    k_end: Constant<RxEntry>,
+    k_er: Constant<RxEntry>,
+    k_start_fill: Constant<Bits<6>>,
+}
+
+impl Default for RxCrossing {
+    fn default() -> Self {
+        Self {
+            rx_clock: Default::default(),
+            rxd: Default::default(),
+            rx_dv: Default::default(),
+            rx_er: Default::default(),
+            clock: Default::default(),
+            gmii_rxd: Default::default(),
+            gmii_rx_dv: Default::default(),
+            gmii_rx_er: Default::default(),
+            fifo: Default::default(),
+            was_dv: Default::default(),
+            running: Default::default(),
+            wait: Default::default(),
+            o_rxd: Default::default(),
+            o_dv: Default::default(),
+            o_er: Default::default(),
+            k_end: Constant::new((1u64 << 9).into()),
+            k_er: Constant::new((1u64 << 8).into()),
+            k_start_fill: Constant::new(8u64.into()),
+        }
+    }
+}
+
+impl Logic for RxCrossing {
+    #[hdl_gen]
+    fn update(&mut self) {
+        // Write side, in the PHY's receive clock.
+        self.fifo.write_clock.next = self.rx_clock.val();
+        self.was_dv.clock.next = self.rx_clock.val();
+        self.was_dv.d.next = self.rx_dv.val();
+        self.fifo.write.next = false;
+        self.fifo.data_in.next = bit_cast::<10, 8>(self.rxd.val());
+        if self.rx_dv.val() {
+            self.fifo.write.next = !self.fifo.full.val();
+            if self.rx_er.val() {
+                self.fifo.data_in.next = bit_cast::<10, 8>(self.rxd.val()) | self.k_er.val();
+            }
+        } else if self.was_dv.q.val() {
+            self.fifo.write.next = !self.fifo.full.val();
+            self.fifo.data_in.next = self.k_end.val();
+        }
+        // Read side, in the card's clock.
+        self.fifo.read_clock.next = self.clock.val();
+        dff_setup!(self, clock, running, wait, o_rxd, o_dv, o_er);
+        self.fifo.read.next = false;
+        self.o_dv.d.next = false;
+        self.o_er.d.next = false;
+        self.o_rxd.d.next = 0.into();
+        if !self.running.q.val() {
+            if self.fifo.empty.val() {
+                self.wait.d.next = 0.into();
+            } else if self.wait.q.val() != 16 {
+                self.wait.d.next = self.wait.q.val() + 1;
+            }
+            if (self.fifo.read_fill.val() >= self.k_start_fill.val())
+                | (!self.fifo.empty.val() & (self.wait.q.val() == 16))
+            {
+                self.running.d.next = true;
+                self.wait.d.next = 0.into();
+            }
+        } else if self.fifo.empty.val() {
+            // Dry in the middle of a frame: the octet is an error.
+            self.o_dv.d.next = true;
+            self.o_er.d.next = true;
+        } else {
+            self.fifo.read.next = true;
+            if self.fifo.data_out.val().get_bit(9) {
+                self.running.d.next = false;
+            } else {
+                self.o_dv.d.next = true;
+                self.o_er.d.next = self.fifo.data_out.val().get_bit(8);
+                self.o_rxd.d.next = self.fifo.data_out.val().get_bits::<8>(0);
+            }
+        }
+        self.gmii_rxd.next = self.o_rxd.q.val();
+        self.gmii_rx_dv.next = self.o_dv.q.val();
+        self.gmii_rx_er.next = self.o_er.q.val();
+    }
+}
+
+/// The NIC image: the board's card (`tunnel::TunnelNic`: the small gigabit card on PHY 0,
+/// its host interface tunnelled over PHY 1) in the PLL's 125 MHz clock; both RGMII receivers
+/// cross into it through [`RxCrossing`]; both transmitters send from it, their clocks a
+/// quarter period later. The LED blinks once a second, inverted while either port receives.
+#[derive(LogicBlock, Default)]
+pub struct NicImage {
+    pub clk25: Signal<In, Clock>,
+    pub led_n: Signal<Out, Bit>,
+    pub phy_rst_n: Signal<Out, Bit>,
+    pub mdc: Signal<Out, Bit>,
+    pub rgmii0_rxc: Signal<In, Clock>,
+    pub rgmii0_rx_ctl: Signal<In, Bit>,
+    pub rgmii0_rxd: Signal<In, Bits<4>>,
+    pub rgmii0_txc: Signal<Out, Bit>,
+    pub rgmii0_tx_ctl: Signal<Out, Bit>,
+    pub rgmii0_txd: Signal<Out, Bits<4>>,
+    pub rgmii1_rxc: Signal<In, Clock>,
+    pub rgmii1_rx_ctl: Signal<In, Bit>,
+    pub rgmii1_rxd: Signal<In, Bits<4>>,
+    pub rgmii1_txc: Signal<Out, Bit>,
+    pub rgmii1_tx_ctl: Signal<Out, Bit>,
+    pub rgmii1_txd: Signal<Out, Bits<4>>,
+    pll: Pll,
+    rx0: RgmiiRx,
+    rx1: RgmiiRx,
+    x0: RxCrossing,
+    x1: RxCrossing,
+    card: crate::tunnel::TunnelNic,
+    tx0: RgmiiTx,
+    tx1: RgmiiTx,
+    act: DFF<Bits<24>>,
+    beat: DFF<Bits<27>>,
+}
+
+impl Logic for NicImage {
+    #[hdl_gen]
+    fn update(&mut self) {
+        self.pll.clkin.next = self.clk25.val();
+        self.rx0.rxc.next = self.rgmii0_rxc.val();
+        self.rx0.rx_ctl.next = self.rgmii0_rx_ctl.val();
+        self.rx0.rxd.next = self.rgmii0_rxd.val();
+        self.x0.rx_clock.next = self.rgmii0_rxc.val();
+        self.x0.rxd.next = self.rx0.gmii_rxd.val();
+        self.x0.rx_dv.next = self.rx0.gmii_rx_dv.val();
+        self.x0.rx_er.next = self.rx0.gmii_rx_er.val();
+        self.x0.clock.next = self.pll.clk125.val();
+        self.rx1.rxc.next = self.rgmii1_rxc.val();
+        self.rx1.rx_ctl.next = self.rgmii1_rx_ctl.val();
+        self.rx1.rxd.next = self.rgmii1_rxd.val();
+        self.x1.rx_clock.next = self.rgmii1_rxc.val();
+        self.x1.rxd.next = self.rx1.gmii_rxd.val();
+        self.x1.rx_dv.next = self.rx1.gmii_rx_dv.val();
+        self.x1.rx_er.next = self.rx1.gmii_rx_er.val();
+        self.x1.clock.next = self.pll.clk125.val();
+        self.card.clock.next = self.pll.clk125.val();
+        self.card.gmii0_rxd.next = self.x0.gmii_rxd.val();
+        self.card.gmii0_rx_dv.next = self.x0.gmii_rx_dv.val();
+        self.card.gmii0_rx_er.next = self.x0.gmii_rx_er.val();
+        self.card.gmii1_rxd.next = self.x1.gmii_rxd.val();
+        self.card.gmii1_rx_dv.next = self.x1.gmii_rx_dv.val();
+        self.card.gmii1_rx_er.next = self.x1.gmii_rx_er.val();
+        self.tx0.clk.next = self.pll.clk125.val();
+        self.tx0.clk90.next = self.pll.clk125_90.val();
+        self.tx0.gmii_txd.next = self.card.gmii0_txd.val();
+        self.tx0.gmii_tx_en.next = self.card.gmii0_tx_en.val();
+        self.tx0.gmii_tx_er.next = self.card.gmii0_tx_er.val();
+        self.tx1.clk.next = self.pll.clk125.val();
+        self.tx1.clk90.next = self.pll.clk125_90.val();
+        self.tx1.gmii_txd.next = self.card.gmii1_txd.val();
+        self.tx1.gmii_tx_en.next = self.card.gmii1_tx_en.val();
+        self.tx1.gmii_tx_er.next = self.card.gmii1_tx_er.val();
+        self.rgmii0_txc.next = self.tx0.txc.val();
+        self.rgmii0_tx_ctl.next = self.tx0.tx_ctl.val();
+        self.rgmii0_txd.next = self.tx0.txd.val();
+        self.rgmii1_txc.next = self.tx1.txc.val();
+        self.rgmii1_tx_ctl.next = self.tx1.tx_ctl.val();
+        self.rgmii1_txd.next = self.tx1.txd.val();
+        // Activity: any octet received on either port.
+        self.act.clock.next = self.pll.clk125.val();
+        self.beat.clock.next = self.pll.clk125.val();
+        self.act.d.next = self.act.q.val();
+        self.beat.d.next = self.beat.q.val() + 1;
+        if self.act.q.val() != 0 {
+            self.act.d.next = self.act.q.val() - 1;
+        }
+        if self.x0.gmii_rx_dv.val() | self.x1.gmii_rx_dv.val() {
+            self.act.d.next = 0xFF_FFFF.into();
+        }
+        self.led_n.next = !(self.beat.q.val().get_bit(26) ^ (self.act.q.val() != 0));
+        self.phy_rst_n.next = true;
+        self.mdc.next = false;
+    }
+}
+
+/// The Verilog of the NIC image (top module `top`).
+pub fn nic_image_verilog() -> String {
+    let mut uut = NicImage::default();
+    uut.connect_all();
+    generate_verilog(&uut)
+}

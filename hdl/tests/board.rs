@@ -56,8 +56,12 @@ fn rgmii_receive_recovers_octets_valid_and_error() {
 }
 
 #[test]
-fn every_board_pins_every_port_of_the_image() {
-    let v = board::bringup_verilog();
+fn every_board_pins_every_port_of_the_images() {
+    every_board_pins_every_port_of(&board::bringup_verilog());
+    every_board_pins_every_port_of(&board::nic_image_verilog());
+}
+
+fn every_board_pins_every_port_of(v: &str) {
     let header = v.lines().find(|l| l.starts_with("module top(")).unwrap();
     let ports: Vec<&str> = header
         .trim_start_matches("module top(")
@@ -84,4 +88,92 @@ fn every_board_pins_every_port_of_the_image() {
     }
     assert!(board::board("colorlight-5a-75b").is_some());
     assert!(board::board("no-such-board").is_none());
+}
+
+/// Frames through the receive clock crossing with the PHY's clock slower, then faster, than
+/// the card's (±250 ppm, beyond what Ethernet allows): every frame comes out whole, on
+/// consecutive cycles, with its error flag where it was sent.
+fn crossing(rx_half: u64, card_half: u64) {
+    use arsenic_hdl::board::RxCrossing;
+    // Frames of (octet, error): long ones, a short fragment, one with an error inside.
+    let mut frames: Vec<Vec<(u8, bool)>> = Vec::new();
+    for (k, len) in [1522usize, 64, 3, 300, 1522, 90].iter().enumerate() {
+        frames.push(
+            (0..*len)
+                .map(|i| ((i * 7 + k) as u8, k == 3 && i == 150))
+                .collect(),
+        );
+    }
+    let sent = frames.clone();
+    let got = Arc::new(Mutex::new(Vec::<(bool, bool, u8)>::new()));
+    let sink = got.clone();
+    let total: u64 = frames.iter().map(|f| f.len() as u64 + 12).sum::<u64>() + 200;
+    let mut sim = Simulation::new();
+    sim.add_clock(rx_half, |x: &mut Box<RxCrossing>| {
+        x.rx_clock.next = !x.rx_clock.val()
+    });
+    sim.add_clock(card_half, |x: &mut Box<RxCrossing>| {
+        x.clock.next = !x.clock.val()
+    });
+    sim.add_testbench(move |mut sim: Sim<RxCrossing>| {
+        let mut x = sim.init()?;
+        for f in &frames {
+            for &(d, er) in f {
+                x.rx_dv.next = true;
+                x.rx_er.next = er;
+                x.rxd.next = (d as u64).into();
+                wait_clock_cycle!(sim, rx_clock, x);
+            }
+            x.rx_dv.next = false;
+            x.rx_er.next = false;
+            for _ in 0..12 {
+                wait_clock_cycle!(sim, rx_clock, x);
+            }
+        }
+        for _ in 0..100 {
+            wait_clock_cycle!(sim, rx_clock, x);
+        }
+        sim.done(x)
+    });
+    sim.add_testbench(move |mut sim: Sim<RxCrossing>| {
+        let mut x = sim.init()?;
+        for _ in 0..total {
+            wait_clock_cycle!(sim, clock, x);
+            sink.lock().unwrap().push((
+                x.gmii_rx_dv.val(),
+                x.gmii_rx_er.val(),
+                x.gmii_rxd.val().to_u8(),
+            ));
+        }
+        sim.done(x)
+    });
+    let mut uut = RxCrossing::default();
+    uut.connect_all();
+    sim.run(Box::new(uut), 2 * total * rx_half.max(card_half) + 10_000)
+        .unwrap();
+    let got = got.lock().unwrap().clone();
+    let mut out: Vec<Vec<(u8, bool)>> = Vec::new();
+    let mut cur: Option<Vec<(u8, bool)>> = None;
+    for (dv, er, d) in got {
+        match (&mut cur, dv) {
+            (Some(f), true) => f.push((d, er)),
+            (None, true) => cur = Some(vec![(d, er)]),
+            (Some(_), false) => out.push(cur.take().unwrap()),
+            (None, false) => {}
+        }
+    }
+    assert_eq!(out.len(), sent.len(), "frames out");
+    for (k, (o, s)) in out.iter().zip(&sent).enumerate() {
+        assert_eq!(o, s, "frame {k}");
+    }
+}
+
+#[test]
+fn receive_crossing_keeps_frames_whole_with_a_slower_phy_clock() {
+    crossing(4001, 4000);
+}
+
+#[test]
+fn receive_crossing_keeps_frames_whole_with_a_faster_phy_clock() {
+    crossing(3999, 4000);
 }
