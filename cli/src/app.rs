@@ -116,6 +116,28 @@ enum Command {
         #[arg(long, default_value = "out/verilog")]
         out: PathBuf,
     },
+    /// Reach a board's card through the host tunnel on a network interface (the PC's port
+    /// cabled to the board's second port): probe it, print its identity, sizes and counters.
+    Board {
+        /// The PC's interface, e.g. eth1.
+        #[arg(long)]
+        iface: String,
+        /// Nanoseconds per card cycle for the driver's time limits: 8 for a board (125 MHz);
+        /// 2000 for the simulated board of `arsenic board-sim`.
+        #[arg(long, default_value_t = 8.0)]
+        cycle_ns: f64,
+    },
+    /// Run the board's card, simulated in Verilator, with its tunnel port on a network
+    /// interface (one end of a veth pair), so `arsenic board` and the driver reach it through
+    /// the kernel as they would reach a board.
+    BoardSim {
+        /// The interface the simulated board's tunnel port sits on.
+        #[arg(long)]
+        iface: String,
+        /// Stop after this many seconds (default: run until interrupted).
+        #[arg(long)]
+        seconds: Option<f64>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -324,6 +346,32 @@ pub fn run(cli: Cli) -> i32 {
             let b = arsenic_hdl::board::board(&board).expect("clap checked the name");
             crate::synth::synth(b, image, &out, &tools)
         }
+        Command::Board { iface, cycle_ns } => board(&iface, cycle_ns),
+        Command::BoardSim { iface, seconds } => {
+            let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+            if let Some(s) = seconds {
+                let st = stop.clone();
+                std::thread::spawn(move || {
+                    std::thread::sleep(std::time::Duration::from_secs_f64(s.max(0.0)));
+                    st.store(true, std::sync::atomic::Ordering::Relaxed);
+                });
+            }
+            eprintln!("arsenic board-sim: the board's card on {iface}");
+            let mut sim = arsenic_testbenches::tunnel_sim::TunnelSim::new();
+            match arsenic_testbenches::tunnel_link::serve_simulated_board(&mut sim, &iface, &stop) {
+                Ok(st) => {
+                    println!(
+                        "{} cycles, {} frames to the card, {} from it",
+                        st.cycles, st.to_card, st.from_card
+                    );
+                    0
+                }
+                Err(e) => {
+                    eprintln!("arsenic board-sim: {e}");
+                    4
+                }
+            }
+        }
         Command::Verilog { out } => {
             if let Err(e) = std::fs::create_dir_all(&out) {
                 eprintln!("arsenic verilog: cannot create {}: {e}", out.display());
@@ -385,5 +433,71 @@ fn filter_check(expr: &str) -> i32 {
                 })
             }),
     };
+    0
+}
+
+/// `arsenic board`: probe the card behind the tunnel on `iface`.
+fn board(iface: &str, cycle_ns: f64) -> i32 {
+    use arsenic_host::{CardSize, Device, DeviceManager, TunnelDevice};
+    use arsenic_interface::regs;
+    let link = match arsenic_testbenches::tunnel_link::PcapLink::open(iface, cycle_ns) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("arsenic board: {e}");
+            return 4;
+        }
+    };
+    // The card answers the source address of our frames: the interface's own.
+    let host_mac = std::fs::read_to_string(format!("/sys/class/net/{iface}/address"))
+        .ok()
+        .and_then(|t| {
+            let b: Vec<u8> = t
+                .trim()
+                .split(':')
+                .filter_map(|x| u8::from_str_radix(x, 16).ok())
+                .collect();
+            <[u8; 6]>::try_from(b).ok()
+        })
+        .unwrap_or([0x02, 0, 0, 0, 0, 0x01]);
+    let mut dev = TunnelDevice::new(
+        link,
+        arsenic_host::HostMemory::new(0x1_0000_0000, 16 << 20),
+        host_mac,
+    );
+    dev.read_timeout = (2e9 / cycle_ns) as u64;
+    let id = dev.read32(regs::ID);
+    if id != regs::ID_VALUE {
+        eprintln!(
+            "arsenic board: no card answers on {iface} (ID read {id:#010x}; {} of {} reads timed out)",
+            dev.stats.read_timeouts, dev.stats.reads
+        );
+        return 3;
+    }
+    if let Err(e) = DeviceManager::probe(&mut dev, arsenic_interface::params::Speed::Gbe1, 1518) {
+        eprintln!("arsenic board: {e}");
+        return 3;
+    }
+    let size = match CardSize::read(&mut dev) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("arsenic board: {e}");
+            return 3;
+        }
+    };
+    println!(
+        "card on {iface}: ID {id:#010x}, version {:#010x}, {} VIs, {} buffer-table entries",
+        dev.read32(regs::VERSION),
+        1u32 << size.vi_bits,
+        1u32 << size.buftbl_bits
+    );
+    for (c, v) in DeviceManager::counters(&mut dev) {
+        if v != 0 {
+            println!("  {c:?}: {v}");
+        }
+    }
+    println!(
+        "tunnel: {} frames sent, {} received, {} reads, {} timed out",
+        dev.stats.frames_sent, dev.stats.frames_received, dev.stats.reads, dev.stats.read_timeouts
+    );
     0
 }

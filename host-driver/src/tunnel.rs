@@ -17,8 +17,14 @@ use arsenic_interface::tunnel::{self, Command, Message, TunnelError};
 pub trait FrameLink {
     /// Sends one frame (without FCS; the link pads it and appends the FCS).
     fn send(&mut self, frame: &[u8]);
-    /// The next frame from the card, with its FCS, if one has arrived.
+    /// The next frame from the card, if one has arrived: with its FCS when
+    /// [`fcs_included`](Self::fcs_included).
     fn recv(&mut self) -> Option<Vec<u8>>;
+    /// Frames come with their FCS (a simulated wire); a PC's Ethernet port has checked and
+    /// stripped it.
+    fn fcs_included(&self) -> bool {
+        true
+    }
     /// Lets `cycles` of the card's clock pass.
     fn advance(&mut self, cycles: u64);
     /// The card's clock cycles so far.
@@ -107,9 +113,10 @@ impl<L: FrameLink> TunnelDevice<L> {
     /// Handles every frame that has arrived from the card.
     pub fn service(&mut self) {
         let mut answered = false;
+        let with_fcs = self.link.fcs_included();
         while let Some(f) = self.link.recv() {
             self.stats.frames_received += 1;
-            match tunnel::parse_card_frame(&f) {
+            match tunnel::parse_card_frame_from(&f, with_fcs) {
                 Err(TunnelError::NotTunnel) => self.stats.foreign += 1,
                 Err(e) => {
                     self.stats.bad += 1;

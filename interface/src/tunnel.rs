@@ -190,13 +190,26 @@ fn word(b: &[u8], i: usize) -> Option<u64> {
 
 /// Reads a card-to-host frame with its FCS: the sender's address and the message.
 pub fn parse_card_frame(frame_with_fcs: &[u8]) -> Result<([u8; 6], Message), TunnelError> {
-    if frame_with_fcs.len() < 14 || frame_with_fcs[12..14] != ETHERTYPE.to_be_bytes() {
+    parse_card_frame_from(frame_with_fcs, true)
+}
+
+/// [`parse_card_frame`] for a frame with its FCS (`with_fcs`, checked here) or without it
+/// (a PC's Ethernet port checks the FCS and strips it).
+pub fn parse_card_frame_from(
+    frame: &[u8],
+    with_fcs: bool,
+) -> Result<([u8; 6], Message), TunnelError> {
+    if frame.len() < 14 || frame[12..14] != ETHERTYPE.to_be_bytes() {
         return Err(TunnelError::NotTunnel);
     }
-    if !fcs::check(frame_with_fcs) {
-        return Err(TunnelError::BadFcs);
-    }
-    let b = &frame_with_fcs[..frame_with_fcs.len() - fcs_len()];
+    let b = if with_fcs {
+        if !fcs::check(frame) {
+            return Err(TunnelError::BadFcs);
+        }
+        &frame[..frame.len() - fcs_len()]
+    } else {
+        frame
+    };
     let src: [u8; 6] = b[6..12].try_into().unwrap();
     let cmd = word(b, 0).ok_or_else(|| TunnelError::Malformed("no command word".into()))?;
     let need = |i: usize, what: &str| {

@@ -8,6 +8,7 @@ pub mod job;
 pub mod replay;
 pub mod sim;
 pub mod trace;
+pub mod tunnel_link;
 pub mod tunnel_sim;
 pub mod txwork;
 pub mod wire;
