@@ -740,7 +740,7 @@ always @(*) begin
     // Defaults: every temporary is assigned on every path (no latches); the work below runs
     // only in the cycles that use it, which keeps an idle classifier cheap to simulate.
     hits = 0; f = 0; w = 0; v = 0; h = 0; b8 = 0; addr = 0; l3 = 0; l4 = 0; oob = 0; n = 0;
-    etype = 0; proto = 0; k_ok = 0; k5 = 0; k3 = 0; e = 0; ek = 0;
+    k = 0; t = 0; etype = 0; proto = 0; k_ok = 0; k5 = 0; k3 = 0; e = 0; ek = 0;
     pflags = 0; pl3 = 0; pneed = 0; pet = 0; pfrag = 0; pv = 0; pnh = 0;
     have = 0; rule = 0; flow = 0; best_p = 0; best_f = 0; best_vi = 0;
     for (b = 0; b < 10; b = b + 1) be[b] = 0;
