@@ -532,14 +532,16 @@ type RxEntry = Bits<10>;
 
 /// A PHY's GMII receive stream from its receive clock into the card's clock (the PLL's
 /// 125 MHz; the two differ by up to ±100 ppm). The write side puts each octet of a frame, and
-/// an end marker after it, into an asynchronous FIFO (Gray-coded pointers through two-stage
-/// synchronizers). The read side starts a frame once 8 entries wait (or entries have waited
-/// 16 cycles, for a fragment shorter than that), then reads one entry a cycle until the end
-/// marker, so the card sees the frame's octets on consecutive cycles. The ends of a 1522-octet
-/// frame drift apart by less than one octet at ±100 ppm; should the FIFO run dry in a frame
-/// anyway, the octet goes out with RX_ER (the MAC counts the frame as a PHY error), and an
-/// octet that finds the FIFO full is lost (the frame then fails its FCS). Outputs are
-/// registered.
+/// an end marker after it, into a 64-entry asynchronous FIFO (rust-hdl's: each side's pointer
+/// reaches the other through a handshake synchronizer, some cycles late, so each side sees
+/// the fill with a lag). The read side starts a frame once 16 entries wait (or entries have
+/// waited 16 cycles, for a fragment shorter than that), then reads one entry a cycle until the
+/// end marker, so the card sees the frame's octets on consecutive cycles; 16 covers the
+/// pointers' lag, and the ends of a 1522-octet frame drift apart by less than one octet at
+/// ±100 ppm. Should the FIFO run dry in a frame anyway, the octet goes out with RX_ER (the MAC
+/// counts the frame as a PHY error). Two entries are kept for end markers: an octet that finds
+/// fewer free is lost (the frame then fails its FCS), and its frame's end still arrives.
+/// Outputs are registered.
 #[derive(LogicBlock)]
 pub struct RxCrossing {
     pub rx_clock: Signal<In, Clock>,
@@ -550,7 +552,7 @@ pub struct RxCrossing {
     pub gmii_rxd: Signal<Out, Bits<8>>,
     pub gmii_rx_dv: Signal<Out, Bit>,
     pub gmii_rx_er: Signal<Out, Bit>,
-    fifo: AsynchronousFIFO<RxEntry, 5, 6, 1>,
+    fifo: AsynchronousFIFO<RxEntry, 6, 7, 1>,
     was_dv: DFF<Bit>,
     running: DFF<Bit>,
     wait: DFF<Bits<5>>,
@@ -559,7 +561,8 @@ pub struct RxCrossing {
     o_er: DFF<Bit>,
     k_end: Constant<RxEntry>,
     k_er: Constant<RxEntry>,
-    k_start_fill: Constant<Bits<6>>,
+    k_start_fill: Constant<Bits<7>>,
+    k_room: Constant<Bits<7>>,
 }
 
 impl Default for RxCrossing {
@@ -582,7 +585,8 @@ impl Default for RxCrossing {
             o_er: Default::default(),
             k_end: Constant::new((1u64 << 9).into()),
             k_er: Constant::new((1u64 << 8).into()),
-            k_start_fill: Constant::new(8u64.into()),
+            k_start_fill: Constant::new(16u64.into()),
+            k_room: Constant::new(62u64.into()),
         }
     }
 }
@@ -597,7 +601,7 @@ impl Logic for RxCrossing {
         self.fifo.write.next = false;
         self.fifo.data_in.next = bit_cast::<10, 8>(self.rxd.val());
         if self.rx_dv.val() {
-            self.fifo.write.next = !self.fifo.full.val();
+            self.fifo.write.next = self.fifo.write_fill.val() < self.k_room.val();
             if self.rx_er.val() {
                 self.fifo.data_in.next = bit_cast::<10, 8>(self.rxd.val()) | self.k_er.val();
             }

@@ -15,7 +15,9 @@
 //!   the next beat does not continue it, after 16 quiet cycles, or before any other message;
 //! - a register read's answer, the card's DMA read requests and its interrupts (a pending mask
 //!   of vectors 0..63, sent whole) wait until no DMA write is held or gathered, so no message
-//!   overtakes a DMA write the card issued before it.
+//!   overtakes a DMA write the card issued before it; while one waits, the card's new DMA
+//!   writes wait behind it, so a stream of writes cannot starve it;
+//! - nothing is sent before a host has sent a command frame (its address is learned from it).
 //!
 //! Counters: command frames carried out, frames skipped (not for the tunnel), malformed
 //! commands, messages sent, and the receive buffer's overflows.
@@ -120,6 +122,7 @@ pub struct Tunnel {
     r_cpl_tag: DFF<Bits<DMA_TAG_BITS>>,
     r_cpl_last: DFF<Bit>,
     host_mac: DFF<Bits<48>>,
+    host_known: DFF<Bit>,
     rd_out: DFF<Bit>,
     rd_seq: DFF<Bits<8>>,
     rd_pending: DFF<Bit>,
@@ -151,6 +154,7 @@ pub struct Tunnel {
     advance: Signal<Local, Bit>,
     joins: Signal<Local, Bit>,
     moving: Signal<Local, Bit>,
+    taking: Signal<Local, Bit>,
     rd_ptr: Signal<Local, Bits<P>>,
     info_words: Signal<Local, Bits<16>>,
     info_beats: Signal<Local, Bits<16>>,
@@ -236,6 +240,7 @@ impl Default for Tunnel {
             r_cpl_tag: Default::default(),
             r_cpl_last: Default::default(),
             host_mac: Default::default(),
+            host_known: Default::default(),
             rd_out: Default::default(),
             rd_seq: Default::default(),
             rd_pending: Default::default(),
@@ -264,6 +269,7 @@ impl Default for Tunnel {
             advance: Default::default(),
             joins: Default::default(),
             moving: Default::default(),
+            taking: Default::default(),
             rd_ptr: Default::default(),
             info_words: Default::default(),
             info_beats: Default::default(),
@@ -307,6 +313,7 @@ impl Logic for Tunnel {
             r_cpl_tag,
             r_cpl_last,
             host_mac,
+            host_known,
             rd_out,
             rd_seq,
             rd_pending,
@@ -407,6 +414,7 @@ impl Logic for Tunnel {
             ReadState::Head1 => {
                 if self.r_phase.q.val() {
                     if self.word.val().get_bits::<16>(32) == self.k_ethertype.val() {
+                        self.host_known.d.next = true;
                         self.host_mac.d.next = bit_cast::<48, 16>(self.r_src_lo.q.val())
                             | (bit_cast::<48, 32>(self.word.val().get_bits::<32>(0)) << 16);
                         self.c_commands.d.next = self.c_commands.q.val() + 1;
@@ -502,7 +510,20 @@ impl Logic for Tunnel {
                 == self.b_addr.q.val() + (bit_cast::<64, 6>(self.b_n.q.val()) << 3))
                 & (self.b_n.q.val() != self.k_max_beats.val())
                 & ((self.b_n.q.val() == 1) | (self.b_last.q.val() == 0xFF)));
-        self.moving.next = self.h_valid.q.val() & self.joins.val() & !self.sending.val();
+        // Another message waits: new writes wait behind it, while the held beat and the
+        // burst drain ahead of it (so it neither starves nor overtakes a write).
+        self.others.next =
+            self.rd_pending.q.val() | self.dma_rd_valid.val() | (self.irq_mask.q.val() != 0);
+        self.flush.next = (self.b_n.q.val() != 0)
+            & ((self.b_n.q.val() == self.k_max_beats.val())
+                | (self.h_valid.q.val() & !self.joins.val())
+                | (self.b_quiet.q.val() == 15)
+                | (!self.h_valid.q.val() & self.others.val()));
+        // The sender takes the burst this cycle: the held beat joins the next one.
+        self.taking.next =
+            (self.t_state.q.val() == SendState::Idle) & self.flush.val() & self.host_known.q.val();
+        self.moving.next =
+            self.h_valid.q.val() & self.joins.val() & !self.sending.val() & !self.taking.val();
         self.burst.write_address.next = self.b_n.q.val().get_bits::<5>(0);
         self.burst.write_data.next = self.h_data.q.val();
         self.burst.write_enable.next = false;
@@ -520,20 +541,13 @@ impl Logic for Tunnel {
             }
             self.h_valid.d.next = false;
         }
-        self.dma_wr_ready.next = !self.h_valid.q.val() | self.moving.val();
-        if self.dma_wr_valid.val() & (!self.h_valid.q.val() | self.moving.val()) {
+        self.dma_wr_ready.next = (!self.h_valid.q.val() | self.moving.val()) & !self.others.val();
+        if self.dma_wr_valid.val() & self.dma_wr_ready.val() {
             self.h_valid.d.next = true;
             self.h_addr.d.next = self.dma_wr_addr.val();
             self.h_data.d.next = self.dma_wr_data.val();
             self.h_strb.d.next = self.dma_wr_strb.val();
         }
-        self.others.next =
-            self.rd_pending.q.val() | self.dma_rd_valid.val() | (self.irq_mask.q.val() != 0);
-        self.flush.next = (self.b_n.q.val() != 0)
-            & ((self.b_n.q.val() == self.k_max_beats.val())
-                | (self.h_valid.q.val() & !self.joins.val())
-                | (self.b_quiet.q.val() == 15)
-                | (!self.h_valid.q.val() & self.others.val()));
 
         // ---- Sender: one message a frame.
         self.dma_rd_ready.next = false;
@@ -545,7 +559,8 @@ impl Logic for Tunnel {
         self.burst.read_address.next = self.t_i.q.val().get_bits::<5>(0);
         match self.t_state.q.val() {
             SendState::Idle => {
-                if self.flush.val() {
+                // Nothing goes out before the host's address is known.
+                if self.taking.val() {
                     self.t_kind.d.next = SendKind::DmaWrite;
                     self.t_word.d.next = self.k_op_dmaw.val()
                         | (bit_cast::<64, 8>(self.b_first.q.val()) << 8)
@@ -554,7 +569,8 @@ impl Logic for Tunnel {
                     self.t_addr.d.next = self.b_addr.q.val();
                     self.t_n.d.next = self.b_n.q.val();
                     self.t_state.d.next = SendState::Head0;
-                } else if (self.b_n.q.val() == 0) & !self.h_valid.q.val() {
+                } else if (self.b_n.q.val() == 0) & !self.h_valid.q.val() & self.host_known.q.val()
+                {
                     if self.rd_pending.q.val() {
                         self.t_kind.d.next = SendKind::ReadData;
                         self.t_word.d.next = self.k_op_rdata.val()

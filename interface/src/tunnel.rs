@@ -210,6 +210,12 @@ pub fn parse_card_frame_from(
     } else {
         frame
     };
+    if b.len() < HEADER_LEN {
+        return Err(TunnelError::Malformed(format!(
+            "{} octets, shorter than the header",
+            b.len()
+        )));
+    }
     let src: [u8; 6] = b[6..12].try_into().unwrap();
     let cmd = word(b, 0).ok_or_else(|| TunnelError::Malformed("no command word".into()))?;
     let need = |i: usize, what: &str| {
@@ -305,6 +311,12 @@ mod tests {
         let mut bad = ok.clone();
         bad[20] ^= 1;
         assert_eq!(parse_card_frame(&bad), Err(TunnelError::BadFcs));
+        // A frame of the tunnel's type shorter than the header, with a good FCS.
+        let tiny = fcs::append_fcs(&f[..14]);
+        assert!(matches!(
+            parse_card_frame(&tiny),
+            Err(TunnelError::Malformed(_))
+        ));
         let cut = fcs::append_fcs(&f[..24]);
         assert!(matches!(
             parse_card_frame(&cut),
