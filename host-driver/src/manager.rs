@@ -40,6 +40,13 @@ pub enum DriverError {
     Version(u32),
     #[error("card build parameters {card:#x} differ from the driver's {driver:#x}")]
     Params { card: u32, driver: u32 },
+    #[error(
+        "the card reports 2^{vi_bits} VIs and 2^{buftbl_bits} buffer-table entries; the driver \
+         takes 2^1..=2^{max_vi} VIs and 2^1..=2^{max_bt} entries",
+        max_vi = params::VI_BITS,
+        max_bt = params::BUFTBL_BITS
+    )]
+    CardSize { vi_bits: u32, buftbl_bits: u32 },
     #[error("the card did not finish its reset within {0} cycles")]
     ResetTimeout(u64),
     #[error("bad queue configuration: {0}")]
@@ -156,9 +163,9 @@ impl CardSize {
             || size.buftbl_bits == 0
             || size.buftbl_bits > params::BUFTBL_BITS as u32
         {
-            return Err(DriverError::Params {
-                card: p,
-                driver: params_word(),
+            return Err(DriverError::CardSize {
+                vi_bits: size.vi_bits,
+                buftbl_bits: size.buftbl_bits,
             });
         }
         Ok(size)
@@ -171,6 +178,12 @@ pub fn params_word() -> u32 {
         | (params::DESC_PER_VI_BITS as u32) << regs::params::DESC_PER_VI_BITS_SHIFT
         | (params::DMA_TAG_BITS as u32) << regs::params::DMA_TAG_BITS_SHIFT
         | (params::VI_BITS as u32) << regs::params::VI_BITS_SHIFT
+}
+
+/// `PARAMS2` of a card of the simulation configuration.
+pub fn params2_word() -> u32 {
+    (params::BUFTBL_BITS as u32) << regs::params2::BUFTBL_BITS_SHIFT
+        | (params::IRQ_TIMERS as u32) << regs::params2::IRQ_TIMERS_SHIFT
 }
 
 impl DeviceManager {

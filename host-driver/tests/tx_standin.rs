@@ -54,6 +54,7 @@ impl Device for StandIn {
             regs::ID => regs::ID_VALUE,
             regs::VERSION => regs::VERSION_VALUE,
             regs::PARAMS => arsenic_host::manager::params_word(),
+            regs::PARAMS2 => arsenic_host::manager::params2_word(),
             regs::STATUS => regs::status::RX_IDLE | regs::status::TX_IDLE,
             regs::VI_CMD_STATUS => vi_cmd::STATUS_OK,
             regs::TX_CMD_STATUS => self.tx_cmd_status,
