@@ -11,7 +11,7 @@
 //! on a small FPGA this is the path that meets timing; an eight-octet CRC step over the
 //! gathered beats does not.
 
-use crate::crc::Crc32Step;
+use crate::crc::Crc32Octet;
 use arsenic_interface::{eth, fcs};
 use rust_hdl::prelude::*;
 
@@ -61,8 +61,7 @@ pub struct GmiiRx {
     // The CRC register over the frame's octets so far, stored complemented (reset value zero
     // is the CRC's initial value, all ones).
     crc_n: DFF<Bits<32>>,
-    crc: Crc32Step,
-    k_one: Constant<Bits<4>>,
+    crc: Crc32Octet,
     k_residue: Constant<Bits<32>>,
     k_sfd: Constant<Bits<8>>,
     k_pre: Constant<Bits<8>>,
@@ -101,7 +100,6 @@ impl Default for GmiiRx {
             k_len_cap: Constant::new(0x8000u64.into()),
             crc_n: Default::default(),
             crc: Default::default(),
-            k_one: Constant::new(1u64.into()),
             k_residue: Constant::new((fcs::RESIDUE as u64).into()),
             k_sfd: Constant::new((eth::SFD as u64).into()),
             k_pre: Constant::new((eth::PREAMBLE as u64).into()),
@@ -118,8 +116,7 @@ impl Logic for GmiiRx {
         );
         // One octet of CRC: the register after this cycle's octet.
         self.crc.crc_in.next = !self.crc_n.q.val();
-        self.crc.data.next = bit_cast::<64, 8>(self.rxd.val());
-        self.crc.nbytes.next = self.k_one.val();
+        self.crc.data.next = self.rxd.val();
         self.o_valid.d.next = false;
         self.o_last.d.next = false;
         self.o_start.d.next = false;

@@ -9,7 +9,7 @@
 //! 125 MHz. A beat missing in the middle of a frame is an underrun: counted, the frame cut
 //! with TX_ER, the rest of its beats taken and dropped. Outputs are registered.
 
-use crate::crc::Crc32Step;
+use crate::crc::Crc32Octet;
 use arsenic_interface::eth;
 use rust_hdl::prelude::*;
 
@@ -46,7 +46,7 @@ pub struct GmiiTx {
     pub cnt_underrun: Signal<Out, Bits<32>>,
     /// Nothing on the wire and no frame begun.
     pub idle: Signal<Out, Bit>,
-    crc: Crc32Step,
+    crc: Crc32Octet,
     state: DFF<GmiiTxState>,
     cnt: DFF<Bits<4>>,
     sh: DFF<Bits<64>>,
@@ -64,7 +64,6 @@ pub struct GmiiTx {
     c_padded: DFF<Bits<32>>,
     c_underrun: DFF<Bits<32>>,
     octet: Signal<Local, Bits<8>>,
-    k_one: Constant<Bits<4>>,
     k_sfd: Constant<Bits<8>>,
     k_pre: Constant<Bits<8>>,
     k_last_pad: Constant<Bits<16>>,
@@ -105,7 +104,6 @@ impl Default for GmiiTx {
             c_padded: Default::default(),
             c_underrun: Default::default(),
             octet: Default::default(),
-            k_one: Constant::new(1u64.into()),
             k_sfd: Constant::new((eth::SFD as u64).into()),
             k_pre: Constant::new((eth::PREAMBLE as u64).into()),
             // The count of octets sent before the frame's 60th.
@@ -123,8 +121,7 @@ impl Logic for GmiiTx {
         );
         self.octet.next = self.sh.q.val().get_bits::<8>(0);
         self.crc.crc_in.next = !self.crc_n.q.val();
-        self.crc.data.next = bit_cast::<64, 8>(self.octet.val());
-        self.crc.nbytes.next = self.k_one.val();
+        self.crc.data.next = self.octet.val();
         self.s_ready.next = false;
         self.g_en.d.next = false;
         self.g_er.d.next = false;

@@ -435,9 +435,16 @@ impl<const VB: usize, const CB: usize, const BB: usize, const TB: usize> Logic
         self.mac_tx.s_last.next = self.txd.m_last.val();
         self.gtx.reset.next = self.regs.reset.val();
         self.gtx.s_valid.next = self.txd.m_valid.val() & !self.k_has_10g.val();
-        self.gtx.s_data.next = self.txd.m_data.val();
-        self.gtx.s_nbytes.next = self.txd.m_nbytes.val();
-        self.gtx.s_last.next = self.txd.m_last.val();
+        // (A card with 10 GbE holds the unused MAC's inputs still: a simulator then has
+        // nothing of it to evaluate.)
+        self.gtx.s_data.next = 0.into();
+        self.gtx.s_nbytes.next = 0.into();
+        self.gtx.s_last.next = false;
+        if !self.k_has_10g.val() {
+            self.gtx.s_data.next = self.txd.m_data.val();
+            self.gtx.s_nbytes.next = self.txd.m_nbytes.val();
+            self.gtx.s_last.next = self.txd.m_last.val();
+        }
         if self.k_has_10g.val() {
             self.txd.m_ready.next = self.mac_tx.s_ready.val();
         } else {
