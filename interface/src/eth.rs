@@ -19,6 +19,16 @@ pub const IFG: usize = 12;
 /// Smallest frame a sender puts on the wire before the FCS: senders pad to this.
 pub const MIN_PAYLOAD_FRAME: usize = MIN_FRAME - FCS_LEN;
 
+/// `frame` (without FCS) as a sender puts it on the wire: zeros added up to
+/// [`MIN_PAYLOAD_FRAME`] octets.
+pub fn padded(frame: &[u8]) -> Vec<u8> {
+    let mut f = frame.to_vec();
+    if f.len() < MIN_PAYLOAD_FRAME {
+        f.resize(MIN_PAYLOAD_FRAME, 0);
+    }
+    f
+}
+
 /// XGMII control characters (802.3 clause 46.2.3, table 46-3).
 pub mod xgmii {
     /// Idle.

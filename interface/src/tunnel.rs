@@ -206,7 +206,7 @@ pub fn parse_card_frame_from(
         if !fcs::check(frame) {
             return Err(TunnelError::BadFcs);
         }
-        &frame[..frame.len() - fcs_len()]
+        &frame[..frame.len() - crate::eth::FCS_LEN]
     } else {
         frame
     };
@@ -260,10 +260,6 @@ pub fn parse_card_frame_from(
         other => return Err(TunnelError::Malformed(format!("unknown op {other:#04x}"))),
     };
     Ok((src, m))
-}
-
-const fn fcs_len() -> usize {
-    crate::eth::FCS_LEN
 }
 
 #[cfg(test)]

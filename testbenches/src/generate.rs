@@ -268,7 +268,7 @@ pub fn generate(p: GenParams) -> Vec<(TraceFrame, bool)> {
         let (data, fcs_included, crc_error) = match fault {
             // A wrong FCS: the right one with one bit flipped.
             0 | 1 => {
-                let mut f = fcs::append_fcs(&pad(frame));
+                let mut f = fcs::append_fcs(&arsenic_interface::eth::padded(&frame));
                 let n = f.len();
                 f[n - 1 - (i % 4)] ^= 1 << (i % 8);
                 (f, true, true)
@@ -295,13 +295,6 @@ pub fn generate(p: GenParams) -> Vec<(TraceFrame, bool)> {
         ));
     }
     out
-}
-
-fn pad(mut f: Vec<u8>) -> Vec<u8> {
-    if f.len() < 60 {
-        f.resize(60, 0);
-    }
-    f
 }
 
 #[cfg(test)]

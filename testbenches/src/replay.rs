@@ -132,11 +132,7 @@ pub fn wire_frames(
             let bytes = if f.fcs_included {
                 f.data.clone()
             } else {
-                let mut d = f.data.clone();
-                if d.len() < eth::MIN_PAYLOAD_FRAME {
-                    d.resize(eth::MIN_PAYLOAD_FRAME, 0);
-                }
-                fcs::append_fcs(&d)
+                fcs::append_fcs(&eth::padded(&f.data))
             };
             let gap = f.ts_ns.saturating_sub(prev_ts);
             prev_ts = prev_ts.max(f.ts_ns);

@@ -52,14 +52,6 @@ fn next(cap: &mut pcap::Capture<pcap::Active>) -> Option<Vec<u8>> {
     }
 }
 
-fn padded(frame: &[u8]) -> Vec<u8> {
-    let mut f = frame.to_vec();
-    if f.len() < eth::MIN_PAYLOAD_FRAME {
-        f.resize(eth::MIN_PAYLOAD_FRAME, 0);
-    }
-    f
-}
-
 /// The driver's end of the tunnel on a PC's Ethernet port. Time is the wall clock, counted
 /// in the card's cycles of `cycle_ns` nanoseconds (8 for a board's 125 MHz).
 pub struct PcapLink {
@@ -84,7 +76,7 @@ impl PcapLink {
 
 impl FrameLink for PcapLink {
     fn send(&mut self, frame: &[u8]) {
-        if self.cap.sendpacket(padded(frame)).is_err() {
+        if self.cap.sendpacket(eth::padded(frame)).is_err() {
             self.send_errors += 1;
         }
     }

@@ -49,7 +49,7 @@ impl TunnelSim {
     /// Puts `frame` (without FCS) on port 0's wire as soon as the wire is free.
     pub fn send_net(&mut self, frame: &[u8]) {
         self.net.push(WireFrame {
-            bytes: fcs::append_fcs(&pad(frame)),
+            bytes: fcs::append_fcs(&eth::padded(frame)),
             earliest: self.cycle,
             inject: None,
         });
@@ -106,18 +106,9 @@ impl TunnelSim {
     }
 }
 
-/// `frame` padded with zeros to the 60-octet minimum.
-fn pad(frame: &[u8]) -> Vec<u8> {
-    let mut f = frame.to_vec();
-    if f.len() < eth::MIN_PAYLOAD_FRAME {
-        f.resize(eth::MIN_PAYLOAD_FRAME, 0);
-    }
-    f
-}
-
 impl FrameLink for TunnelSim {
     fn send(&mut self, frame: &[u8]) {
-        self.send_raw_host(fcs::append_fcs(&pad(frame)));
+        self.send_raw_host(fcs::append_fcs(&eth::padded(frame)));
     }
 
     fn recv(&mut self) -> Option<Vec<u8>> {

@@ -62,7 +62,10 @@ pub struct Attribution {
 impl Attribution {
     /// Records that `vi` sends `frame`.
     pub fn add(&mut self, vi: u16, frame: &[u8]) {
-        self.by_content.entry(padded(frame)).or_default().push(vi);
+        self.by_content
+            .entry(arsenic_interface::eth::padded(frame))
+            .or_default()
+            .push(vi);
     }
 
     /// The VI that sent `wire` (the frame with its FCS), taking one of its sends; `None` for
@@ -80,14 +83,6 @@ impl Attribution {
     }
 }
 
-fn padded(frame: &[u8]) -> Vec<u8> {
-    let mut f = frame.to_vec();
-    if f.len() < 60 {
-        f.resize(60, 0);
-    }
-    f
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -101,7 +96,7 @@ mod tests {
         assert_eq!(ipv4_checksum(&f[1][14..34]), 0, "the header sums to zero");
         let mut a = Attribution::default();
         a.add(7, &f[0][..50]);
-        let mut w = padded(&f[0][..50]);
+        let mut w = arsenic_interface::eth::padded(&f[0][..50]);
         w.extend_from_slice(&[0, 0, 0, 0]);
         assert_eq!(a.take(&w), Some(7));
         assert_eq!(a.take(&w), None);
