@@ -77,6 +77,7 @@ impl Classifier {
     }
 
     fn build(params: ClassifierParams, tx: bool) -> Self {
+        assert!(!params.sequential || params.literals_per_cycle == 1);
         assert!(
             params.literals_per_cycle > 0
                 && params.literals.is_multiple_of(params.literals_per_cycle)
@@ -433,7 +434,7 @@ impl Model {
                     }
                 }
             }
-            if s == nsteps.max(3) {
+            if s == self.p.latency() - 1 {
                 let mut best: Option<(u32, u32, u16)> = None; // (prio, filter, vi)
                 let better =
                     |prio: u32, filter: u32, vi: u16, best: &mut Option<(u32, u32, u16)>| {
@@ -607,6 +608,9 @@ impl Logic for Classifier {
 }
 
 fn verilog(p: ClassifierParams, tx: bool) -> String {
+    if p.sequential {
+        return crate::classifier_seq::verilog(p, tx, RESULT_DEPTH);
+    }
     // A transmit checker counts only the sender's own terms and flows.
     let (t_own, f_own) = if tx {
         (" && (term_vi[t] == ev_vi)", " && (e[335:320] == ev_vi)")

@@ -11,6 +11,7 @@
 
 pub mod board;
 pub mod classifier;
+mod classifier_seq;
 pub mod crc;
 pub mod desc_fetch;
 pub mod gmii_rx;

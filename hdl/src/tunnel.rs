@@ -729,7 +729,7 @@ impl Default for TunnelNic {
             cnt_sent: Default::default(),
             cnt_overflow: Default::default(),
             cnt_bad_frames: Default::default(),
-            nic: crate::nic::SmallNic::new(ClassifierParams::SMALL, ClassifierParams::TX_SMALL)
+            nic: crate::nic::SmallNic::new(ClassifierParams::BOARD, ClassifierParams::TX_BOARD)
                 .gmii_only(),
             tun: Default::default(),
         }

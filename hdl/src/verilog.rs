@@ -67,12 +67,12 @@ fn wire_module_clocks(module: &str) -> String {
     out
 }
 
-/// Verilog of the small card: the small classifier, 16 VIs, 1024 buffer-table entries (what a
-/// board build can afford).
+/// Verilog of the board's card: the sequential classifier and transmit filters, 16 VIs, 1024
+/// buffer-table entries (what a board build can afford).
 pub fn nic_small() -> String {
     let mut uut = SmallNic::new(
-        arsenic_interface::classifier::ClassifierParams::SMALL,
-        arsenic_interface::classifier::ClassifierParams::TX_SMALL,
+        arsenic_interface::classifier::ClassifierParams::BOARD,
+        arsenic_interface::classifier::ClassifierParams::TX_BOARD,
     );
     uut.connect_all();
     wire_clocks(&generate_verilog(&uut))
@@ -149,6 +149,10 @@ pub fn designs() -> Vec<Design> {
         Design {
             name: "classifier",
             verilog: classifier(),
+        },
+        Design {
+            name: "classifier_board",
+            verilog: classifier_with(arsenic_interface::classifier::ClassifierParams::BOARD),
         },
         Design {
             name: "mac_tx",
@@ -245,6 +249,11 @@ pub fn design_ports(name: &str) -> Option<Vec<Port>> {
         }
         "classifier" => {
             let mut uut = Classifier::default();
+            uut.connect_all();
+            Some(ports(&uut))
+        }
+        "classifier_board" => {
+            let mut uut = Classifier::new(arsenic_interface::classifier::ClassifierParams::BOARD);
             uut.connect_all();
             Some(ports(&uut))
         }

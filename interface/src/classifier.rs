@@ -74,6 +74,11 @@ pub struct ClassifierParams {
     pub flow_bank_bits: usize,
     /// Literals evaluated per cycle (divides `literals`).
     pub literals_per_cycle: usize,
+    /// The sequential build for small FPGAs: the header in distributed RAM read one 4-octet
+    /// window a cycle, tables in RAM, one literal and one term a cycle, flow keys hashed and
+    /// compared a word at a time. Same tables, same MMIO layout, same results; a longer
+    /// [`latency`](Self::latency). `literals_per_cycle` must be 1.
+    pub sequential: bool,
 }
 
 impl ClassifierParams {
@@ -84,6 +89,7 @@ impl ClassifierParams {
         terms: 64,
         flow_bank_bits: 11,
         literals_per_cycle: 32,
+        sequential: false,
     };
     /// A small configuration (32 literals, 4 a cycle; 16 terms; 2 x 128 x 2 flows), the size a
     /// 1 GbE board build can afford; the synthesis check builds the card with it.
@@ -92,6 +98,7 @@ impl ClassifierParams {
         terms: 16,
         flow_bank_bits: 7,
         literals_per_cycle: 4,
+        sequential: false,
     };
     /// The transmit filters of the simulation configuration: 128 literals (32 a cycle), 64
     /// terms (one VI's source address and port each), 2 x 64 x 2 flows.
@@ -100,6 +107,7 @@ impl ClassifierParams {
         terms: 64,
         flow_bank_bits: 6,
         literals_per_cycle: 32,
+        sequential: false,
     };
     /// The transmit filters of a small card: 16 literals (2 a cycle), 8 terms, 2 x 2 x 2
     /// flows: a source address, port and protocol for a handful of VIs.
@@ -108,9 +116,44 @@ impl ClassifierParams {
         terms: 8,
         flow_bank_bits: 1,
         literals_per_cycle: 2,
+        sequential: false,
     };
+    /// The receive classifier of the board build (sequential): 32 literals, 16 terms,
+    /// 2 x 64 x 2 flows. A result 66 cycles after the commit, inside the 84 cycles of a
+    /// minimum frame at 1 GbE.
+    pub const BOARD: ClassifierParams = ClassifierParams {
+        literals: 32,
+        terms: 16,
+        flow_bank_bits: 6,
+        literals_per_cycle: 1,
+        sequential: true,
+    };
+    /// The transmit filters of the board build (sequential): 16 literals, 8 terms,
+    /// 2 x 16 x 2 flows.
+    pub const TX_BOARD: ClassifierParams = ClassifierParams {
+        literals: 16,
+        terms: 8,
+        flow_bank_bits: 4,
+        literals_per_cycle: 1,
+        sequential: true,
+    };
+    /// Step of the sequential build at which the flow lookups are done: the header windows
+    /// (steps 0..=14), both keys hashed (13..=34), read and compared a 64-bit word at a time
+    /// (35..=47) and their candidates ranked (42..=51).
+    pub const SEQ_FLOWS_DONE: usize = 52;
     /// Cycles from a frame's commit to its result.
     pub const fn latency(&self) -> usize {
+        if self.sequential {
+            // Literal n is read at step 14 + n and decided at 17 + n; term t is decided at
+            // 17 + literals + t; the result at the later of that and the flows.
+            let terms_done = 17 + self.literals + self.terms;
+            let decide = if terms_done > Self::SEQ_FLOWS_DONE {
+                terms_done
+            } else {
+                Self::SEQ_FLOWS_DONE
+            };
+            return decide + 1;
+        }
         let steps = self.literals / self.literals_per_cycle;
         if steps > 3 {
             steps + 1

@@ -39,7 +39,7 @@ fn main() {
         let mut dm = DeviceManager::open_with_tx_filters(
             &mut dev,
             QueueConfig::default(),
-            ClassifierParams::TX_SMALL,
+            ClassifierParams::TX_BOARD,
         )
         .expect("open");
         assert_eq!(

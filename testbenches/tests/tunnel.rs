@@ -65,13 +65,13 @@ fn the_manager_configures_the_board_over_the_tunnel_and_a_vi_receives() {
     let mut dm = DeviceManager::open_with_tx_filters(
         &mut dev,
         QueueConfig::default(),
-        ClassifierParams::TX_SMALL,
+        ClassifierParams::TX_BOARD,
     )
     .unwrap();
     let mut user = dm.create_vi(&mut dev, vi_config()).unwrap();
     user.refill(&mut dev, true).unwrap();
     user.wait_prefetched(&mut dev, 100_000);
-    let mut fm = FilterManager::new(ClassifierParams::SMALL);
+    let mut fm = FilterManager::new(ClassifierParams::BOARD);
     fm.clear(&mut dev);
     fm.install(&mut dev, "udp and dst port 9001", user.vi(), 0)
         .unwrap();
@@ -211,7 +211,7 @@ fn at_line_rate_every_frame_arrives_whole_or_is_counted() {
     let mut dm = DeviceManager::open_with_tx_filters(
         &mut dev,
         QueueConfig::default(),
-        ClassifierParams::TX_SMALL,
+        ClassifierParams::TX_BOARD,
     )
     .unwrap();
     assert_eq!(dev.read32(regs::ID), regs::ID_VALUE);

@@ -1,0 +1,710 @@
+//! The sequential build of the classifier, for small FPGAs ([`ClassifierParams::sequential`]).
+//!
+//! The same tables behind the same MMIO window, the same results in the same order; what
+//! changes is how the work is spread over the cycles a frame at 1 GbE leaves (84 for a
+//! minimum frame):
+//!
+//! - **Header**: eight octet lanes of distributed RAM (lane j holds octet j of every beat, two
+//!   banks of 16 beats). A window unit reads one 4-octet window at any offset a cycle: each
+//!   lane reads its beat, the outputs are registered, then rotated.
+//! - **Parser and keys** (steps 0..=15): fourteen windows at fixed offsets (and three at
+//!   offsets found by the first ones: the transport ports and the VLAN-depth IP header) fill
+//!   the 5-tuple and 3-tuple word by word; the parser's flags come from the same windows.
+//! - **Literals** (one a cycle, read at step 14 + n, decided at 17 + n): a four-stage pipeline
+//!   of table read, address, window and compare, into a shift register.
+//! - **Terms** (one a cycle, decided at 17 + literals + t): read from RAM, ranked as they go.
+//! - **Flows**: four hash units run the one-at-a-time hash over both keys, two cycles a
+//!   word (steps 13..=34); the four slots of each key are read a 64-bit word a cycle from
+//!   block RAM (one per bank and way) and compared as they come, then ranked one a cycle.
+//!   A flow insert (`FLOW_CMD`) copies the staged entry into its slot in six cycles; the slot
+//!   is invalid until the copy ends, and a lookup that overlapped a copy into its slot
+//!   misses (as it would just before the insert). An insert written within six cycles of the
+//!   previous one abandons it (that slot stays empty); the device manager's twelve staging
+//!   writes between inserts never let this happen.
+//! - **Decision** at [`ClassifierParams::latency`] - 1: the best term against the best flow
+//!   (a flow wins only when strictly better, which is the order the parallel build ranks in).
+//!
+//! Table writes made while a frame is classified may or may not be seen by it, as in the
+//! parallel build; term valid bits are sampled at the commit in both.
+
+use arsenic_interface::classifier::{self as cls, ClassifierParams, HEADER_BYTES};
+use arsenic_interface::event::FILTER_NONE;
+
+/// The Verilog body of a sequential classifier of `p` (a transmit checker when `tx`), with
+/// `rd` result slots.
+pub(crate) fn verilog(p: ClassifierParams, tx: bool, rd: usize) -> String {
+    assert!(p.sequential && p.literals_per_cycle == 1);
+    assert!(p.literals <= 128 && p.terms <= 64);
+    assert!((1..=12).contains(&p.flow_bank_bits));
+    let nl = p.literals;
+    let nt = p.terms;
+    let decide = p.latency() - 1;
+    assert!(decide < 250, "the step counter is 8 bits");
+    let clog2 = |n: usize| (n.next_power_of_two().trailing_zeros() as usize).max(1);
+    let lb = clog2(nl);
+    let tb = clog2(nt);
+    let fbits = p.flow_bank_bits;
+    let fb = 1usize << p.flow_bank_bits;
+    let rb = rd.trailing_zeros() as usize;
+    let chunks = nl.div_ceil(32);
+    let [seed0, seed1] = cls::FLOW_HASH_SEED;
+    assert_eq!(HEADER_BYTES, 128, "two banks of 16 beats in the lanes");
+
+    let mut v = String::new();
+    // Header lanes.
+    v.push_str("// Header lanes: lane j holds octet j of every 8-octet beat, by {bank, beat}.\n");
+    for j in 0..8 {
+        v.push_str(&format!(
+            "(* ram_style = \"distributed\" *) reg [7:0] hl{j} [0:31];\nreg [7:0] lq{j};\nreg [3:0] pb{j};\n"
+        ));
+    }
+    // Term tables, a RAM per 32-bit chunk.
+    for c in 0..chunks {
+        v.push_str(&format!(
+            "reg [31:0] tpos{c} [0:$NT1];\nreg [31:0] tneg{c} [0:$NT1];\nreg [31:0] tp{c}_q, tn{c}_q;\n"
+        ));
+    }
+    v.push_str(BODY_DECLS);
+    // Capture into the lanes.
+    v.push_str("always @(posedge clock) begin\n    if (s_valid && cap_beat < 16) begin\n");
+    for j in 0..8 {
+        v.push_str(&format!(
+            "        if (s_nbytes > 4'd{j}) hl{j}[{{cap_bank, cap_beat[3:0]}}] <= s_data[{hi}:{lo}];\n",
+            hi = 8 * j + 7,
+            lo = 8 * j
+        ));
+    }
+    v.push_str("    end\nend\n");
+    // Window unit: lane reads.
+    v.push_str("always @(*) begin\n");
+    for j in 0..7 {
+        v.push_str(&format!(
+            "    pb{j} = pa[6:3] + ((3'd{j} < pa[2:0]) ? 4'd1 : 4'd0);\n"
+        ));
+    }
+    v.push_str("    pb7 = pa[6:3];\n");
+    v.push_str(concat!(
+        "end\nalways @(posedge clock) begin\n    pa_q <= pa;\n",
+        "    // The window's rotation and its octets past the header, decided with the address.\n",
+        "    ws0 <= pa[2:0];\n    ws1 <= pa[2:0] + 3'd1;\n    ws2 <= pa[2:0] + 3'd2;\n    ws3 <= pa[2:0] + 3'd3;\n",
+        "    wz <= {pa + 16'd3 >= 16'd128, pa + 16'd2 >= 16'd128, pa + 16'd1 >= 16'd128, pa >= 16'd128};\n"
+    ));
+    for j in 0..8 {
+        v.push_str(&format!("    lq{j} <= hl{j}[{{ev_bank, pb{j}}}];\n"));
+    }
+    v.push_str("end\n");
+    // Lane select for the window's rotation.
+    v.push_str("function [7:0] lane;\n    input [2:0] s;\n    begin\n        case (s)\n");
+    for j in 0..8 {
+        v.push_str(&format!("            3'd{j}: lane = lq{j};\n"));
+    }
+    v.push_str("            default: lane = 8'd0;\n        endcase\n    end\nendfunction\n");
+    // Term table reads and writes.
+    v.push_str("always @(posedge clock) begin\n");
+    for c in 0..chunks {
+        v.push_str(&format!(
+            "    tp{c}_q <= tpos{c}[ti_a];\n    tn{c}_q <= tneg{c}[ti_a];\n"
+        ));
+    }
+    v.push_str(
+        "    if (cfg_write && cfg_addr >= $TERM_BASE && cfg_addr < $TERM_BASE + 64 * $NT) begin\n",
+    );
+    for c in 0..chunks {
+        v.push_str(&format!(
+            "        if (cfg_addr[5:2] == 4'd{c}) tpos{c}[cfg_term] <= cfg_wdata;\n        if (cfg_addr[5:2] == 4'd{n}) tneg{c}[cfg_term] <= cfg_wdata;\n",
+            n = 4 + c
+        ));
+    }
+    v.push_str("    end\nend\n");
+    let tpos_cat: Vec<String> = (0..chunks).rev().map(|c| format!("tp{c}_q")).collect();
+    let tneg_cat: Vec<String> = (0..chunks).rev().map(|c| format!("tn{c}_q")).collect();
+    v.push_str(&format!(
+        "always @(*) begin\n    tpos_all = {{{}}};\n    tneg_all = {{{}}};\nend\n",
+        tpos_cat.join(", "),
+        tneg_cat.join(", ")
+    ));
+    v.push_str(BODY);
+
+    let t_own = if tx { " && (tvi_q == ev_vi)" } else { "" };
+    let f_own = |slot: &str| {
+        if tx {
+            format!(" && (fd{slot}[47:32] == ev_vi)")
+        } else {
+            String::new()
+        }
+    };
+    let subs: Vec<(&str, String)> = vec![
+        ("$NL1", (nl - 1).to_string()),
+        ("$NT1", (nt - 1).to_string()),
+        ("$NL", nl.to_string()),
+        ("$NT", nt.to_string()),
+        ("$LB1", (lb - 1).to_string()),
+        ("$TB1", (tb - 1).to_string()),
+        ("$FB1", (fbits - 1).to_string()),
+        ("$FBM", (fb - 1).to_string()),
+        ("$FD1", (8 * fb - 1).to_string()),
+        ("$FN1", (fb - 1).to_string()),
+        ("$RD1", (rd - 1).to_string()),
+        ("$RB1", (rb - 1).to_string()),
+        ("$RB", rb.to_string()),
+        ("$RD", rd.to_string()),
+        ("$CW1", (32 * chunks - 1).to_string()),
+        ("$DECIDE", decide.to_string()),
+        ("$LIT_END", (17 + nl).to_string()),
+        ("$TERM_BASE", cls::TERM_BASE.to_string()),
+        ("$TERM_A", (16 + nl).to_string()),
+        ("$TERM_B", (17 + nl).to_string()),
+        ("$TERM_END", (17 + nl + nt).to_string()),
+        ("$SEED0", format!("32'h{seed0:08x}")),
+        ("$SEED1", format!("32'h{seed1:08x}")),
+        ("$LIT_BASE", cls::LIT_BASE.to_string()),
+        (
+            "$STAGE_END",
+            (cls::FLOW_STAGE + 4 * cls::flow::WORDS).to_string(),
+        ),
+        ("$STAGE", cls::FLOW_STAGE.to_string()),
+        ("$CMD", cls::FLOW_CMD.to_string()),
+        ("$VIW", (32 * cls::flow::VI).to_string()),
+        ("$FPW", (32 * cls::flow::FILTER).to_string()),
+        ("$FNONE", FILTER_NONE.to_string()),
+        ("$OSH", cls::lit::OFFSET_SHIFT.to_string()),
+        ("$SSH", cls::lit::SIZE_SHIFT.to_string()),
+        ("$BSH", cls::lit::BASE_SHIFT.to_string()),
+        ("$DSH", cls::lit::DEPTH_SHIFT.to_string()),
+        ("$KSH", cls::lit::KIND_SHIFT.to_string()),
+        ("$B_PAY", cls::lit::BASE_IPV4_PAYLOAD.to_string()),
+        ("$K_OOB", cls::lit::KIND_OOB.to_string()),
+        ("$K_LEN", cls::lit::KIND_LEN.to_string()),
+        ("$T_OWN", t_own.to_string()),
+        ("$F_OWN0", f_own("00")),
+        ("$F_OWN1", f_own("01")),
+        ("$F_OWN2", f_own("10")),
+        ("$F_OWN3", f_own("11")),
+    ];
+    for (k, val) in subs {
+        v = v.replace(k, &val);
+    }
+    assert!(
+        !v.contains('$'),
+        "an unsubstituted name in the sequential classifier"
+    );
+    v
+}
+
+const BODY_DECLS: &str = r#"
+reg cap_bank;
+reg [4:0] cap_beat;
+reg busy_r;
+reg [7:0] step;
+reg ev_bank;
+reg [15:0] ev_len;
+reg [15:0] ev_vi;
+// Tables.
+reg [31:0] lit_field [0:$NL1];
+reg [31:0] lit_value [0:$NL1];
+reg [31:0] lit_mask [0:$NL1];
+reg [31:0] term_fp [0:$NT1];
+reg [15:0] term_vi [0:$NT1];
+reg [63:0] term_valid;
+reg [63:0] tvalid_snap;
+reg [31:0] stage [0:11];
+reg [63:0] fm00 [0:$FD1];
+reg [63:0] fm01 [0:$FD1];
+reg [63:0] fm10 [0:$FD1];
+reg [63:0] fm11 [0:$FD1];
+reg [$FN1:0] vb00, vb01, vb10, vb11;
+// Window unit.
+reg [15:0] pa, pa_q;
+reg [7:0] o0, o1, o2, o3;
+reg [2:0] ws0, ws1, ws2, ws3;
+reg [3:0] wz;
+reg [31:0] win;
+// Parser and keys.
+reg [31:0] w12, w16, w20, wp, wq;
+reg [3:0] ihl3;
+reg [31:0] kw1, kw2, kw3, kw4, kw5, kw6, kw7, kw8, kw9;
+reg keys_ok;
+reg [3:0] flags_r;
+reg v4;
+reg [7:0] proto;
+reg [15:0] l4raw, l4, pl3;
+reg k_ok;
+reg [3:0] pflags;
+reg [15:0] pneed, pet, pfrag;
+reg [7:0] pv, pnh;
+// Literals.
+reg [$LB1:0] li_a, li_c;
+reg [31:0] lf_q, lv_q, lm_q;
+reg [15:0] la, la_q;
+reg [2:0] lsz_q, lsz2;
+reg [1:0] lkd_q, lkd2;
+reg [3:0] ihl;
+reg [15:0] l3;
+reg [31:0] lw, lval;
+reg loob, lhit;
+reg [$NL1:0] litvec;
+// Terms.
+reg [$TB1:0] ti_a, ti_q;
+reg [$CW1:0] tpos_all, tneg_all;
+reg [31:0] tfp_q;
+reg [15:0] tvi_q;
+reg thit;
+reg t_have, f_have, rule_r, flow_r;
+reg [15:0] t_p, f_p, t_vi, f_vi;
+reg [14:0] t_f, f_f;
+// Flows.
+reg [31:0] h50, h51, h30, h31;
+reg [3:0] hj;
+reg [31:0] hk5, hk3, kw0_5, kw0_3;
+reg [2:0] fr_word, fw_q;
+reg [$FB1:0] fr_i0, fr_i1, vi0, vi1;
+reg [63:0] fd00, fd01, fd10, fd11;
+reg [63:0] kp, kp_q;
+reg [3:0] eq, dirty, c_hit;
+reg [31:0] c_fp [0:3];
+reg [15:0] c_vi [0:3];
+reg [3:0] cand_hit;
+reg [1:0] mi;
+reg copy_busy, copy_live, copy_bank, copy_way;
+reg [2:0] copy_c;
+reg [$FB1:0] copy_idx;
+reg [383:0] snap;
+reg [63:0] cword;
+reg [$FB1:0] cmd_idx;
+// Results.
+reg [35:0] fifo [0:$RD1];
+reg [$RD1:0] ready;
+reg [$RB:0] ev_slot;
+reg ev_has_slot;
+reg [$RB:0] f_head, f_tail, fcount;
+reg [31:0] c_rule, c_flow, c_over;
+reg use_flow, have;
+reg [15:0] best_vi;
+reg [14:0] best_f;
+reg [$LB1:0] cfg_lit;
+reg [$TB1:0] cfg_term;
+"#;
+
+const BODY: &str = r#"
+function [31:0] mixb;
+    input [31:0] x;
+    reg [31:0] t;
+    begin
+        t = x + (x << 10);
+        mixb = t ^ (t >> 6);
+    end
+endfunction
+
+function [31:0] fin;
+    input [31:0] x;
+    reg [31:0] t;
+    begin
+        t = x ^ (x >> 11);
+        fin = t + (t << 15);
+    end
+endfunction
+
+function tpid;
+    input [15:0] e;
+    begin
+        tpid = (e == 16'h8100) || (e == 16'h88a8) || (e == 16'h9100);
+    end
+endfunction
+
+function better;
+    input [15:0] p, bp;
+    input [14:0] f, bf;
+    begin
+        better = (p > bp) || (p == bp && f < bf);
+    end
+endfunction
+
+always @(*) begin
+    // The window read this cycle (presented last cycle): octets beyond the header read 0.
+    o0 = wz[0] ? 8'd0 : lane(ws0);
+    o1 = wz[1] ? 8'd0 : lane(ws1);
+    o2 = wz[2] ? 8'd0 : lane(ws2);
+    o3 = wz[3] ? 8'd0 : lane(ws3);
+    win = {o0, o1, o2, o3};
+    // Keys: IPv4 (untagged) or else IPv6 offsets.
+    v4 = (w12[31:16] == 16'h0800);
+    proto = v4 ? w20[7:0] : w20[31:24];
+    l4raw = v4 ? (16'd14 + {10'd0, w12[11:8], 2'b00}) : 16'd54;
+    k_ok = (v4 ? ((w20[31:16] & 16'h1fff) == 16'd0) : (w12[31:16] == 16'h86dd))
+        && (l4raw + 16'd4 <= ev_len) && (l4raw + 16'd4 <= 16'd128);
+    l4 = (l4raw + 16'd4 > 16'd128) ? 16'd124 : l4raw;
+    kw0_5 = {22'd0, !v4, 1'b1, proto};
+    kw0_3 = {22'd0, !v4, 1'b0, proto};
+    // The parser: IP header after zero, one or two VLAN tags.
+    pl3 = tpid(w12[31:16]) ? (tpid(w16[31:16]) ? 16'd22 : 16'd18) : 16'd14;
+    pet = wp[31:16];
+    pv = wp[15:8];
+    pflags = 4'd0;
+    pneed = 16'd0;
+    pfrag = 16'd0;
+    pnh = 8'd0;
+    if (pet == 16'h0800) begin
+        if (pv[7:4] != 4'd4 || pv[3:0] < 4'd5) pflags = pflags | 4'd2;
+        pfrag = wq[31:16] & 16'h1fff;
+        if (pfrag != 16'd0) pflags = pflags | 4'd8;
+        pnh = wq[7:0];
+        pneed = pl3 + {10'd0, pv[3:0], 2'b00} + ((pfrag == 16'd0 && (pnh == 8'd6 || pnh == 8'd17 || pnh == 8'd132)) ? 16'd4 : 16'd0);
+    end else if (pet == 16'h86dd) begin
+        if (pv[7:4] != 4'd6) pflags = pflags | 4'd2;
+        pnh = wq[31:24];
+        if (pnh == 8'd0 || pnh == 8'd43 || pnh == 8'd44 || pnh == 8'd50 || pnh == 8'd51 || pnh == 8'd60 || pnh == 8'd135) pflags = pflags | 4'd4;
+        pneed = pl3 + 16'd40 + ((pnh == 8'd6 || pnh == 8'd17 || pnh == 8'd132) ? 16'd4 : 16'd0);
+    end else if (pet == 16'h0806) begin
+        pneed = pl3 + 16'd28;
+    end
+    if (pneed > ev_len) pflags = pflags | 4'd1;
+    // The address each step presents to the window unit.
+    case (step)
+        8'd0: pa = 16'd12;
+        8'd1: pa = 16'd16;
+        8'd2: pa = 16'd20;
+        8'd3: pa = 16'd22;
+        8'd4: pa = 16'd26;
+        8'd5: pa = 16'd30;
+        8'd6: pa = 16'd34;
+        8'd7: pa = 16'd38;
+        8'd8: pa = 16'd42;
+        8'd9: pa = 16'd46;
+        8'd10: pa = 16'd50;
+        8'd11: pa = l4;
+        8'd12: pa = pl3 - 16'd2;
+        8'd13: pa = pl3 + 16'd6;
+        default: pa = la_q;
+    endcase
+    // Literal pipeline: table read (A), address (B), window and value read (C), compare (D).
+    li_a = step - 8'd14;
+    li_c = step - 8'd16;
+    case (lf_q[$DSH+1:$DSH])
+        2'd0: ihl = w12[11:8];
+        2'd1: ihl = w16[11:8];
+        2'd2: ihl = w20[11:8];
+        default: ihl = ihl3;
+    endcase
+    l3 = 16'd14 + {12'd0, lf_q[$DSH+1:$DSH], 2'b00};
+    if (lf_q[$BSH+1:$BSH] == $B_PAY) la = l3 + {10'd0, ihl, 2'b00} + {8'd0, lf_q[$OSH+7:$OSH]};
+    else la = {8'd0, lf_q[$OSH+7:$OSH]};
+    lw = win;
+    lval = (lsz2 == 3'd1) ? (lw >> 24) : (lsz2 == 3'd2) ? (lw >> 16) : lw;
+    loob = ({16'd0, pa_q} + {29'd0, lsz2} > {16'd0, ev_len}) || ({16'd0, pa_q} + {29'd0, lsz2} > 32'd128);
+    if (lkd2 == $K_OOB) lhit = loob;
+    else if (lkd2 == $K_LEN) lhit = (({16'd0, ev_len} & lm_q) == lv_q);
+    else lhit = !loob && ((lval & lm_q) == lv_q);
+    // Terms.
+    ti_a = step - $TERM_A;
+    thit = tvalid_snap[ti_q] && ((litvec & tpos_all[$NL1:0]) == tpos_all[$NL1:0])
+        && ((litvec & tneg_all[$NL1:0]) == 0)$T_OWN;
+    // Flow hashes: word hj of each key.
+    hj = (step - 8'd13) >> 1;
+    case (hj)
+        4'd0: begin hk5 = kw0_5; hk3 = kw0_3; end
+        4'd1: begin hk5 = kw1; hk3 = 32'd0; end
+        4'd2: begin hk5 = kw2; hk3 = 32'd0; end
+        4'd3: begin hk5 = kw3; hk3 = 32'd0; end
+        4'd4: begin hk5 = kw4; hk3 = 32'd0; end
+        4'd5: begin hk5 = kw5; hk3 = kw5; end
+        4'd6: begin hk5 = kw6; hk3 = kw6; end
+        4'd7: begin hk5 = kw7; hk3 = kw7; end
+        4'd8: begin hk5 = kw8; hk3 = kw8; end
+        default: begin hk5 = kw9; hk3 = {16'd0, kw9[15:0]}; end
+    endcase
+    // Flow reads: the 5-tuple's slots at steps 35..40, the 3-tuple's at 41..46.
+    if (step < 8'd41) begin
+        fr_word = step[2:0] - 3'd3;
+        fr_i0 = h50[$FB1:0];
+        fr_i1 = h51[$FB1:0];
+    end else begin
+        fr_word = step[2:0] - 3'd1;
+        fr_i0 = h30[$FB1:0];
+        fr_i1 = h31[$FB1:0];
+    end
+    // The key words the slots' words are compared with (registered beside the read).
+    case (fr_word)
+        3'd0: kp = (step < 8'd41) ? {kw1, kw0_5} : {32'd0, kw0_3};
+        3'd1: kp = (step < 8'd41) ? {kw3, kw2} : 64'd0;
+        3'd2: kp = (step < 8'd41) ? {kw5, kw4} : {kw5, 32'd0};
+        3'd3: kp = {kw7, kw6};
+        default: kp = (step < 8'd41) ? {kw9, kw8} : {16'd0, kw9[15:0], kw8};
+    endcase
+    // The slots' valid bits, by bank and way.
+    // (sampled at step 41 for the 5-tuple, 47 for the 3-tuple).
+    vi0 = (step < 8'd42) ? h50[$FB1:0] : h30[$FB1:0];
+    vi1 = (step < 8'd42) ? h51[$FB1:0] : h31[$FB1:0];
+    c_hit[0] = keys_ok && eq[0] && !dirty[0] && vb00[vi0]$F_OWN0;
+    c_hit[1] = keys_ok && eq[1] && !dirty[1] && vb01[vi0]$F_OWN1;
+    c_hit[2] = keys_ok && eq[2] && !dirty[2] && vb10[vi1]$F_OWN2;
+    c_hit[3] = keys_ok && eq[3] && !dirty[3] && vb11[vi1]$F_OWN3;
+    mi = (step < 8'd48) ? step[1:0] - 2'd2 : step[1:0];
+    // Flow inserts: the staged words, 64 bits a cycle.
+    case (copy_c)
+        3'd0: cword = snap[63:0];
+        3'd1: cword = snap[127:64];
+        3'd2: cword = snap[191:128];
+        3'd3: cword = snap[255:192];
+        3'd4: cword = snap[319:256];
+        default: cword = {16'd0, snap[$VIW+15:$VIW], snap[$FPW+31:$FPW]};
+    endcase
+    cmd_idx = cfg_wdata[$FB1:0] & $FBM;
+    // The decision.
+    use_flow = f_have && (!t_have || better(f_p, t_p, f_f, t_f));
+    have = t_have || f_have;
+    best_f = use_flow ? f_f : t_f;
+    best_vi = use_flow ? f_vi : t_vi;
+    fcount = f_tail - f_head;
+    cfg_lit = cfg_addr[$LB1+4:4];
+    cfg_term = cfg_addr[$TB1+6:6];
+    // Outputs.
+    res_empty = (f_head == f_tail) || !ready[f_head[$RB1:0]];
+    res_vi = res_empty ? 16'd0 : fifo[f_head[$RB1:0]][15:0];
+    res_filter = res_empty ? 16'd0 : fifo[f_head[$RB1:0]][31:16];
+    res_flags = res_empty ? 4'd0 : fifo[f_head[$RB1:0]][35:32];
+    busy = busy_r;
+    cnt_rule_hits = c_rule;
+    cnt_flow_hits = c_flow;
+    cnt_overrun = c_over;
+end
+
+integer i;
+initial begin
+    cap_bank = 0; cap_beat = 0; busy_r = 0; step = 0; ev_bank = 0; ev_len = 0; ev_vi = 0;
+    term_valid = 0; tvalid_snap = 0; f_head = 0; f_tail = 0; ready = 0; ev_slot = 0;
+    ev_has_slot = 0; c_rule = 0; c_flow = 0; c_over = 0; keys_ok = 0; flags_r = 0;
+    w12 = 0; w16 = 0; w20 = 0; wp = 0; wq = 0; ihl3 = 0; pa_q = 0;
+    ws0 = 0; ws1 = 0; ws2 = 0; ws3 = 0; wz = 0; kp_q = 0;
+    kw1 = 0; kw2 = 0; kw3 = 0; kw4 = 0; kw5 = 0; kw6 = 0; kw7 = 0; kw8 = 0; kw9 = 0;
+    lf_q = 0; lv_q = 0; lm_q = 0; la_q = 0; lsz_q = 0; lsz2 = 0; lkd_q = 0; lkd2 = 0; litvec = 0;
+    ti_q = 0; tfp_q = 0; tvi_q = 0; t_have = 0; f_have = 0; rule_r = 0; flow_r = 0;
+    t_p = 0; f_p = 0; t_vi = 0; f_vi = 0; t_f = 0; f_f = 0;
+    h50 = 0; h51 = 0; h30 = 0; h31 = 0; fw_q = 0; fd00 = 0; fd01 = 0; fd10 = 0; fd11 = 0;
+    eq = 0; dirty = 0; cand_hit = 0;
+    copy_busy = 0; copy_live = 0; copy_bank = 0; copy_way = 0; copy_c = 0; copy_idx = 0; snap = 0;
+    vb00 = 0; vb01 = 0; vb10 = 0; vb11 = 0;
+    for (i = 0; i < 4; i = i + 1) begin c_fp[i] = 0; c_vi[i] = 0; end
+    for (i = 0; i < $NL; i = i + 1) begin lit_field[i] = 0; lit_value[i] = 0; lit_mask[i] = 0; end
+    for (i = 0; i < $NT; i = i + 1) begin term_fp[i] = 0; term_vi[i] = 0; end
+    for (i = 0; i < 12; i = i + 1) stage[i] = 0;
+    for (i = 0; i < $RD; i = i + 1) fifo[i] = 0;
+end
+
+// Literal tables: written by the device manager, read by the pipeline.
+always @(posedge clock) begin
+    lf_q <= lit_field[li_a];
+    lv_q <= lit_value[li_c];
+    lm_q <= lit_mask[li_c];
+    if (cfg_write && cfg_addr >= $LIT_BASE && cfg_addr < $LIT_BASE + 16 * $NL) begin
+        if (cfg_addr[3:2] == 2'd0) lit_field[cfg_lit] <= cfg_wdata;
+        if (cfg_addr[3:2] == 2'd1) lit_value[cfg_lit] <= cfg_wdata;
+        if (cfg_addr[3:2] == 2'd2) lit_mask[cfg_lit] <= cfg_wdata;
+    end
+end
+
+// The rest of each term.
+always @(posedge clock) begin
+    tfp_q <= term_fp[ti_a];
+    tvi_q <= term_vi[ti_a];
+    ti_q <= ti_a;
+    if (cfg_write && cfg_addr >= $TERM_BASE && cfg_addr < $TERM_BASE + 64 * $NT) begin
+        if (cfg_addr[5:2] == 4'd8) term_fp[cfg_term] <= cfg_wdata;
+        if (cfg_addr[5:2] == 4'd9) term_vi[cfg_term] <= cfg_wdata[15:0];
+    end
+end
+
+// Term valid bits: written by the device manager, cleared by reset.
+always @(posedge clock) begin
+    for (i = 0; i < $NT; i = i + 1)
+        if (cfg_write && cfg_addr >= $TERM_BASE && cfg_addr < $TERM_BASE + 64 * $NT && cfg_addr[5:2] == 4'd10 && cfg_term == i)
+            term_valid[i] <= cfg_wdata[0];
+    if (reset) term_valid <= 0;
+end
+
+// Flow staging, and the copy of a staged entry into its slot.
+always @(posedge clock) begin
+    if (cfg_write && cfg_addr >= $STAGE && cfg_addr < $STAGE_END) stage[cfg_addr[5:2]] <= cfg_wdata;
+    if (copy_busy) begin
+        case ({copy_way, copy_bank})
+            2'd0: fm00[{copy_idx, copy_c}] <= cword;
+            2'd1: fm10[{copy_idx, copy_c}] <= cword;
+            2'd2: fm01[{copy_idx, copy_c}] <= cword;
+            default: fm11[{copy_idx, copy_c}] <= cword;
+        endcase
+    end
+end
+
+// Flow slot reads (block RAM, registered).
+always @(posedge clock) begin
+    fd00 <= fm00[{fr_i0, fr_word}];
+    fd01 <= fm01[{fr_i0, fr_word}];
+    fd10 <= fm10[{fr_i1, fr_word}];
+    fd11 <= fm11[{fr_i1, fr_word}];
+    fw_q <= fr_word;
+    kp_q <= kp;
+end
+
+// Flow slot valid bits and the copy's progress.
+always @(posedge clock) begin
+    // Valid bits, each with its own decode (a variable-index write would be a barrel
+    // shifter): set when a live copy ends, cleared by any command for the slot.
+    for (i = 0; i <= $FN1; i = i + 1) begin
+        if (copy_busy && copy_c == 3'd5 && copy_live && copy_idx == i) begin
+            if (!copy_way && !copy_bank) vb00[i] <= 1'b1;
+            if (!copy_way && copy_bank) vb10[i] <= 1'b1;
+            if (copy_way && !copy_bank) vb01[i] <= 1'b1;
+            if (copy_way && copy_bank) vb11[i] <= 1'b1;
+        end
+        if (cfg_write && cfg_addr == $CMD && cmd_idx == i) begin
+            if (cfg_wdata[17:16] == 2'd0) vb00[i] <= 1'b0;
+            if (cfg_wdata[17:16] == 2'd1) vb10[i] <= 1'b0;
+            if (cfg_wdata[17:16] == 2'd2) vb01[i] <= 1'b0;
+            if (cfg_wdata[17:16] == 2'd3) vb11[i] <= 1'b0;
+        end
+    end
+    if (copy_busy) begin
+        copy_c <= copy_c + 3'd1;
+        if (copy_c == 3'd5) copy_busy <= 0;
+    end
+    if (cfg_write && cfg_addr == $CMD) begin
+        if (cfg_wdata[31]) begin
+            snap <= {stage[11], stage[10], stage[9], stage[8], stage[7], stage[6], stage[5], stage[4], stage[3], stage[2], stage[1], stage[0]};
+            copy_busy <= 1;
+            copy_live <= 1;
+            copy_c <= 0;
+            copy_bank <= cfg_wdata[16];
+            copy_way <= cfg_wdata[17];
+            copy_idx <= cmd_idx;
+        end else if (copy_busy && copy_bank == cfg_wdata[16] && copy_way == cfg_wdata[17] && copy_idx == cmd_idx) begin
+            copy_live <= 0;
+        end
+    end
+end
+
+// Header capture bookkeeping, evaluation and results.
+always @(posedge clock) begin
+    if (busy_r) begin
+        // Parser and key windows.
+        case (step)
+            8'd0: begin kw1 <= 0; kw2 <= 0; kw3 <= 0; kw4 <= 0; kw5 <= 0; kw6 <= 0; kw7 <= 0; kw8 <= 0; kw9 <= 0; end
+            8'd1: w12 <= win;
+            8'd2: w16 <= win;
+            8'd3: w20 <= win;
+            8'd4: if (!v4) kw1 <= win;
+            8'd5: begin ihl3 <= win[27:24]; if (v4) kw1 <= win; else kw2 <= win; end
+            8'd6: if (v4) kw5 <= win; else kw3 <= win;
+            8'd7: if (!v4) kw4 <= win;
+            8'd8: if (!v4) kw5 <= win;
+            8'd9: if (!v4) kw6 <= win;
+            8'd10: if (!v4) kw7 <= win;
+            8'd11: if (!v4) kw8 <= win;
+            8'd12: begin kw9 <= win; keys_ok <= k_ok; end
+            8'd13: wp <= win;
+            8'd14: wq <= win;
+            8'd15: flags_r <= pflags;
+            default: ;
+        endcase
+        // Literals.
+        la_q <= la;
+        lsz_q <= lf_q[$SSH+2:$SSH];
+        lkd_q <= lf_q[$KSH+1:$KSH];
+        lsz2 <= lsz_q;
+        lkd2 <= lkd_q;
+        if (step >= 8'd17 && step < $LIT_END) litvec <= {lhit, litvec[$NL1:1]};
+        // Terms, ranked as they come (the lower index first on a tie).
+        if (step >= $TERM_B && step < $TERM_END && thit) begin
+            rule_r <= 1;
+            if (!t_have || better(tfp_q[31:16], t_p, tfp_q[14:0], t_f)) begin
+                t_have <= 1; t_p <= tfp_q[31:16]; t_f <= tfp_q[14:0]; t_vi <= tvi_q;
+            end
+        end
+        // Flow hashes.
+        if (step == 8'd12) begin
+            h50 <= $SEED0; h51 <= $SEED1; h30 <= $SEED0; h31 <= $SEED1;
+        end else if (step >= 8'd13 && step < 8'd33) begin
+            if (!step[0]) begin
+                h50 <= mixb(h50); h51 <= mixb(h51); h30 <= mixb(h30); h31 <= mixb(h31);
+            end else begin
+                h50 <= h50 + hk5; h51 <= h51 + hk5; h30 <= h30 + hk3; h31 <= h31 + hk3;
+            end
+        end else if (step == 8'd33) begin
+            h50 <= h50 + (h50 << 3); h51 <= h51 + (h51 << 3); h30 <= h30 + (h30 << 3); h31 <= h31 + (h31 << 3);
+        end else if (step == 8'd34) begin
+            h50 <= fin(h50); h51 <= fin(h51); h30 <= fin(h30); h31 <= fin(h31);
+        end
+        // Flow compares: words 0..4 of each slot against the key, word 5 its VI and filter.
+        if (step == 8'd35 || step == 8'd41) eq <= 4'b1111;
+        else if ((step >= 8'd36 && step < 8'd41) || (step >= 8'd42 && step < 8'd47)) begin
+            eq <= eq & {fd11 == kp_q, fd10 == kp_q, fd01 == kp_q, fd00 == kp_q};
+        end
+        if ((step >= 8'd35 && step < 8'd41) || (step >= 8'd41 && step < 8'd47)) begin
+            dirty <= ((step == 8'd35 || step == 8'd41) ? 4'd0 : dirty) | {
+                copy_busy && copy_way && copy_bank && copy_idx == fr_i1,
+                copy_busy && !copy_way && copy_bank && copy_idx == fr_i1,
+                copy_busy && copy_way && !copy_bank && copy_idx == fr_i0,
+                copy_busy && !copy_way && !copy_bank && copy_idx == fr_i0};
+        end
+        if (step == 8'd41 || step == 8'd47) begin
+            cand_hit <= c_hit;
+            c_fp[0] <= fd00[31:0]; c_vi[0] <= fd00[47:32];
+            c_fp[1] <= fd01[31:0]; c_vi[1] <= fd01[47:32];
+            c_fp[2] <= fd10[31:0]; c_vi[2] <= fd10[47:32];
+            c_fp[3] <= fd11[31:0]; c_vi[3] <= fd11[47:32];
+        end
+        // Flow candidates ranked one a cycle: the 5-tuple's at 42..45, the 3-tuple's at 48..51.
+        if (((step >= 8'd42 && step < 8'd46) || (step >= 8'd48 && step < 8'd52)) && cand_hit[mi]) begin
+            flow_r <= 1;
+            if (!f_have || better(c_fp[mi][31:16], f_p, c_fp[mi][14:0], f_f)) begin
+                f_have <= 1; f_p <= c_fp[mi][31:16]; f_f <= c_fp[mi][14:0]; f_vi <= c_vi[mi];
+            end
+        end
+        if (step == $DECIDE) begin
+            if (ev_has_slot) fifo[ev_slot[$RB1:0]] <= have ? {flags_r, 1'b0, best_f, best_vi} : {flags_r, 16'd$FNONE, 16'd0};
+            if (rule_r) c_rule <= c_rule + 1;
+            if (flow_r) c_flow <= c_flow + 1;
+            busy_r <= 0;
+        end
+        step <= step + 1;
+    end
+    if (s_valid) begin
+        if (cap_beat < 16) cap_beat <= cap_beat + 1;
+        if (s_last) begin
+            cap_beat <= 0;
+            if (s_commit) begin
+                if (busy_r && step != $DECIDE) begin
+                    c_over <= c_over + 1;
+                    if (fcount < $RD) begin
+                        fifo[f_tail[$RB1:0]] <= {4'd0, 16'd$FNONE, 16'd0};
+                        f_tail <= f_tail + 1;
+                    end
+                end else begin
+                    busy_r <= 1;
+                    step <= 0;
+                    ev_bank <= cap_bank;
+                    cap_bank <= ~cap_bank;
+                    ev_len <= s_len;
+                    ev_vi <= s_vi;
+                    tvalid_snap <= term_valid;
+                    t_have <= 0; f_have <= 0; rule_r <= 0; flow_r <= 0;
+                    // The frame's place in the queue, kept while it is classified.
+                    ev_has_slot <= (fcount < $RD);
+                    ev_slot <= f_tail;
+                    if (fcount < $RD) f_tail <= f_tail + 1;
+                end
+            end
+        end
+    end
+    if (res_pop && !res_empty) f_head <= f_head + 1;
+    // Ready bits, each with its own decode: cleared when a frame takes its slot, set when
+    // its result is written (or at once for a frame the classifier had no time for).
+    for (i = 0; i < $RD; i = i + 1) begin
+        if (s_valid && s_last && s_commit && fcount < $RD && f_tail[$RB1:0] == i)
+            ready[i] <= busy_r && step != $DECIDE;
+        if (busy_r && step == $DECIDE && ev_has_slot && ev_slot[$RB1:0] == i) ready[i] <= 1'b1;
+    end
+    if (reset) begin
+        f_head <= 0; f_tail <= 0; busy_r <= 0; cap_beat <= 0; ev_has_slot <= 0; ready <= 0;
+        c_rule <= 0; c_flow <= 0; c_over <= 0;
+    end
+end
+"#;
