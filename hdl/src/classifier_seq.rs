@@ -35,6 +35,13 @@ use arsenic_interface::event::FILTER_NONE;
 pub(crate) fn verilog(p: ClassifierParams, tx: bool, rd: usize) -> String {
     assert!(p.sequential && p.literals_per_cycle == 1);
     assert!(p.literals <= 128 && p.terms <= 64);
+    assert!(
+        p.literals.is_power_of_two() && p.terms.is_power_of_two(),
+        "the sequential build decodes its tables by their aligned windows"
+    );
+    assert_eq!(cls::FLOW_STAGE % 64, 0);
+    assert_eq!(cls::flow::WORDS, 12);
+    assert_eq!(arsenic_interface::params::MMIO_ADDR_BITS, 24);
     assert!((1..=12).contains(&p.flow_bank_bits));
     let nl = p.literals;
     let nt = p.terms;
@@ -66,7 +73,7 @@ pub(crate) fn verilog(p: ClassifierParams, tx: bool, rd: usize) -> String {
     }
     v.push_str(BODY_DECLS);
     // Capture into the lanes.
-    v.push_str("always @(posedge clock) begin\n    if (s_valid && cap_beat < 16) begin\n");
+    v.push_str("always @(posedge clock) begin\n    if (s_valid && !cap_beat[4]) begin\n");
     for j in 0..8 {
         v.push_str(&format!(
             "        if (s_nbytes > 4'd{j}) hl{j}[{{cap_bank, cap_beat[3:0]}}] <= s_data[{hi}:{lo}];\n",
@@ -87,7 +94,8 @@ pub(crate) fn verilog(p: ClassifierParams, tx: bool, rd: usize) -> String {
         "end\nalways @(posedge clock) begin\n    pa_q <= pa;\n",
         "    // The window's rotation and its octets past the header, decided with the address.\n",
         "    ws0 <= pa[2:0];\n    ws1 <= pa[2:0] + 3'd1;\n    ws2 <= pa[2:0] + 3'd2;\n    ws3 <= pa[2:0] + 3'd3;\n",
-        "    wz <= {pa + 16'd3 >= 16'd128, pa + 16'd2 >= 16'd128, pa + 16'd1 >= 16'd128, pa >= 16'd128};\n"
+        "    wz <= {(|pa[15:7]) || (pa[6:2] == 5'h1f && (pa[1] || pa[0])), (|pa[15:7]) || pa[6:1] == 6'h3f,\n",
+        "           (|pa[15:7]) || pa[6:0] == 7'h7f, |pa[15:7]};\n"
     ));
     for j in 0..8 {
         v.push_str(&format!("    lq{j} <= hl{j}[{{ev_bank, pb{j}}}];\n"));
@@ -107,7 +115,7 @@ pub(crate) fn verilog(p: ClassifierParams, tx: bool, rd: usize) -> String {
         ));
     }
     v.push_str(
-        "    if (cfg_write && cfg_addr >= $TERM_BASE && cfg_addr < $TERM_BASE + 64 * $NT) begin\n",
+        "    if (term_sel) begin\n",
     );
     for c in 0..chunks {
         v.push_str(&format!(
@@ -158,10 +166,11 @@ pub(crate) fn verilog(p: ClassifierParams, tx: bool, rd: usize) -> String {
         ("$SEED0", format!("32'h{seed0:08x}")),
         ("$SEED1", format!("32'h{seed1:08x}")),
         ("$LIT_BASE", cls::LIT_BASE.to_string()),
-        (
-            "$STAGE_END",
-            (cls::FLOW_STAGE + 4 * cls::flow::WORDS).to_string(),
-        ),
+        ("$LSH", (4 + lb).to_string()),
+        ("$TSH", (6 + tb).to_string()),
+        ("$LIT_HI", (cls::LIT_BASE >> (4 + lb)).to_string()),
+        ("$TERM_HI", (cls::TERM_BASE >> (6 + tb)).to_string()),
+        ("$STAGE_HI", (cls::FLOW_STAGE >> 6).to_string()),
         ("$STAGE", cls::FLOW_STAGE.to_string()),
         ("$CMD", cls::FLOW_CMD.to_string()),
         ("$VIW", (32 * cls::flow::VI).to_string()),
@@ -212,7 +221,6 @@ reg [63:0] fm00 [0:$FD1];
 reg [63:0] fm01 [0:$FD1];
 reg [63:0] fm10 [0:$FD1];
 reg [63:0] fm11 [0:$FD1];
-reg [$FN1:0] vb00, vb01, vb10, vb11;
 // Window unit.
 reg [15:0] pa, pa_q;
 reg [7:0] o0, o1, o2, o3;
@@ -257,7 +265,7 @@ reg [31:0] h50, h51, h30, h31;
 reg [3:0] hj;
 reg [31:0] hk5, hk3, kw0_5, kw0_3;
 reg [2:0] fr_word, fw_q;
-reg [$FB1:0] fr_i0, fr_i1, vi0, vi1;
+reg [$FB1:0] fr_i0, fr_i1;
 reg [63:0] fd00, fd01, fd10, fd11;
 reg [63:0] kp, kp_q;
 reg [3:0] eq, dirty, c_hit;
@@ -268,6 +276,13 @@ reg [1:0] mi;
 reg copy_busy, copy_live, copy_bank, copy_way;
 reg [2:0] copy_c;
 reg [$FB1:0] copy_idx;
+reg ins_pend, ins_bank, ins_way;
+reg [$FB1:0] ins_idx;
+reg del_now, ins_now, copy_go, finishing, free, pend_live;
+reg [1:0] del_sel, copy_sel;
+reg [3:0] we;
+reg [$FB1+3:0] wa0, wa1, wa2, wa3;
+reg [63:0] wd0, wd1, wd2, wd3;
 reg [383:0] snap;
 reg [63:0] cword;
 reg [$FB1:0] cmd_idx;
@@ -282,6 +297,7 @@ reg use_flow, have;
 reg [15:0] best_vi;
 reg [14:0] best_f;
 reg [$LB1:0] cfg_lit;
+reg lit_sel, term_sel, stage_sel;
 reg [$TB1:0] cfg_term;
 "#;
 
@@ -390,7 +406,7 @@ always @(*) begin
     else la = {8'd0, lf_q[$OSH+7:$OSH]};
     lw = win;
     lval = (lsz2 == 3'd1) ? (lw >> 24) : (lsz2 == 3'd2) ? (lw >> 16) : lw;
-    loob = ({16'd0, pa_q} + {29'd0, lsz2} > {16'd0, ev_len}) || ({16'd0, pa_q} + {29'd0, lsz2} > 32'd128);
+    loob = ({1'b0, pa_q} + {14'd0, lsz2} > {1'b0, ev_len}) || ({1'b0, pa_q} + {14'd0, lsz2} > 17'd128);
     if (lkd2 == $K_OOB) lhit = loob;
     else if (lkd2 == $K_LEN) lhit = (({16'd0, ev_len} & lm_q) == lv_q);
     else lhit = !loob && ((lval & lm_q) == lv_q);
@@ -430,14 +446,11 @@ always @(*) begin
         3'd3: kp = {kw7, kw6};
         default: kp = (step < 8'd41) ? {kw9, kw8} : {16'd0, kw9[15:0], kw8};
     endcase
-    // The slots' valid bits, by bank and way.
-    // (sampled at step 41 for the 5-tuple, 47 for the 3-tuple).
-    vi0 = (step < 8'd42) ? h50[$FB1:0] : h30[$FB1:0];
-    vi1 = (step < 8'd42) ? h51[$FB1:0] : h31[$FB1:0];
-    c_hit[0] = keys_ok && eq[0] && !dirty[0] && vb00[vi0]$F_OWN0;
-    c_hit[1] = keys_ok && eq[1] && !dirty[1] && vb01[vi0]$F_OWN1;
-    c_hit[2] = keys_ok && eq[2] && !dirty[2] && vb10[vi1]$F_OWN2;
-    c_hit[3] = keys_ok && eq[3] && !dirty[3] && vb11[vi1]$F_OWN3;
+    // A slot's word 5 holds its valid bit (63), VI (47..32) and filter (31..0).
+    c_hit[0] = keys_ok && eq[0] && !dirty[0] && fd00[63]$F_OWN0;
+    c_hit[1] = keys_ok && eq[1] && !dirty[1] && fd01[63]$F_OWN1;
+    c_hit[2] = keys_ok && eq[2] && !dirty[2] && fd10[63]$F_OWN2;
+    c_hit[3] = keys_ok && eq[3] && !dirty[3] && fd11[63]$F_OWN3;
     mi = (step < 8'd48) ? step[1:0] - 2'd2 : step[1:0];
     // Flow inserts: the staged words, 64 bits a cycle.
     case (copy_c)
@@ -446,15 +459,41 @@ always @(*) begin
         3'd2: cword = snap[191:128];
         3'd3: cword = snap[255:192];
         3'd4: cword = snap[319:256];
-        default: cword = {16'd0, snap[$VIW+15:$VIW], snap[$FPW+31:$FPW]};
+        default: cword = {copy_live, 15'd0, snap[$VIW+15:$VIW], snap[$FPW+31:$FPW]};
     endcase
     cmd_idx = cfg_wdata[$FB1:0] & $FBM;
+    // Flow commands. A delete clears the slot's word 5 at once (the copy under way waits that
+    // cycle if it writes the same RAM); an insert starts its copy when the copy unit is free.
+    del_now = cfg_write && cfg_addr == $CMD && !cfg_wdata[31];
+    ins_now = cfg_write && cfg_addr == $CMD && cfg_wdata[31];
+    del_sel = {cfg_wdata[17], cfg_wdata[16]};
+    copy_sel = {copy_way, copy_bank};
+    copy_go = copy_busy && !(del_now && del_sel == copy_sel);
+    finishing = copy_go && copy_c == 3'd5;
+    free = !copy_busy || finishing;
+    pend_live = ins_pend && !(del_now && del_sel == {ins_way, ins_bank} && cmd_idx == ins_idx);
+    we[0] = (del_now && del_sel == 2'd0) || (copy_go && copy_sel == 2'd0);
+    we[1] = (del_now && del_sel == 2'd1) || (copy_go && copy_sel == 2'd1);
+    we[2] = (del_now && del_sel == 2'd2) || (copy_go && copy_sel == 2'd2);
+    we[3] = (del_now && del_sel == 2'd3) || (copy_go && copy_sel == 2'd3);
+    wa0 = (del_now && del_sel == 2'd0) ? {cmd_idx, 3'd5} : {copy_idx, copy_c};
+    wa1 = (del_now && del_sel == 2'd1) ? {cmd_idx, 3'd5} : {copy_idx, copy_c};
+    wa2 = (del_now && del_sel == 2'd2) ? {cmd_idx, 3'd5} : {copy_idx, copy_c};
+    wa3 = (del_now && del_sel == 2'd3) ? {cmd_idx, 3'd5} : {copy_idx, copy_c};
+    wd0 = (del_now && del_sel == 2'd0) ? 64'd0 : cword;
+    wd1 = (del_now && del_sel == 2'd1) ? 64'd0 : cword;
+    wd2 = (del_now && del_sel == 2'd2) ? 64'd0 : cword;
+    wd3 = (del_now && del_sel == 2'd3) ? 64'd0 : cword;
     // The decision.
     use_flow = f_have && (!t_have || better(f_p, t_p, f_f, t_f));
     have = t_have || f_have;
     best_f = use_flow ? f_f : t_f;
     best_vi = use_flow ? f_vi : t_vi;
     fcount = f_tail - f_head;
+    // Table decode: each table's window is aligned to its size.
+    lit_sel = cfg_write && cfg_addr[23:$LSH] == $LIT_HI;
+    term_sel = cfg_write && cfg_addr[23:$TSH] == $TERM_HI;
+    stage_sel = cfg_write && cfg_addr[23:6] == $STAGE_HI && !(cfg_addr[5] && cfg_addr[4]);
     cfg_lit = cfg_addr[$LB1+4:4];
     cfg_term = cfg_addr[$TB1+6:6];
     // Outputs.
@@ -482,7 +521,8 @@ initial begin
     h50 = 0; h51 = 0; h30 = 0; h31 = 0; fw_q = 0; fd00 = 0; fd01 = 0; fd10 = 0; fd11 = 0;
     eq = 0; dirty = 0; cand_hit = 0;
     copy_busy = 0; copy_live = 0; copy_bank = 0; copy_way = 0; copy_c = 0; copy_idx = 0; snap = 0;
-    vb00 = 0; vb01 = 0; vb10 = 0; vb11 = 0;
+    ins_pend = 0; ins_bank = 0; ins_way = 0; ins_idx = 0;
+    for (i = 0; i <= $FD1; i = i + 1) begin fm00[i] = 0; fm01[i] = 0; fm10[i] = 0; fm11[i] = 0; end
     for (i = 0; i < 4; i = i + 1) begin c_fp[i] = 0; c_vi[i] = 0; end
     for (i = 0; i < $NL; i = i + 1) begin lit_field[i] = 0; lit_value[i] = 0; lit_mask[i] = 0; end
     for (i = 0; i < $NT; i = i + 1) begin term_fp[i] = 0; term_vi[i] = 0; end
@@ -495,7 +535,7 @@ always @(posedge clock) begin
     lf_q <= lit_field[li_a];
     lv_q <= lit_value[li_c];
     lm_q <= lit_mask[li_c];
-    if (cfg_write && cfg_addr >= $LIT_BASE && cfg_addr < $LIT_BASE + 16 * $NL) begin
+    if (lit_sel) begin
         if (cfg_addr[3:2] == 2'd0) lit_field[cfg_lit] <= cfg_wdata;
         if (cfg_addr[3:2] == 2'd1) lit_value[cfg_lit] <= cfg_wdata;
         if (cfg_addr[3:2] == 2'd2) lit_mask[cfg_lit] <= cfg_wdata;
@@ -507,7 +547,7 @@ always @(posedge clock) begin
     tfp_q <= term_fp[ti_a];
     tvi_q <= term_vi[ti_a];
     ti_q <= ti_a;
-    if (cfg_write && cfg_addr >= $TERM_BASE && cfg_addr < $TERM_BASE + 64 * $NT) begin
+    if (term_sel) begin
         if (cfg_addr[5:2] == 4'd8) term_fp[cfg_term] <= cfg_wdata;
         if (cfg_addr[5:2] == 4'd9) term_vi[cfg_term] <= cfg_wdata[15:0];
     end
@@ -516,22 +556,19 @@ end
 // Term valid bits: written by the device manager, cleared by reset.
 always @(posedge clock) begin
     for (i = 0; i < $NT; i = i + 1)
-        if (cfg_write && cfg_addr >= $TERM_BASE && cfg_addr < $TERM_BASE + 64 * $NT && cfg_addr[5:2] == 4'd10 && cfg_term == i)
+        if (term_sel && cfg_addr[5:2] == 4'd10 && cfg_term == i)
             term_valid[i] <= cfg_wdata[0];
     if (reset) term_valid <= 0;
 end
 
 // Flow staging, and the copy of a staged entry into its slot.
 always @(posedge clock) begin
-    if (cfg_write && cfg_addr >= $STAGE && cfg_addr < $STAGE_END) stage[cfg_addr[5:2]] <= cfg_wdata;
-    if (copy_busy) begin
-        case ({copy_way, copy_bank})
-            2'd0: fm00[{copy_idx, copy_c}] <= cword;
-            2'd1: fm10[{copy_idx, copy_c}] <= cword;
-            2'd2: fm01[{copy_idx, copy_c}] <= cword;
-            default: fm11[{copy_idx, copy_c}] <= cword;
-        endcase
-    end
+    if (stage_sel) stage[cfg_addr[5:2]] <= cfg_wdata;
+    // One write port per slot RAM (code {way, bank}).
+    if (we[0]) fm00[wa0] <= wd0;
+    if (we[1]) fm10[wa1] <= wd1;
+    if (we[2]) fm01[wa2] <= wd2;
+    if (we[3]) fm11[wa3] <= wd3;
 end
 
 // Flow slot reads (block RAM, registered).
@@ -544,40 +581,28 @@ always @(posedge clock) begin
     kp_q <= kp;
 end
 
-// Flow slot valid bits and the copy's progress.
+// The copy unit: six words from the staged entry, word 5 (with the valid bit) last.
 always @(posedge clock) begin
-    // Valid bits, each with its own decode (a variable-index write would be a barrel
-    // shifter): set when a live copy ends, cleared by any command for the slot.
-    for (i = 0; i <= $FN1; i = i + 1) begin
-        if (copy_busy && copy_c == 3'd5 && copy_live && copy_idx == i) begin
-            if (!copy_way && !copy_bank) vb00[i] <= 1'b1;
-            if (!copy_way && copy_bank) vb10[i] <= 1'b1;
-            if (copy_way && !copy_bank) vb01[i] <= 1'b1;
-            if (copy_way && copy_bank) vb11[i] <= 1'b1;
-        end
-        if (cfg_write && cfg_addr == $CMD && cmd_idx == i) begin
-            if (cfg_wdata[17:16] == 2'd0) vb00[i] <= 1'b0;
-            if (cfg_wdata[17:16] == 2'd1) vb10[i] <= 1'b0;
-            if (cfg_wdata[17:16] == 2'd2) vb01[i] <= 1'b0;
-            if (cfg_wdata[17:16] == 2'd3) vb11[i] <= 1'b0;
-        end
-    end
-    if (copy_busy) begin
-        copy_c <= copy_c + 3'd1;
-        if (copy_c == 3'd5) copy_busy <= 0;
-    end
-    if (cfg_write && cfg_addr == $CMD) begin
-        if (cfg_wdata[31]) begin
-            snap <= {stage[11], stage[10], stage[9], stage[8], stage[7], stage[6], stage[5], stage[4], stage[3], stage[2], stage[1], stage[0]};
-            copy_busy <= 1;
-            copy_live <= 1;
-            copy_c <= 0;
-            copy_bank <= cfg_wdata[16];
-            copy_way <= cfg_wdata[17];
-            copy_idx <= cmd_idx;
-        end else if (copy_busy && copy_bank == cfg_wdata[16] && copy_way == cfg_wdata[17] && copy_idx == cmd_idx) begin
-            copy_live <= 0;
-        end
+    if (copy_go) copy_c <= copy_c + 3'd1;
+    if (free && pend_live) begin
+        snap <= {stage[11], stage[10], stage[9], stage[8], stage[7], stage[6], stage[5], stage[4], stage[3], stage[2], stage[1], stage[0]};
+        copy_busy <= 1; copy_live <= 1; copy_c <= 0;
+        copy_bank <= ins_bank; copy_way <= ins_way; copy_idx <= ins_idx;
+        ins_pend <= ins_now;
+        if (ins_now) begin ins_bank <= cfg_wdata[16]; ins_way <= cfg_wdata[17]; ins_idx <= cmd_idx; end
+    end else if (free && ins_now) begin
+        snap <= {stage[11], stage[10], stage[9], stage[8], stage[7], stage[6], stage[5], stage[4], stage[3], stage[2], stage[1], stage[0]};
+        copy_busy <= 1; copy_live <= 1; copy_c <= 0;
+        copy_bank <= cfg_wdata[16]; copy_way <= cfg_wdata[17]; copy_idx <= cmd_idx;
+        ins_pend <= 0;
+    end else begin
+        if (finishing) copy_busy <= 0;
+        if (ins_now) begin
+            // One insert waits while another is copied (a later one takes its place).
+            ins_pend <= 1; ins_bank <= cfg_wdata[16]; ins_way <= cfg_wdata[17]; ins_idx <= cmd_idx;
+        end else ins_pend <= pend_live;
+        // A delete of the slot being copied: the copy ends with the slot invalid.
+        if (del_now && copy_busy && del_sel == copy_sel && cmd_idx == copy_idx) copy_live <= 0;
     end
 end
 
@@ -639,10 +664,10 @@ always @(posedge clock) begin
         end
         if ((step >= 8'd35 && step < 8'd41) || (step >= 8'd41 && step < 8'd47)) begin
             dirty <= ((step == 8'd35 || step == 8'd41) ? 4'd0 : dirty) | {
-                copy_busy && copy_way && copy_bank && copy_idx == fr_i1,
-                copy_busy && !copy_way && copy_bank && copy_idx == fr_i1,
-                copy_busy && copy_way && !copy_bank && copy_idx == fr_i0,
-                copy_busy && !copy_way && !copy_bank && copy_idx == fr_i0};
+                we[3] && wa3[$FB1+3:3] == fr_i1,   // bank 1, way 1
+                we[1] && wa1[$FB1+3:3] == fr_i1,   // bank 1, way 0
+                we[2] && wa2[$FB1+3:3] == fr_i0,   // bank 0, way 1
+                we[0] && wa0[$FB1+3:3] == fr_i0};  // bank 0, way 0
         end
         if (step == 8'd41 || step == 8'd47) begin
             cand_hit <= c_hit;
@@ -667,13 +692,13 @@ always @(posedge clock) begin
         step <= step + 1;
     end
     if (s_valid) begin
-        if (cap_beat < 16) cap_beat <= cap_beat + 1;
+        if (!cap_beat[4]) cap_beat <= cap_beat + 1;
         if (s_last) begin
             cap_beat <= 0;
             if (s_commit) begin
                 if (busy_r && step != $DECIDE) begin
                     c_over <= c_over + 1;
-                    if (fcount < $RD) begin
+                    if (!fcount[$RB]) begin
                         fifo[f_tail[$RB1:0]] <= {4'd0, 16'd$FNONE, 16'd0};
                         f_tail <= f_tail + 1;
                     end
@@ -687,9 +712,9 @@ always @(posedge clock) begin
                     tvalid_snap <= term_valid;
                     t_have <= 0; f_have <= 0; rule_r <= 0; flow_r <= 0;
                     // The frame's place in the queue, kept while it is classified.
-                    ev_has_slot <= (fcount < $RD);
+                    ev_has_slot <= !fcount[$RB];
                     ev_slot <= f_tail;
-                    if (fcount < $RD) f_tail <= f_tail + 1;
+                    if (!fcount[$RB]) f_tail <= f_tail + 1;
                 end
             end
         end
@@ -698,7 +723,7 @@ always @(posedge clock) begin
     // Ready bits, each with its own decode: cleared when a frame takes its slot, set when
     // its result is written (or at once for a frame the classifier had no time for).
     for (i = 0; i < $RD; i = i + 1) begin
-        if (s_valid && s_last && s_commit && fcount < $RD && f_tail[$RB1:0] == i)
+        if (s_valid && s_last && s_commit && !fcount[$RB] && f_tail[$RB1:0] == i)
             ready[i] <= busy_r && step != $DECIDE;
         if (busy_r && step == $DECIDE && ev_has_slot && ev_slot[$RB1:0] == i) ready[i] <= 1'b1;
     end
