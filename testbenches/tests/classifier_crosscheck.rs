@@ -33,6 +33,15 @@ macro_rules! crosscheck {
                 } else {
                     f[20] = 6;
                 }
+                // Some frames behind one or two VLAN tags, some cut short.
+                if i % 5 == 4 {
+                    for _ in 0..1 + (i / 5) % 2 {
+                        f.splice(12..12, [0x81, 0x00, 0x00, i as u8]);
+                    }
+                }
+                if i % 11 == 10 {
+                    f.truncate(20 + i % 30);
+                }
                 f
             }
 
@@ -49,7 +58,7 @@ macro_rules! crosscheck {
                 };
                 // Literals: ethertype IPv4, ethertype IPv6, IPv4 protocol TCP, a window past the end,
                 // the length, and IPv4-payload ports, with random values elsewhere.
-                let lits: [(u32, u32, u32); 6] = [
+                let lits: [(u32, u32, u32); 8] = [
                     (12 | 2 << 8, 0x0800, 0xFFFF),
                     (12 | 2 << 8, 0x86DD, 0xFFFF),
                     (23 | 1 << 8, 6, 0xFF),
@@ -61,6 +70,15 @@ macro_rules! crosscheck {
                     (cls::lit::KIND_LEN << cls::lit::KIND_SHIFT, 0x40, 0xC0),
                     (
                         2 | 2 << 8 | cls::lit::BASE_IPV4_PAYLOAD << cls::lit::BASE_SHIFT,
+                        0x0050,
+                        0x00F0,
+                    ),
+                    // Behind one VLAN tag: the ethertype, and the IPv4 payload's ports.
+                    (16 | 2 << 8, 0x0800, 0xFFFF),
+                    (
+                        2 | 2 << 8
+                            | cls::lit::BASE_IPV4_PAYLOAD << cls::lit::BASE_SHIFT
+                            | 1 << cls::lit::DEPTH_SHIFT,
                         0x0050,
                         0x00F0,
                     ),
@@ -76,8 +94,8 @@ macro_rules! crosscheck {
                     w(&mut v, cls::LIT_BASE + 16 * i + 8, m);
                 }
                 for t in 0..12u32 {
-                    let pos = r.next_u64() as u128 & 0x3F & !(1 << (t % 6));
-                    let neg = 1u128 << (t % 6);
+                    let pos = r.next_u64() as u128 & 0xFF & !(1 << (t % 8));
+                    let neg = 1u128 << (t % 8);
                     let base = cls::TERM_BASE + 64 * t;
                     w(&mut v, base, pos as u32);
                     w(&mut v, base + 16, neg as u32);
