@@ -13,9 +13,10 @@
 //! - **Literals** (one a cycle, read at step 14 + n, decided at 17 + n): a four-stage pipeline
 //!   of table read, address, window and compare, into a shift register.
 //! - **Terms** (one a cycle, decided at 17 + literals + t): read from RAM, ranked as they go.
-//! - **Flows**: four hash units run the one-at-a-time hash over both keys, two cycles a
-//!   word (steps 13..=34); the four slots of each key are read a 64-bit word a cycle from
-//!   block RAM (one per bank and way) and compared as they come, then ranked one a cycle.
+//! - **Flows**: two hash units (one per bank's seed) run the one-at-a-time hash, two cycles a
+//!   word, over the 5-tuple (steps 13..=34) then the 3-tuple (37..=58); the four slots of each
+//!   key are read a 64-bit word a cycle from block RAM (one per bank and way; steps 36..=41
+//!   and 59..=64) and compared as they come, then ranked one a cycle (43..=46, 66..=69).
 //!   A flow insert (`FLOW_CMD`) copies the staged entry into its slot in six cycles; the slot
 //!   is invalid until the copy ends, and a lookup that overlapped a copy into its slot
 //!   misses (as it would just before the insert). An insert written within six cycles of the
@@ -261,9 +262,10 @@ reg t_have, f_have, rule_r, flow_r;
 reg [15:0] t_p, f_p, t_vi, f_vi;
 reg [14:0] t_f, f_f;
 // Flows.
-reg [31:0] h50, h51, h30, h31;
+reg [31:0] hA, hB;
+reg [$FB1:0] i5_0, i5_1;
 reg [3:0] hj;
-reg [31:0] hk5, hk3, kw0_5, kw0_3;
+reg [31:0] hk5, hk3, hk, kw0_5, kw0_3;
 reg [2:0] fr_word, fw_q;
 reg [$FB1:0] fr_i0, fr_i1;
 reg [63:0] fd00, fd01, fd10, fd11;
@@ -414,8 +416,8 @@ always @(*) begin
     ti_a = step - $TERM_A;
     thit = tvalid_snap[ti_q] && ((litvec & tpos_all[$NL1:0]) == tpos_all[$NL1:0])
         && ((litvec & tneg_all[$NL1:0]) == 0)$T_OWN;
-    // Flow hashes: word hj of each key.
-    hj = (step - 8'd13) >> 1;
+    // Flow hashes: word hj of the 5-tuple (steps 13..32), then of the 3-tuple (37..56).
+    hj = (step < 8'd36) ? ((step - 8'd13) >> 1) : ((step - 8'd37) >> 1);
     case (hj)
         4'd0: begin hk5 = kw0_5; hk3 = kw0_3; end
         4'd1: begin hk5 = kw1; hk3 = 32'd0; end
@@ -428,30 +430,31 @@ always @(*) begin
         4'd8: begin hk5 = kw8; hk3 = kw8; end
         default: begin hk5 = kw9; hk3 = {16'd0, kw9[15:0]}; end
     endcase
+    hk = (step < 8'd36) ? hk5 : hk3;
     // Flow reads: the 5-tuple's slots at steps 35..40, the 3-tuple's at 41..46.
-    if (step < 8'd41) begin
-        fr_word = step[2:0] - 3'd3;
-        fr_i0 = h50[$FB1:0];
-        fr_i1 = h51[$FB1:0];
+    if (step < 8'd59) begin
+        fr_word = step[2:0] - 3'd4;
+        fr_i0 = i5_0;
+        fr_i1 = i5_1;
     end else begin
-        fr_word = step[2:0] - 3'd1;
-        fr_i0 = h30[$FB1:0];
-        fr_i1 = h31[$FB1:0];
+        fr_word = step[2:0] - 3'd3;
+        fr_i0 = hA[$FB1:0];
+        fr_i1 = hB[$FB1:0];
     end
     // The key words the slots' words are compared with (registered beside the read).
     case (fr_word)
-        3'd0: kp = (step < 8'd41) ? {kw1, kw0_5} : {32'd0, kw0_3};
-        3'd1: kp = (step < 8'd41) ? {kw3, kw2} : 64'd0;
-        3'd2: kp = (step < 8'd41) ? {kw5, kw4} : {kw5, 32'd0};
+        3'd0: kp = (step < 8'd59) ? {kw1, kw0_5} : {32'd0, kw0_3};
+        3'd1: kp = (step < 8'd59) ? {kw3, kw2} : 64'd0;
+        3'd2: kp = (step < 8'd59) ? {kw5, kw4} : {kw5, 32'd0};
         3'd3: kp = {kw7, kw6};
-        default: kp = (step < 8'd41) ? {kw9, kw8} : {16'd0, kw9[15:0], kw8};
+        default: kp = (step < 8'd59) ? {kw9, kw8} : {16'd0, kw9[15:0], kw8};
     endcase
     // A slot's word 5 holds its valid bit (63), VI (47..32) and filter (31..0).
     c_hit[0] = keys_ok && eq[0] && !dirty[0] && fd00[63]$F_OWN0;
     c_hit[1] = keys_ok && eq[1] && !dirty[1] && fd01[63]$F_OWN1;
     c_hit[2] = keys_ok && eq[2] && !dirty[2] && fd10[63]$F_OWN2;
     c_hit[3] = keys_ok && eq[3] && !dirty[3] && fd11[63]$F_OWN3;
-    mi = (step < 8'd48) ? step[1:0] - 2'd2 : step[1:0];
+    mi = (step < 8'd60) ? step[1:0] - 2'd3 : step[1:0] - 2'd2;
     // Flow inserts: the staged words, 64 bits a cycle.
     case (copy_c)
         3'd0: cword = snap[63:0];
@@ -518,7 +521,7 @@ initial begin
     lf_q = 0; lv_q = 0; lm_q = 0; la_q = 0; lsz_q = 0; lsz2 = 0; lkd_q = 0; lkd2 = 0; litvec = 0;
     ti_q = 0; tfp_q = 0; tvi_q = 0; t_have = 0; f_have = 0; rule_r = 0; flow_r = 0;
     t_p = 0; f_p = 0; t_vi = 0; f_vi = 0; t_f = 0; f_f = 0;
-    h50 = 0; h51 = 0; h30 = 0; h31 = 0; fw_q = 0; fd00 = 0; fd01 = 0; fd10 = 0; fd11 = 0;
+    hA = 0; hB = 0; i5_0 = 0; i5_1 = 0; fw_q = 0; fd00 = 0; fd01 = 0; fd10 = 0; fd11 = 0;
     eq = 0; dirty = 0; cand_hit = 0;
     copy_busy = 0; copy_live = 0; copy_bank = 0; copy_way = 0; copy_c = 0; copy_idx = 0; snap = 0;
     ins_pend = 0; ins_bank = 0; ins_way = 0; ins_idx = 0;
@@ -644,32 +647,37 @@ always @(posedge clock) begin
             end
         end
         // Flow hashes.
-        if (step == 8'd12) begin
-            h50 <= $SEED0; h51 <= $SEED1; h30 <= $SEED0; h31 <= $SEED1;
-        end else if (step >= 8'd13 && step < 8'd33) begin
+        // (Two units, one per bank's seed: the 5-tuple, its indices kept at step 35, then
+        // the 3-tuple.)
+        if (step == 8'd12 || step == 8'd36) begin
+            hA <= $SEED0; hB <= $SEED1;
+        end else if ((step >= 8'd13 && step < 8'd33) || (step >= 8'd37 && step < 8'd57)) begin
             if (!step[0]) begin
-                h50 <= mixb(h50); h51 <= mixb(h51); h30 <= mixb(h30); h31 <= mixb(h31);
+                hA <= mixb(hA); hB <= mixb(hB);
             end else begin
-                h50 <= h50 + hk5; h51 <= h51 + hk5; h30 <= h30 + hk3; h31 <= h31 + hk3;
+                hA <= hA + hk; hB <= hB + hk;
             end
-        end else if (step == 8'd33) begin
-            h50 <= h50 + (h50 << 3); h51 <= h51 + (h51 << 3); h30 <= h30 + (h30 << 3); h31 <= h31 + (h31 << 3);
-        end else if (step == 8'd34) begin
-            h50 <= fin(h50); h51 <= fin(h51); h30 <= fin(h30); h31 <= fin(h31);
+        end else if (step == 8'd33 || step == 8'd57) begin
+            hA <= hA + (hA << 3); hB <= hB + (hB << 3);
+        end else if (step == 8'd34 || step == 8'd58) begin
+            hA <= fin(hA); hB <= fin(hB);
+        end
+        if (step == 8'd35) begin
+            i5_0 <= hA[$FB1:0]; i5_1 <= hB[$FB1:0];
         end
         // Flow compares: words 0..4 of each slot against the key, word 5 its VI and filter.
-        if (step == 8'd35 || step == 8'd41) eq <= 4'b1111;
-        else if ((step >= 8'd36 && step < 8'd41) || (step >= 8'd42 && step < 8'd47)) begin
+        if (step == 8'd36 || step == 8'd59) eq <= 4'b1111;
+        else if ((step >= 8'd37 && step < 8'd42) || (step >= 8'd60 && step < 8'd65)) begin
             eq <= eq & {fd11 == kp_q, fd10 == kp_q, fd01 == kp_q, fd00 == kp_q};
         end
-        if ((step >= 8'd35 && step < 8'd41) || (step >= 8'd41 && step < 8'd47)) begin
-            dirty <= ((step == 8'd35 || step == 8'd41) ? 4'd0 : dirty) | {
+        if ((step >= 8'd36 && step < 8'd42) || (step >= 8'd59 && step < 8'd65)) begin
+            dirty <= ((step == 8'd36 || step == 8'd59) ? 4'd0 : dirty) | {
                 we[3] && wa3[$FB1+3:3] == fr_i1,   // bank 1, way 1
                 we[1] && wa1[$FB1+3:3] == fr_i1,   // bank 1, way 0
                 we[2] && wa2[$FB1+3:3] == fr_i0,   // bank 0, way 1
                 we[0] && wa0[$FB1+3:3] == fr_i0};  // bank 0, way 0
         end
-        if (step == 8'd41 || step == 8'd47) begin
+        if (step == 8'd42 || step == 8'd65) begin
             cand_hit <= c_hit;
             c_fp[0] <= fd00[31:0]; c_vi[0] <= fd00[47:32];
             c_fp[1] <= fd01[31:0]; c_vi[1] <= fd01[47:32];
@@ -677,7 +685,7 @@ always @(posedge clock) begin
             c_fp[3] <= fd11[31:0]; c_vi[3] <= fd11[47:32];
         end
         // Flow candidates ranked one a cycle: the 5-tuple's at 42..45, the 3-tuple's at 48..51.
-        if (((step >= 8'd42 && step < 8'd46) || (step >= 8'd48 && step < 8'd52)) && cand_hit[mi]) begin
+        if (((step >= 8'd43 && step < 8'd47) || (step >= 8'd66 && step < 8'd70)) && cand_hit[mi]) begin
             flow_r <= 1;
             if (!f_have || better(c_fp[mi][31:16], f_p, c_fp[mi][14:0], f_f)) begin
                 f_have <= 1; f_p <= c_fp[mi][31:16]; f_f <= c_fp[mi][14:0]; f_vi <= c_vi[mi];
