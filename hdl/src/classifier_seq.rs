@@ -115,9 +115,7 @@ pub(crate) fn verilog(p: ClassifierParams, tx: bool, rd: usize) -> String {
             "    tp{c}_q <= tpos{c}[ti_a];\n    tn{c}_q <= tneg{c}[ti_a];\n"
         ));
     }
-    v.push_str(
-        "    if (term_sel) begin\n",
-    );
+    v.push_str("    if (term_sel) begin\n");
     for c in 0..chunks {
         v.push_str(&format!(
             "        if (cfg_addr[5:2] == 4'd{c}) tpos{c}[cfg_term] <= cfg_wdata;\n        if (cfg_addr[5:2] == 4'd{n}) tneg{c}[cfg_term] <= cfg_wdata;\n",
@@ -160,19 +158,16 @@ pub(crate) fn verilog(p: ClassifierParams, tx: bool, rd: usize) -> String {
         ("$CW1", (32 * chunks - 1).to_string()),
         ("$DECIDE", decide.to_string()),
         ("$LIT_END", (17 + nl).to_string()),
-        ("$TERM_BASE", cls::TERM_BASE.to_string()),
         ("$TERM_A", (16 + nl).to_string()),
         ("$TERM_B", (17 + nl).to_string()),
         ("$TERM_END", (17 + nl + nt).to_string()),
         ("$SEED0", format!("32'h{seed0:08x}")),
         ("$SEED1", format!("32'h{seed1:08x}")),
-        ("$LIT_BASE", cls::LIT_BASE.to_string()),
         ("$LSH", (4 + lb).to_string()),
         ("$TSH", (6 + tb).to_string()),
         ("$LIT_HI", (cls::LIT_BASE >> (4 + lb)).to_string()),
         ("$TERM_HI", (cls::TERM_BASE >> (6 + tb)).to_string()),
         ("$STAGE_HI", (cls::FLOW_STAGE >> 6).to_string()),
-        ("$STAGE", cls::FLOW_STAGE.to_string()),
         ("$CMD", cls::FLOW_CMD.to_string()),
         ("$VIW", (32 * cls::flow::VI).to_string()),
         ("$FPW", (32 * cls::flow::FILTER).to_string()),

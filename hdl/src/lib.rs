@@ -6,8 +6,8 @@
 //! posted buffer, event) with [`desc_fetch::DescFetch`] keeping posted descriptors on card.
 //! [`regfile::RegFile`] decodes the MMIO space defined in `arsenic_interface::regs`.
 //!
-//! The place where the filters will choose a queue is the hand-off between the receive buffer
-//! and the RX DMA: today every frame goes to the default (OS) queue, VI 0.
+//! [`classifier::Classifier`] chooses each frame's VI between the receive buffer and the RX
+//! DMA (its sequential build, for small FPGAs, is `classifier_seq`).
 
 pub mod board;
 pub mod classifier;

@@ -66,9 +66,10 @@ pub mod flow {
 /// Sizes of the classifier's tables in a build of the card.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClassifierParams {
-    /// Literal entries (a multiple of 32, at most 128).
+    /// Literal entries (at most 128, a multiple of `literals_per_cycle`; a power of two in
+    /// the sequential build).
     pub literals: usize,
-    /// Term entries.
+    /// Term entries (at most 64; a power of two in the sequential build).
     pub terms: usize,
     /// log2 of the buckets per bank of the exact-flow table (two banks of two-way buckets).
     pub flow_bank_bits: usize,
