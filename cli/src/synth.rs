@@ -236,8 +236,36 @@ pub fn synth(board: &arsenic_hdl::board::Board, image: Image, out: &Path, venv: 
     match pnr {
         Ok((true, s)) => steps.push(("nextpnr-ecp5 (place, route)", s)),
         Ok((false, _)) => {
+            // Say what does not fit, from nextpnr's utilisation table, and keep it in the
+            // report too.
+            let log = std::fs::read_to_string(out.join("nextpnr.log")).unwrap_or_default();
+            let over: Vec<String> = utilisation_from_log(&log)
+                .into_iter()
+                .filter(|u| u.used > u.available)
+                .map(|u| {
+                    // (Whole percent, rounded down as nextpnr prints it.)
+                    format!(
+                        "{} {}/{} ({}%)",
+                        u.cell,
+                        u.used,
+                        u.available,
+                        100 * u.used / u.available.max(1)
+                    )
+                })
+                .collect();
+            let what = if over.is_empty() {
+                "place and route failed".to_string()
+            } else {
+                format!("the image does not fit the device: {}", over.join(", "))
+            };
+            let md = format!(
+                "# {}: {}\n\nResult: **FAIL**: {what} (no bitstream; nextpnr.log has the rest).\n",
+                board.description,
+                image.title()
+            );
+            let _ = std::fs::write(out.join("report.md"), &md);
             eprintln!(
-                "arsenic synth: place and route failed (the design may not fit), see {}",
+                "arsenic synth: {what}; see {}",
                 out.join("nextpnr.log").display()
             );
             return EXIT_FAIL;
@@ -293,6 +321,46 @@ pub fn synth(board: &arsenic_hdl::board::Board, image: Image, out: &Path, venv: 
     } else {
         EXIT_FAIL
     }
+}
+
+/// One line of nextpnr's device utilisation table.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Utilisation {
+    pub cell: String,
+    pub used: u64,
+    pub available: u64,
+}
+
+/// The device utilisation table of a nextpnr-ecp5 log (printed after packing, so a design
+/// that does not fit has one too).
+pub fn utilisation_from_log(log: &str) -> Vec<Utilisation> {
+    let mut out = Vec::new();
+    let mut inside = false;
+    for line in log.lines() {
+        let body = line.trim_start_matches("Info:").trim();
+        if body.starts_with("Device utilisation") {
+            inside = true;
+            out.clear();
+            continue;
+        }
+        if !inside {
+            continue;
+        }
+        let parsed = body.split_once(':').and_then(|(cell, rest)| {
+            let (used, rest) = rest.split_once('/')?;
+            let available = rest.split_whitespace().next()?;
+            Some(Utilisation {
+                cell: cell.trim().to_string(),
+                used: used.trim().parse().ok()?,
+                available: available.parse().ok()?,
+            })
+        });
+        match parsed {
+            Some(u) => out.push(u),
+            None => inside = false,
+        }
+    }
+    out
 }
 
 /// The bitstream of an image that meets timing.
@@ -373,4 +441,31 @@ fn render(
         }
     );
     (md, pass)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_utilisation_table_is_read_from_the_log() {
+        let log = "Info: Checksum: 0x5c353a02\n\nInfo: Device utilisation:\n\
+                   Info: \t          TRELLIS_IO:      28/    197    14%\n\
+                   Info: \t              DP16KD:      80/     56   142%\n\
+                   Info: \t        TRELLIS_COMB:   30266/  24288   124%\n\
+                   \nInfo: Placed 51 cells based on constraints.\n\
+                   ERROR: Unable to place cell 'x', no BELs remaining to implement cell type 'DP16KD'\n";
+        let u = utilisation_from_log(log);
+        assert_eq!(u.len(), 3);
+        assert_eq!(
+            u[1],
+            Utilisation {
+                cell: "DP16KD".into(),
+                used: 80,
+                available: 56
+            }
+        );
+        assert_eq!(u[2].used, 30266);
+        assert!(utilisation_from_log("ERROR: no table\n").is_empty());
+    }
 }

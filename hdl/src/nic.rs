@@ -9,7 +9,7 @@ use crate::mac_tx::MacTx;
 use crate::regfile::RegFile;
 use crate::rx_buffer::RxBuffer;
 use crate::rx_dma::RxDma;
-use crate::tx_dma::TxDma;
+use crate::tx_dma::{TxDma, SIM_SLOT_BITS, SLOT_BEAT_BITS};
 use crate::tx_engine::{TxEngine, TX_DESC_BITS};
 use crate::vi_engine::ViEngine;
 use arsenic_interface::classifier::ClassifierParams;
@@ -17,20 +17,55 @@ use arsenic_interface::params::{
     BUFTBL_BITS, DESC_PER_VI_BITS, DMA_TAG_BITS, MMIO_ADDR_BITS, VI_BITS,
 };
 
-/// The card of the simulation configuration: 1024 VIs, 16384 buffer-table entries.
-pub type SimNic =
-    Nic<VI_BITS, { VI_BITS + DESC_PER_VI_BITS }, BUFTBL_BITS, { VI_BITS + TX_DESC_BITS }>;
-/// A small card, as a board can afford: 16 VIs, 1024 buffer-table entries.
-pub type SmallNic = Nic<4, { 4 + DESC_PER_VI_BITS }, 10, { 4 + TX_DESC_BITS }>;
+/// The card of the simulation configuration: 1024 VIs, 16384 buffer-table entries, 32
+/// transmit frame slots.
+pub type SimNic = Nic<
+    VI_BITS,
+    { VI_BITS + DESC_PER_VI_BITS },
+    BUFTBL_BITS,
+    { VI_BITS + TX_DESC_BITS },
+    SIM_SLOT_BITS,
+    { SIM_SLOT_BITS + 1 },
+    { SIM_SLOT_BITS + SLOT_BEAT_BITS },
+    { SIM_SLOT_BITS + 4 },
+    { 1 << SIM_SLOT_BITS },
+>;
+/// log2 of the small card's transmit frame slots: 4 slots of 2 KiB, 4 DP16KD instead of
+/// the simulation card's 32 (enough reads in flight for 1 GbE).
+pub const BOARD_SLOT_BITS: usize = 2;
+/// A small card, as a board can afford: 16 VIs, 1024 buffer-table entries, 4 transmit frame
+/// slots.
+pub type SmallNic = Nic<
+    4,
+    { 4 + DESC_PER_VI_BITS },
+    10,
+    { 4 + TX_DESC_BITS },
+    BOARD_SLOT_BITS,
+    { BOARD_SLOT_BITS + 1 },
+    { BOARD_SLOT_BITS + SLOT_BEAT_BITS },
+    { BOARD_SLOT_BITS + 4 },
+    { 1 << BOARD_SLOT_BITS },
+>;
 use rust_hdl::prelude::*;
 
 /// The card. `VB`: log2 of the VIs; `CB`: `VB + DESC_PER_VI_BITS`; `BB`: log2 of the buffer
 /// table's entries; `TB`: `VB + TX_DESC_BITS`.
 ///
 /// DMA read tags: 0..=7 the receive descriptor reads, 8 and 9 the transmit descriptor reads,
-/// 32..=63 the transmit data reads (one per frame slot).
+/// 32 and up the transmit data reads (one per frame slot). `SB`, `PB`, `DA`, `HA`, `NS`: the
+/// transmit DMA's frame slots (`tx_dma::TxDma`).
 #[derive(LogicBlock)]
-pub struct Nic<const VB: usize, const CB: usize, const BB: usize, const TB: usize> {
+pub struct Nic<
+    const VB: usize,
+    const CB: usize,
+    const BB: usize,
+    const TB: usize,
+    const SB: usize,
+    const PB: usize,
+    const DA: usize,
+    const HA: usize,
+    const NS: usize,
+> {
     pub clock: Signal<In, Clock>,
     // GMII receive (1 GbE).
     pub gmii_rxd: Signal<In, Bits<8>>,
@@ -84,7 +119,7 @@ pub struct Nic<const VB: usize, const CB: usize, const BB: usize, const TB: usiz
     irq: IrqTimers,
     regs: RegFile,
     txe: TxEngine<VB, TB>,
-    txd: TxDma<VB, BB>,
+    txd: TxDma<VB, BB, SB, PB, DA, HA, NS>,
     txcls: Classifier,
     mac_tx: MacTx,
     // The gigabit-only card's transmit MAC (an octet a cycle); `mac_tx` serves otherwise.
@@ -104,7 +139,18 @@ pub struct Nic<const VB: usize, const CB: usize, const BB: usize, const TB: usiz
     k_tx_win_off: Constant<Bits<MMIO_ADDR_BITS>>,
 }
 
-impl<const VB: usize, const CB: usize, const BB: usize, const TB: usize> Nic<VB, CB, BB, TB> {
+impl<
+        const VB: usize,
+        const CB: usize,
+        const BB: usize,
+        const TB: usize,
+        const SB: usize,
+        const PB: usize,
+        const DA: usize,
+        const HA: usize,
+        const NS: usize,
+    > Nic<VB, CB, BB, TB, SB, PB, DA, HA, NS>
+{
     /// The card without its 10 GbE paths (a board with gigabit PHYs): the receive MAC checks
     /// the FCS an octet a cycle, the transmit MAC is the octet-a-cycle `GmiiTx`, and the speed
     /// register is ignored.
@@ -188,8 +234,17 @@ impl<const VB: usize, const CB: usize, const BB: usize, const TB: usize> Nic<VB,
     }
 }
 
-impl<const VB: usize, const CB: usize, const BB: usize, const TB: usize> Default
-    for Nic<VB, CB, BB, TB>
+impl<
+        const VB: usize,
+        const CB: usize,
+        const BB: usize,
+        const TB: usize,
+        const SB: usize,
+        const PB: usize,
+        const DA: usize,
+        const HA: usize,
+        const NS: usize,
+    > Default for Nic<VB, CB, BB, TB, SB, PB, DA, HA, NS>
 {
     /// The card with the simulation configuration's classifiers.
     fn default() -> Self {
@@ -197,8 +252,17 @@ impl<const VB: usize, const CB: usize, const BB: usize, const TB: usize> Default
     }
 }
 
-impl<const VB: usize, const CB: usize, const BB: usize, const TB: usize> Logic
-    for Nic<VB, CB, BB, TB>
+impl<
+        const VB: usize,
+        const CB: usize,
+        const BB: usize,
+        const TB: usize,
+        const SB: usize,
+        const PB: usize,
+        const DA: usize,
+        const HA: usize,
+        const NS: usize,
+    > Logic for Nic<VB, CB, BB, TB, SB, PB, DA, HA, NS>
 {
     #[hdl_gen]
     fn update(&mut self) {
@@ -344,7 +408,7 @@ impl<const VB: usize, const CB: usize, const BB: usize, const TB: usize> Logic
         self.dma_rd_addr.next = self.txd.rd_addr.val();
         self.dma_rd_beats.next = self.txd.rd_beats.val();
         self.dma_rd_tag.next =
-            self.k_tag_txdata.val() | bit_cast::<DMA_TAG_BITS, 5>(self.txd.rd_tag.val());
+            self.k_tag_txdata.val() | bit_cast::<DMA_TAG_BITS, SB>(self.txd.rd_tag.val());
         if self.rd_sel.val() == 1 {
             self.dma_rd_valid.next = true;
             self.dma_rd_addr.next = self.txe.rq_addr.val();
@@ -370,7 +434,7 @@ impl<const VB: usize, const CB: usize, const BB: usize, const TB: usize> Logic
         self.txe.cpl_data.next = self.dma_cpl_data.val();
         self.txe.cpl_last.next = self.dma_cpl_last.val();
         self.txd.cpl_valid.next = self.dma_cpl_valid.val() & self.dma_cpl_tag.val().get_bit(5);
-        self.txd.cpl_tag.next = self.dma_cpl_tag.val().get_bits::<5>(0);
+        self.txd.cpl_tag.next = self.dma_cpl_tag.val().get_bits::<SB>(0);
         self.txd.cpl_data.next = self.dma_cpl_data.val();
         self.txd.cpl_last.next = self.dma_cpl_last.val();
         // The transmit engine: doorbells, `TX_CMD`, scheduling, descriptor reads.

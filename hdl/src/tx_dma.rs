@@ -7,7 +7,7 @@
 //!
 //! - **issue**: translates the descriptor's buffer id through the card's copy of the buffer
 //!   table (the entry must be valid and owned by the sending VI), checks offset and length
-//!   (`TX_BAD_BUFFER`, `TX_BAD_DESC`), takes the next of [`SLOTS`] slots of 2 KiB and asks
+//!   (`TX_BAD_BUFFER`, `TX_BAD_DESC`), takes the next of its `NS` slots of 2 KiB and asks
 //!   the host for the frame (one read, the slot is the tag). A refused descriptor takes a
 //!   slot too, with no data, so its error keeps its place in the order;
 //! - **check**: once a slot's data has arrived, streams its first 128 octets (the header
@@ -24,20 +24,14 @@ use arsenic_interface::event::{error, FILTER_NONE};
 use arsenic_interface::params::PAGE_SIZE;
 use rust_hdl::prelude::*;
 
-/// log2 of the frame slots (and of the data reads in flight).
-pub const SLOT_BITS: usize = 5;
-/// Frame slots.
-pub const SLOTS: usize = 1 << SLOT_BITS;
+/// log2 of the frame slots (and of the data reads in flight) of the simulation card: 32
+/// slots, enough reads in flight for 10 GbE.
+pub const SIM_SLOT_BITS: usize = 5;
 /// log2 of a slot's beats (2 KiB).
-const SLOT_BEAT_BITS: usize = 8;
+pub const SLOT_BEAT_BITS: usize = 8;
 /// Largest frame a slot holds (one beat short of the slot: a read's beat count is 8 bits).
 pub const SLOT_BYTES: usize = (8 << SLOT_BEAT_BITS) - 8;
 const _: () = assert!(SLOT_BYTES == arsenic_interface::txdesc::MAX_LEN as usize);
-const SB: usize = SLOT_BITS;
-/// Width of the slot pointers (one bit more than a slot number: full and empty differ).
-const PB: usize = SLOT_BITS + 1;
-const DA: usize = SLOT_BITS + SLOT_BEAT_BITS;
-const HA: usize = SLOT_BITS + 4;
 const _: () = assert!(TX_DESC_BITS > 0);
 
 #[derive(Copy, Clone, PartialEq, Debug, LogicState)]
@@ -47,9 +41,20 @@ pub enum CheckState {
     Stream,
 }
 
-/// `VB`: log2 of the VIs; `BB`: log2 of the buffer table's entries.
+/// `VB`: log2 of the VIs; `BB`: log2 of the buffer table's entries; `SB`: log2 of the frame
+/// slots, `NS` = 2^`SB` the slots, `PB` = `SB` + 1 the width of the slot pointers (full and
+/// empty differ), `DA` = `SB` + [`SLOT_BEAT_BITS`] and `HA` = `SB` + 4 the data and header
+/// RAMs' address widths (checked when the block is made).
 #[derive(LogicBlock)]
-pub struct TxDma<const VB: usize, const BB: usize> {
+pub struct TxDma<
+    const VB: usize,
+    const BB: usize,
+    const SB: usize,
+    const PB: usize,
+    const DA: usize,
+    const HA: usize,
+    const NS: usize,
+> {
     pub clock: Signal<In, Clock>,
     pub reset: Signal<In, Bit>,
     /// Largest frame, FCS included (`MAX_FRAME`).
@@ -122,7 +127,7 @@ pub struct TxDma<const VB: usize, const BB: usize> {
     rq_beats_r: DFF<Bits<8>>,
     rq_tag_r: DFF<Bits<SB>>,
     cb: DFF<Bits<8>>,
-    filled: DFF<Bits<SLOTS>>,
+    filled: DFF<Bits<NS>>,
     // Check.
     vp: DFF<Bits<PB>>,
     vstate: DFF<CheckState>,
@@ -171,9 +176,9 @@ pub struct TxDma<const VB: usize, const BB: usize> {
     d_off: Signal<Local, Bits<32>>,
     d_len: Signal<Local, Bits<32>>,
     code: Signal<Local, Bits<4>>,
-    set_i: Signal<Local, Bits<SLOTS>>,
-    set_c: Signal<Local, Bits<SLOTS>>,
-    clr: Signal<Local, Bits<SLOTS>>,
+    set_i: Signal<Local, Bits<NS>>,
+    set_c: Signal<Local, Bits<NS>>,
+    clr: Signal<Local, Bits<NS>>,
     vinfo: Signal<Local, Bits<64>>,
     vlen: Signal<Local, Bits<16>>,
     vnb: Signal<Local, Bits<16>>,
@@ -195,7 +200,7 @@ pub struct TxDma<const VB: usize, const BB: usize> {
     v_m1: Signal<Local, Bits<16>>,
     k_page_mask: Constant<Bits<64>>,
     k_code_mask: Constant<Bits<64>>,
-    k_one16: Constant<Bits<SLOTS>>,
+    k_one16: Constant<Bits<NS>>,
     k_page: Constant<Bits<32>>,
     k_slot_bytes: Constant<Bits<32>>,
     k_min_len: Constant<Bits<32>>,
@@ -207,8 +212,21 @@ pub struct TxDma<const VB: usize, const BB: usize> {
     k_err_spoofed: Constant<Bits<4>>,
 }
 
-impl<const VB: usize, const BB: usize> Default for TxDma<VB, BB> {
+impl<
+        const VB: usize,
+        const BB: usize,
+        const SB: usize,
+        const PB: usize,
+        const DA: usize,
+        const HA: usize,
+        const NS: usize,
+    > Default for TxDma<VB, BB, SB, PB, DA, HA, NS>
+{
     fn default() -> Self {
+        assert!(
+            NS == 1 << SB && PB == SB + 1 && DA == SB + SLOT_BEAT_BITS && HA == SB + 4,
+            "TxDma's slot widths: NS = 2^SB, PB = SB + 1, DA = SB + {SLOT_BEAT_BITS}, HA = SB + 4"
+        );
         TxDma {
             clock: Default::default(),
             reset: Default::default(),
@@ -343,7 +361,7 @@ impl<const VB: usize, const BB: usize> Default for TxDma<VB, BB> {
             k_min_len: Constant::new((arsenic_interface::txdesc::MIN_LEN as u64).into()),
             k_bt_limit: Constant::new((1u64 << BB).into()),
             k_fnone: Constant::new((FILTER_NONE as u64).into()),
-            k_slots: Constant::new((SLOTS as u64).into()),
+            k_slots: Constant::new((NS as u64).into()),
             k_err_bad_buffer: Constant::new((error::TX_BAD_BUFFER as u64).into()),
             k_err_bad_desc: Constant::new((error::TX_BAD_DESC as u64).into()),
             k_err_spoofed: Constant::new((error::TX_SPOOFED as u64).into()),
@@ -351,7 +369,16 @@ impl<const VB: usize, const BB: usize> Default for TxDma<VB, BB> {
     }
 }
 
-impl<const VB: usize, const BB: usize> Logic for TxDma<VB, BB> {
+impl<
+        const VB: usize,
+        const BB: usize,
+        const SB: usize,
+        const PB: usize,
+        const DA: usize,
+        const HA: usize,
+        const NS: usize,
+    > Logic for TxDma<VB, BB, SB, PB, DA, HA, NS>
+{
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
@@ -418,7 +445,7 @@ impl<const VB: usize, const BB: usize> Logic for TxDma<VB, BB> {
         self.set_i.next = 0.into();
         self.err_v.d.next = false;
         if self.err_v.q.val() {
-            self.set_i.next = self.k_one16.val() << bit_cast::<SLOTS, SB>(self.err_slot.q.val());
+            self.set_i.next = self.k_one16.val() << bit_cast::<NS, SB>(self.err_slot.q.val());
         }
         self.set_c.next = 0.into();
         self.clr.next = 0.into();
@@ -523,7 +550,7 @@ impl<const VB: usize, const BB: usize> Logic for TxDma<VB, BB> {
             self.cb.d.next = self.cb.q.val() + 1;
             if self.cpl_last.val() {
                 self.cb.d.next = 0.into();
-                self.set_c.next = self.k_one16.val() << bit_cast::<SLOTS, SB>(self.cpl_tag.val());
+                self.set_c.next = self.k_one16.val() << bit_cast::<NS, SB>(self.cpl_tag.val());
             }
         }
         // Check: feed each slot's header to the transmit filters, in order.
@@ -553,7 +580,7 @@ impl<const VB: usize, const BB: usize> Logic for TxDma<VB, BB> {
                 if (self.vp.q.val() != self.alloc.q.val())
                     & ((self.filled.q.val()
                         & (self.k_one16.val()
-                            << bit_cast::<SLOTS, SB>(self.vp.q.val().get_bits::<SB>(0))))
+                            << bit_cast::<NS, SB>(self.vp.q.val().get_bits::<SB>(0))))
                         != 0)
                 {
                     if self.vinfo.val().get_bits::<4>(48) != 0 {
@@ -653,7 +680,7 @@ impl<const VB: usize, const BB: usize> Logic for TxDma<VB, BB> {
                 | (bit_cast::<53, 4>(self.q0_info.q.val().get_bits::<4>(48)) << 48)
                 | (bit_cast::<53, 1>(self.q0_info.q.val().get_bit(47).into()) << 52);
             self.fp.d.next = self.fp.q.val() + 1;
-            self.clr.next = self.k_one16.val() << bit_cast::<SLOTS, SB>(self.q0_slot.q.val());
+            self.clr.next = self.k_one16.val() << bit_cast::<NS, SB>(self.q0_slot.q.val());
         }
         // The send queue moves: pop the head, push behind the last.
         if self.pop_q.val() {

@@ -98,7 +98,7 @@ pub fn vi_state<const VB: usize, const CB: usize, const BB: usize>() -> (String,
 pub fn tx_state<const VB: usize, const TB: usize, const BB: usize>() -> (String, String) {
     let mut eng = crate::tx_engine::TxEngine::<VB, TB>::default();
     eng.connect_all();
-    let mut dma = crate::tx_dma::TxDma::<VB, BB>::default();
+    let mut dma = crate::tx_dma::TxDma::<VB, BB, 5, 6, 13, 9, 32>::default();
     dma.connect_all();
     (
         wire_clocks(&generate_verilog(&eng)),
