@@ -17,11 +17,14 @@
 //!   word, over the 5-tuple (steps 13..=34) then the 3-tuple (37..=58); the four slots of each
 //!   key are read a 64-bit word a cycle from block RAM (one per bank and way; steps 36..=41
 //!   and 59..=64) and compared as they come, then ranked one a cycle (43..=46, 66..=69).
-//!   A flow insert (`FLOW_CMD`) copies the staged entry into its slot in six cycles; the slot
-//!   is invalid until the copy ends, and a lookup that overlapped a copy into its slot
-//!   misses (as it would just before the insert). An insert written within six cycles of the
-//!   previous one abandons it (that slot stays empty); the device manager's twelve staging
-//!   writes between inserts never let this happen.
+//!   A flow insert (`FLOW_CMD`) copies the staged entry into its slot in six cycles, word 5
+//!   (valid bit, VI, filter) last; a lookup that overlapped the copy of its slot misses, one
+//!   before it sees the slot's old content, one after it the new entry. A delete clears word
+//!   5 at once; a copy writing the same RAM waits that cycle. An insert written while
+//!   another is copied waits and copies the stage as it is when it starts, so the stage must
+//!   keep its entry until then; a third insert written meanwhile takes the waiting one's
+//!   place (that slot keeps what it held). The device manager writes twelve staging words
+//!   between inserts, so neither ever happens to it.
 //! - **Decision** at [`ClassifierParams::latency`] - 1: the best term against the best flow
 //!   (a flow wins only when strictly better, which is the order the parallel build ranks in).
 //!
@@ -36,6 +39,10 @@ use arsenic_interface::event::FILTER_NONE;
 pub(crate) fn verilog(p: ClassifierParams, tx: bool, rd: usize) -> String {
     assert!(p.sequential && p.literals_per_cycle == 1);
     assert!(p.literals <= 128 && p.terms <= 64);
+    assert!(
+        p.literals >= 2 && p.terms >= 2,
+        "one-entry tables are not decoded"
+    );
     assert!(
         p.literals.is_power_of_two() && p.terms.is_power_of_two(),
         "the sequential build decodes its tables by their aligned windows"
@@ -66,11 +73,22 @@ pub(crate) fn verilog(p: ClassifierParams, tx: bool, rd: usize) -> String {
             "(* ram_style = \"distributed\" *) reg [7:0] hl{j} [0:31];\nreg [7:0] lq{j};\nreg [3:0] pb{j};\n"
         ));
     }
-    // Term tables, a RAM per 32-bit chunk.
+    // Term tables, a RAM per 32-bit chunk; and for each positive-mask word, whether it names
+    // a literal past the table (such a term never matches, as in the parallel build).
     for c in 0..chunks {
         v.push_str(&format!(
             "reg [31:0] tpos{c} [0:$NT1];\nreg [31:0] tneg{c} [0:$NT1];\nreg [31:0] tp{c}_q, tn{c}_q;\n"
         ));
+    }
+    let beyond: Vec<(usize, u32)> = (0..4)
+        .map(|w| {
+            let first = nl.saturating_sub(32 * w).min(32);
+            (w, if first >= 32 { 0 } else { u32::MAX << first })
+        })
+        .filter(|&(_, m)| m != 0)
+        .collect();
+    for &(w, _) in &beyond {
+        v.push_str(&format!("reg tbad{w} [0:$NT1];\nreg tb{w}_q;\n"));
     }
     v.push_str(BODY_DECLS);
     // Capture into the lanes.
@@ -115,6 +133,11 @@ pub(crate) fn verilog(p: ClassifierParams, tx: bool, rd: usize) -> String {
             "    tp{c}_q <= tpos{c}[ti_a];\n    tn{c}_q <= tneg{c}[ti_a];\n"
         ));
     }
+    for &(w, m) in &beyond {
+        v.push_str(&format!(
+            "    tb{w}_q <= tbad{w}[ti_a];\n    if (term_sel && cfg_addr[5:2] == 4'd{w}) tbad{w}[cfg_term] <= |(cfg_wdata & 32'h{m:08x});\n"
+        ));
+    }
     v.push_str("    if (term_sel) begin\n");
     for c in 0..chunks {
         v.push_str(&format!(
@@ -125,11 +148,28 @@ pub(crate) fn verilog(p: ClassifierParams, tx: bool, rd: usize) -> String {
     v.push_str("    end\nend\n");
     let tpos_cat: Vec<String> = (0..chunks).rev().map(|c| format!("tp{c}_q")).collect();
     let tneg_cat: Vec<String> = (0..chunks).rev().map(|c| format!("tn{c}_q")).collect();
+    let bad: Vec<String> = beyond.iter().map(|(w, _)| format!("tb{w}_q")).collect();
     v.push_str(&format!(
-        "always @(*) begin\n    tpos_all = {{{}}};\n    tneg_all = {{{}}};\nend\n",
+        "always @(*) begin\n    tpos_all = {{{}}};\n    tneg_all = {{{}}};\n    tbad_any = {};\nend\n",
         tpos_cat.join(", "),
-        tneg_cat.join(", ")
+        tneg_cat.join(", "),
+        if bad.is_empty() { "1'b0".to_string() } else { bad.join(" | ") }
     ));
+    // Every RAM starts empty, as the model's tables and header banks do.
+    v.push_str("integer z;\ninitial begin\n    for (z = 0; z < 32; z = z + 1) begin\n");
+    for j in 0..8 {
+        v.push_str(&format!("        hl{j}[z] = 0;\n"));
+    }
+    v.push_str("    end\n    for (z = 0; z <= $NT1; z = z + 1) begin\n");
+    for c in 0..chunks {
+        v.push_str(&format!(
+            "        tpos{c}[z] = 0;\n        tneg{c}[z] = 0;\n"
+        ));
+    }
+    for &(w, _) in &beyond {
+        v.push_str(&format!("        tbad{w}[z] = 0;\n"));
+    }
+    v.push_str("    end\nend\n");
     v.push_str(BODY);
 
     let t_own = if tx { " && (tvi_q == ev_vi)" } else { "" };
@@ -150,7 +190,6 @@ pub(crate) fn verilog(p: ClassifierParams, tx: bool, rd: usize) -> String {
         ("$FB1", (fbits - 1).to_string()),
         ("$FBM", (fb - 1).to_string()),
         ("$FD1", (8 * fb - 1).to_string()),
-        ("$FN1", (fb - 1).to_string()),
         ("$RD1", (rd - 1).to_string()),
         ("$RB1", (rb - 1).to_string()),
         ("$RB", rb.to_string()),
@@ -250,6 +289,7 @@ reg [$NL1:0] litvec;
 // Terms.
 reg [$TB1:0] ti_a, ti_q;
 reg [$CW1:0] tpos_all, tneg_all;
+reg tbad_any;
 reg [31:0] tfp_q;
 reg [15:0] tvi_q;
 reg thit;
@@ -261,7 +301,7 @@ reg [31:0] hA, hB;
 reg [$FB1:0] i5_0, i5_1;
 reg [3:0] hj;
 reg [31:0] hk5, hk3, hk, kw0_5, kw0_3;
-reg [2:0] fr_word, fw_q;
+reg [2:0] fr_word;
 reg [$FB1:0] fr_i0, fr_i1;
 reg [63:0] fd00, fd01, fd10, fd11;
 reg [63:0] kp, kp_q;
@@ -409,7 +449,7 @@ always @(*) begin
     else lhit = !loob && ((lval & lm_q) == lv_q);
     // Terms.
     ti_a = step - $TERM_A;
-    thit = tvalid_snap[ti_q] && ((litvec & tpos_all[$NL1:0]) == tpos_all[$NL1:0])
+    thit = tvalid_snap[ti_q] && !tbad_any && ((litvec & tpos_all[$NL1:0]) == tpos_all[$NL1:0])
         && ((litvec & tneg_all[$NL1:0]) == 0)$T_OWN;
     // Flow hashes: word hj of the 5-tuple (steps 13..32), then of the 3-tuple (37..56).
     hj = (step < 8'd36) ? ((step - 8'd13) >> 1) : ((step - 8'd37) >> 1);
@@ -426,7 +466,7 @@ always @(*) begin
         default: begin hk5 = kw9; hk3 = {16'd0, kw9[15:0]}; end
     endcase
     hk = (step < 8'd36) ? hk5 : hk3;
-    // Flow reads: the 5-tuple's slots at steps 35..40, the 3-tuple's at 41..46.
+    // Flow reads: the 5-tuple's slots at steps 36..41, the 3-tuple's at 59..64.
     if (step < 8'd59) begin
         fr_word = step[2:0] - 3'd4;
         fr_i0 = i5_0;
@@ -516,7 +556,7 @@ initial begin
     lf_q = 0; lv_q = 0; lm_q = 0; la_q = 0; lsz_q = 0; lsz2 = 0; lkd_q = 0; lkd2 = 0; litvec = 0;
     ti_q = 0; tfp_q = 0; tvi_q = 0; t_have = 0; f_have = 0; rule_r = 0; flow_r = 0;
     t_p = 0; f_p = 0; t_vi = 0; f_vi = 0; t_f = 0; f_f = 0;
-    hA = 0; hB = 0; i5_0 = 0; i5_1 = 0; fw_q = 0; fd00 = 0; fd01 = 0; fd10 = 0; fd11 = 0;
+    hA = 0; hB = 0; i5_0 = 0; i5_1 = 0; fd00 = 0; fd01 = 0; fd10 = 0; fd11 = 0;
     eq = 0; dirty = 0; cand_hit = 0;
     copy_busy = 0; copy_live = 0; copy_bank = 0; copy_way = 0; copy_c = 0; copy_idx = 0; snap = 0;
     ins_pend = 0; ins_bank = 0; ins_way = 0; ins_idx = 0;
@@ -575,7 +615,6 @@ always @(posedge clock) begin
     fd01 <= fm01[{fr_i0, fr_word}];
     fd10 <= fm10[{fr_i1, fr_word}];
     fd11 <= fm11[{fr_i1, fr_word}];
-    fw_q <= fr_word;
     kp_q <= kp;
 end
 
@@ -667,10 +706,12 @@ always @(posedge clock) begin
         end
         if ((step >= 8'd36 && step < 8'd42) || (step >= 8'd59 && step < 8'd65)) begin
             dirty <= ((step == 8'd36 || step == 8'd59) ? 4'd0 : dirty) | {
-                we[3] && wa3[$FB1+3:3] == fr_i1,   // bank 1, way 1
-                we[1] && wa1[$FB1+3:3] == fr_i1,   // bank 1, way 0
-                we[2] && wa2[$FB1+3:3] == fr_i0,   // bank 0, way 1
-                we[0] && wa0[$FB1+3:3] == fr_i0};  // bank 0, way 0
+                (we[3] && wa3[$FB1+3:3] == fr_i1) || (copy_busy && copy_sel == 2'd3 && copy_idx == fr_i1),
+                (we[1] && wa1[$FB1+3:3] == fr_i1) || (copy_busy && copy_sel == 2'd1 && copy_idx == fr_i1),
+                (we[2] && wa2[$FB1+3:3] == fr_i0) || (copy_busy && copy_sel == 2'd2 && copy_idx == fr_i0),
+                (we[0] && wa0[$FB1+3:3] == fr_i0) || (copy_busy && copy_sel == 2'd0 && copy_idx == fr_i0)};
+            // (bank 1 way 1, bank 1 way 0, bank 0 way 1, bank 0 way 0: a write to the slot, or a
+            // copy into it under way, even one held back by deletes.)
         end
         if (step == 8'd42 || step == 8'd65) begin
             cand_hit <= c_hit;
@@ -679,7 +720,7 @@ always @(posedge clock) begin
             c_fp[2] <= fd10[31:0]; c_vi[2] <= fd10[47:32];
             c_fp[3] <= fd11[31:0]; c_vi[3] <= fd11[47:32];
         end
-        // Flow candidates ranked one a cycle: the 5-tuple's at 42..45, the 3-tuple's at 48..51.
+        // Flow candidates ranked one a cycle: the 5-tuple's at 43..46, the 3-tuple's at 66..69.
         if (((step >= 8'd43 && step < 8'd47) || (step >= 8'd66 && step < 8'd70)) && cand_hit[mi]) begin
             flow_r <= 1;
             if (!f_have || better(c_fp[mi][31:16], f_p, c_fp[mi][14:0], f_f)) begin

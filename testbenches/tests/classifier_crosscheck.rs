@@ -103,6 +103,22 @@ macro_rules! crosscheck {
                     w(&mut v, base + 36, 100 + t);
                     w(&mut v, base + 40, 1);
                 }
+                // A term on IPv4 frames that also names a literal past the table: it never
+                // matches.
+                if PARAMS.literals < 128 {
+                    let base = cls::TERM_BASE + 64 * 12;
+                    let (word, bit) = (PARAMS.literals / 32, PARAMS.literals % 32);
+                    w(&mut v, base, 1);
+                    w(
+                        &mut v,
+                        base + 4 * word as u32,
+                        1 << bit | (word == 0) as u32,
+                    );
+                    w(&mut v, base + 16, 0);
+                    w(&mut v, base + 32, 9 << 16 | 12);
+                    w(&mut v, base + 36, 112);
+                    w(&mut v, base + 40, 1);
+                }
                 // An exact flow for the frames' 3-tuple of a frame we will send (IPv4 TCP).
                 let frames: Vec<Vec<u8>> = (0..60).map(|i| frame(&mut r, i)).collect();
                 let f = &frames[1];
