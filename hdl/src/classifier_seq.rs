@@ -283,7 +283,7 @@ reg [2:0] lsz_q, lsz2;
 reg [1:0] lkd_q, lkd2;
 reg [3:0] ihl;
 reg [15:0] l3;
-reg [31:0] lw, lval;
+reg [31:0] lval;
 reg loob, lhit;
 reg [$NL1:0] litvec;
 // Terms.
@@ -441,8 +441,7 @@ always @(*) begin
     l3 = 16'd14 + {12'd0, lf_q[$DSH+1:$DSH], 2'b00};
     if (lf_q[$BSH+1:$BSH] == $B_PAY) la = l3 + {10'd0, ihl, 2'b00} + {8'd0, lf_q[$OSH+7:$OSH]};
     else la = {8'd0, lf_q[$OSH+7:$OSH]};
-    lw = win;
-    lval = (lsz2 == 3'd1) ? (lw >> 24) : (lsz2 == 3'd2) ? (lw >> 16) : lw;
+    lval = (lsz2 == 3'd1) ? (win >> 24) : (lsz2 == 3'd2) ? (win >> 16) : win;
     loob = ({1'b0, pa_q} + {14'd0, lsz2} > {1'b0, ev_len}) || ({1'b0, pa_q} + {14'd0, lsz2} > 17'd128);
     if (lkd2 == $K_OOB) lhit = loob;
     else if (lkd2 == $K_LEN) lhit = (({16'd0, ev_len} & lm_q) == lv_q);

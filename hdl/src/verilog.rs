@@ -93,12 +93,21 @@ pub fn vi_state<const VB: usize, const CB: usize, const BB: usize>() -> (String,
 }
 
 /// Verilog of the transmit engine and the transmit DMA alone, for 2^`VB` VIs and 2^`BB`
-/// buffer-table entries (`TB` = `VB + TX_DESC_BITS`): what transmit costs in a board's
-/// resources.
+/// buffer-table entries (`TB` = `VB + TX_DESC_BITS`), with the simulation card's 32 frame
+/// slots: what transmit costs in a board's resources.
 pub fn tx_state<const VB: usize, const TB: usize, const BB: usize>() -> (String, String) {
     let mut eng = crate::tx_engine::TxEngine::<VB, TB>::default();
     eng.connect_all();
-    let mut dma = crate::tx_dma::TxDma::<VB, BB, 5, 6, 13, 9, 32>::default();
+    use crate::tx_dma::{SIM_SLOT_BITS as S, SLOT_BEAT_BITS};
+    let mut dma = crate::tx_dma::TxDma::<
+        VB,
+        BB,
+        S,
+        { S + 1 },
+        { S + SLOT_BEAT_BITS },
+        { S + 4 },
+        { 1 << S },
+    >::default();
     dma.connect_all();
     (
         wire_clocks(&generate_verilog(&eng)),
