@@ -25,7 +25,7 @@ pub mod table;
 pub use ast::{Dir, Expr, Family, Load, LoadBase, Prim, PrimKind, Rel, L4};
 pub use eval::{matches, matches_lowered};
 pub use parser::{parse, ParseError};
-pub use table::{compile, Compiled, FilterError, FilterSet, FlowKey, TableParams};
+pub use table::{compile, compile_for, Compiled, FilterError, FilterSet, FlowKey, TableParams};
 
 /// A byte range in the expression text.
 pub type Span = std::ops::Range<usize>;

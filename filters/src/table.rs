@@ -163,11 +163,17 @@ pub enum FilterError {
 
 /// Compiles an expression for the card.
 pub fn compile(expr: &Expr) -> Result<Compiled, FilterError> {
+    compile_for(expr, true)
+}
+
+/// Compiles an expression for a card with (`exact_flows`) or without an exact-flow table;
+/// without one, an exact flow is a masked-rule term like any other filter.
+pub fn compile_for(expr: &Expr, exact_flows: bool) -> Result<Compiled, FilterError> {
     let terms = to_dnf(&lower(expr)?)?;
     if terms.is_empty() {
         return Err(FilterError::Empty);
     }
-    if terms.len() == 1 {
+    if exact_flows && terms.len() == 1 {
         if let Some(k) = flow_of(&terms[0]) {
             return Ok(Compiled::Flow(k));
         }
@@ -414,7 +420,7 @@ impl FilterSet {
     /// Compiles and installs `text` for `vi` at `priority` (higher wins); returns its id.
     pub fn install(&mut self, text: &str, vi: u16, priority: u16) -> Result<u16, FilterError> {
         let expr = parse(text)?;
-        let compiled = compile(&expr)?;
+        let compiled = compile_for(&expr, self.params.flows > 0)?;
         let lowered = lower(&expr)?;
         let (t, l, f) = compiled.usage();
         let (ut, ul, uf) = self.usage();

@@ -129,3 +129,28 @@ fn tables_do_not_overflow() {
     set.install("tcp and dst host 10.0.0.1 and dst port 82", 1, 0)
         .unwrap();
 }
+
+#[test]
+fn without_a_flow_table_exact_flows_take_masked_rules() {
+    use arsenic_filters::compile_for;
+    let e = "tcp and src host 10.0.0.2 and src port 4000 and dst host 10.0.0.1 and dst port 80";
+    let expr = parse(e).unwrap();
+    assert!(matches!(
+        compile_for(&expr, true).unwrap(),
+        Compiled::Flow(_)
+    ));
+    let Compiled::Rules(terms) = compile_for(&expr, false).unwrap() else {
+        panic!("{e}: an exact flow without a flow table")
+    };
+    assert_eq!(terms.len(), 1, "{e}: one term, {terms:?}");
+    // A table without flows installs the same filter in its rules, and counts it there.
+    let mut set = FilterSet::new(TableParams {
+        terms: 8,
+        literals: 16,
+        flows: 0,
+    });
+    set.install(e, 1, 0).unwrap();
+    let (t, l, f) = set.usage();
+    assert_eq!((t, f), (1, 0));
+    assert!(l > 0 && l <= 16, "{l} literals");
+}

@@ -1,7 +1,12 @@
 //! Writes one block's Verilog to stdout: `mac_tx`, `classifier_tx_small` (a classifier of
 //! the sizes of the small card's transmit filters), `nic_small`, `tunnel` (the host tunnel
 //! alone), `tunnel_nic` (the board's card with its tunnel), or `classifier LITERALS TERMS
-//! FLOW_BANK_BITS LITERALS_PER_CYCLE [seq]` (`seq`: the sequential build, one literal a cycle).
+//! FLOW_BANK_BITS LITERALS_PER_CYCLE [seq] [noflows]` (`seq`: the sequential build, one
+//! literal a cycle; `noflows`: without the exact-flow table).
+//!
+//! `board BLOCK` writes one block of the board's card (`SmallNic`: 16 VIs, 1024 buffer-table
+//! entries, 4 transmit frame slots) alone: `regs`, `eng`, `fetch`, `txe`, `txd`, `dma`, `irq`,
+//! `rxbuf`, `mac`, `gtx`.
 //!
 //! `cargo run --release -p arsenic-hdl --example block_verilog <block> [args]`
 
@@ -22,14 +27,17 @@ fn main() {
         }
         Some("classifier") => {
             let args: Vec<String> = std::env::args().skip(2).collect();
-            let sequential = args.last().is_some_and(|a| a == "seq");
+            let sequential = args.iter().any(|a| a == "seq");
+            let exact_flows = !args.iter().any(|a| a == "noflows");
             let n: Vec<usize> = args
                 .iter()
-                .filter(|a| *a != "seq")
+                .filter(|a| *a != "seq" && *a != "noflows")
                 .map(|a| a.parse().expect("a number"))
                 .collect();
             let [literals, terms, flow_bank_bits, literals_per_cycle] = n[..] else {
-                panic!("classifier LITERALS TERMS FLOW_BANK_BITS LITERALS_PER_CYCLE [seq]");
+                panic!(
+                    "classifier LITERALS TERMS FLOW_BANK_BITS LITERALS_PER_CYCLE [seq] [noflows]"
+                );
             };
             arsenic_hdl::verilog::classifier_with(arsenic_interface::classifier::ClassifierParams {
                 literals,
@@ -37,9 +45,58 @@ fn main() {
                 flow_bank_bits,
                 literals_per_cycle,
                 sequential,
+                exact_flows,
             })
         }
+        Some("board") => board_block(std::env::args().nth(2).as_deref().unwrap_or("")),
         other => panic!("unknown block {other:?}"),
     };
     print!("{v}");
+}
+
+fn one<B: Block>(mut uut: B) -> String {
+    uut.connect_all();
+    arsenic_hdl::verilog::wire_clocks(&generate_verilog(&uut))
+}
+
+/// One block of the board's card, at the board's sizes.
+fn board_block(name: &str) -> String {
+    use arsenic_hdl::nic::BOARD_SLOT_BITS as S;
+    use arsenic_hdl::tx_dma::SLOT_BEAT_BITS;
+    use arsenic_interface::params::DESC_PER_VI_BITS;
+    const VB: usize = 4;
+    const BB: usize = 10;
+    match name {
+        "regs" => one(arsenic_hdl::regfile::RegFile::new(VB, BB)),
+        "eng" => one(arsenic_hdl::vi_engine::ViEngine::<
+            VB,
+            { VB + DESC_PER_VI_BITS },
+        >::default()),
+        "fetch" => one(arsenic_hdl::desc_fetch::DescFetch::<
+            VB,
+            { VB + DESC_PER_VI_BITS },
+            BB,
+        >::default()),
+        "txe" => one(arsenic_hdl::tx_engine::TxEngine::<
+            VB,
+            { VB + arsenic_hdl::tx_engine::TX_DESC_BITS },
+        >::default()),
+        "txd" => one(arsenic_hdl::tx_dma::TxDma::<
+            VB,
+            BB,
+            S,
+            { S + 1 },
+            { S + SLOT_BEAT_BITS },
+            { S + 4 },
+            { 1 << S },
+        >::default()),
+        "dma" => one(arsenic_hdl::rx_dma::RxDma::default()),
+        "irq" => one(arsenic_hdl::irq::IrqTimers::default()),
+        "rxbuf" => one(arsenic_hdl::rx_buffer::RxBuffer::default()),
+        "mac" => one(arsenic_hdl::mac_rx::MacRx::gmii_only()),
+        "gtx" => one(arsenic_hdl::gmii_tx::GmiiTx::default()),
+        other => {
+            panic!("unknown board block {other:?}: regs eng fetch txe txd dma irq rxbuf mac gtx")
+        }
+    }
 }

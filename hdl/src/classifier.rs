@@ -60,6 +60,7 @@ pub struct Classifier {
     pub cnt_overrun: Signal<Out, Bits<32>>,
     _params: ClassifierParams,
     _tx: bool,
+    _cbits: usize,
     _sim: Box<Model>,
 }
 
@@ -76,6 +77,19 @@ impl Classifier {
         Self::build(params, true)
     }
 
+    /// The same classifier keeping only the low `bits` of its counters (they wrap there): the
+    /// card's register file keeps the full counts (`regfile::COUNTER_LOW_BITS`).
+    pub fn with_counter_bits(mut self, bits: usize) -> Self {
+        assert!((1..=32).contains(&bits));
+        self._cbits = bits;
+        self._sim.cmask = if bits == 32 {
+            u32::MAX
+        } else {
+            (1 << bits) - 1
+        };
+        self
+    }
+
     fn build(params: ClassifierParams, tx: bool) -> Self {
         assert!(!params.sequential || params.literals_per_cycle == 1);
         assert!(
@@ -85,6 +99,10 @@ impl Classifier {
         );
         assert!(params.terms <= 64 && params.terms > 0);
         assert!(params.flow_bank_bits <= 16);
+        assert!(
+            params.exact_flows || params.sequential,
+            "only the sequential build leaves the exact-flow table out"
+        );
         Classifier {
             clock: Default::default(),
             reset: Default::default(),
@@ -109,6 +127,7 @@ impl Classifier {
             cnt_overrun: Default::default(),
             _params: params,
             _tx: tx,
+            _cbits: 32,
             _sim: Box::new(Model::new(params, tx)),
         }
     }
@@ -168,6 +187,7 @@ struct Model {
     c_rule: u32,
     c_flow: u32,
     c_over: u32,
+    cmask: u32,
 }
 
 impl Model {
@@ -207,6 +227,7 @@ impl Model {
             c_rule: 0,
             c_flow: 0,
             c_over: 0,
+            cmask: u32::MAX,
         }
     }
 
@@ -463,7 +484,8 @@ impl Model {
                     for bank in 0..2 {
                         for way in 0..2 {
                             let e = self.rd[k][bank][way];
-                            if self.keys_ok[k]
+                            if self.p.exact_flows
+                                && self.keys_ok[k]
                                 && e.valid
                                 && e.key == self.keys[k]
                                 && (!self.tx || e.vi == self.ev_vi)
@@ -586,9 +608,9 @@ impl Logic for Classifier {
         self.res_filter.next = (filter as u64).into();
         self.res_flags.next = (flags as u64).into();
         self.busy.next = m.busy;
-        self.cnt_rule_hits.next = (m.c_rule as u64).into();
-        self.cnt_flow_hits.next = (m.c_flow as u64).into();
-        self.cnt_overrun.next = (m.c_over as u64).into();
+        self.cnt_rule_hits.next = ((m.c_rule & m.cmask) as u64).into();
+        self.cnt_flow_hits.next = ((m.c_flow & m.cmask) as u64).into();
+        self.cnt_overrun.next = ((m.c_over & m.cmask) as u64).into();
     }
 
     fn connect(&mut self) {
@@ -603,7 +625,13 @@ impl Logic for Classifier {
     }
 
     fn hdl(&self) -> Verilog {
-        Verilog::Custom(verilog(self._params, self._tx))
+        let v = verilog(self._params, self._tx);
+        let decl = "reg [31:0] c_rule, c_flow, c_over;";
+        assert!(v.contains(decl));
+        Verilog::Custom(v.replace(
+            decl,
+            &format!("reg [{}:0] c_rule, c_flow, c_over;", self._cbits - 1),
+        ))
     }
 }
 

@@ -188,6 +188,12 @@ pub(crate) fn verilog(p: ClassifierParams, tx: bool, rd: usize) -> String {
         ("$LB1", (lb - 1).to_string()),
         ("$TB1", (tb - 1).to_string()),
         ("$FB1", (fbits - 1).to_string()),
+        // Without the exact-flow table no slot is ever a candidate, and synthesis removes the
+        // hash units, the slot RAMs and the copy unit.
+        (
+            "$CAND_HIT",
+            if p.exact_flows { "c_hit" } else { "4'd0" }.to_string(),
+        ),
         ("$FBM", (fb - 1).to_string()),
         ("$FD1", (8 * fb - 1).to_string()),
         ("$RD1", (rd - 1).to_string()),
@@ -713,7 +719,7 @@ always @(posedge clock) begin
             // copy into it under way, even one held back by deletes.)
         end
         if (step == 8'd42 || step == 8'd65) begin
-            cand_hit <= c_hit;
+            cand_hit <= $CAND_HIT;
             c_fp[0] <= fd00[31:0]; c_vi[0] <= fd00[47:32];
             c_fp[1] <= fd01[31:0]; c_vi[1] <= fd01[47:32];
             c_fp[2] <= fd10[31:0]; c_vi[2] <= fd10[47:32];

@@ -80,9 +80,10 @@ pub struct DescFetch<const VB: usize, const CB: usize, const BB: usize> {
     done: DFF<Bits<NT>>,
     t_vi: [DFF<Bits<16>>; NT],
     t_slot: [DFF<Bits<CB>>; NT],
-    t_first: [DFF<Bits<32>>; NT],
-    t_count: [DFF<Bits<32>>; NT],
-    t_bsize: [DFF<Bits<16>>; NT],
+    // Each tag's buffer-table range and buffer size, {size, count, first}: written when the
+    // tag is given out, read at the tag's completion beats (the RAM's output register is
+    // the translation stage's).
+    t_info: RAM<Bits<80>, T>,
     p_v: DFF<Bit>,
     p_stale: DFF<Bit>,
     p_last: DFF<Bit>,
@@ -91,9 +92,9 @@ pub struct DescFetch<const VB: usize, const CB: usize, const BB: usize> {
     p_vi: DFF<Bits<16>>,
     p_id: DFF<Bits<32>>,
     p_off: DFF<Bits<16>>,
-    p_first: DFF<Bits<32>>,
-    p_count: DFF<Bits<32>>,
-    p_bsize: DFF<Bits<16>>,
+    p_first: Signal<Local, Bits<32>>,
+    p_count: Signal<Local, Bits<32>>,
+    p_bsize: Signal<Local, Bits<16>>,
     free_tag: Signal<Local, Bits<T>>,
     have_tag: Signal<Local, Bit>,
     done_tag: Signal<Local, Bits<T>>,
@@ -159,9 +160,7 @@ impl<const VB: usize, const CB: usize, const BB: usize> Default for DescFetch<VB
             done: Default::default(),
             t_vi: Default::default(),
             t_slot: Default::default(),
-            t_first: Default::default(),
-            t_count: Default::default(),
-            t_bsize: Default::default(),
+            t_info: Default::default(),
             p_v: Default::default(),
             p_stale: Default::default(),
             p_last: Default::default(),
@@ -198,20 +197,18 @@ impl<const VB: usize, const CB: usize, const BB: usize> Logic for DescFetch<VB, 
     fn update(&mut self) {
         dff_setup!(
             self, clock, rq_v, rq_addr, rq_beats, rq_tag, busy, inflight, stale, done, p_v,
-            p_stale, p_last, p_tag, p_slot, p_vi, p_id, p_off, p_first, p_count, p_bsize
+            p_stale, p_last, p_tag, p_slot, p_vi, p_id, p_off
         );
         for i in 0..NT {
             self.t_vi[i].clock.next = self.clock.val();
             self.t_vi[i].d.next = self.t_vi[i].q.val();
             self.t_slot[i].clock.next = self.clock.val();
             self.t_slot[i].d.next = self.t_slot[i].q.val();
-            self.t_first[i].clock.next = self.clock.val();
-            self.t_first[i].d.next = self.t_first[i].q.val();
-            self.t_count[i].clock.next = self.clock.val();
-            self.t_count[i].d.next = self.t_count[i].q.val();
-            self.t_bsize[i].clock.next = self.clock.val();
-            self.t_bsize[i].d.next = self.t_bsize[i].q.val();
         }
+        self.t_info.read_clock.next = self.clock.val();
+        self.t_info.write_clock.next = self.clock.val();
+        self.t_info.write_enable.next = false;
+        self.t_info.read_address.next = self.cpl_tag.val();
         self.bt.read_clock.next = self.clock.val();
         self.bt.write_clock.next = self.clock.val();
         self.bt.write_enable.next = self.bt_we.val();
@@ -230,11 +227,16 @@ impl<const VB: usize, const CB: usize, const BB: usize> Logic for DescFetch<VB, 
             }
         }
         self.fi_take.next = false;
+        self.t_info.write_address.next = self.free_tag.val();
+        self.t_info.write_data.next = bit_cast::<80, 32>(self.fi_first.val())
+            | (bit_cast::<80, 32>(self.fi_count.val()) << 32)
+            | (bit_cast::<80, 16>(self.fi_buf_size.val()) << 64);
         if self.rq_v.q.val() & self.rd_ready.val() {
             self.rq_v.d.next = false;
         }
         if self.fi_valid.val() & self.have_tag.val() & !self.rq_v.q.val() & !self.reset.val() {
             self.fi_take.next = true;
+            self.t_info.write_enable.next = true;
             self.rq_v.d.next = true;
             self.rq_addr.d.next = self.fi_addr.val();
             self.rq_beats.d.next = self.fi_n.val();
@@ -251,9 +253,6 @@ impl<const VB: usize, const CB: usize, const BB: usize> Logic for DescFetch<VB, 
                 if self.free_tag.val().index() == i {
                     self.t_vi[i].d.next = self.fi_vi.val();
                     self.t_slot[i].d.next = self.fi_slot.val();
-                    self.t_first[i].d.next = self.fi_first.val();
-                    self.t_count[i].d.next = self.fi_count.val();
-                    self.t_bsize[i].d.next = self.fi_buf_size.val();
                 }
             }
         }
@@ -274,9 +273,6 @@ impl<const VB: usize, const CB: usize, const BB: usize> Logic for DescFetch<VB, 
             if self.cpl_valid.val() & (self.cpl_tag.val().index() == i) {
                 self.p_slot.d.next = self.t_slot[i].q.val();
                 self.p_vi.d.next = self.t_vi[i].q.val();
-                self.p_first.d.next = self.t_first[i].q.val();
-                self.p_count.d.next = self.t_count[i].q.val();
-                self.p_bsize.d.next = self.t_bsize[i].q.val();
                 self.t_slot[i].d.next = (self.t_slot[i].q.val() & !self.k_low.val())
                     | ((self.t_slot[i].q.val() + 1) & self.k_low.val());
             }
@@ -288,6 +284,9 @@ impl<const VB: usize, const CB: usize, const BB: usize> Logic for DescFetch<VB, 
                 .replace_bit(self.cpl_tag.val().index(), false);
         }
         // Translate and check (only for a beat: the simulation skips the work otherwise).
+        self.p_first.next = self.t_info.read_data.val().get_bits::<32>(0);
+        self.p_count.next = self.t_info.read_data.val().get_bits::<32>(32);
+        self.p_bsize.next = self.t_info.read_data.val().get_bits::<16>(64);
         self.owned.next = false;
         self.err.next = 0.into();
         self.cw_en.next = false;
@@ -298,14 +297,14 @@ impl<const VB: usize, const CB: usize, const BB: usize> Logic for DescFetch<VB, 
                 & ((self.bt.read_data.val().get_bits::<16>(1) & self.k_owner_mask.val())
                     == self.p_vi.q.val());
             self.err.next = 0.into();
-            if ((self.p_id.q.val() - self.p_first.q.val()) >= self.p_count.q.val())
+            if ((self.p_id.q.val() - self.p_first.val()) >= self.p_count.val())
                 | (self.p_id.q.val() >= self.k_bt_n.val())
                 | !self.owned.val()
             {
                 self.err.next = self.k_bad_buffer.val();
             } else if (self.p_off.q.val().get_bits::<3>(0) != 0)
                 | ((bit_cast::<32, 16>(self.p_off.q.val())
-                    + bit_cast::<32, 16>(self.p_bsize.q.val()))
+                    + bit_cast::<32, 16>(self.p_bsize.val()))
                     > self.k_page.val())
             {
                 self.err.next = self.k_bad_offset.val();

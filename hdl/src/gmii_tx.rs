@@ -28,6 +28,9 @@ pub enum GmiiTxState {
 #[derive(LogicBlock)]
 pub struct GmiiTx {
     pub clock: Signal<In, Clock>,
+    /// Mask of the card-wide counters' bits: all 32 alone; the card keeps only the low
+    /// `regfile::COUNTER_LOW_BITS` and its register file's counter bank the rest.
+    pub(crate) k_cmask: Constant<Bits<32>>,
     pub reset: Signal<In, Bit>,
     // The frame stream.
     pub s_valid: Signal<In, Bit>,
@@ -73,6 +76,7 @@ impl Default for GmiiTx {
     fn default() -> Self {
         Self {
             clock: Default::default(),
+            k_cmask: Constant::new(0xFFFF_FFFFu64.into()),
             reset: Default::default(),
             s_valid: Default::default(),
             s_data: Default::default(),
@@ -173,7 +177,8 @@ impl Logic for GmiiTx {
                             self.left.d.next = self.s_nbytes.val();
                             self.blast.d.next = self.s_last.val();
                         } else {
-                            self.c_underrun.d.next = self.c_underrun.q.val() + 1;
+                            self.c_underrun.d.next =
+                                (self.c_underrun.q.val() + 1) & self.k_cmask.val();
                             self.state.d.next = GmiiTxState::Cut;
                         }
                     }
@@ -194,11 +199,11 @@ impl Logic for GmiiTx {
                 self.cnt.d.next = self.cnt.q.val() + 1;
                 if self.cnt.q.val() == 3 {
                     self.cnt.d.next = 0.into();
-                    self.c_frames.d.next = self.c_frames.q.val() + 1;
+                    self.c_frames.d.next = (self.c_frames.q.val() + 1) & self.k_cmask.val();
                     self.c_octets.d.next =
                         self.c_octets.q.val() + bit_cast::<32, 16>(self.count.q.val()) + 4;
                     if self.padded.q.val() {
-                        self.c_padded.d.next = self.c_padded.q.val() + 1;
+                        self.c_padded.d.next = (self.c_padded.q.val() + 1) & self.k_cmask.val();
                     }
                     self.state.d.next = GmiiTxState::Gap;
                 }

@@ -17,6 +17,9 @@ const _: () = assert!(N == 8, "IrqTimers::update ORs exactly eight timers");
 #[derive(LogicBlock)]
 pub struct IrqTimers {
     pub clock: Signal<In, Clock>,
+    /// Mask of the card-wide counters' bits: all 32 alone; the card keeps only the low
+    /// `regfile::COUNTER_LOW_BITS` and its register file's counter bank the rest.
+    pub(crate) k_cmask: Constant<Bits<32>>,
     pub reset: Signal<In, Bit>,
     /// The free-running time, low bits.
     pub now: Signal<In, Bits<32>>,
@@ -44,6 +47,7 @@ impl Default for IrqTimers {
     fn default() -> Self {
         Self {
             clock: Default::default(),
+            k_cmask: Constant::new(0xFFFF_FFFFu64.into()),
             reset: Default::default(),
             now: Default::default(),
             req_valid: Default::default(),
@@ -131,7 +135,7 @@ impl Logic for IrqTimers {
             self.active.d.next = self.pending.val();
         }
         if self.out_v.q.val() {
-            self.count.d.next = self.count.q.val() + 1;
+            self.count.d.next = (self.count.q.val() + 1) & self.k_cmask.val();
         }
         self.irq_valid.next = self.out_v.q.val();
         self.irq_vector.next = self.out_vi.q.val();

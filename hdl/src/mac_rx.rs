@@ -21,6 +21,9 @@ use rust_hdl::prelude::*;
 #[derive(LogicBlock)]
 pub struct MacRx {
     pub clock: Signal<In, Clock>,
+    /// Mask of the card-wide counters' bits: all 32 alone; the card keeps only the low
+    /// `regfile::COUNTER_LOW_BITS` and its register file's counter bank the rest.
+    pub(crate) k_cmask: Constant<Bits<32>>,
     // PHY pins.
     pub gmii_rxd: Signal<In, Bits<8>>,
     pub gmii_rx_dv: Signal<In, Bit>,
@@ -103,6 +106,7 @@ impl MacRx {
     fn new(has_10g: bool) -> Self {
         Self {
             clock: Default::default(),
+            k_cmask: Constant::new(0xFFFF_FFFFu64.into()),
             gmii_rxd: Default::default(),
             gmii_rx_dv: Default::default(),
             gmii_rx_er: Default::default(),
@@ -215,7 +219,7 @@ impl Logic for MacRx {
         self.o_last.d.next = false;
         self.o_ok.d.next = false;
         if self.s_start.val() {
-            self.c_frames.d.next = self.c_frames.q.val() + 1;
+            self.c_frames.d.next = (self.c_frames.q.val() + 1) & self.k_cmask.val();
             self.enabled.d.next = self.rx_enable.val();
         }
         if self.s_valid.val() {
@@ -230,20 +234,20 @@ impl Logic for MacRx {
                 self.crc_n.d.next = 0.into();
                 self.flen.d.next = 0.into();
                 if self.s_pre.val() {
-                    self.c_pre.d.next = self.c_pre.q.val() + 1;
+                    self.c_pre.d.next = (self.c_pre.q.val() + 1) & self.k_cmask.val();
                 } else if !self.enabled.q.val() {
-                    self.c_disabled.d.next = self.c_disabled.q.val() + 1;
+                    self.c_disabled.d.next = (self.c_disabled.q.val() + 1) & self.k_cmask.val();
                 } else if self.s_phy.val() {
-                    self.c_phy.d.next = self.c_phy.q.val() + 1;
+                    self.c_phy.d.next = (self.c_phy.q.val() + 1) & self.k_cmask.val();
                 } else if self.len_next.val() < self.k_min_frame.val() {
-                    self.c_runt.d.next = self.c_runt.q.val() + 1;
+                    self.c_runt.d.next = (self.c_runt.q.val() + 1) & self.k_cmask.val();
                 } else if self.len_next.val() > self.max_frame.val() {
-                    self.c_giant.d.next = self.c_giant.q.val() + 1;
+                    self.c_giant.d.next = (self.c_giant.q.val() + 1) & self.k_cmask.val();
                 } else if !self.s_fcs_ok.val() {
-                    self.c_fcs.d.next = self.c_fcs.q.val() + 1;
+                    self.c_fcs.d.next = (self.c_fcs.q.val() + 1) & self.k_cmask.val();
                 } else {
                     self.o_ok.d.next = true;
-                    self.c_ok.d.next = self.c_ok.q.val() + 1;
+                    self.c_ok.d.next = (self.c_ok.q.val() + 1) & self.k_cmask.val();
                 }
             }
         }

@@ -34,6 +34,9 @@ pub enum FramerState {
 #[derive(LogicBlock)]
 pub struct MacTx {
     pub clock: Signal<In, Clock>,
+    /// Mask of the card-wide counters' bits: all 32 alone; the card keeps only the low
+    /// `regfile::COUNTER_LOW_BITS` and its register file's counter bank the rest.
+    pub(crate) k_cmask: Constant<Bits<32>>,
     pub reset: Signal<In, Bit>,
     pub speed_10g: Signal<In, Bit>,
     // The frame stream.
@@ -162,6 +165,7 @@ impl Default for MacTx {
         let idles: Bits<128> = (half << 64) | half;
         Self {
             clock: Default::default(),
+            k_cmask: Constant::new(0xFFFF_FFFFu64.into()),
             reset: Default::default(),
             speed_10g: Default::default(),
             s_valid: Default::default(),
@@ -404,11 +408,11 @@ impl Logic for MacTx {
                 if self.emit.val() & (self.nf.val() <= 8) {
                     self.e_n.next = bit_cast::<4, 5>(self.nf.val());
                     self.fstate.d.next = FramerState::Idle;
-                    self.c_frames.d.next = self.c_frames.q.val() + 1;
+                    self.c_frames.d.next = (self.c_frames.q.val() + 1) & self.k_cmask.val();
                     self.c_octets.d.next =
                         self.c_octets.q.val() + bit_cast::<32, 16>(self.count.d.val()) + 4;
                     if self.padded.q.val() {
-                        self.c_padded.d.next = self.c_padded.q.val() + 1;
+                        self.c_padded.d.next = (self.c_padded.q.val() + 1) & self.k_cmask.val();
                     }
                 }
             } else if self.nf.val() >= 8 {
@@ -476,7 +480,7 @@ impl Logic for MacTx {
                     self.g_en.d.next = true;
                     self.g_er.d.next = true;
                     self.g_in.d.next = false;
-                    self.c_underrun.d.next = self.c_underrun.q.val() + 1;
+                    self.c_underrun.d.next = (self.c_underrun.q.val() + 1) & self.k_cmask.val();
                     self.g_ifg.d.next = self.k_gmii_ifg.val();
                 }
             } else if self.g_ifg.q.val() != 0 {
@@ -520,7 +524,7 @@ impl Logic for MacTx {
                             self.x_ifg_n.next = self.k_ifg.val() + self.x_pad.val();
                         }
                     } else {
-                        self.c_underrun.d.next = self.c_underrun.q.val() + 1;
+                        self.c_underrun.d.next = (self.c_underrun.q.val() + 1) & self.k_cmask.val();
                         self.x_in_n.next = false;
                         self.x_ifg_n.next = self.k_ifg.val();
                         self.x_chunk.next = bit_cast::<128, 64>(self.k_error_word.val());

@@ -6,7 +6,7 @@ use crate::gmii_tx::GmiiTx;
 use crate::irq::IrqTimers;
 use crate::mac_rx::MacRx;
 use crate::mac_tx::MacTx;
-use crate::regfile::RegFile;
+use crate::regfile::{RegFile, COUNTER_LOW_BITS};
 use crate::rx_buffer::RxBuffer;
 use crate::rx_dma::RxDma;
 use crate::tx_dma::{TxDma, SIM_SLOT_BITS, SLOT_BEAT_BITS};
@@ -157,12 +157,28 @@ impl<
     pub fn gmii_only(mut self) -> Self {
         self.mac = MacRx::gmii_only();
         self.k_has_10g = Constant::new(false);
+        self.narrow_counters();
         self
+    }
+
+    /// The blocks keep the low `COUNTER_LOW_BITS` of their event counters; the register
+    /// file's counter bank keeps the full counts.
+    fn narrow_counters(&mut self) {
+        let mask = Constant::new(((1u64 << COUNTER_LOW_BITS) - 1).into());
+        self.mac.k_cmask = mask;
+        self.rxbuf.k_cmask = mask;
+        self.eng.k_cmask = mask;
+        self.dma.k_cmask = mask;
+        self.irq.k_cmask = mask;
+        self.txe.k_cmask = mask;
+        self.txd.k_cmask = mask;
+        self.mac_tx.k_cmask = mask;
+        self.gtx.k_cmask = mask;
     }
 
     /// The card with a receive classifier of `params` and transmit filters of `tx_params`.
     pub fn new(params: ClassifierParams, tx_params: ClassifierParams) -> Self {
-        Nic {
+        let mut nic = Nic {
             clock: Default::default(),
             gmii_rxd: Default::default(),
             gmii_rx_dv: Default::default(),
@@ -199,7 +215,7 @@ impl<
             dma_cpl_last: Default::default(),
             mac: Default::default(),
             rxbuf: Default::default(),
-            cls: Classifier::new(params),
+            cls: Classifier::new(params).with_counter_bits(COUNTER_LOW_BITS),
             fetch: Default::default(),
             eng: Default::default(),
             dma: Default::default(),
@@ -207,7 +223,7 @@ impl<
             regs: RegFile::new(VB, BB),
             txe: Default::default(),
             txd: Default::default(),
-            txcls: Classifier::new_tx(tx_params),
+            txcls: Classifier::new_tx(tx_params).with_counter_bits(COUNTER_LOW_BITS),
             mac_tx: Default::default(),
             gtx: Default::default(),
             k_has_10g: Constant::new(true),
@@ -230,7 +246,9 @@ impl<
                     .into(),
             ),
             k_tx_win_off: Constant::new((arsenic_interface::regs::TX_FILTER_OFFSET as u64).into()),
-        }
+        };
+        nic.narrow_counters();
+        nic
     }
 }
 

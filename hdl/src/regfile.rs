@@ -54,10 +54,48 @@ const TX_STAGED: [u32; 7] = [
     regs::TX_FLAGS,
 ];
 const NTX: usize = TX_STAGED.len();
+/// The window of the control page whose writes the read-back copy keeps (32 words).
+const SHADOW_BASE: u32 = 0x100;
+const _: () = {
+    let mut i = 0;
+    while i < NSTAGED {
+        assert!(STAGED[i] >= SHADOW_BASE && STAGED[i] < SHADOW_BASE + 0x80);
+        i += 1;
+    }
+    let mut i = 0;
+    while i < NTX {
+        assert!(TX_STAGED[i] >= SHADOW_BASE && TX_STAGED[i] < SHADOW_BASE + 0x80);
+        i += 1;
+    }
+    assert!(
+        regs::RESET_CYCLES >= 32,
+        "the reset clears the copy's 32 words"
+    );
+};
 /// Number of transmit counter registers.
 pub const NTX_COUNTERS: usize = TxCounter::ALL.len();
 /// Number of counter registers.
 pub const NCOUNTERS: usize = Counter::ALL.len();
+/// Low bits of each event counter the card's blocks keep (`k_cmask`); the register file's
+/// counter bank keeps the full 32-bit counts. A block's counter may advance at most once a
+/// cycle, so less than 2^6 between two visits of the bank's scan (every 32 cycles).
+pub const COUNTER_LOW_BITS: usize = 6;
+const CL: usize = COUNTER_LOW_BITS;
+/// The counters that advance by more than one at a time stay whole in their blocks and are
+/// read directly: the received and sent octets, and frames dropped with a disabled VI's
+/// transmit queue (a queue's worth at once).
+pub const fn counter_banked(c: Counter) -> bool {
+    !matches!(c, Counter::RxDeliveredBytesLo | Counter::RxDeliveredBytesHi)
+}
+/// See [`counter_banked`].
+pub const fn tx_counter_banked(c: TxCounter) -> bool {
+    !matches!(c, TxCounter::Octets | TxCounter::DropDisabled)
+}
+const _: () = assert!(NCOUNTERS + NTX_COUNTERS == 32, "the bank has 32 entries");
+const _: () = assert!(
+    regs::COUNTER_BASE == 0x200 && regs::TX_COUNTER_BASE == 0x300 && NCOUNTERS <= 32,
+    "bank entries are taken from the counters' word indices"
+);
 
 #[derive(LogicBlock)]
 pub struct RegFile {
@@ -129,6 +167,52 @@ pub struct RegFile {
     is_bt: Signal<Local, Bit>,
     ticks: DFF<Bits<64>>,
     rdata_r: DFF<Bits<32>>,
+    // Read-back of the wide registers: the cycle a read arrives, one flag per register
+    // remembers which it asked for; the next cycle the answer is the OR of each register
+    // masked by its flag. (A multiplexer steered by registered one-hot flags maps to about
+    // two thirds of a LUT4 per input bit on the ECP5; the same choice decoded from the address
+    // in one cycle costs three times that.)
+    is_ctl: Signal<Local, Bit>,
+    widx: Signal<Local, Bits<8>>,
+    sel_ctrl: DFF<Bit>,
+    sel_max_frame: DFF<Bit>,
+    // The staged registers read back from a copy in distributed RAM, by `addr[6:2]`: every
+    // write to 0x100..0x17F lands there, and a soft reset writes it to zero.
+    shadow: RAM<Bits<32>, 5>,
+    sel_shadow: DFF<Bit>,
+    is_staged: Signal<Local, Bit>,
+    sel_cnt: [DFF<Bit>; NCOUNTERS],
+    sel_tcnt: [DFF<Bit>; NTX_COUNTERS],
+    rd_or: Signal<Local, Bits<32>>,
+    // The counter bank: entry k is `Counter::ALL[k]`, entry 22 + m `TxCounter::ALL[m]`; a
+    // word is {seen, count}: the full count when the block's low bits were `seen`. A scan
+    // visits one entry a cycle and adds what the low bits advanced since; a read adds what
+    // they advanced since the entry's last visit. Two copies: one for the scan, one for
+    // reads.
+    bank_s: RAM<Bits<38>, 5>,
+    bank_r: RAM<Bits<38>, 5>,
+    scan_oh: DFFWithInit<Bits<32>>,
+    scan_j: DFF<Bits<5>>,
+    scan_jd: DFF<Bits<5>>,
+    scan_low: DFF<Bits<CL>>,
+    scan_hi: Signal<Local, Bits<NTX_COUNTERS>>,
+    sel_bank: DFF<Bit>,
+    rd_low: Signal<Local, Bits<CL>>,
+    scan_acc: Signal<Local, Bits<CL>>,
+    rd_adv: Signal<Local, Bits<CL>>,
+    scan_adv: Signal<Local, Bits<CL>>,
+    scan_sum: Signal<Local, Bits<32>>,
+    bw_addr: Signal<Local, Bits<5>>,
+    bw_data: Signal<Local, Bits<38>>,
+    k_banked: Constant<Bits<NCOUNTERS>>,
+    k_tbanked: Constant<Bits<NTX_COUNTERS>>,
+    k_tx_bank_base: Constant<Bits<5>>,
+    k_ctrl_w: Constant<Bits<8>>,
+    k_max_frame_w: Constant<Bits<8>>,
+    k_staged_w: [Constant<Bits<8>>; NSTAGED],
+    k_tx_staged_w: [Constant<Bits<8>>; NTX],
+    k_counter_w: [Constant<Bits<8>>; NCOUNTERS],
+    k_tx_counter_w: [Constant<Bits<8>>; NTX_COUNTERS],
     rvalid_r: DFF<Bit>,
     k_id: Constant<Bits<AW>>,
     k_version: Constant<Bits<AW>>,
@@ -145,6 +229,9 @@ pub struct RegFile {
     k_vi_seq: Constant<Bits<AW>>,
     k_done_seq: Constant<Bits<AW>>,
     k_bt_base: Constant<Bits<AW>>,
+    k_ctl_end: Constant<Bits<AW>>,
+    k_shadow_lo: Constant<Bits<AW>>,
+    k_shadow_hi: Constant<Bits<AW>>,
     k_bt_end: Constant<Bits<AW>>,
     k_db_base: Constant<Bits<AW>>,
     k_op_create: Constant<Bits<4>>,
@@ -165,6 +252,12 @@ pub struct RegFile {
 
 fn reg(offset: u32) -> Constant<Bits<AW>> {
     Constant::new((offset as u64).into())
+}
+
+/// A control-page register's word index (`addr[9:2]`).
+fn widx(offset: u32) -> Constant<Bits<8>> {
+    assert!(offset < 0x400 && offset.is_multiple_of(4));
+    Constant::new(((offset >> 2) as u64).into())
 }
 
 fn word(v: u32) -> Constant<Bits<32>> {
@@ -248,6 +341,50 @@ impl RegFile {
             is_bt: Default::default(),
             ticks: Default::default(),
             rdata_r: Default::default(),
+            is_ctl: Default::default(),
+            widx: Default::default(),
+            sel_ctrl: Default::default(),
+            sel_max_frame: Default::default(),
+            shadow: Default::default(),
+            sel_shadow: Default::default(),
+            is_staged: Default::default(),
+            sel_cnt: Default::default(),
+            sel_tcnt: Default::default(),
+            rd_or: Default::default(),
+            bank_s: Default::default(),
+            bank_r: Default::default(),
+            scan_oh: DFFWithInit::new(1u64.into()),
+            scan_j: Default::default(),
+            scan_jd: Default::default(),
+            scan_low: Default::default(),
+            scan_hi: Default::default(),
+            sel_bank: Default::default(),
+            rd_low: Default::default(),
+            scan_acc: Default::default(),
+            rd_adv: Default::default(),
+            scan_adv: Default::default(),
+            scan_sum: Default::default(),
+            bw_addr: Default::default(),
+            bw_data: Default::default(),
+            k_banked: Constant::new(
+                (0..NCOUNTERS)
+                    .filter(|&k| counter_banked(Counter::ALL[k]))
+                    .fold(0u64, |m, k| m | 1 << k)
+                    .into(),
+            ),
+            k_tbanked: Constant::new(
+                (0..NTX_COUNTERS)
+                    .filter(|&k| tx_counter_banked(TxCounter::ALL[k]))
+                    .fold(0u64, |m, k| m | 1 << k)
+                    .into(),
+            ),
+            k_tx_bank_base: Constant::new((NCOUNTERS as u64).into()),
+            k_ctrl_w: widx(regs::CTRL),
+            k_max_frame_w: widx(regs::MAX_FRAME),
+            k_staged_w: std::array::from_fn(|i| widx(STAGED[i])),
+            k_tx_staged_w: std::array::from_fn(|i| widx(TX_STAGED[i])),
+            k_counter_w: std::array::from_fn(|i| widx(Counter::ALL[i].offset())),
+            k_tx_counter_w: std::array::from_fn(|i| widx(TxCounter::ALL[i].offset())),
             rvalid_r: Default::default(),
             k_id: reg(regs::ID),
             k_version: reg(regs::VERSION),
@@ -264,6 +401,9 @@ impl RegFile {
             k_vi_seq: reg(regs::VI_CMD_SEQ),
             k_done_seq: reg(regs::RX_DONE_SEQ),
             k_bt_base: reg(regs::BUFTBL_BASE),
+            k_ctl_end: reg(0x400),
+            k_shadow_lo: reg(SHADOW_BASE),
+            k_shadow_hi: reg(SHADOW_BASE + 0x80),
             k_bt_end: reg(regs::BUFTBL_BASE + 8 * (1 << buftbl_bits)),
             k_db_base: reg(regs::DB_BASE),
             k_op_create: Constant::new((vi_cmd::CREATE as u64).into()),
@@ -298,8 +438,28 @@ impl Logic for RegFile {
             tf_r,
             ticks,
             rdata_r,
-            rvalid_r
+            rvalid_r,
+            sel_ctrl,
+            sel_max_frame,
+            sel_shadow,
+            scan_oh,
+            scan_j,
+            scan_jd,
+            scan_low,
+            sel_bank
         );
+        self.bank_s.read_clock.next = self.clock.val();
+        self.bank_s.write_clock.next = self.clock.val();
+        self.bank_r.read_clock.next = self.clock.val();
+        self.bank_r.write_clock.next = self.clock.val();
+        self.shadow.read_clock.next = self.clock.val();
+        self.shadow.write_clock.next = self.clock.val();
+        for i in 0..NCOUNTERS {
+            self.sel_cnt[i].clock.next = self.clock.val();
+        }
+        for i in 0..NTX_COUNTERS {
+            self.sel_tcnt[i].clock.next = self.clock.val();
+        }
         for i in 0..NSTAGED {
             self.st[i].clock.next = self.clock.val();
             self.st[i].d.next = self.st[i].q.val();
@@ -414,9 +574,70 @@ impl Logic for RegFile {
                 self.tst[i].d.next = 0.into();
             }
         }
-        // Reads answer on the next cycle.
+        // Reads answer on the next cycle. The registers that change on their own (status,
+        // time, sequence numbers) are sampled the cycle the read arrives; the configuration
+        // registers and the counters are chosen by their flags in the answer's cycle.
         self.rvalid_r.d.next = self.read.val() & !self.is_db.val();
         self.rdata_r.d.next = 0.into();
+        self.is_ctl.next = self.read.val() & (self.addr.val() < self.k_ctl_end.val());
+        self.widx.next = self.addr.val().get_bits::<8>(2);
+        self.sel_ctrl.d.next = self.is_ctl.val() & (self.widx.val() == self.k_ctrl_w.val());
+        self.sel_max_frame.d.next =
+            self.is_ctl.val() & (self.widx.val() == self.k_max_frame_w.val());
+        self.is_staged.next = false;
+        for i in 0..NSTAGED {
+            if self.widx.val() == self.k_staged_w[i].val() {
+                self.is_staged.next = true;
+            }
+        }
+        for i in 0..NTX {
+            if self.widx.val() == self.k_tx_staged_w[i].val() {
+                self.is_staged.next = true;
+            }
+        }
+        self.sel_shadow.d.next = self.is_ctl.val() & self.is_staged.val();
+        self.shadow.read_address.next = self.widx.val().get_bits::<5>(0);
+        self.shadow.write_address.next = self.widx.val().get_bits::<5>(0);
+        self.shadow.write_data.next = self.wdata.val();
+        self.shadow.write_enable.next = self.write.val()
+            & (self.addr.val() >= self.k_shadow_lo.val())
+            & (self.addr.val() < self.k_shadow_hi.val());
+        if self.reset_cnt.q.val() != 0 {
+            self.shadow.write_address.next = self.reset_cnt.q.val().get_bits::<5>(0);
+            self.shadow.write_data.next = 0.into();
+            self.shadow.write_enable.next = true;
+        }
+        for i in 0..NCOUNTERS {
+            self.sel_cnt[i].d.next =
+                self.is_ctl.val() & (self.widx.val() == self.k_counter_w[i].val());
+        }
+        for i in 0..NTX_COUNTERS {
+            self.sel_tcnt[i].d.next =
+                self.is_ctl.val() & (self.widx.val() == self.k_tx_counter_w[i].val());
+        }
+        // (Counter k at word 0x80 + k, transmit counter m at 0xC0 + m: bank entries k, 22 + m.)
+        self.bank_r.read_address.next = self.widx.val().get_bits::<5>(0);
+        if self.widx.val().get_bit(6) {
+            self.bank_r.read_address.next =
+                self.widx.val().get_bits::<5>(0) + self.k_tx_bank_base.val();
+        }
+        self.sel_bank.d.next = false;
+        for i in 0..NCOUNTERS {
+            if self.k_banked.val().get_bit(i)
+                & self.is_ctl.val()
+                & (self.widx.val() == self.k_counter_w[i].val())
+            {
+                self.sel_bank.d.next = true;
+            }
+        }
+        for i in 0..NTX_COUNTERS {
+            if self.k_tbanked.val().get_bit(i)
+                & self.is_ctl.val()
+                & (self.widx.val() == self.k_tx_counter_w[i].val())
+            {
+                self.sel_bank.d.next = true;
+            }
+        }
         // (Decoded only for a read: the simulation skips the work otherwise.)
         if self.read.val() {
             if self.addr.val() == self.k_id.val() {
@@ -424,9 +645,6 @@ impl Logic for RegFile {
             }
             if self.addr.val() == self.k_version.val() {
                 self.rdata_r.d.next = self.k_version_value.val();
-            }
-            if self.addr.val() == self.k_ctrl.val() {
-                self.rdata_r.d.next = self.ctrl_r.q.val();
             }
             if (self.addr.val() == self.k_status.val()) & (self.reset_cnt.q.val() == 0) {
                 if self.rx_idle.val() & self.tx_idle.val() {
@@ -443,19 +661,11 @@ impl Logic for RegFile {
             if self.addr.val() == self.k_time_hi.val() {
                 self.rdata_r.d.next = self.ticks.q.val().get_bits::<32>(32);
             }
-            if self.addr.val() == self.k_max_frame.val() {
-                self.rdata_r.d.next = bit_cast::<32, 16>(self.max_frame_r.q.val());
-            }
             if self.addr.val() == self.k_params.val() {
                 self.rdata_r.d.next = self.k_params_value.val();
             }
             if self.addr.val() == self.k_params2.val() {
                 self.rdata_r.d.next = self.k_params2_value.val();
-            }
-            for i in 0..NSTAGED {
-                if self.addr.val() == self.k_staged[i].val() {
-                    self.rdata_r.d.next = self.st[i].q.val();
-                }
             }
             if self.addr.val() == self.k_vi_status.val() {
                 self.rdata_r.d.next = self.eng_status.val();
@@ -466,26 +676,88 @@ impl Logic for RegFile {
             if self.addr.val() == self.k_done_seq.val() {
                 self.rdata_r.d.next = self.done_seq.val();
             }
-            for i in 0..NCOUNTERS {
-                if self.addr.val() == self.k_counter[i].val() {
-                    self.rdata_r.d.next = self.counters[i].val();
-                }
-            }
-            for i in 0..NTX {
-                if self.addr.val() == self.k_tx_staged[i].val() {
-                    self.rdata_r.d.next = self.tst[i].q.val();
-                }
-            }
             if self.addr.val() == self.k_tx_status.val() {
                 self.rdata_r.d.next = self.tx_status.val();
             }
-            for i in 0..NTX_COUNTERS {
-                if self.addr.val() == self.k_tx_counter[i].val() {
-                    self.rdata_r.d.next = self.tx_counters[i].val();
+        }
+        self.rd_or.next = self.rdata_r.q.val();
+        if self.sel_ctrl.q.val() {
+            self.rd_or.next = self.rd_or.val() | self.ctrl_r.q.val();
+        }
+        if self.sel_max_frame.q.val() {
+            self.rd_or.next = self.rd_or.val() | bit_cast::<32, 16>(self.max_frame_r.q.val());
+        }
+        if self.sel_shadow.q.val() {
+            self.rd_or.next = self.rd_or.val() | self.shadow.read_data.val();
+        }
+        // Counters: the whole ones directly, the banked ones as the bank's count plus what
+        // their low bits advanced since it was taken.
+        self.rd_low.next = 0.into();
+        for i in 0..NCOUNTERS {
+            if self.sel_cnt[i].q.val() {
+                if self.k_banked.val().get_bit(i) {
+                    self.rd_low.next = self.rd_low.val() | self.counters[i].val().get_bits::<CL>(0);
+                } else {
+                    self.rd_or.next = self.rd_or.val() | self.counters[i].val();
                 }
             }
         }
-        self.rdata.next = self.rdata_r.q.val();
+        for i in 0..NTX_COUNTERS {
+            if self.sel_tcnt[i].q.val() {
+                if self.k_tbanked.val().get_bit(i) {
+                    self.rd_low.next =
+                        self.rd_low.val() | self.tx_counters[i].val().get_bits::<CL>(0);
+                } else {
+                    self.rd_or.next = self.rd_or.val() | self.tx_counters[i].val();
+                }
+            }
+        }
+        // (The advance is taken on CL bits in a signal of its own: in the Verilog, a difference
+        // written inside a wider expression would be taken at that width.)
+        self.rd_adv.next = self.rd_low.val() - self.bank_r.read_data.val().get_bits::<CL>(32);
+        if self.sel_bank.q.val() {
+            self.rd_or.next = self.rd_or.val()
+                | (self.bank_r.read_data.val().get_bits::<32>(0)
+                    + bit_cast::<32, CL>(self.rd_adv.val()));
+        }
+        // The scan: entry `scan_j` is read while the low bits of its counter are taken
+        // (`scan_oh` has its bit set), and written back the next cycle.
+        self.scan_oh.d.next = (self.scan_oh.q.val() << 1) | (self.scan_oh.q.val() >> 31);
+        self.scan_j.d.next = self.scan_j.q.val() + 1;
+        self.scan_jd.d.next = self.scan_j.q.val();
+        self.bank_s.read_address.next = self.scan_j.q.val();
+        self.scan_hi.next = bit_cast::<NTX_COUNTERS, 32>(self.scan_oh.q.val() >> 22);
+        self.scan_acc.next = 0.into();
+        for i in 0..NCOUNTERS {
+            if self.k_banked.val().get_bit(i) & self.scan_oh.q.val().get_bit(i) {
+                self.scan_acc.next = self.scan_acc.val() | self.counters[i].val().get_bits::<CL>(0);
+            }
+        }
+        for i in 0..NTX_COUNTERS {
+            if self.k_tbanked.val().get_bit(i) & self.scan_hi.val().get_bit(i) {
+                self.scan_acc.next =
+                    self.scan_acc.val() | self.tx_counters[i].val().get_bits::<CL>(0);
+            }
+        }
+        self.scan_low.d.next = self.scan_acc.val();
+        self.bw_addr.next = self.scan_jd.q.val();
+        self.scan_adv.next = self.scan_low.q.val() - self.bank_s.read_data.val().get_bits::<CL>(32);
+        self.scan_sum.next =
+            self.bank_s.read_data.val().get_bits::<32>(0) + bit_cast::<32, CL>(self.scan_adv.val());
+        self.bw_data.next = (bit_cast::<38, CL>(self.scan_low.q.val()) << 32)
+            | bit_cast::<38, 32>(self.scan_sum.val());
+        if self.reset_cnt.q.val() != 0 {
+            // Every count to zero, with the blocks' counters.
+            self.bw_addr.next = self.reset_cnt.q.val().get_bits::<5>(0);
+            self.bw_data.next = 0.into();
+        }
+        self.bank_s.write_enable.next = true;
+        self.bank_s.write_address.next = self.bw_addr.val();
+        self.bank_s.write_data.next = self.bw_data.val();
+        self.bank_r.write_enable.next = true;
+        self.bank_r.write_address.next = self.bw_addr.val();
+        self.bank_r.write_data.next = self.bw_data.val();
+        self.rdata.next = self.rd_or.val();
         self.rvalid.next = self.rvalid_r.q.val();
         self.reset.next = self.reset_cnt.q.val() != 0;
         self.rx_enable.next = (self.ctrl_r.q.val() & self.k_rx_enable.val()) != 0;

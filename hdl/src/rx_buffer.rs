@@ -19,6 +19,9 @@ pub const P: usize = RX_BUF_ADDR_BITS + 1;
 #[derive(LogicBlock)]
 pub struct RxBuffer {
     pub clock: Signal<In, Clock>,
+    /// Mask of the card-wide counters' bits: all 32 alone; the card keeps only the low
+    /// `regfile::COUNTER_LOW_BITS` and its register file's counter bank the rest.
+    pub(crate) k_cmask: Constant<Bits<32>>,
     pub reset: Signal<In, Bit>,
     // From the MAC.
     pub in_valid: Signal<In, Bit>,
@@ -58,6 +61,7 @@ impl Default for RxBuffer {
     fn default() -> Self {
         Self {
             clock: Default::default(),
+            k_cmask: Constant::new(0xFFFF_FFFFu64.into()),
             reset: Default::default(),
             in_valid: Default::default(),
             in_data: Default::default(),
@@ -136,7 +140,7 @@ impl Logic for RxBuffer {
             } else {
                 self.wr_ptr.d.next = self.commit.q.val();
                 if self.in_ok.val() {
-                    self.c_over.d.next = self.c_over.q.val() + 1;
+                    self.c_over.d.next = (self.c_over.q.val() + 1) & self.k_cmask.val();
                 }
             }
         }

@@ -53,6 +53,9 @@ pub enum Decision {
 #[derive(LogicBlock)]
 pub struct RxDma {
     pub clock: Signal<In, Clock>,
+    /// Mask of the card-wide counters' bits: all 32 alone; the card keeps only the low
+    /// `regfile::COUNTER_LOW_BITS` and its register file's counter bank the rest.
+    pub(crate) k_cmask: Constant<Bits<32>>,
     pub reset: Signal<In, Bit>,
     pub timestamp: Signal<In, Bits<48>>,
     // The receive buffer.
@@ -170,6 +173,7 @@ impl Default for RxDma {
     fn default() -> Self {
         Self {
             clock: Default::default(),
+            k_cmask: Constant::new(0xFFFF_FFFFu64.into()),
             reset: Default::default(),
             timestamp: Default::default(),
             info_empty: Default::default(),
@@ -426,7 +430,8 @@ impl Logic for RxDma {
                 if self.wr_ready.val() {
                     self.seq.d.next = self.seq.q.val() + 1;
                     if self.e_rx.q.val() {
-                        self.c_delivered.d.next = self.c_delivered.q.val() + 1;
+                        self.c_delivered.d.next =
+                            (self.c_delivered.q.val() + 1) & self.k_cmask.val();
                         self.c_bytes.d.next =
                             self.c_bytes.q.val() + bit_cast::<64, 16>(self.e_len.q.val());
                     }

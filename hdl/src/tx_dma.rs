@@ -56,6 +56,9 @@ pub struct TxDma<
     const NS: usize,
 > {
     pub clock: Signal<In, Clock>,
+    /// Mask of the card-wide counters' bits: all 32 alone; the card keeps only the low
+    /// `regfile::COUNTER_LOW_BITS` and its register file's counter bank the rest.
+    pub(crate) k_cmask: Constant<Bits<32>>,
     pub reset: Signal<In, Bit>,
     /// Largest frame, FCS included (`MAX_FRAME`).
     pub max_frame: Signal<In, Bits<16>>,
@@ -229,6 +232,7 @@ impl<
         );
         TxDma {
             clock: Default::default(),
+            k_cmask: Constant::new(0xFFFF_FFFFu64.into()),
             reset: Default::default(),
             max_frame: Default::default(),
             job_valid: Default::default(),
@@ -529,9 +533,9 @@ impl<
                 self.err_v.d.next = true;
                 self.err_slot.d.next = self.alloc.q.val().get_bits::<SB>(0);
                 if self.code.val() == self.k_err_bad_buffer.val() {
-                    self.c_bad_buffer.d.next = self.c_bad_buffer.q.val() + 1;
+                    self.c_bad_buffer.d.next = (self.c_bad_buffer.q.val() + 1) & self.k_cmask.val();
                 } else {
-                    self.c_bad_desc.d.next = self.c_bad_desc.q.val() + 1;
+                    self.c_bad_desc.d.next = (self.c_bad_desc.q.val() + 1) & self.k_cmask.val();
                 }
             }
         }
@@ -628,7 +632,7 @@ impl<
                 {
                     self.push_info.next = (self.dinfo.val() & self.k_code_mask.val())
                         | (bit_cast::<64, 4>(self.k_err_spoofed.val()) << 48);
-                    self.c_spoofed.d.next = self.c_spoofed.q.val() + 1;
+                    self.c_spoofed.d.next = (self.c_spoofed.q.val() + 1) & self.k_cmask.val();
                 }
             }
         }

@@ -40,6 +40,10 @@ pub const TX_DESC_BITS: usize = 5;
 pub const TX_DESC_PER_VI: usize = 1 << TX_DESC_BITS;
 /// Descriptors one read fetches at most.
 pub const TX_FETCH_MAX: usize = 16;
+const _: () = assert!(
+    TX_FETCH_MAX < 63,
+    "the read sizing saturates its operands at 63"
+);
 /// Width of a VI's transmit configuration word: see [`tcfg`].
 pub const TCFG_W: usize = 139;
 /// Width of a VI's transmit state word.
@@ -84,6 +88,9 @@ const TDB: usize = TX_DESC_BITS;
 #[derive(LogicBlock)]
 pub struct TxEngine<const VB: usize, const TB: usize> {
     pub clock: Signal<In, Clock>,
+    /// Mask of the card-wide counters' bits: all 32 alone; the card keeps only the low
+    /// `regfile::COUNTER_LOW_BITS` and its register file's counter bank the rest.
+    pub(crate) k_cmask: Constant<Bits<32>>,
     pub reset: Signal<In, Bit>,
     /// The card's cycle counter.
     pub now: Signal<In, Bits<48>>,
@@ -137,7 +144,11 @@ pub struct TxEngine<const VB: usize, const TB: usize> {
     pub cnt_db_errors: Signal<Out, Bits<32>>,
     pub cnt_disabled: Signal<Out, Bits<32>>,
     pub idle: Signal<Out, Bit>,
-    cfgr: RAM<Bits<TCFG_W>, VB>,
+    // The transmit configuration in two RAMs: the ring (bits 0..68 of `tcfg`, written by
+    // SETUP) and the schedule (bits 68.., written by SETUP and SCHEDULE).
+    cfg_ring: RAM<Bits<68>, VB>,
+    cfg_sched: RAM<Bits<71>, VB>,
+    cfgw: Signal<Local, Bits<TCFG_W>>,
     dynr: RAM<Bits<TDYN_W>, VB>,
     cntr: RAM<Bits<TCNT_W>, VB>,
     cache: RAM<Bits<64>, TB>,
@@ -217,7 +228,9 @@ pub struct TxEngine<const VB: usize, const TB: usize> {
     cn: [Signal<Local, Bits<32>>; 6],
     write_back: Signal<Local, Bit>,
     write_cfg: Signal<Local, Bit>,
-    cfg_new: Signal<Local, Bits<TCFG_W>>,
+    clr: Signal<Local, Bit>,
+    k_fresh_state: Constant<Bits<TDYN_W>>,
+    write_ring: Signal<Local, Bit>,
     vi_ok: Signal<Local, Bit>,
     ring_mask: Signal<Local, Bits<16>>,
     inflight: Signal<Local, Bits<16>>,
@@ -225,6 +238,12 @@ pub struct TxEngine<const VB: usize, const TB: usize> {
     room: Signal<Local, Bits<16>>,
     to_end: Signal<Local, Bits<16>>,
     nfetch: Signal<Local, Bits<16>>,
+    p6: Signal<Local, Bits<6>>,
+    r6: Signal<Local, Bits<6>>,
+    e6: Signal<Local, Bits<6>>,
+    n6: Signal<Local, Bits<6>>,
+    k_sat6: Constant<Bits<6>>,
+    k_fetch_max6: Constant<Bits<6>>,
     dnew: Signal<Local, Bits<16>>,
     want_fetch: Signal<Local, Bit>,
     fq_push: Signal<Local, Bit>,
@@ -277,6 +296,7 @@ impl<const VB: usize, const TB: usize> Default for TxEngine<VB, TB> {
         let c12 = |v: u32| Constant::new((v as u64).into());
         TxEngine {
             clock: Default::default(),
+            k_cmask: Constant::new(0xFFFF_FFFFu64.into()),
             reset: Default::default(),
             now: Default::default(),
             mm_valid: Default::default(),
@@ -322,7 +342,9 @@ impl<const VB: usize, const TB: usize> Default for TxEngine<VB, TB> {
             cnt_db_errors: Default::default(),
             cnt_disabled: Default::default(),
             idle: Default::default(),
-            cfgr: Default::default(),
+            cfg_ring: Default::default(),
+            cfg_sched: Default::default(),
+            cfgw: Default::default(),
             dynr: Default::default(),
             cntr: Default::default(),
             cache: Default::default(),
@@ -397,7 +419,14 @@ impl<const VB: usize, const TB: usize> Default for TxEngine<VB, TB> {
             cn: Default::default(),
             write_back: Default::default(),
             write_cfg: Default::default(),
-            cfg_new: Default::default(),
+            clr: Default::default(),
+            // `fresh` (bit 88) and `enabled` (bit 92) set, everything else 0.
+            k_fresh_state: Constant::new(
+                Bits::<TDYN_W>::default()
+                    .replace_bit(88, true)
+                    .replace_bit(92, true),
+            ),
+            write_ring: Default::default(),
             vi_ok: Default::default(),
             ring_mask: Default::default(),
             inflight: Default::default(),
@@ -405,6 +434,12 @@ impl<const VB: usize, const TB: usize> Default for TxEngine<VB, TB> {
             room: Default::default(),
             to_end: Default::default(),
             nfetch: Default::default(),
+            p6: Default::default(),
+            r6: Default::default(),
+            e6: Default::default(),
+            n6: Default::default(),
+            k_sat6: Constant::new(63u64.into()),
+            k_fetch_max6: Constant::new((TX_FETCH_MAX as u64).into()),
             dnew: Default::default(),
             want_fetch: Default::default(),
             fq_push: Default::default(),
@@ -514,8 +549,12 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
             sweeping,
             sweep
         );
-        self.cfgr.read_clock.next = self.clock.val();
-        self.cfgr.write_clock.next = self.clock.val();
+        self.cfg_ring.read_clock.next = self.clock.val();
+        self.cfg_ring.write_clock.next = self.clock.val();
+        self.cfg_sched.read_clock.next = self.clock.val();
+        self.cfg_sched.write_clock.next = self.clock.val();
+        self.cfgw.next = bit_cast::<TCFG_W, 68>(self.cfg_ring.read_data.val())
+            | (bit_cast::<TCFG_W, 71>(self.cfg_sched.read_data.val()) << 68);
         self.dynr.read_clock.next = self.clock.val();
         self.dynr.write_clock.next = self.clock.val();
         self.cntr.read_clock.next = self.clock.val();
@@ -641,130 +680,104 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
             self.cmd.d.next = self.start_cmd.val();
             self.cvi.d.next = self.start_vi.val();
             self.phase.d.next = TxPhase::Read;
-            self.cfgr.read_address.next = self.start_vi.val().get_bits::<VB>(0);
+            self.cfg_ring.read_address.next = self.start_vi.val().get_bits::<VB>(0);
+            self.cfg_sched.read_address.next = self.start_vi.val().get_bits::<VB>(0);
             self.dynr.read_address.next = self.start_vi.val().get_bits::<VB>(0);
             self.cntr.read_address.next = self.start_vi.val().get_bits::<VB>(0);
         } else {
-            self.cfgr.read_address.next = self.cvi.q.val().get_bits::<VB>(0);
+            self.cfg_ring.read_address.next = self.cvi.q.val().get_bits::<VB>(0);
+            self.cfg_sched.read_address.next = self.cvi.q.val().get_bits::<VB>(0);
             self.dynr.read_address.next = self.cvi.q.val().get_bits::<VB>(0);
             self.cntr.read_address.next = self.cvi.q.val().get_bits::<VB>(0);
         }
         self.fq.read_address.next = self.fq_head.d.val().get_bits::<VB>(0);
-        if self.phase.q.val() != TxPhase::Idle {
-            // The VI's words, unpacked (only while a command runs: the simulation skips the
-            // work in idle cycles).
-            self.prod.next = self.dynr.read_data.val().get_bits::<16>(0);
-            self.fetched.next = self.dynr.read_data.val().get_bits::<16>(16);
-            self.started.next = self.dynr.read_data.val().get_bits::<16>(32);
-            self.done.next = self.dynr.read_data.val().get_bits::<16>(48);
-            self.deficit.next = self.dynr.read_data.val().get_bits::<24>(64);
-            self.fresh.next = self.dynr.read_data.val().get_bit(88);
-            self.active.next = self.dynr.read_data.val().get_bit(89);
-            self.fetching.next = self.dynr.read_data.val().get_bit(90);
-            self.fqueued.next = self.dynr.read_data.val().get_bit(91);
-            self.enabled.next = self.dynr.read_data.val().get_bit(92);
-            self.tat.next = self.dynr.read_data.val().get_bits::<64>(93);
-            self.cn[0].next = self.cntr.read_data.val().get_bits::<32>(0);
-            self.cn[1].next = self.cntr.read_data.val().get_bits::<32>(32);
-            self.cn[2].next = self.cntr.read_data.val().get_bits::<32>(64);
-            self.cn[3].next = self.cntr.read_data.val().get_bits::<32>(96);
-            self.cn[4].next = self.cntr.read_data.val().get_bits::<32>(128);
-            self.cn[5].next = self.cntr.read_data.val().get_bits::<32>(160);
-            self.vi_ok.next = self.cvi.q.val() < self.k_nv.val();
-            self.ring_mask.next = (self.k_one.val()
-                << bit_cast::<16, 4>(self.cfgr.read_data.val().get_bits::<4>(64)))
-                - 1;
-            // The cache entry at the VI's next descriptor (read while the command runs).
-            self.cache.read_address.next = (bit_cast::<TB, 16>(self.cvi.q.val())
-                << self.k_tdb.val())
-                | bit_cast::<TB, TDB>(self.started.val().get_bits::<TDB>(0));
-            // Scheduling arithmetic: the frame's size on the wire (padded, FCS), and its cost in
-            // the token bucket: size * cycles per byte, in 2^-16 cycles.
-            self.dlen.next = bit_cast::<16, 15>(self.cache.read_data.val().get_bits::<15>(48));
-            self.charge.next = self.dlen.val() + self.k_fcs.val();
-            if self.dlen.val() < self.k_min_frame.val() {
-                self.charge.next = self.k_min_frame.val() + self.k_fcs.val();
-            }
-            if self.dlen.val() > self.k_max_charge.val() {
-                self.charge.next = self.k_max_charge.val() + self.k_fcs.val();
-            }
-            self.product.next = self.charge.val() * self.cfgr.read_data.val().get_bits::<16>(84);
-            self.inc.next = bit_cast::<64, 32>(self.product.val())
-                << bit_cast::<64, 5>(self.cfgr.read_data.val().get_bits::<5>(100));
-            self.now16.next = bit_cast::<64, 48>(self.now.val()) << 16;
-            self.tat_eff.next = self.tat.val();
-            if self.now16.val() > self.tat.val() {
-                self.tat_eff.next = self.now16.val();
-            }
-            self.finish.next = self.tat_eff.val() + self.inc.val();
-            self.limit.next = self.now16.val()
-                + (bit_cast::<64, 32>(self.cfgr.read_data.val().get_bits::<32>(105)) << 16);
-            self.conform.next =
-                !self.cfgr.read_data.val().get_bit(137) | (self.finish.val() <= self.limit.val());
-            self.d1.next = self.deficit.val();
-            if self.fresh.val() {
-                self.d1.next = self.deficit.val()
-                    + bit_cast::<24, 16>(self.cfgr.read_data.val().get_bits::<16>(68));
-            }
-            // Descriptor-read sizing.
-            self.inflight.next = self.fetched.val() - self.started.val();
-            self.pending.next = self.prod.val() - self.fetched.val();
-            self.room.next = self.k_per_vi.val() - self.inflight.val();
-            self.to_end.next =
-                self.ring_mask.val() + 1 - (self.fetched.val() & self.ring_mask.val());
-            self.nfetch.next = self.pending.val();
-            if self.room.val() < self.nfetch.val() {
-                self.nfetch.next = self.room.val();
-            }
-            if self.k_fetch_max.val() < self.nfetch.val() {
-                self.nfetch.next = self.k_fetch_max.val();
-            }
-            if self.to_end.val() < self.nfetch.val() {
-                self.nfetch.next = self.to_end.val();
-            }
-            self.dnew.next = self.mm_data_r.q.val().get_bits::<16>(0) - self.fetched.val();
-        } else {
-            self.prod.next = 0.into();
-            self.fetched.next = 0.into();
-            self.started.next = 0.into();
-            self.done.next = 0.into();
-            self.deficit.next = 0.into();
-            self.fresh.next = false;
-            self.active.next = false;
-            self.fetching.next = false;
-            self.fqueued.next = false;
-            self.enabled.next = false;
-            self.tat.next = 0.into();
-            self.cn[0].next = 0.into();
-            self.cn[1].next = 0.into();
-            self.cn[2].next = 0.into();
-            self.cn[3].next = 0.into();
-            self.cn[4].next = 0.into();
-            self.cn[5].next = 0.into();
-            self.vi_ok.next = false;
-            self.ring_mask.next = 0.into();
-            self.cache.read_address.next = 0.into();
-            self.dlen.next = 0.into();
-            self.charge.next = 0.into();
-            self.product.next = 0.into();
-            self.inc.next = 0.into();
-            self.now16.next = 0.into();
-            self.tat_eff.next = 0.into();
-            self.finish.next = 0.into();
-            self.limit.next = 0.into();
-            self.conform.next = false;
-            self.d1.next = 0.into();
-            self.inflight.next = 0.into();
-            self.pending.next = 0.into();
-            self.room.next = 0.into();
-            self.to_end.next = 0.into();
-            self.nfetch.next = 0.into();
-            self.dnew.next = 0.into();
+        // The VI's words, unpacked.
+        self.prod.next = self.dynr.read_data.val().get_bits::<16>(0);
+        self.fetched.next = self.dynr.read_data.val().get_bits::<16>(16);
+        self.started.next = self.dynr.read_data.val().get_bits::<16>(32);
+        self.done.next = self.dynr.read_data.val().get_bits::<16>(48);
+        self.deficit.next = self.dynr.read_data.val().get_bits::<24>(64);
+        self.fresh.next = self.dynr.read_data.val().get_bit(88);
+        self.active.next = self.dynr.read_data.val().get_bit(89);
+        self.fetching.next = self.dynr.read_data.val().get_bit(90);
+        self.fqueued.next = self.dynr.read_data.val().get_bit(91);
+        self.enabled.next = self.dynr.read_data.val().get_bit(92);
+        self.tat.next = self.dynr.read_data.val().get_bits::<64>(93);
+        self.cn[0].next = self.cntr.read_data.val().get_bits::<32>(0);
+        self.cn[1].next = self.cntr.read_data.val().get_bits::<32>(32);
+        self.cn[2].next = self.cntr.read_data.val().get_bits::<32>(64);
+        self.cn[3].next = self.cntr.read_data.val().get_bits::<32>(96);
+        self.cn[4].next = self.cntr.read_data.val().get_bits::<32>(128);
+        self.cn[5].next = self.cntr.read_data.val().get_bits::<32>(160);
+        self.vi_ok.next = self.cvi.q.val() < self.k_nv.val();
+        self.ring_mask.next =
+            (self.k_one.val() << bit_cast::<16, 4>(self.cfgw.val().get_bits::<4>(64))) - 1;
+        // The cache entry at the VI's next descriptor (read while the command runs).
+        self.cache.read_address.next = (bit_cast::<TB, 16>(self.cvi.q.val()) << self.k_tdb.val())
+            | bit_cast::<TB, TDB>(self.started.val().get_bits::<TDB>(0));
+        // Scheduling arithmetic: the frame's size on the wire (padded, FCS), and its cost in
+        // the token bucket: size * cycles per byte, in 2^-16 cycles.
+        self.dlen.next = bit_cast::<16, 15>(self.cache.read_data.val().get_bits::<15>(48));
+        self.charge.next = self.dlen.val() + self.k_fcs.val();
+        if self.dlen.val() < self.k_min_frame.val() {
+            self.charge.next = self.k_min_frame.val() + self.k_fcs.val();
         }
+        if self.dlen.val() > self.k_max_charge.val() {
+            self.charge.next = self.k_max_charge.val() + self.k_fcs.val();
+        }
+        self.product.next = self.charge.val() * self.cfgw.val().get_bits::<16>(84);
+        self.inc.next = bit_cast::<64, 32>(self.product.val())
+            << bit_cast::<64, 5>(self.cfgw.val().get_bits::<5>(100));
+        self.now16.next = bit_cast::<64, 48>(self.now.val()) << 16;
+        self.tat_eff.next = self.tat.val();
+        if self.now16.val() > self.tat.val() {
+            self.tat_eff.next = self.now16.val();
+        }
+        self.finish.next = self.tat_eff.val() + self.inc.val();
+        self.limit.next =
+            self.now16.val() + (bit_cast::<64, 32>(self.cfgw.val().get_bits::<32>(105)) << 16);
+        self.conform.next = !self.cfgw.val().get_bit(137) | (self.finish.val() <= self.limit.val());
+        self.d1.next = self.deficit.val();
+        if self.fresh.val() {
+            self.d1.next =
+                self.deficit.val() + bit_cast::<24, 16>(self.cfgw.val().get_bits::<16>(68));
+        }
+        // Descriptor-read sizing.
+        self.inflight.next = self.fetched.val() - self.started.val();
+        self.pending.next = self.prod.val() - self.fetched.val();
+        self.room.next = self.k_per_vi.val() - self.inflight.val();
+        self.to_end.next = self.ring_mask.val() + 1 - (self.fetched.val() & self.ring_mask.val());
+        // (The least of them, at most TX_FETCH_MAX: taken on 6 bits, each saturated at 63.)
+        self.p6.next = self.pending.val().get_bits::<6>(0);
+        if self.pending.val().get_bits::<10>(6) != 0 {
+            self.p6.next = self.k_sat6.val();
+        }
+        self.r6.next = self.room.val().get_bits::<6>(0);
+        if self.room.val().get_bits::<10>(6) != 0 {
+            self.r6.next = self.k_sat6.val();
+        }
+        self.e6.next = self.to_end.val().get_bits::<6>(0);
+        if self.to_end.val().get_bits::<10>(6) != 0 {
+            self.e6.next = self.k_sat6.val();
+        }
+        self.n6.next = self.p6.val();
+        if self.r6.val() < self.n6.val() {
+            self.n6.next = self.r6.val();
+        }
+        if self.k_fetch_max6.val() < self.n6.val() {
+            self.n6.next = self.k_fetch_max6.val();
+        }
+        if self.e6.val() < self.n6.val() {
+            self.n6.next = self.e6.val();
+        }
+        self.nfetch.next = bit_cast::<16, 6>(self.n6.val());
+        self.dnew.next = self.mm_data_r.q.val().get_bits::<16>(0) - self.fetched.val();
+
         // Defaults of the decision.
         self.write_back.next = false;
         self.write_cfg.next = false;
-        self.cfg_new.next = self.tf_word.val();
+        self.clr.next = false;
+        self.write_ring.next = false;
         self.want_fetch.next = false;
         self.fq_push.next = false;
         self.aq_push.next = false;
@@ -844,7 +857,8 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
                                 {
                                     self.write_back.next = true;
                                     self.cn[5].next = self.cn[5].val() + 1;
-                                    self.c_db_errors.d.next = self.c_db_errors.q.val() + 1;
+                                    self.c_db_errors.d.next =
+                                        (self.c_db_errors.q.val() + 1) & self.k_cmask.val();
                                     self.ev_v.d.next = true;
                                     self.ev_vi_r.d.next = self.cvi.q.val();
                                     self.ev_error_r.d.next = true;
@@ -894,20 +908,9 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
                                     self.status_r.d.next = self.k_st_ok.val();
                                     self.write_back.next = true;
                                     self.write_cfg.next = true;
-                                    self.prod.next = 0.into();
-                                    self.fetched.next = 0.into();
-                                    self.started.next = 0.into();
-                                    self.done.next = 0.into();
-                                    self.deficit.next = 0.into();
-                                    self.fresh.next = true;
-                                    self.enabled.next = true;
-                                    self.tat.next = 0.into();
-                                    self.cn[0].next = 0.into();
-                                    self.cn[1].next = 0.into();
-                                    self.cn[2].next = 0.into();
-                                    self.cn[3].next = 0.into();
-                                    self.cn[4].next = 0.into();
-                                    self.cn[5].next = 0.into();
+                                    self.write_ring.next = true;
+                                    // A fresh state: written below, over the packed words.
+                                    self.clr.next = true;
                                 }
                             }
                             if (self.mm_data_r.q.val().get_bits::<4>(28)
@@ -917,10 +920,6 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
                                 // The ring stays; quantum, rate, burst and flags change.
                                 self.status_r.d.next = self.k_st_ok.val();
                                 self.write_cfg.next = true;
-                                self.cfg_new.next = ((self.tf_word.val() >> 68) << 68)
-                                    | bit_cast::<TCFG_W, 68>(
-                                        self.cfgr.read_data.val().get_bits::<68>(0),
-                                    );
                             }
                             if self.mm_data_r.q.val().get_bits::<4>(28) == self.k_op_disable.val() {
                                 self.status_r.d.next = self.k_st_ok.val();
@@ -935,7 +934,7 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
                         if self.enabled.val() & !self.fetching.val() & (self.nfetch.val() != 0) {
                             self.fetching.next = true;
                             self.rq_v.d.next = true;
-                            self.rq_addr_r.d.next = self.cfgr.read_data.val().get_bits::<64>(0)
+                            self.rq_addr_r.d.next = self.cfgw.val().get_bits::<64>(0)
                                 + (bit_cast::<64, 16>(self.fetched.val() & self.ring_mask.val())
                                     << 3);
                             self.rq_beats_r.d.next = self.nfetch.val().get_bits::<8>(0);
@@ -986,12 +985,12 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
                             self.job_vi_r.d.next = self.cvi.q.val();
                             self.job_idx_r.d.next = self.started.val();
                             self.job_desc_r.d.next = self.cache.read_data.val();
-                            self.job_unres_r.d.next = self.cfgr.read_data.val().get_bit(138);
+                            self.job_unres_r.d.next = self.cfgw.val().get_bit(138);
                             self.started.next = self.started.val() + 1;
                             self.deficit.next =
                                 self.d1.val() - bit_cast::<24, 16>(self.charge.val());
                             self.fresh.next = false;
-                            if self.cfgr.read_data.val().get_bit(137) {
+                            if self.cfgw.val().get_bit(137) {
                                 self.tat.next = self.finish.val();
                             }
                             if self.inflight.val() == 1 {
@@ -1044,32 +1043,36 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
         // there when the next command starts.)
         self.aq.read_address.next = self.aq_head.d.val().get_bits::<VB>(0);
         // Write-back.
-        self.cfgr.write_enable.next = self.write_cfg.val() & self.vi_ok.val();
-        self.cfgr.write_address.next = self.cvi.q.val().get_bits::<VB>(0);
-        self.cfgr.write_data.next = self.cfg_new.val();
+        self.cfg_ring.write_enable.next =
+            self.write_cfg.val() & self.write_ring.val() & self.vi_ok.val();
+        self.cfg_ring.write_address.next = self.cvi.q.val().get_bits::<VB>(0);
+        self.cfg_ring.write_data.next = self.tf_word.val().get_bits::<68>(0);
+        self.cfg_sched.write_enable.next = self.write_cfg.val() & self.vi_ok.val();
+        self.cfg_sched.write_address.next = self.cvi.q.val().get_bits::<VB>(0);
+        self.cfg_sched.write_data.next = self.tf_word.val().get_bits::<71>(68);
         self.dynr.write_enable.next = self.write_back.val() & self.vi_ok.val();
         self.dynr.write_address.next = self.cvi.q.val().get_bits::<VB>(0);
-        // (Packed only when written: wide packing is costly in the simulation.)
-        self.dynr.write_data.next = 0.into();
-        self.cntr.write_data.next = 0.into();
-        if self.write_back.val() {
-            self.dynr.write_data.next = bit_cast::<TDYN_W, 16>(self.prod.val())
-                | (bit_cast::<TDYN_W, 16>(self.fetched.val()) << 16)
-                | (bit_cast::<TDYN_W, 16>(self.started.val()) << 32)
-                | (bit_cast::<TDYN_W, 16>(self.done.val()) << 48)
-                | (bit_cast::<TDYN_W, 24>(self.deficit.val()) << 64)
-                | (bit_cast::<TDYN_W, 1>(self.fresh.val().into()) << 88)
-                | (bit_cast::<TDYN_W, 1>(self.active.val().into()) << 89)
-                | (bit_cast::<TDYN_W, 1>(self.fetching.val().into()) << 90)
-                | (bit_cast::<TDYN_W, 1>(self.fqueued.val().into()) << 91)
-                | (bit_cast::<TDYN_W, 1>(self.enabled.val().into()) << 92)
-                | (bit_cast::<TDYN_W, 64>(self.tat.val()) << 93);
-            self.cntr.write_data.next = bit_cast::<TCNT_W, 32>(self.cn[0].val())
-                | (bit_cast::<TCNT_W, 32>(self.cn[1].val()) << 32)
-                | (bit_cast::<TCNT_W, 32>(self.cn[2].val()) << 64)
-                | (bit_cast::<TCNT_W, 32>(self.cn[3].val()) << 96)
-                | (bit_cast::<TCNT_W, 32>(self.cn[4].val()) << 128)
-                | (bit_cast::<TCNT_W, 32>(self.cn[5].val()) << 160);
+        self.dynr.write_data.next = bit_cast::<TDYN_W, 16>(self.prod.val())
+            | (bit_cast::<TDYN_W, 16>(self.fetched.val()) << 16)
+            | (bit_cast::<TDYN_W, 16>(self.started.val()) << 32)
+            | (bit_cast::<TDYN_W, 16>(self.done.val()) << 48)
+            | (bit_cast::<TDYN_W, 24>(self.deficit.val()) << 64)
+            | (bit_cast::<TDYN_W, 1>(self.fresh.val().into()) << 88)
+            | (bit_cast::<TDYN_W, 1>(self.active.val().into()) << 89)
+            | (bit_cast::<TDYN_W, 1>(self.fetching.val().into()) << 90)
+            | (bit_cast::<TDYN_W, 1>(self.fqueued.val().into()) << 91)
+            | (bit_cast::<TDYN_W, 1>(self.enabled.val().into()) << 92)
+            | (bit_cast::<TDYN_W, 64>(self.tat.val()) << 93);
+        self.cntr.write_data.next = bit_cast::<TCNT_W, 32>(self.cn[0].val())
+            | (bit_cast::<TCNT_W, 32>(self.cn[1].val()) << 32)
+            | (bit_cast::<TCNT_W, 32>(self.cn[2].val()) << 64)
+            | (bit_cast::<TCNT_W, 32>(self.cn[3].val()) << 96)
+            | (bit_cast::<TCNT_W, 32>(self.cn[4].val()) << 128)
+            | (bit_cast::<TCNT_W, 32>(self.cn[5].val()) << 160);
+        // SETUP: indices, deficit, time and counters start at 0, the VI fresh and enabled.
+        if self.clr.val() {
+            self.dynr.write_data.next = self.k_fresh_state.val();
+            self.cntr.write_data.next = 0.into();
         }
         self.cntr.write_enable.next = self.write_back.val() & self.vi_ok.val();
         self.cntr.write_address.next = self.cvi.q.val().get_bits::<VB>(0);

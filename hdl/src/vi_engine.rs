@@ -99,6 +99,9 @@ const DPV: usize = DESC_PER_VI_BITS;
 #[derive(LogicBlock)]
 pub struct ViEngine<const VB: usize, const CB: usize> {
     pub clock: Signal<In, Clock>,
+    /// Mask of the card-wide counters' bits: all 32 alone; the card keeps only the low
+    /// `regfile::COUNTER_LOW_BITS` and its register file's counter bank the rest.
+    pub(crate) k_cmask: Constant<Bits<32>>,
     pub reset: Signal<In, Bit>,
     // MMIO requests (held by the register file until `mm_ready`).
     pub mm_valid: Signal<In, Bit>,
@@ -256,6 +259,8 @@ pub struct ViEngine<const VB: usize, const CB: usize> {
     cn: [Signal<Local, Bits<32>>; 8],
     write_back: Signal<Local, Bit>,
     write_cfg: Signal<Local, Bit>,
+    clr: Signal<Local, Bit>,
+    k_created: Constant<Bits<DYN_W>>,
     push: Signal<Local, Bit>,
     // Derived values.
     vi_ok: Signal<Local, Bit>,
@@ -308,6 +313,7 @@ impl<const VB: usize, const CB: usize> Default for ViEngine<VB, CB> {
         );
         Self {
             clock: Default::default(),
+            k_cmask: Constant::new(0xFFFF_FFFFu64.into()),
             reset: Default::default(),
             mm_valid: Default::default(),
             mm_op: Default::default(),
@@ -451,6 +457,9 @@ impl<const VB: usize, const CB: usize> Default for ViEngine<VB, CB> {
             cn: Default::default(),
             write_back: Default::default(),
             write_cfg: Default::default(),
+            clr: Default::default(),
+            // `enabled` (bit 96) set, everything else 0.
+            k_created: Constant::new(Bits::<DYN_W>::default().replace_bit(96, true)),
             push: Default::default(),
             vi_ok: Default::default(),
             ring_mask: Default::default(),
@@ -651,71 +660,45 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
             self.cntr.read_address.next = self.cvi.q.val().get_bits::<VB>(0);
         }
         self.fq.read_address.next = self.fq_head.d.val().get_bits::<VB>(0);
-        // The VI's words, unpacked (only while a command runs: the simulation skips the work
-        // in idle cycles).
-        if self.phase.q.val() != EnginePhase::Idle {
-            self.prod.next = self.dynr.read_data.val().get_bits::<16>(0);
-            self.fetch.next = self.dynr.read_data.val().get_bits::<16>(16);
-            self.ready.next = self.dynr.read_data.val().get_bits::<16>(32);
-            self.cons.next = self.dynr.read_data.val().get_bits::<16>(48);
-            self.evq_prod.next = self.dynr.read_data.val().get_bits::<16>(64);
-            self.evq_cons.next = self.dynr.read_data.val().get_bits::<16>(80);
-            self.enabled.next = self.dynr.read_data.val().get_bit(96);
-            self.busy.next = self.dynr.read_data.val().get_bit(97);
-            self.queued.next = self.dynr.read_data.val().get_bit(98);
-            self.armed.next = self.dynr.read_data.val().get_bit(99);
-            self.cn[0].next = self.cntr.read_data.val().get_bits::<32>(0);
-            self.cn[1].next = self.cntr.read_data.val().get_bits::<32>(32);
-            self.cn[2].next = self.cntr.read_data.val().get_bits::<32>(64);
-            self.cn[3].next = self.cntr.read_data.val().get_bits::<32>(96);
-            self.cn[4].next = self.cntr.read_data.val().get_bits::<32>(128);
-            self.cn[5].next = self.cntr.read_data.val().get_bits::<32>(160);
-            self.cn[6].next = self.cntr.read_data.val().get_bits::<32>(192);
-            self.cn[7].next = self.cntr.read_data.val().get_bits::<32>(224);
-            self.vi_ok.next = self.cvi.q.val() < self.k_nv.val();
-            self.ring_mask.next = (self.k_one.val()
-                << bit_cast::<16, 4>(self.cfgr.read_data.val().get_bits::<4>(224)))
-                - 1;
-            self.evq_n.next =
-                self.k_one.val() << bit_cast::<16, 4>(self.cfgr.read_data.val().get_bits::<4>(228));
-            self.evq_mask.next = self.evq_n.val() - 1;
-            self.evq_slot.next = self.cfgr.read_data.val().get_bits::<64>(64)
-                + (bit_cast::<64, 16>(self.evq_prod.val() & self.evq_mask.val()) << 4);
-            self.evq_phase.next = ((self.evq_prod.val()
-                >> bit_cast::<16, 4>(self.cfgr.read_data.val().get_bits::<4>(228)))
-                & 1)
-                == 0;
-        } else {
-            self.prod.next = 0.into();
-            self.fetch.next = 0.into();
-            self.ready.next = 0.into();
-            self.cons.next = 0.into();
-            self.evq_prod.next = 0.into();
-            self.evq_cons.next = 0.into();
-            self.enabled.next = false;
-            self.busy.next = false;
-            self.queued.next = false;
-            self.armed.next = false;
-            self.cn[0].next = 0.into();
-            self.cn[1].next = 0.into();
-            self.cn[2].next = 0.into();
-            self.cn[3].next = 0.into();
-            self.cn[4].next = 0.into();
-            self.cn[5].next = 0.into();
-            self.cn[6].next = 0.into();
-            self.cn[7].next = 0.into();
-            self.vi_ok.next = false;
-            self.ring_mask.next = 0.into();
-            self.evq_n.next = 0.into();
-            self.evq_mask.next = 0.into();
-            self.evq_slot.next = 0.into();
-            self.evq_phase.next = false;
-        }
+        // The VI's words, unpacked.
+        self.prod.next = self.dynr.read_data.val().get_bits::<16>(0);
+        self.fetch.next = self.dynr.read_data.val().get_bits::<16>(16);
+        self.ready.next = self.dynr.read_data.val().get_bits::<16>(32);
+        self.cons.next = self.dynr.read_data.val().get_bits::<16>(48);
+        self.evq_prod.next = self.dynr.read_data.val().get_bits::<16>(64);
+        self.evq_cons.next = self.dynr.read_data.val().get_bits::<16>(80);
+        self.enabled.next = self.dynr.read_data.val().get_bit(96);
+        self.busy.next = self.dynr.read_data.val().get_bit(97);
+        self.queued.next = self.dynr.read_data.val().get_bit(98);
+        self.armed.next = self.dynr.read_data.val().get_bit(99);
+        self.cn[0].next = self.cntr.read_data.val().get_bits::<32>(0);
+        self.cn[1].next = self.cntr.read_data.val().get_bits::<32>(32);
+        self.cn[2].next = self.cntr.read_data.val().get_bits::<32>(64);
+        self.cn[3].next = self.cntr.read_data.val().get_bits::<32>(96);
+        self.cn[4].next = self.cntr.read_data.val().get_bits::<32>(128);
+        self.cn[5].next = self.cntr.read_data.val().get_bits::<32>(160);
+        self.cn[6].next = self.cntr.read_data.val().get_bits::<32>(192);
+        self.cn[7].next = self.cntr.read_data.val().get_bits::<32>(224);
+        self.vi_ok.next = self.cvi.q.val() < self.k_nv.val();
+        self.ring_mask.next = (self.k_one.val()
+            << bit_cast::<16, 4>(self.cfgr.read_data.val().get_bits::<4>(224)))
+            - 1;
+        self.evq_n.next =
+            self.k_one.val() << bit_cast::<16, 4>(self.cfgr.read_data.val().get_bits::<4>(228));
+        self.evq_mask.next = self.evq_n.val() - 1;
+        self.evq_slot.next = self.cfgr.read_data.val().get_bits::<64>(64)
+            + (bit_cast::<64, 16>(self.evq_prod.val() & self.evq_mask.val()) << 4);
+        self.evq_phase.next = ((self.evq_prod.val()
+            >> bit_cast::<16, 4>(self.cfgr.read_data.val().get_bits::<4>(228)))
+            & 1)
+            == 0;
+
         // Read phase: address the VI's next on-card descriptor.
         self.cache.read_address.next = (bit_cast::<CB, 16>(self.cvi.q.val()) << self.k_dpv.val())
             | bit_cast::<CB, DPV>(self.cons.val().get_bits::<DPV>(0));
         self.write_back.next = false;
         self.write_cfg.next = false;
+        self.clr.next = false;
         self.push.next = false;
         self.nfetch.next = 0.into();
         self.room.next = 0.into();
@@ -746,25 +729,30 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
                     EngineCmd::Admit => {
                         self.res_valid.next = true;
                         if !self.vi_ok.val() {
-                            self.c_vi_disabled.d.next = self.c_vi_disabled.q.val() + 1;
+                            self.c_vi_disabled.d.next =
+                                (self.c_vi_disabled.q.val() + 1) & self.k_cmask.val();
                         } else if !self.enabled.val() {
                             self.cn[6].next = self.cn[6].val() + 1;
                             self.write_back.next = true;
-                            self.c_vi_disabled.d.next = self.c_vi_disabled.q.val() + 1;
+                            self.c_vi_disabled.d.next =
+                                (self.c_vi_disabled.q.val() + 1) & self.k_cmask.val();
                         } else if self.clen.q.val() > self.cfgr.read_data.val().get_bits::<16>(192)
                         {
                             self.cn[3].next = self.cn[3].val() + 1;
                             self.write_back.next = true;
-                            self.c_too_big.d.next = self.c_too_big.q.val() + 1;
+                            self.c_too_big.d.next =
+                                (self.c_too_big.q.val() + 1) & self.k_cmask.val();
                         } else if self.ready.val() == self.cons.val() {
                             // No descriptor on card: nothing posted, or not fetched yet.
                             self.cn[2].next = self.cn[2].val() + 1;
                             self.write_back.next = true;
-                            self.c_no_desc.d.next = self.c_no_desc.q.val() + 1;
+                            self.c_no_desc.d.next =
+                                (self.c_no_desc.q.val() + 1) & self.k_cmask.val();
                         } else if (self.evq_prod.val() - self.evq_cons.val()) >= self.evq_n.val() {
                             self.cn[4].next = self.cn[4].val() + 1;
                             self.write_back.next = true;
-                            self.c_evq_full.d.next = self.c_evq_full.q.val() + 1;
+                            self.c_evq_full.d.next =
+                                (self.c_evq_full.q.val() + 1) & self.k_cmask.val();
                         } else if self.cache.read_data.val().get_bits::<2>(64) != 0 {
                             self.res_action.next = AdmitAction::Error;
                             self.res_irq.next = self.armed.val();
@@ -775,7 +763,8 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
                             self.evq_prod.next = self.evq_prod.val() + 1;
                             self.cn[5].next = self.cn[5].val() + 1;
                             self.write_back.next = true;
-                            self.c_bad_buffer.d.next = self.c_bad_buffer.q.val() + 1;
+                            self.c_bad_buffer.d.next =
+                                (self.c_bad_buffer.q.val() + 1) & self.k_cmask.val();
                             self.decided.d.next = self.decided.q.val() + 1;
                         } else {
                             self.res_action.next = AdmitAction::Deliver;
@@ -814,7 +803,8 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
                             self.evq_prod.next = self.evq_prod.val() + 1;
                             self.decided.d.next = self.decided.q.val() + 1;
                         } else {
-                            self.c_tx_ev_lost.d.next = self.c_tx_ev_lost.q.val() + 1;
+                            self.c_tx_ev_lost.d.next =
+                                (self.c_tx_ev_lost.q.val() + 1) & self.k_cmask.val();
                         }
                     }
                     EngineCmd::FetchDone => {
@@ -946,7 +936,8 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
                             if self.err.val() {
                                 self.cn[7].next = self.cn[7].val() + 1;
                                 self.write_back.next = true;
-                                self.c_db_errors.d.next = self.c_db_errors.q.val() + 1;
+                                self.c_db_errors.d.next =
+                                    (self.c_db_errors.q.val() + 1) & self.k_cmask.val();
                                 if (self.evq_prod.val() - self.evq_cons.val()) < self.evq_n.val() {
                                     self.aux_v.d.next = true;
                                     self.aux_vi_r.d.next = self.cvi.q.val();
@@ -971,17 +962,8 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
                                 self.status_r.d.next = self.k_st_ok.val();
                                 self.write_back.next = true;
                                 self.write_cfg.next = true;
-                                self.prod.next = 0.into();
-                                self.fetch.next = 0.into();
-                                self.ready.next = 0.into();
-                                self.cons.next = 0.into();
-                                self.evq_prod.next = 0.into();
-                                self.evq_cons.next = 0.into();
-                                self.enabled.next = true;
-                                self.armed.next = false;
-                                for i in 0..8 {
-                                    self.cn[i].next = 0.into();
-                                }
+                                // A fresh state: written below, over the packed words.
+                                self.clr.next = true;
                             }
                         }
                         if self.cop.q.val() == MmioOp::Destroy {
@@ -1001,6 +983,7 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
                 // Keep the VI in the fetch queue while it wants descriptors and none are on
                 // their way.
                 if self.write_back.val()
+                    & !self.clr.val()
                     & self.enabled.val()
                     & !self.busy.val()
                     & !self.queued.val()
@@ -1024,27 +1007,30 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
         self.cntr.write_enable.next = self.write_back.val() & self.vi_ok.val();
         self.cfgr.write_enable.next = self.write_cfg.val();
         self.cfgr.write_data.next = self.cf_word.val();
-        self.dynr.write_data.next = 0.into();
-        self.cntr.write_data.next = 0.into();
-        if self.write_back.val() {
-            self.dynr.write_data.next = bit_cast::<DYN_W, 16>(self.prod.val())
-                | (bit_cast::<DYN_W, 16>(self.fetch.val()) << 16)
-                | (bit_cast::<DYN_W, 16>(self.ready.val()) << 32)
-                | (bit_cast::<DYN_W, 16>(self.cons.val()) << 48)
-                | (bit_cast::<DYN_W, 16>(self.evq_prod.val()) << 64)
-                | (bit_cast::<DYN_W, 16>(self.evq_cons.val()) << 80)
-                | (bit_cast::<DYN_W, 1>(self.enabled.val().into()) << 96)
-                | (bit_cast::<DYN_W, 1>(self.busy.val().into()) << 97)
-                | (bit_cast::<DYN_W, 1>(self.queued.val().into()) << 98)
-                | (bit_cast::<DYN_W, 1>(self.armed.val().into()) << 99);
-            self.cntr.write_data.next = bit_cast::<CNT_W, 32>(self.cn[0].val())
-                | (bit_cast::<CNT_W, 32>(self.cn[1].val()) << 32)
-                | (bit_cast::<CNT_W, 32>(self.cn[2].val()) << 64)
-                | (bit_cast::<CNT_W, 32>(self.cn[3].val()) << 96)
-                | (bit_cast::<CNT_W, 32>(self.cn[4].val()) << 128)
-                | (bit_cast::<CNT_W, 32>(self.cn[5].val()) << 160)
-                | (bit_cast::<CNT_W, 32>(self.cn[6].val()) << 192)
-                | (bit_cast::<CNT_W, 32>(self.cn[7].val()) << 224);
+        self.dynr.write_data.next = bit_cast::<DYN_W, 16>(self.prod.val())
+            | (bit_cast::<DYN_W, 16>(self.fetch.val()) << 16)
+            | (bit_cast::<DYN_W, 16>(self.ready.val()) << 32)
+            | (bit_cast::<DYN_W, 16>(self.cons.val()) << 48)
+            | (bit_cast::<DYN_W, 16>(self.evq_prod.val()) << 64)
+            | (bit_cast::<DYN_W, 16>(self.evq_cons.val()) << 80)
+            | (bit_cast::<DYN_W, 1>(self.enabled.val().into()) << 96)
+            | (bit_cast::<DYN_W, 1>(self.busy.val().into()) << 97)
+            | (bit_cast::<DYN_W, 1>(self.queued.val().into()) << 98)
+            | (bit_cast::<DYN_W, 1>(self.armed.val().into()) << 99);
+        self.cntr.write_data.next = bit_cast::<CNT_W, 32>(self.cn[0].val())
+            | (bit_cast::<CNT_W, 32>(self.cn[1].val()) << 32)
+            | (bit_cast::<CNT_W, 32>(self.cn[2].val()) << 64)
+            | (bit_cast::<CNT_W, 32>(self.cn[3].val()) << 96)
+            | (bit_cast::<CNT_W, 32>(self.cn[4].val()) << 128)
+            | (bit_cast::<CNT_W, 32>(self.cn[5].val()) << 160)
+            | (bit_cast::<CNT_W, 32>(self.cn[6].val()) << 192)
+            | (bit_cast::<CNT_W, 32>(self.cn[7].val()) << 224);
+        // CREATE: indices and counters start at 0, the VI enabled and not armed (`queued`
+        // stays: the VI may still be in the fetch queue from its last life).
+        if self.clr.val() {
+            self.dynr.write_data.next =
+                self.k_created.val() | (bit_cast::<DYN_W, 1>(self.queued.val().into()) << 98);
+            self.cntr.write_data.next = 0.into();
         }
         // A soft reset forgets every VI: the sweep writes each VI's indices and counters to
         // zero, one VI a cycle, after the reset pulse.

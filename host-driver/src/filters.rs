@@ -124,7 +124,12 @@ impl FilterManager {
     }
 
     fn in_window(params: ClassifierParams, window: u32) -> Self {
-        let fb = 1usize << params.flow_bank_bits;
+        // (No slots to keep, or to clear, without the exact-flow table.)
+        let fb = if params.exact_flows {
+            1usize << params.flow_bank_bits
+        } else {
+            0
+        };
         FilterManager {
             params,
             window,

@@ -80,6 +80,10 @@ pub struct ClassifierParams {
     /// compared a word at a time. Same tables, same MMIO layout, same results; a longer
     /// [`latency`](Self::latency). `literals_per_cycle` must be 1.
     pub sequential: bool,
+    /// The exact-flow table is built. Without it (a transmit checker on a small FPGA), every
+    /// filter goes into the masked rules, exact 5-tuples included, and the flow table's
+    /// registers are ignored. Only the sequential build can leave it out.
+    pub exact_flows: bool,
 }
 
 impl ClassifierParams {
@@ -91,6 +95,7 @@ impl ClassifierParams {
         flow_bank_bits: 11,
         literals_per_cycle: 32,
         sequential: false,
+        exact_flows: true,
     };
     /// A small configuration (32 literals, 4 a cycle; 16 terms; 2 x 128 x 2 flows), the size a
     /// 1 GbE board build can afford; the synthesis check builds the card with it.
@@ -100,6 +105,7 @@ impl ClassifierParams {
         flow_bank_bits: 7,
         literals_per_cycle: 4,
         sequential: false,
+        exact_flows: true,
     };
     /// The transmit filters of the simulation configuration: 128 literals (32 a cycle), 64
     /// terms (one VI's source address and port each), 2 x 64 x 2 flows.
@@ -109,6 +115,7 @@ impl ClassifierParams {
         flow_bank_bits: 6,
         literals_per_cycle: 32,
         sequential: false,
+        exact_flows: true,
     };
     /// The transmit filters of a small card: 16 literals (2 a cycle), 8 terms, 2 x 2 x 2
     /// flows: a source address, port and protocol for a handful of VIs.
@@ -118,6 +125,7 @@ impl ClassifierParams {
         flow_bank_bits: 1,
         literals_per_cycle: 2,
         sequential: false,
+        exact_flows: true,
     };
     /// The receive classifier of the board build (sequential): 32 literals, 16 terms,
     /// 2 x 64 x 2 flows. A result 71 cycles after the commit, inside the 84 cycles of a
@@ -128,15 +136,18 @@ impl ClassifierParams {
         flow_bank_bits: 6,
         literals_per_cycle: 1,
         sequential: true,
+        exact_flows: true,
     };
-    /// The transmit filters of the board build (sequential): 16 literals, 8 terms,
-    /// 2 x 16 x 2 flows.
+    /// The transmit filters of the board build (sequential): 16 literals, 8 terms, no
+    /// exact-flow table (a VI's source address, protocol and port take a term and a few
+    /// shared literals; the flow table would cost the LFE5U-25F 2,400 LUTs and 8 block RAMs).
     pub const TX_BOARD: ClassifierParams = ClassifierParams {
         literals: 16,
         terms: 8,
         flow_bank_bits: 4,
         literals_per_cycle: 1,
         sequential: true,
+        exact_flows: false,
     };
     /// Step of the sequential build at which the flow lookups are done: the header windows
     /// (steps 0..=14), the 5-tuple hashed (13..=34) then the 3-tuple (37..=58), each key's
@@ -163,9 +174,13 @@ impl ClassifierParams {
             4
         }
     }
-    /// Flow-table slots.
+    /// Flow-table slots (none without the exact-flow table).
     pub const fn flows(&self) -> usize {
-        4 << self.flow_bank_bits
+        if self.exact_flows {
+            4 << self.flow_bank_bits
+        } else {
+            0
+        }
     }
 }
 
