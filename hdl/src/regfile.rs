@@ -199,6 +199,7 @@ pub struct RegFile {
     sel_bank: DFF<Bit>,
     rd_low: Signal<Local, Bits<CL>>,
     scan_acc: Signal<Local, Bits<CL>>,
+    after_reset: DFF<Bit>,
     rd_adv: Signal<Local, Bits<CL>>,
     scan_adv: Signal<Local, Bits<CL>>,
     scan_sum: Signal<Local, Bits<32>>,
@@ -361,6 +362,7 @@ impl RegFile {
             sel_bank: Default::default(),
             rd_low: Default::default(),
             scan_acc: Default::default(),
+            after_reset: Default::default(),
             rd_adv: Default::default(),
             scan_adv: Default::default(),
             scan_sum: Default::default(),
@@ -446,7 +448,8 @@ impl Logic for RegFile {
             scan_j,
             scan_jd,
             scan_low,
-            sel_bank
+            sel_bank,
+            after_reset
         );
         self.bank_s.read_clock.next = self.clock.val();
         self.bank_s.write_clock.next = self.clock.val();
@@ -749,6 +752,12 @@ impl Logic for RegFile {
         if self.reset_cnt.q.val() != 0 {
             // Every count to zero, with the blocks' counters.
             self.bw_addr.next = self.reset_cnt.q.val().get_bits::<5>(0);
+            self.bw_data.next = 0.into();
+        }
+        // The first write-back after the reset carries what the scan read during it (perhaps
+        // an entry not yet cleared): zero instead.
+        self.after_reset.d.next = self.reset_cnt.q.val() != 0;
+        if self.after_reset.q.val() {
             self.bw_data.next = 0.into();
         }
         self.bank_s.write_enable.next = true;

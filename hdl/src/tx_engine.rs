@@ -230,6 +230,7 @@ pub struct TxEngine<const VB: usize, const TB: usize> {
     write_cfg: Signal<Local, Bit>,
     clr: Signal<Local, Bit>,
     k_fresh_state: Constant<Bits<TDYN_W>>,
+    k_keep_state: Constant<Bits<TDYN_W>>,
     write_ring: Signal<Local, Bit>,
     vi_ok: Signal<Local, Bit>,
     ring_mask: Signal<Local, Bits<16>>,
@@ -425,6 +426,13 @@ impl<const VB: usize, const TB: usize> Default for TxEngine<VB, TB> {
                 Bits::<TDYN_W>::default()
                     .replace_bit(88, true)
                     .replace_bit(92, true),
+            ),
+            // `active` (89), `fetching` (90), `fqueued` (91).
+            k_keep_state: Constant::new(
+                Bits::<TDYN_W>::default()
+                    .replace_bit(89, true)
+                    .replace_bit(90, true)
+                    .replace_bit(91, true),
             ),
             write_ring: Default::default(),
             vi_ok: Default::default(),
@@ -1071,7 +1079,10 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
             | (bit_cast::<TCNT_W, 32>(self.cn[5].val()) << 160);
         // SETUP: indices, deficit, time and counters start at 0, the VI fresh and enabled.
         if self.clr.val() {
-            self.dynr.write_data.next = self.k_fresh_state.val();
+            // (`active`, `fetching` and `fqueued` stay: the VI may still be in the active list
+            // or the fetch queue.)
+            self.dynr.write_data.next =
+                self.k_fresh_state.val() | (self.dynr.read_data.val() & self.k_keep_state.val());
             self.cntr.write_data.next = 0.into();
         }
         self.cntr.write_enable.next = self.write_back.val() & self.vi_ok.val();
