@@ -62,10 +62,9 @@ fn one<B: Block>(mut uut: B) -> String {
 /// One block of the board's card, at the board's sizes.
 fn board_block(name: &str) -> String {
     use arsenic_hdl::nic::BOARD_SLOT_BITS as S;
+    use arsenic_hdl::nic::{BOARD_BUFTBL_BITS as BB, BOARD_VI_BITS as VB};
     use arsenic_hdl::tx_dma::SLOT_BEAT_BITS;
     use arsenic_interface::params::DESC_PER_VI_BITS;
-    const VB: usize = 4;
-    const BB: usize = 10;
     match name {
         "regs" => one(arsenic_hdl::regfile::RegFile::new(VB, BB)),
         "eng" => one(arsenic_hdl::vi_engine::ViEngine::<

@@ -33,13 +33,17 @@ pub type SimNic = Nic<
 /// log2 of the small card's transmit frame slots: 4 slots of 2 KiB, 4 DP16KD instead of
 /// the simulation card's 32 (enough reads in flight for 1 GbE).
 pub const BOARD_SLOT_BITS: usize = 2;
+/// log2 of the small card's VIs (16).
+pub const BOARD_VI_BITS: usize = 4;
+/// log2 of the small card's buffer-table entries (1024).
+pub const BOARD_BUFTBL_BITS: usize = 10;
 /// A small card, as a board can afford: 16 VIs, 1024 buffer-table entries, 4 transmit frame
 /// slots.
 pub type SmallNic = Nic<
-    4,
-    { 4 + DESC_PER_VI_BITS },
-    10,
-    { 4 + TX_DESC_BITS },
+    BOARD_VI_BITS,
+    { BOARD_VI_BITS + DESC_PER_VI_BITS },
+    BOARD_BUFTBL_BITS,
+    { BOARD_VI_BITS + TX_DESC_BITS },
     BOARD_SLOT_BITS,
     { BOARD_SLOT_BITS + 1 },
     { BOARD_SLOT_BITS + SLOT_BEAT_BITS },
