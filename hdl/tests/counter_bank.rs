@@ -94,7 +94,8 @@ fn counter_reads_are_exact_across_wraps_scans_and_a_reset() {
             }
             x.read.next = false;
             x.write.next = false;
-            // Soft resets 289 cycles apart (289 = 9 x 32 + 1), at every phase of the bank's 32-cycle scan in turn.
+            // Soft resets 289 cycles apart (289 = 9 x 32 + 1): at every phase of the bank's
+            // 32-cycle scan in turn.
             if (1000..1000 + 32 * 289).contains(&cycle) && (cycle - 1000) % 289 == 0 {
                 x.write.next = true;
                 x.addr.next = (regs::CTRL as u64).into();
