@@ -23,6 +23,7 @@ pub mod nic;
 pub mod regfile;
 pub mod rx_buffer;
 pub mod rx_dma;
+pub mod stage;
 pub mod tunnel;
 pub mod tx_dma;
 pub mod tx_engine;

@@ -18,9 +18,15 @@
 //! VI that must wait goes to the tail without a new quantum. A VI with nothing on card is in
 //! no list and costs nothing.
 //!
-//! The engine runs one command at a time: the cycle it is accepted (RAMs addressed), the
-//! cycle the VI's words arrive, for a scheduling decision one more for its descriptor, and
-//! the cycle it decides and writes back. Commands, in priority order:
+//! The engine runs one command at a time, pipelined for the board's clock: the cycle it is
+//! accepted, the cycle its VI's RAMs are addressed, three cycles of registered arithmetic
+//! (seven for a scheduling decision: its descriptor out of block RAM, the frame's cost, the
+//! shaper's 64-bit time), the cycle it decides, and the cycle the decision is written back.
+//! Nine cycles a command, thirteen for a scheduling decision; a 64-byte frame lasts 84 cycles
+//! on a gigabit wire. A card with a 10 GbE link, which sends a 64-byte frame every 10.5
+//! cycles, leaves the stage registers out ([`TxEngine::set_deep`]) and addresses the VI's
+//! RAMs the cycle a command is accepted: three cycles a command, four a scheduling decision,
+//! and no board clock to meet. Commands, in priority order:
 //!
 //! 1. `DONE`: the transmit DMA finished a descriptor (sent, or refused with an error code):
 //!    counters, the finished index, and the event the VI asked for or its error event;
@@ -30,6 +36,7 @@
 //! 5. `FETCH_ISSUE`: the VI at the head of the fetch queue gets a descriptor read;
 //! 6. `SCHED`: the scheduling decision for the VI at the head of the active list.
 
+use crate::stage::Stage;
 use arsenic_interface::event::error;
 use arsenic_interface::regs::{db, tx_cmd, vi_cmd};
 use rust_hdl::prelude::*;
@@ -68,8 +75,9 @@ pub mod tcfg {
 pub enum TxPhase {
     Idle,
     Read,
-    Desc,
+    Calc,
     Decide,
+    Commit,
 }
 
 #[derive(Copy, Clone, PartialEq, Debug, LogicState)]
@@ -213,6 +221,48 @@ pub struct TxEngine<const VB: usize, const TB: usize> {
     c_disabled: DFF<Bits<32>>,
     sweeping: DFF<Bit>,
     sweep: DFF<Bits<16>>,
+    // The command's pipeline: the card's time when it started, the calculation cycles left,
+    // and the stage registers (assigned every cycle from the stage before; the command's
+    // inputs are held while it runs, so each stage settles in turn).
+    now_c: DFF<Bits<48>>,
+    /// The stage registers are in (the default); see [`TxEngine::set_deep`].
+    k_deep: Constant<Bit>,
+    calc_n: DFF<Bits<3>>,
+    s_vi_ok: Stage<Bit>,
+    s_undone: Stage<Bit>,
+    s_db_write: Stage<Bit>,
+    wcfg_r: DFF<Bit>,
+    wring_r: DFF<Bit>,
+    s_inflight: Stage<Bits<16>>,
+    s_pending: Stage<Bits<16>>,
+    s_room: Stage<Bits<16>>,
+    s_to_end: Stage<Bits<16>>,
+    s_ring_mask: Stage<Bits<16>>,
+    s_dnew: Stage<Bits<16>>,
+    s_d1: Stage<Bits<24>>,
+    s_desc: Stage<Bits<64>>,
+    s_tat_eff: Stage<Bits<64>>,
+    s_limit: Stage<Bits<64>>,
+    s_pr: Stage<Bits<6>>,
+    s_em: Stage<Bits<6>>,
+    s_nfetch: Stage<Bits<16>>,
+    s_rq_addr: Stage<Bits<64>>,
+    s_db_bad: Stage<Bit>,
+    s_charge: Stage<Bits<16>>,
+    s_product: Stage<Bits<32>>,
+    s_cover: Stage<Bit>,
+    s_dleft: Stage<Bits<24>>,
+    s_inc: Stage<Bits<64>>,
+    s_finish: Stage<Bits<64>>,
+    s_conform: Stage<Bit>,
+    // The decision, registered: the VI's new words, whether they are written, and whether
+    // a descriptor read is wanted (decided from the new words the cycle after).
+    wd_r: DFF<Bits<TDYN_W>>,
+    wc_r: DFF<Bits<TCNT_W>>,
+    wb_r: DFF<Bit>,
+    fqp_r: DFF<Bit>,
+    aqpush_r: DFF<Bit>,
+    aqpop_r: DFF<Bit>,
     // The VI's words, unpacked, and their new values.
     prod: Signal<Local, Bits<16>>,
     fetched: Signal<Local, Bits<16>>,
@@ -247,6 +297,10 @@ pub struct TxEngine<const VB: usize, const TB: usize> {
     k_fetch_max6: Constant<Bits<6>>,
     dnew: Signal<Local, Bits<16>>,
     want_fetch: Signal<Local, Bit>,
+    n_sel: Signal<Local, Bits<16>>,
+    s_infl_n: Stage<Bits<16>>,
+    s_pend_n: Stage<Bit>,
+    s_fq_ok: Stage<Bit>,
     fq_push: Signal<Local, Bit>,
     aq_push: Signal<Local, Bit>,
     aq_push_vi: Signal<Local, Bits<16>>,
@@ -270,6 +324,7 @@ pub struct TxEngine<const VB: usize, const TB: usize> {
     k_one: Constant<Bits<16>>,
     k_per_vi: Constant<Bits<16>>,
     k_fetch_max: Constant<Bits<16>>,
+    k_fetch_max1: Constant<Bits<16>>,
     k_min_frame: Constant<Bits<16>>,
     k_max_charge: Constant<Bits<16>>,
     k_fcs: Constant<Bits<16>>,
@@ -406,6 +461,42 @@ impl<const VB: usize, const TB: usize> Default for TxEngine<VB, TB> {
             c_disabled: Default::default(),
             sweeping: Default::default(),
             sweep: Default::default(),
+            now_c: Default::default(),
+            k_deep: Constant::new(true),
+            calc_n: Default::default(),
+            s_vi_ok: Default::default(),
+            s_undone: Default::default(),
+            s_db_write: Default::default(),
+            wcfg_r: Default::default(),
+            wring_r: Default::default(),
+            s_inflight: Default::default(),
+            s_pending: Default::default(),
+            s_room: Default::default(),
+            s_to_end: Default::default(),
+            s_ring_mask: Default::default(),
+            s_dnew: Default::default(),
+            s_d1: Default::default(),
+            s_desc: Default::default(),
+            s_tat_eff: Default::default(),
+            s_limit: Default::default(),
+            s_pr: Default::default(),
+            s_em: Default::default(),
+            s_nfetch: Default::default(),
+            s_rq_addr: Default::default(),
+            s_db_bad: Default::default(),
+            s_charge: Default::default(),
+            s_product: Default::default(),
+            s_cover: Default::default(),
+            s_dleft: Default::default(),
+            s_inc: Default::default(),
+            s_finish: Default::default(),
+            s_conform: Default::default(),
+            wd_r: Default::default(),
+            wc_r: Default::default(),
+            wb_r: Default::default(),
+            fqp_r: Default::default(),
+            aqpush_r: Default::default(),
+            aqpop_r: Default::default(),
             prod: Default::default(),
             fetched: Default::default(),
             started: Default::default(),
@@ -450,6 +541,10 @@ impl<const VB: usize, const TB: usize> Default for TxEngine<VB, TB> {
             k_fetch_max6: Constant::new((TX_FETCH_MAX as u64).into()),
             dnew: Default::default(),
             want_fetch: Default::default(),
+            n_sel: Default::default(),
+            s_infl_n: Default::default(),
+            s_pend_n: Default::default(),
+            s_fq_ok: Default::default(),
             fq_push: Default::default(),
             aq_push: Default::default(),
             aq_push_vi: Default::default(),
@@ -472,6 +567,7 @@ impl<const VB: usize, const TB: usize> Default for TxEngine<VB, TB> {
             k_one: Constant::new(1u64.into()),
             k_per_vi: Constant::new((TX_DESC_PER_VI as u64).into()),
             k_fetch_max: Constant::new((TX_FETCH_MAX as u64).into()),
+            k_fetch_max1: Constant::new((TX_FETCH_MAX as u64 + 1).into()),
             k_min_frame: Constant::new(60u64.into()),
             k_max_charge: Constant::new(2048u64.into()),
             k_fcs: Constant::new(4u64.into()),
@@ -492,6 +588,46 @@ impl<const VB: usize, const TB: usize> Default for TxEngine<VB, TB> {
             k_st_busy: Constant::new((vi_cmd::STATUS_BUSY as u64).into()),
             k_st_bad: Constant::new((vi_cmd::STATUS_BAD as u64).into()),
         }
+    }
+}
+
+impl<const VB: usize, const TB: usize> TxEngine<VB, TB> {
+    /// With `deep` (the default) the stage registers are in: nine cycles a command, thirteen
+    /// a scheduling decision, for the board's 125 MHz. Without, the VI's RAMs are addressed
+    /// the cycle a command is accepted and the arithmetic settles within the cycle after:
+    /// three cycles a command, four a scheduling decision, enough for 10 GbE line
+    /// rate on the simulation card (a 64-byte frame every 10.5 cycles) but not for a board's
+    /// clock.
+    pub fn set_deep(&mut self, deep: bool) {
+        self.k_deep = Constant::new(deep);
+        self.s_vi_ok.set_registered(deep);
+        self.s_undone.set_registered(deep);
+        self.s_db_write.set_registered(deep);
+        self.s_inflight.set_registered(deep);
+        self.s_pending.set_registered(deep);
+        self.s_room.set_registered(deep);
+        self.s_to_end.set_registered(deep);
+        self.s_ring_mask.set_registered(deep);
+        self.s_dnew.set_registered(deep);
+        self.s_d1.set_registered(deep);
+        self.s_desc.set_registered(deep);
+        self.s_tat_eff.set_registered(deep);
+        self.s_limit.set_registered(deep);
+        self.s_pr.set_registered(deep);
+        self.s_em.set_registered(deep);
+        self.s_nfetch.set_registered(deep);
+        self.s_rq_addr.set_registered(deep);
+        self.s_db_bad.set_registered(deep);
+        self.s_charge.set_registered(deep);
+        self.s_product.set_registered(deep);
+        self.s_cover.set_registered(deep);
+        self.s_dleft.set_registered(deep);
+        self.s_inc.set_registered(deep);
+        self.s_finish.set_registered(deep);
+        self.s_conform.set_registered(deep);
+        self.s_infl_n.set_registered(deep);
+        self.s_pend_n.set_registered(deep);
+        self.s_fq_ok.set_registered(deep);
     }
 }
 
@@ -555,8 +691,46 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
             c_db_errors,
             c_disabled,
             sweeping,
-            sweep
+            sweep,
+            now_c,
+            calc_n,
+            wcfg_r,
+            wring_r,
+            wd_r,
+            wc_r,
+            wb_r,
+            fqp_r,
+            aqpush_r,
+            aqpop_r
         );
+        self.s_vi_ok.clock.next = self.clock.val();
+        self.s_undone.clock.next = self.clock.val();
+        self.s_db_write.clock.next = self.clock.val();
+        self.s_inflight.clock.next = self.clock.val();
+        self.s_pending.clock.next = self.clock.val();
+        self.s_room.clock.next = self.clock.val();
+        self.s_to_end.clock.next = self.clock.val();
+        self.s_ring_mask.clock.next = self.clock.val();
+        self.s_dnew.clock.next = self.clock.val();
+        self.s_d1.clock.next = self.clock.val();
+        self.s_desc.clock.next = self.clock.val();
+        self.s_tat_eff.clock.next = self.clock.val();
+        self.s_limit.clock.next = self.clock.val();
+        self.s_pr.clock.next = self.clock.val();
+        self.s_em.clock.next = self.clock.val();
+        self.s_nfetch.clock.next = self.clock.val();
+        self.s_rq_addr.clock.next = self.clock.val();
+        self.s_db_bad.clock.next = self.clock.val();
+        self.s_charge.clock.next = self.clock.val();
+        self.s_product.clock.next = self.clock.val();
+        self.s_cover.clock.next = self.clock.val();
+        self.s_dleft.clock.next = self.clock.val();
+        self.s_inc.clock.next = self.clock.val();
+        self.s_finish.clock.next = self.clock.val();
+        self.s_conform.clock.next = self.clock.val();
+        self.s_infl_n.clock.next = self.clock.val();
+        self.s_pend_n.clock.next = self.clock.val();
+        self.s_fq_ok.clock.next = self.clock.val();
         self.cfg_ring.read_clock.next = self.clock.val();
         self.cfg_ring.write_clock.next = self.clock.val();
         self.cfg_sched.read_clock.next = self.clock.val();
@@ -685,18 +859,31 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
             }
         }
         if self.start.val() {
+            self.now_c.d.next = self.now.val();
             self.cmd.d.next = self.start_cmd.val();
             self.cvi.d.next = self.start_vi.val();
             self.phase.d.next = TxPhase::Read;
+            // Without the stage registers, the VI's RAMs are addressed the cycle the command
+            // starts and its words decide the cycle after; a scheduling decision waits one
+            // more cycle for its descriptor out of the cache.
+            if !self.k_deep.val() {
+                self.phase.d.next = TxPhase::Decide;
+                if self.start_cmd.val() == TxCmd::Sched {
+                    self.phase.d.next = TxPhase::Calc;
+                    self.calc_n.d.next = 1.into();
+                }
+            }
+        }
+        // (Addressed from the registered VI: its words arrive the cycle after `Read`.)
+        self.cfg_ring.read_address.next = self.cvi.q.val().get_bits::<VB>(0);
+        self.cfg_sched.read_address.next = self.cvi.q.val().get_bits::<VB>(0);
+        self.dynr.read_address.next = self.cvi.q.val().get_bits::<VB>(0);
+        self.cntr.read_address.next = self.cvi.q.val().get_bits::<VB>(0);
+        if self.start.val() & !self.k_deep.val() {
             self.cfg_ring.read_address.next = self.start_vi.val().get_bits::<VB>(0);
             self.cfg_sched.read_address.next = self.start_vi.val().get_bits::<VB>(0);
             self.dynr.read_address.next = self.start_vi.val().get_bits::<VB>(0);
             self.cntr.read_address.next = self.start_vi.val().get_bits::<VB>(0);
-        } else {
-            self.cfg_ring.read_address.next = self.cvi.q.val().get_bits::<VB>(0);
-            self.cfg_sched.read_address.next = self.cvi.q.val().get_bits::<VB>(0);
-            self.dynr.read_address.next = self.cvi.q.val().get_bits::<VB>(0);
-            self.cntr.read_address.next = self.cvi.q.val().get_bits::<VB>(0);
         }
         self.fq.read_address.next = self.fq_head.d.val().get_bits::<VB>(0);
         // The VI's words, unpacked.
@@ -717,15 +904,102 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
         self.cn[3].next = self.cntr.read_data.val().get_bits::<32>(96);
         self.cn[4].next = self.cntr.read_data.val().get_bits::<32>(128);
         self.cn[5].next = self.cntr.read_data.val().get_bits::<32>(160);
-        self.vi_ok.next = self.cvi.q.val() < self.k_nv.val();
+        // The command's pipeline. Stage 1, from the VI's words: the ring's mask, the
+        // descriptor counts, the deficit with this visit's quantum.
+        self.s_vi_ok.d.next = self.cvi.q.val() < self.k_nv.val();
+        self.vi_ok.next = self.s_vi_ok.q.val();
         self.ring_mask.next =
             (self.k_one.val() << bit_cast::<16, 4>(self.cfgw.val().get_bits::<4>(64))) - 1;
-        // The cache entry at the VI's next descriptor (read while the command runs).
+        self.inflight.next = self.fetched.val() - self.started.val();
+        self.pending.next = self.prod.val() - self.fetched.val();
+        self.room.next = self.k_per_vi.val() - self.inflight.val();
+        self.to_end.next = self.ring_mask.val() + 1 - (self.fetched.val() & self.ring_mask.val());
+        self.dnew.next = self.mm_data_r.q.val().get_bits::<16>(0) - self.fetched.val();
+        self.d1.next = self.deficit.val();
+        if self.fresh.val() {
+            self.d1.next =
+                self.deficit.val() + bit_cast::<24, 16>(self.cfgw.val().get_bits::<16>(68));
+        }
+        self.s_ring_mask.d.next = self.ring_mask.val();
+        self.s_inflight.d.next = self.inflight.val();
+        self.s_pending.d.next = self.pending.val();
+        self.s_room.d.next = self.room.val();
+        self.s_to_end.d.next = self.to_end.val();
+        self.s_dnew.d.next = self.dnew.val();
+        self.s_d1.d.next = self.d1.val();
+        self.s_db_write.d.next =
+            self.mm_write_r.q.val() & (self.mm_reg_r.q.val() == self.k_tx_prod.val());
+        self.s_undone.d.next = self.started.val() != self.done.val();
+        // The cache entry at the VI's next descriptor, registered out of the block RAM.
         self.cache.read_address.next = (bit_cast::<TB, 16>(self.cvi.q.val()) << self.k_tdb.val())
             | bit_cast::<TB, TDB>(self.started.val().get_bits::<TDB>(0));
-        // Scheduling arithmetic: the frame's size on the wire (padded, FCS), and its cost in
-        // the token bucket: size * cycles per byte, in 2^-16 cycles.
-        self.dlen.next = bit_cast::<16, 15>(self.cache.read_data.val().get_bits::<15>(48));
+        self.s_desc.d.next = self.cache.read_data.val();
+        // The shaper's clock: the card's time at the command's start, in 2^-16 cycles.
+        self.now16.next = bit_cast::<64, 48>(self.now_c.q.val()) << 16;
+        self.tat_eff.next = self.tat.val();
+        if self.now16.val() > self.tat.val() {
+            self.tat_eff.next = self.now16.val();
+        }
+        self.s_tat_eff.d.next = self.tat_eff.val();
+        self.limit.next =
+            self.now16.val() + (bit_cast::<64, 32>(self.cfgw.val().get_bits::<32>(105)) << 16);
+        self.s_limit.d.next = self.limit.val();
+        // Stage 2 and 3: descriptor-read sizing, the least of pending, room and the ring's end, at
+        // most TX_FETCH_MAX (taken on 6 bits, each saturated at 63); the read's address; a
+        // doorbell's check.
+        self.p6.next = self.s_pending.q.val().get_bits::<6>(0);
+        if self.s_pending.q.val().get_bits::<10>(6) != 0 {
+            self.p6.next = self.k_sat6.val();
+        }
+        self.r6.next = self.s_room.q.val().get_bits::<6>(0);
+        if self.s_room.q.val().get_bits::<10>(6) != 0 {
+            self.r6.next = self.k_sat6.val();
+        }
+        self.e6.next = self.s_to_end.q.val().get_bits::<6>(0);
+        if self.s_to_end.q.val().get_bits::<10>(6) != 0 {
+            self.e6.next = self.k_sat6.val();
+        }
+        // (Pairwise here, the least of the two pairs in stage 3.)
+        self.s_pr.d.next = self.p6.val();
+        if self.r6.val() < self.p6.val() {
+            self.s_pr.d.next = self.r6.val();
+        }
+        self.s_em.d.next = self.k_fetch_max6.val();
+        if self.e6.val() < self.k_fetch_max6.val() {
+            self.s_em.d.next = self.e6.val();
+        }
+        self.n6.next = self.s_pr.q.val();
+        if self.s_em.q.val() < self.s_pr.q.val() {
+            self.n6.next = self.s_em.q.val();
+        }
+        self.nfetch.next = bit_cast::<16, 6>(self.n6.val());
+        self.s_nfetch.d.next = self.nfetch.val();
+        self.s_rq_addr.d.next = self.cfgw.val().get_bits::<64>(0)
+            + (bit_cast::<64, 16>(self.fetched.val() & self.s_ring_mask.q.val()) << 3);
+        // (Refused if it goes backwards or past the ring.)
+        self.s_db_bad.d.next = (self.s_dnew.q.val() > self.s_ring_mask.q.val() + 1)
+            | (self.s_dnew.q.val() < self.s_pending.q.val());
+        // Whether a descriptor read is wanted after the decision: descriptors still wait in
+        // the ring and no more than TX_FETCH_MAX are on card. A scheduling decision starts
+        // one, a read landed adds its count, a doorbell moves the producer index.
+        self.n_sel.next = bit_cast::<16, 8>(self.t0_n.q.val());
+        if self.fd_tag.q.val() {
+            self.n_sel.next = bit_cast::<16, 8>(self.t1_n.q.val());
+        }
+        self.s_infl_n.d.next = self.s_inflight.q.val() + self.n_sel.val();
+        self.s_pend_n.d.next = self.s_pending.q.val() != self.n_sel.val();
+        self.s_fq_ok.d.next =
+            (self.s_pending.q.val() != 0) & (self.s_inflight.q.val() <= self.k_fetch_max1.val());
+        if self.cmd.q.val() == TxCmd::FetchDone {
+            self.s_fq_ok.d.next =
+                self.s_pend_n.q.val() & (self.s_infl_n.q.val() <= self.k_fetch_max.val());
+        }
+        if self.cmd.q.val() == TxCmd::Mmio {
+            self.s_fq_ok.d.next =
+                (self.s_dnew.q.val() != 0) & (self.s_inflight.q.val() <= self.k_fetch_max.val());
+        }
+        // Stage 3: the frame's size on the wire (padded, FCS).
+        self.dlen.next = bit_cast::<16, 15>(self.s_desc.q.val().get_bits::<15>(48));
         self.charge.next = self.dlen.val() + self.k_fcs.val();
         if self.dlen.val() < self.k_min_frame.val() {
             self.charge.next = self.k_min_frame.val() + self.k_fcs.val();
@@ -733,53 +1007,23 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
         if self.dlen.val() > self.k_max_charge.val() {
             self.charge.next = self.k_max_charge.val() + self.k_fcs.val();
         }
-        self.product.next = self.charge.val() * self.cfgw.val().get_bits::<16>(84);
-        self.inc.next = bit_cast::<64, 32>(self.product.val())
+        self.s_charge.d.next = self.charge.val();
+        // Stage 4: its cost in the token bucket (size * cycles per byte, in 2^-16 cycles,
+        // mantissa here, exponent next), and in the deficit.
+        self.product.next = self.s_charge.q.val() * self.cfgw.val().get_bits::<16>(84);
+        self.s_product.d.next = self.product.val();
+        self.s_cover.d.next = self.s_d1.q.val() >= bit_cast::<24, 16>(self.s_charge.q.val());
+        self.s_dleft.d.next = self.s_d1.q.val() - bit_cast::<24, 16>(self.s_charge.q.val());
+        // Stage 5, 6, 7: the cost's exponent, the frame's finish time, and whether it stays
+        // within the burst.
+        self.inc.next = bit_cast::<64, 32>(self.s_product.q.val())
             << bit_cast::<64, 5>(self.cfgw.val().get_bits::<5>(100));
-        self.now16.next = bit_cast::<64, 48>(self.now.val()) << 16;
-        self.tat_eff.next = self.tat.val();
-        if self.now16.val() > self.tat.val() {
-            self.tat_eff.next = self.now16.val();
-        }
-        self.finish.next = self.tat_eff.val() + self.inc.val();
-        self.limit.next =
-            self.now16.val() + (bit_cast::<64, 32>(self.cfgw.val().get_bits::<32>(105)) << 16);
-        self.conform.next = !self.cfgw.val().get_bit(137) | (self.finish.val() <= self.limit.val());
-        self.d1.next = self.deficit.val();
-        if self.fresh.val() {
-            self.d1.next =
-                self.deficit.val() + bit_cast::<24, 16>(self.cfgw.val().get_bits::<16>(68));
-        }
-        // Descriptor-read sizing.
-        self.inflight.next = self.fetched.val() - self.started.val();
-        self.pending.next = self.prod.val() - self.fetched.val();
-        self.room.next = self.k_per_vi.val() - self.inflight.val();
-        self.to_end.next = self.ring_mask.val() + 1 - (self.fetched.val() & self.ring_mask.val());
-        // (The least of them, at most TX_FETCH_MAX: taken on 6 bits, each saturated at 63.)
-        self.p6.next = self.pending.val().get_bits::<6>(0);
-        if self.pending.val().get_bits::<10>(6) != 0 {
-            self.p6.next = self.k_sat6.val();
-        }
-        self.r6.next = self.room.val().get_bits::<6>(0);
-        if self.room.val().get_bits::<10>(6) != 0 {
-            self.r6.next = self.k_sat6.val();
-        }
-        self.e6.next = self.to_end.val().get_bits::<6>(0);
-        if self.to_end.val().get_bits::<10>(6) != 0 {
-            self.e6.next = self.k_sat6.val();
-        }
-        self.n6.next = self.p6.val();
-        if self.r6.val() < self.n6.val() {
-            self.n6.next = self.r6.val();
-        }
-        if self.k_fetch_max6.val() < self.n6.val() {
-            self.n6.next = self.k_fetch_max6.val();
-        }
-        if self.e6.val() < self.n6.val() {
-            self.n6.next = self.e6.val();
-        }
-        self.nfetch.next = bit_cast::<16, 6>(self.n6.val());
-        self.dnew.next = self.mm_data_r.q.val().get_bits::<16>(0) - self.fetched.val();
+        self.s_inc.d.next = self.inc.val();
+        self.finish.next = self.s_tat_eff.q.val() + self.s_inc.q.val();
+        self.s_finish.d.next = self.finish.val();
+        self.conform.next =
+            !self.cfgw.val().get_bit(137) | (self.s_finish.q.val() <= self.s_limit.q.val());
+        self.s_conform.d.next = self.conform.val();
 
         // Defaults of the decision.
         self.write_back.next = false;
@@ -794,16 +1038,25 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
         match self.phase.q.val() {
             TxPhase::Idle => {}
             TxPhase::Read => {
-                self.phase.d.next = TxPhase::Decide;
+                // The VI's words arrive next cycle, stage 3 settles three cycles after it, the
+                // shaper's stage 7 seven.
+                self.phase.d.next = TxPhase::Calc;
+                self.calc_n.d.next = 3.into();
                 if self.cmd.q.val() == TxCmd::Sched {
-                    self.phase.d.next = TxPhase::Desc;
+                    self.calc_n.d.next = 7.into();
                 }
             }
-            TxPhase::Desc => {
-                self.phase.d.next = TxPhase::Decide;
+            TxPhase::Calc => {
+                self.calc_n.d.next = self.calc_n.q.val() - 1;
+                if self.calc_n.q.val() == 1 {
+                    self.phase.d.next = TxPhase::Decide;
+                }
+            }
+            TxPhase::Commit => {
+                self.phase.d.next = TxPhase::Idle;
             }
             TxPhase::Decide => {
-                self.phase.d.next = TxPhase::Idle;
+                self.phase.d.next = TxPhase::Commit;
                 match self.cmd.q.val() {
                     TxCmd::Done => {
                         self.write_back.next = true;
@@ -855,14 +1108,9 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
                         self.rd_v.d.next = !self.mm_write_r.q.val();
                         self.rd_d.d.next = 0.into();
                         if self.vi_ok.val() {
-                            if self.mm_write_r.q.val()
-                                & self.enabled.val()
-                                & (self.mm_reg_r.q.val() == self.k_tx_prod.val())
-                            {
+                            if self.s_db_write.q.val() & self.enabled.val() {
                                 // Refused if it goes backwards or past the ring.
-                                if (self.dnew.val() > self.ring_mask.val() + 1)
-                                    | (self.dnew.val() < self.pending.val())
-                                {
+                                if self.s_db_bad.q.val() {
                                     self.write_back.next = true;
                                     self.cn[5].next = self.cn[5].val() + 1;
                                     self.c_db_errors.d.next =
@@ -908,7 +1156,7 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
                         self.status_r.d.next = self.k_st_bad.val();
                         if self.vi_ok.val() {
                             if self.mm_data_r.q.val().get_bits::<4>(28) == self.k_op_setup.val() {
-                                if self.fetching.val() | (self.started.val() != self.done.val()) {
+                                if self.fetching.val() | (self.s_undone.q.val()) {
                                     // A descriptor read, or frames of the VI's last life, are
                                     // still on their way: retry.
                                     self.status_r.d.next = self.k_st_busy.val();
@@ -939,69 +1187,67 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
                     TxCmd::FetchIssue => {
                         self.write_back.next = true;
                         self.fqueued.next = false;
-                        if self.enabled.val() & !self.fetching.val() & (self.nfetch.val() != 0) {
+                        if self.enabled.val() & !self.fetching.val() & (self.s_nfetch.q.val() != 0)
+                        {
                             self.fetching.next = true;
                             self.rq_v.d.next = true;
-                            self.rq_addr_r.d.next = self.cfgw.val().get_bits::<64>(0)
-                                + (bit_cast::<64, 16>(self.fetched.val() & self.ring_mask.val())
-                                    << 3);
-                            self.rq_beats_r.d.next = self.nfetch.val().get_bits::<8>(0);
+                            self.rq_addr_r.d.next = self.s_rq_addr.q.val();
+                            self.rq_beats_r.d.next = self.s_nfetch.q.val().get_bits::<8>(0);
                             if !self.t0_busy.q.val() {
                                 self.rq_tag_r.d.next = false;
                                 self.t0_busy.d.next = true;
                                 self.t0_vi.d.next = self.cvi.q.val();
                                 self.t0_slot.d.next = self.fetched.val().get_bits::<TDB>(0);
-                                self.t0_n.d.next = self.nfetch.val().get_bits::<8>(0);
+                                self.t0_n.d.next = self.s_nfetch.q.val().get_bits::<8>(0);
                             } else {
                                 self.rq_tag_r.d.next = true;
                                 self.t1_busy.d.next = true;
                                 self.t1_vi.d.next = self.cvi.q.val();
                                 self.t1_slot.d.next = self.fetched.val().get_bits::<TDB>(0);
-                                self.t1_n.d.next = self.nfetch.val().get_bits::<8>(0);
+                                self.t1_n.d.next = self.s_nfetch.q.val().get_bits::<8>(0);
                             }
                         }
                     }
                     TxCmd::Sched => {
                         self.write_back.next = true;
-                        if !self.enabled.val() & (self.started.val() != self.done.val()) {
+                        if !self.enabled.val() & (self.s_undone.q.val()) {
                             // Disabled with frames still in the transmit DMA: they finish
                             // first, so that `done` counts every started descriptor in order.
                             self.aq_pop.next = true;
                             self.aq_push.next = true;
                         } else if !self.enabled.val() {
                             // Transmit was disabled: what is on card is dropped.
-                            self.c_disabled.d.next =
-                                self.c_disabled.q.val() + bit_cast::<32, 16>(self.inflight.val());
+                            self.c_disabled.d.next = self.c_disabled.q.val()
+                                + bit_cast::<32, 16>(self.s_inflight.q.val());
                             self.started.next = self.fetched.val();
                             self.done.next = self.fetched.val();
                             self.active.next = false;
                             self.aq_pop.next = true;
-                        } else if self.inflight.val() == 0 {
+                        } else if self.s_inflight.q.val() == 0 {
                             self.active.next = false;
                             self.deficit.next = 0.into();
                             self.fresh.next = true;
                             self.aq_pop.next = true;
-                        } else if !self.conform.val() {
+                        } else if !self.s_conform.q.val() {
                             // Shaped and out of tokens: to the tail, no new quantum.
-                            self.deficit.next = self.d1.val();
+                            self.deficit.next = self.s_d1.q.val();
                             self.fresh.next = false;
                             self.aq_pop.next = true;
                             self.aq_push.next = true;
-                        } else if self.d1.val() >= bit_cast::<24, 16>(self.charge.val()) {
+                        } else if self.s_cover.q.val() {
                             // Start the frame.
                             self.job_v.d.next = true;
                             self.job_vi_r.d.next = self.cvi.q.val();
                             self.job_idx_r.d.next = self.started.val();
-                            self.job_desc_r.d.next = self.cache.read_data.val();
+                            self.job_desc_r.d.next = self.s_desc.q.val();
                             self.job_unres_r.d.next = self.cfgw.val().get_bit(138);
                             self.started.next = self.started.val() + 1;
-                            self.deficit.next =
-                                self.d1.val() - bit_cast::<24, 16>(self.charge.val());
+                            self.deficit.next = self.s_dleft.q.val();
                             self.fresh.next = false;
                             if self.cfgw.val().get_bit(137) {
-                                self.tat.next = self.finish.val();
+                                self.tat.next = self.s_finish.q.val();
                             }
-                            if self.inflight.val() == 1 {
+                            if self.s_inflight.q.val() == 1 {
                                 // Nothing left on card: leave the list.
                                 self.active.next = false;
                                 self.deficit.next = 0.into();
@@ -1011,7 +1257,7 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
                             self.want_fetch.next = true;
                         } else {
                             // The deficit does not cover the frame: next round.
-                            self.deficit.next = self.d1.val();
+                            self.deficit.next = self.s_d1.q.val();
                             self.fresh.next = true;
                             self.aq_pop.next = true;
                             self.aq_push.next = true;
@@ -1021,46 +1267,50 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
             }
         }
         // A descriptor read is wanted when descriptors wait in the ring and the cache has
-        // room for a full read (or for all of them).
+        // room for a full read (or for all of them), both counted after the decision
+        // (`s_fq_ok`).
         if self.want_fetch.val()
             & self.enabled.val()
             & !self.fetching.val()
             & !self.fqueued.val()
-            & (self.prod.val() != self.fetched.val())
-            & ((self.fetched.val() - self.started.val()) <= self.k_fetch_max.val())
+            & self.s_fq_ok.q.val()
         {
             self.fqueued.next = true;
             self.fq_push.next = true;
         }
-        self.fq.write_enable.next = self.fq_push.val();
+        // The decision is registered and written back the cycle after.
+        self.fqp_r.d.next = self.fq_push.val();
+        self.fq.write_enable.next = self.fqp_r.q.val() & !self.sweeping.q.val();
         self.fq.write_address.next = self.fq_tail.q.val().get_bits::<VB>(0);
         self.fq.write_data.next = self.cvi.q.val();
-        if self.fq_push.val() {
+        if self.fqp_r.q.val() & !self.sweeping.q.val() {
             self.fq_tail.d.next = self.fq_tail.q.val() + 1;
         }
-        self.aq.write_enable.next = self.aq_push.val();
+        self.aqpush_r.d.next = self.aq_push.val();
+        self.aqpop_r.d.next = self.aq_pop.val();
+        self.aq.write_enable.next = self.aqpush_r.q.val() & !self.sweeping.q.val();
         self.aq.write_address.next = self.aq_tail.q.val().get_bits::<VB>(0);
         self.aq.write_data.next = self.aq_push_vi.val();
-        if self.aq_push.val() {
+        if self.aqpush_r.q.val() & !self.sweeping.q.val() {
             self.aq_tail.d.next = self.aq_tail.q.val() + 1;
         }
-        if self.aq_pop.val() {
+        if self.aqpop_r.q.val() & !self.sweeping.q.val() {
             self.aq_head.d.next = self.aq_head.q.val() + 1;
         }
         // (Addressed by the next head, after this cycle's pop, so that the head's entry is
         // there when the next command starts.)
         self.aq.read_address.next = self.aq_head.d.val().get_bits::<VB>(0);
         // Write-back.
-        self.cfg_ring.write_enable.next =
-            self.write_cfg.val() & self.write_ring.val() & self.vi_ok.val();
+        self.wcfg_r.d.next = self.write_cfg.val() & self.vi_ok.val();
+        self.wring_r.d.next = self.write_cfg.val() & self.write_ring.val() & self.vi_ok.val();
+        self.cfg_ring.write_enable.next = self.wring_r.q.val();
         self.cfg_ring.write_address.next = self.cvi.q.val().get_bits::<VB>(0);
         self.cfg_ring.write_data.next = self.tf_word.val().get_bits::<68>(0);
-        self.cfg_sched.write_enable.next = self.write_cfg.val() & self.vi_ok.val();
+        self.cfg_sched.write_enable.next = self.wcfg_r.q.val();
         self.cfg_sched.write_address.next = self.cvi.q.val().get_bits::<VB>(0);
         self.cfg_sched.write_data.next = self.tf_word.val().get_bits::<71>(68);
-        self.dynr.write_enable.next = self.write_back.val() & self.vi_ok.val();
-        self.dynr.write_address.next = self.cvi.q.val().get_bits::<VB>(0);
-        self.dynr.write_data.next = bit_cast::<TDYN_W, 16>(self.prod.val())
+        self.wb_r.d.next = self.write_back.val() & self.vi_ok.val();
+        self.wd_r.d.next = bit_cast::<TDYN_W, 16>(self.prod.val())
             | (bit_cast::<TDYN_W, 16>(self.fetched.val()) << 16)
             | (bit_cast::<TDYN_W, 16>(self.started.val()) << 32)
             | (bit_cast::<TDYN_W, 16>(self.done.val()) << 48)
@@ -1071,7 +1321,7 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
             | (bit_cast::<TDYN_W, 1>(self.fqueued.val().into()) << 91)
             | (bit_cast::<TDYN_W, 1>(self.enabled.val().into()) << 92)
             | (bit_cast::<TDYN_W, 64>(self.tat.val()) << 93);
-        self.cntr.write_data.next = bit_cast::<TCNT_W, 32>(self.cn[0].val())
+        self.wc_r.d.next = bit_cast::<TCNT_W, 32>(self.cn[0].val())
             | (bit_cast::<TCNT_W, 32>(self.cn[1].val()) << 32)
             | (bit_cast::<TCNT_W, 32>(self.cn[2].val()) << 64)
             | (bit_cast::<TCNT_W, 32>(self.cn[3].val()) << 96)
@@ -1081,12 +1331,16 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
         if self.clr.val() {
             // (`active`, `fetching` and `fqueued` stay: the VI may still be in the active list
             // or the fetch queue.)
-            self.dynr.write_data.next =
+            self.wd_r.d.next =
                 self.k_fresh_state.val() | (self.dynr.read_data.val() & self.k_keep_state.val());
-            self.cntr.write_data.next = 0.into();
+            self.wc_r.d.next = 0.into();
         }
-        self.cntr.write_enable.next = self.write_back.val() & self.vi_ok.val();
+        self.dynr.write_enable.next = self.wb_r.q.val();
+        self.dynr.write_address.next = self.cvi.q.val().get_bits::<VB>(0);
+        self.dynr.write_data.next = self.wd_r.q.val();
+        self.cntr.write_enable.next = self.wb_r.q.val();
         self.cntr.write_address.next = self.cvi.q.val().get_bits::<VB>(0);
+        self.cntr.write_data.next = self.wc_r.q.val();
         // Reset: every VI's state and counters cleared, one VI a cycle.
         if self.sweeping.q.val() {
             self.dynr.write_enable.next = true;
