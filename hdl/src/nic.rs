@@ -157,12 +157,14 @@ impl<
 {
     /// The card without its 10 GbE paths (a board with gigabit PHYs): the receive MAC checks
     /// the FCS an octet a cycle, the transmit MAC is the octet-a-cycle `GmiiTx`, and the speed
-    /// register is ignored. Its transmit engine keeps its pipeline's stage registers, for a
-    /// board's 125 MHz: at a gigabit a 64-byte frame lasts 84 cycles, time enough for the
-    /// engine's thirteen-cycle scheduling decision.
+    /// register is ignored. Its transmit and VI engines keep their pipelines' stage registers,
+    /// for a board's 125 MHz: at a gigabit a 64-byte frame lasts 84 cycles, time enough for
+    /// the transmit engine's thirteen-cycle scheduling decision and the VI engine's seven-cycle
+    /// admission.
     pub fn gmii_only(mut self) -> Self {
         self.mac = MacRx::gmii_only();
         self.txe.set_deep(true);
+        self.eng.set_deep(true);
         self.k_has_10g = Constant::new(false);
         self.narrow_counters();
         self
@@ -255,9 +257,10 @@ impl<
             k_tx_win_off: Constant::new((arsenic_interface::regs::TX_FILTER_OFFSET as u64).into()),
         };
         nic.narrow_counters();
-        // A 10 GbE link sends a 64-byte frame every 10.5 cycles: the transmit engine decides
-        // without its stage registers (see `TxEngine::set_deep`).
+        // A 10 GbE link sends a 64-byte frame every 10.5 cycles: the transmit and VI engines
+        // decide without their stage registers (see `TxEngine::set_deep`).
         nic.txe.set_deep(false);
+        nic.eng.set_deep(false);
         nic
     }
 }

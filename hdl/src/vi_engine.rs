@@ -11,8 +11,12 @@
 //!
 //! The engine runs one command at a time, three cycles each: the cycle it is accepted (the
 //! RAMs are addressed), the cycle the VI's words arrive (the descriptor cache is addressed),
-//! and the cycle it decides, writes the words back and answers. One command never overlaps
-//! the next, so a command always sees its predecessor's writes. Commands, in priority order:
+//! and the cycle it decides, writes the words back and answers. That is the simulation
+//! card's engine; the board's ([`ViEngine::set_deep`]) addresses the RAMs from the registered
+//! VI, registers the words and the cache entry out of block RAM, then comparisons and sums
+//! from them, and the decision's words before the write: seven cycles a command, for 125 MHz (a 64-byte frame lasts 84 cycles at a
+//! gigabit). One command never overlaps the next, so a command always sees its
+//! predecessor's writes. Commands, in priority order:
 //!
 //! 1. `FETCH_DONE`: a descriptor read for the VI has landed;
 //! 2. `ADMIT`: the frame at the head of the receive buffer, for the VI its filters chose:
@@ -30,6 +34,7 @@
 //!    control page's `CREATE` / `DESTROY`;
 //! 5. `FETCH_ISSUE`: the VI at the head of the fetch queue gets a descriptor read.
 
+use crate::stage::Stage;
 use arsenic_interface::event::error;
 use arsenic_interface::params::{DESC_FETCH_MAX, DESC_PER_VI_BITS};
 use arsenic_interface::regs::{db, vi_cmd};
@@ -81,7 +86,9 @@ pub enum AdmitAction {
 pub enum EnginePhase {
     Idle,
     Read,
+    Calc,
     Decide,
+    Commit,
 }
 
 #[derive(Copy, Clone, PartialEq, Debug, LogicState)]
@@ -197,6 +204,10 @@ pub struct ViEngine<const VB: usize, const CB: usize> {
     clen: DFF<Bits<16>>,
     cop: DFF<MmioOp>,
     creg: DFF<Bits<12>>,
+    // The doorbell registers a write names, decoded when the command starts.
+    creg_rx_prod: DFF<Bit>,
+    creg_evq_cons: DFF<Bit>,
+    creg_irq_arm: DFF<Bit>,
     cdata: DFF<Bits<32>>,
     mm_pend: DFF<Bit>,
     mm_op_r: DFF<MmioOp>,
@@ -270,8 +281,6 @@ pub struct ViEngine<const VB: usize, const CB: usize> {
     evq_slot: Signal<Local, Bits<64>>,
     evq_phase: Signal<Local, Bit>,
     nfetch: Signal<Local, Bits<16>>,
-    to_end: Signal<Local, Bits<16>>,
-    room: Signal<Local, Bits<16>>,
     dnew: Signal<Local, Bits<16>>,
     err: Signal<Local, Bit>,
     err_code: Signal<Local, Bits<4>>,
@@ -298,6 +307,48 @@ pub struct ViEngine<const VB: usize, const CB: usize> {
     k_st_bad: Constant<Bits<32>>,
     sweeping: DFF<Bit>,
     sweep: DFF<Bits<16>>,
+    // The pipeline for the board's clock (see `set_deep`): the VI's words registered out of
+    // block RAM, and the words to write back registered before the write.
+    k_deep: Constant<Bit>,
+    calc_n: DFF<Bits<3>>,
+    sa_cfg: Stage<Bits<CFG_W>>,
+    sa_dyn: Stage<Bits<DYN_W>>,
+    sa_cnt: Stage<Bits<CNT_W>>,
+    sa_cache: Stage<Bits<CACHE_W>>,
+    sw_cfg: Stage<Bits<CFG_W>>,
+    sw_dyn: Stage<Bits<DYN_W>>,
+    sw_cnt: Stage<Bits<CNT_W>>,
+    sw_cfg_en: Stage<Bit>,
+    sw_dyn_en: Stage<Bit>,
+    sw_cnt_en: Stage<Bit>,
+    // The fetch queue's push, registered like the words.
+    sb_vi_ok: Stage<Bit>,
+    sw_fq_en: Stage<Bit>,
+    // Comparisons and sums from the VI's words, a stage after them (the descriptor read's
+    // size a stage later), so that the decision is a choice among them.
+    sb_pend: Stage<Bits<16>>,
+    sb_room: Stage<Bits<16>>,
+    sb_to_end: Stage<Bits<16>>,
+    sb_nfetch: Stage<Bits<16>>,
+    sb_too_big: Stage<Bit>,
+    sb_no_desc: Stage<Bit>,
+    sb_evq_full: Stage<Bit>,
+    sb_evq_slot: Stage<Bits<64>>,
+    sb_evq_phase: Stage<Bit>,
+    sb_fi_addr: Stage<Bits<64>>,
+    sb_rx_bad: Stage<Bit>,
+    sb_evq_bad: Stage<Bit>,
+    sb_arm_now: Stage<Bit>,
+    sb_prod_ne: Stage<Bit>,
+    sb_cdata_ne: Stage<Bit>,
+    sb_room_ok: Stage<Bit>,
+    sb_room_ok1: Stage<Bit>,
+    m_pf: Signal<Local, Bits<16>>,
+    m_rt: Signal<Local, Bits<16>>,
+    prod_set: Signal<Local, Bit>,
+    cons_adv: Signal<Local, Bit>,
+    prod_ne: Signal<Local, Bit>,
+    room_ok: Signal<Local, Bit>,
 }
 
 impl<const VB: usize, const CB: usize> Default for ViEngine<VB, CB> {
@@ -396,6 +447,9 @@ impl<const VB: usize, const CB: usize> Default for ViEngine<VB, CB> {
             clen: Default::default(),
             cop: Default::default(),
             creg: Default::default(),
+            creg_rx_prod: Default::default(),
+            creg_evq_cons: Default::default(),
+            creg_irq_arm: Default::default(),
             cdata: Default::default(),
             mm_pend: Default::default(),
             mm_op_r: Default::default(),
@@ -468,8 +522,6 @@ impl<const VB: usize, const CB: usize> Default for ViEngine<VB, CB> {
             evq_slot: Default::default(),
             evq_phase: Default::default(),
             nfetch: Default::default(),
-            to_end: Default::default(),
-            room: Default::default(),
             dnew: Default::default(),
             err: Default::default(),
             err_code: Default::default(),
@@ -498,7 +550,85 @@ impl<const VB: usize, const CB: usize> Default for ViEngine<VB, CB> {
             k_st_bad: Constant::new((vi_cmd::STATUS_BAD as u64).into()),
             sweeping: Default::default(),
             sweep: Default::default(),
+            k_deep: Constant::new(true),
+            calc_n: Default::default(),
+            sa_cfg: Default::default(),
+            sa_dyn: Default::default(),
+            sa_cnt: Default::default(),
+            sa_cache: Default::default(),
+            sw_cfg: Default::default(),
+            sw_dyn: Default::default(),
+            sw_cnt: Default::default(),
+            sw_cfg_en: Default::default(),
+            sw_dyn_en: Default::default(),
+            sw_cnt_en: Default::default(),
+            sw_fq_en: Default::default(),
+            sb_vi_ok: Default::default(),
+            sb_pend: Default::default(),
+            sb_room: Default::default(),
+            sb_to_end: Default::default(),
+            sb_nfetch: Default::default(),
+            sb_too_big: Default::default(),
+            sb_no_desc: Default::default(),
+            sb_evq_full: Default::default(),
+            sb_evq_slot: Default::default(),
+            sb_evq_phase: Default::default(),
+            sb_fi_addr: Default::default(),
+            sb_rx_bad: Default::default(),
+            sb_evq_bad: Default::default(),
+            sb_arm_now: Default::default(),
+            sb_prod_ne: Default::default(),
+            sb_cdata_ne: Default::default(),
+            sb_room_ok: Default::default(),
+            sb_room_ok1: Default::default(),
+            m_pf: Default::default(),
+            m_rt: Default::default(),
+            prod_set: Default::default(),
+            cons_adv: Default::default(),
+            prod_ne: Default::default(),
+            room_ok: Default::default(),
         }
+    }
+}
+
+impl<const VB: usize, const CB: usize> ViEngine<VB, CB> {
+    /// With `deep` (the default) the engine is pipelined for the board's 125 MHz: the VI's
+    /// RAMs are addressed from the registered VI the cycle after a command is accepted, their
+    /// words registered out of block RAM, and the decision's words registered before they
+    /// are written back: seven cycles a command. Without, three cycles a command, enough for
+    /// 10 GbE line rate on the simulation card (a 64-byte frame every 10.5 cycles) but not for
+    /// a board's clock.
+    pub fn set_deep(&mut self, deep: bool) {
+        self.k_deep = Constant::new(deep);
+        self.sa_cfg.set_registered(deep);
+        self.sa_dyn.set_registered(deep);
+        self.sa_cnt.set_registered(deep);
+        self.sa_cache.set_registered(deep);
+        self.sw_cfg.set_registered(deep);
+        self.sw_dyn.set_registered(deep);
+        self.sw_cnt.set_registered(deep);
+        self.sw_cfg_en.set_registered(deep);
+        self.sw_dyn_en.set_registered(deep);
+        self.sw_cnt_en.set_registered(deep);
+        self.sw_fq_en.set_registered(deep);
+        self.sb_vi_ok.set_registered(deep);
+        self.sb_pend.set_registered(deep);
+        self.sb_room.set_registered(deep);
+        self.sb_to_end.set_registered(deep);
+        self.sb_nfetch.set_registered(deep);
+        self.sb_too_big.set_registered(deep);
+        self.sb_no_desc.set_registered(deep);
+        self.sb_evq_full.set_registered(deep);
+        self.sb_evq_slot.set_registered(deep);
+        self.sb_evq_phase.set_registered(deep);
+        self.sb_fi_addr.set_registered(deep);
+        self.sb_rx_bad.set_registered(deep);
+        self.sb_evq_bad.set_registered(deep);
+        self.sb_arm_now.set_registered(deep);
+        self.sb_prod_ne.set_registered(deep);
+        self.sb_cdata_ne.set_registered(deep);
+        self.sb_room_ok.set_registered(deep);
+        self.sb_room_ok1.set_registered(deep);
     }
 }
 
@@ -514,6 +644,9 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
             clen,
             cop,
             creg,
+            creg_rx_prod,
+            creg_evq_cons,
+            creg_irq_arm,
             cdata,
             mm_pend,
             mm_op_r,
@@ -560,8 +693,39 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
             c_vi_disabled,
             c_db_errors,
             sweeping,
-            sweep
+            sweep,
+            calc_n
         );
+        self.sa_cfg.clock.next = self.clock.val();
+        self.sa_dyn.clock.next = self.clock.val();
+        self.sa_cnt.clock.next = self.clock.val();
+        self.sa_cache.clock.next = self.clock.val();
+        self.sw_cfg.clock.next = self.clock.val();
+        self.sw_dyn.clock.next = self.clock.val();
+        self.sw_cnt.clock.next = self.clock.val();
+        self.sw_cfg_en.clock.next = self.clock.val();
+        self.sw_dyn_en.clock.next = self.clock.val();
+        self.sw_cnt_en.clock.next = self.clock.val();
+        self.sw_fq_en.clock.next = self.clock.val();
+        self.sb_vi_ok.clock.next = self.clock.val();
+        self.sb_pend.clock.next = self.clock.val();
+        self.sb_room.clock.next = self.clock.val();
+        self.sb_to_end.clock.next = self.clock.val();
+        self.sb_nfetch.clock.next = self.clock.val();
+        self.sb_too_big.clock.next = self.clock.val();
+        self.sb_no_desc.clock.next = self.clock.val();
+        self.sb_evq_full.clock.next = self.clock.val();
+        self.sb_evq_slot.clock.next = self.clock.val();
+        self.sb_evq_phase.clock.next = self.clock.val();
+        self.sb_fi_addr.clock.next = self.clock.val();
+        self.sb_rx_bad.clock.next = self.clock.val();
+        self.sb_evq_bad.clock.next = self.clock.val();
+        self.sb_arm_now.clock.next = self.clock.val();
+        self.sb_prod_ne.clock.next = self.clock.val();
+        self.sb_cdata_ne.clock.next = self.clock.val();
+        self.sb_room_ok.clock.next = self.clock.val();
+        self.sb_room_ok1.clock.next = self.clock.val();
+
         self.cfgr.read_clock.next = self.clock.val();
         self.cfgr.write_clock.next = self.clock.val();
         self.dynr.read_clock.next = self.clock.val();
@@ -649,82 +813,151 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
             self.clen.d.next = self.adm_len.val();
             self.cop.d.next = self.mm_op_r.q.val();
             self.creg.d.next = self.mm_reg_r.q.val();
+            self.creg_rx_prod.d.next = self.mm_reg_r.q.val() == self.k_rx_prod.val();
+            self.creg_evq_cons.d.next = self.mm_reg_r.q.val() == self.k_evq_cons.val();
+            self.creg_irq_arm.d.next = self.mm_reg_r.q.val() == self.k_irq_arm.val();
             self.cdata.d.next = self.mm_data_r.q.val();
             self.phase.d.next = EnginePhase::Read;
+        }
+        // (Without the pipeline, addressed the cycle the command starts: its words arrive in
+        // `Read`. With it, addressed in `Read` from the registered VI.)
+        self.cfgr.read_address.next = self.cvi.q.val().get_bits::<VB>(0);
+        self.dynr.read_address.next = self.cvi.q.val().get_bits::<VB>(0);
+        self.cntr.read_address.next = self.cvi.q.val().get_bits::<VB>(0);
+        if self.start.val() & !self.k_deep.val() {
             self.cfgr.read_address.next = self.start_vi.val().get_bits::<VB>(0);
             self.dynr.read_address.next = self.start_vi.val().get_bits::<VB>(0);
             self.cntr.read_address.next = self.start_vi.val().get_bits::<VB>(0);
-        } else {
-            self.cfgr.read_address.next = self.cvi.q.val().get_bits::<VB>(0);
-            self.dynr.read_address.next = self.cvi.q.val().get_bits::<VB>(0);
-            self.cntr.read_address.next = self.cvi.q.val().get_bits::<VB>(0);
         }
+        self.sa_cfg.d.next = self.cfgr.read_data.val();
+        self.sa_dyn.d.next = self.dynr.read_data.val();
+        self.sa_cnt.d.next = self.cntr.read_data.val();
+        self.sa_cache.d.next = self.cache.read_data.val();
         self.fq.read_address.next = self.fq_head.d.val().get_bits::<VB>(0);
         // The VI's words, unpacked.
-        self.prod.next = self.dynr.read_data.val().get_bits::<16>(0);
-        self.fetch.next = self.dynr.read_data.val().get_bits::<16>(16);
-        self.ready.next = self.dynr.read_data.val().get_bits::<16>(32);
-        self.cons.next = self.dynr.read_data.val().get_bits::<16>(48);
-        self.evq_prod.next = self.dynr.read_data.val().get_bits::<16>(64);
-        self.evq_cons.next = self.dynr.read_data.val().get_bits::<16>(80);
-        self.enabled.next = self.dynr.read_data.val().get_bit(96);
-        self.busy.next = self.dynr.read_data.val().get_bit(97);
-        self.queued.next = self.dynr.read_data.val().get_bit(98);
-        self.armed.next = self.dynr.read_data.val().get_bit(99);
-        self.cn[0].next = self.cntr.read_data.val().get_bits::<32>(0);
-        self.cn[1].next = self.cntr.read_data.val().get_bits::<32>(32);
-        self.cn[2].next = self.cntr.read_data.val().get_bits::<32>(64);
-        self.cn[3].next = self.cntr.read_data.val().get_bits::<32>(96);
-        self.cn[4].next = self.cntr.read_data.val().get_bits::<32>(128);
-        self.cn[5].next = self.cntr.read_data.val().get_bits::<32>(160);
-        self.cn[6].next = self.cntr.read_data.val().get_bits::<32>(192);
-        self.cn[7].next = self.cntr.read_data.val().get_bits::<32>(224);
-        self.vi_ok.next = self.cvi.q.val() < self.k_nv.val();
-        self.ring_mask.next = (self.k_one.val()
-            << bit_cast::<16, 4>(self.cfgr.read_data.val().get_bits::<4>(224)))
-            - 1;
+        self.prod.next = self.sa_dyn.q.val().get_bits::<16>(0);
+        self.fetch.next = self.sa_dyn.q.val().get_bits::<16>(16);
+        self.ready.next = self.sa_dyn.q.val().get_bits::<16>(32);
+        self.cons.next = self.sa_dyn.q.val().get_bits::<16>(48);
+        self.evq_prod.next = self.sa_dyn.q.val().get_bits::<16>(64);
+        self.evq_cons.next = self.sa_dyn.q.val().get_bits::<16>(80);
+        self.enabled.next = self.sa_dyn.q.val().get_bit(96);
+        self.busy.next = self.sa_dyn.q.val().get_bit(97);
+        self.queued.next = self.sa_dyn.q.val().get_bit(98);
+        self.armed.next = self.sa_dyn.q.val().get_bit(99);
+        self.cn[0].next = self.sa_cnt.q.val().get_bits::<32>(0);
+        self.cn[1].next = self.sa_cnt.q.val().get_bits::<32>(32);
+        self.cn[2].next = self.sa_cnt.q.val().get_bits::<32>(64);
+        self.cn[3].next = self.sa_cnt.q.val().get_bits::<32>(96);
+        self.cn[4].next = self.sa_cnt.q.val().get_bits::<32>(128);
+        self.cn[5].next = self.sa_cnt.q.val().get_bits::<32>(160);
+        self.cn[6].next = self.sa_cnt.q.val().get_bits::<32>(192);
+        self.cn[7].next = self.sa_cnt.q.val().get_bits::<32>(224);
+        self.sb_vi_ok.d.next = self.cvi.q.val() < self.k_nv.val();
+        self.vi_ok.next = self.sb_vi_ok.q.val();
+        self.ring_mask.next =
+            (self.k_one.val() << bit_cast::<16, 4>(self.sa_cfg.q.val().get_bits::<4>(224))) - 1;
         self.evq_n.next =
-            self.k_one.val() << bit_cast::<16, 4>(self.cfgr.read_data.val().get_bits::<4>(228));
+            self.k_one.val() << bit_cast::<16, 4>(self.sa_cfg.q.val().get_bits::<4>(228));
         self.evq_mask.next = self.evq_n.val() - 1;
-        self.evq_slot.next = self.cfgr.read_data.val().get_bits::<64>(64)
+        self.evq_slot.next = self.sa_cfg.q.val().get_bits::<64>(64)
             + (bit_cast::<64, 16>(self.evq_prod.val() & self.evq_mask.val()) << 4);
         self.evq_phase.next = ((self.evq_prod.val()
-            >> bit_cast::<16, 4>(self.cfgr.read_data.val().get_bits::<4>(228)))
+            >> bit_cast::<16, 4>(self.sa_cfg.q.val().get_bits::<4>(228)))
             & 1)
             == 0;
 
+        self.sb_evq_slot.d.next = self.evq_slot.val();
+        self.sb_evq_phase.d.next = self.evq_phase.val();
+        self.sb_too_big.d.next = self.clen.q.val() > self.sa_cfg.q.val().get_bits::<16>(192);
+        self.sb_no_desc.d.next = self.ready.val() == self.cons.val();
+        self.sb_evq_full.d.next = (self.evq_prod.val() - self.evq_cons.val()) >= self.evq_n.val();
+        // A descriptor read's size: the least of what is posted, the room on card, the ring's
+        // end and DESC_FETCH_MAX (pairwise here, the least of the pairs a stage later).
+        self.sb_pend.d.next = self.prod.val() - self.fetch.val();
+        self.sb_room.d.next = self.k_per_vi.val() - (self.fetch.val() - self.cons.val());
+        self.sb_to_end.d.next =
+            self.ring_mask.val() + 1 - (self.fetch.val() & self.ring_mask.val());
+        self.m_pf.next = self.sb_pend.q.val();
+        if self.k_fetch_max.val() < self.sb_pend.q.val() {
+            self.m_pf.next = self.k_fetch_max.val();
+        }
+        self.m_rt.next = self.sb_room.q.val();
+        if self.sb_to_end.q.val() < self.sb_room.q.val() {
+            self.m_rt.next = self.sb_to_end.q.val();
+        }
+        self.sb_nfetch.d.next = self.m_pf.val();
+        if self.m_rt.val() < self.m_pf.val() {
+            self.sb_nfetch.d.next = self.m_rt.val();
+        }
+        self.sb_fi_addr.d.next = self.sa_cfg.q.val().get_bits::<64>(0)
+            + (bit_cast::<64, 16>(self.fetch.val() & self.ring_mask.val()) << 3);
+        // A doorbell's checks: the receive producer index refused if it goes backwards or
+        // past the ring, the event consumer index unless between the old value and the
+        // events written.
+        self.dnew.next = self.cdata.q.val().get_bits::<16>(0) - self.cons.val();
+        self.sb_rx_bad.d.next = (self.dnew.val() > self.ring_mask.val() + 1)
+            | (self.dnew.val() < self.prod.val() - self.cons.val());
+        self.sb_evq_bad.d.next = (self.evq_prod.val() - self.cdata.q.val().get_bits::<16>(0))
+            > (self.evq_prod.val() - self.evq_cons.val());
+        self.sb_arm_now.d.next = self.evq_prod.val() != self.cdata.q.val().get_bits::<16>(0);
+        // Whether the VI still wants descriptors after the decision (see `push` below).
+        self.sb_prod_ne.d.next = self.prod.val() != self.fetch.val();
+        self.sb_cdata_ne.d.next = self.cdata.q.val().get_bits::<16>(0) != self.fetch.val();
+        self.sb_room_ok.d.next = (self.fetch.val() - self.cons.val()) < self.k_per_vi.val();
+        self.sb_room_ok1.d.next = (self.fetch.val() - self.cons.val() - 1) < self.k_per_vi.val();
+
         // Read phase: address the VI's next on-card descriptor.
         self.cache.read_address.next = (bit_cast::<CB, 16>(self.cvi.q.val()) << self.k_dpv.val())
-            | bit_cast::<CB, DPV>(self.cons.val().get_bits::<DPV>(0));
+            | bit_cast::<CB, DPV>(self.dynr.read_data.val().get_bits::<DPV>(48));
         self.write_back.next = false;
         self.write_cfg.next = false;
         self.clr.next = false;
         self.push.next = false;
-        self.nfetch.next = 0.into();
-        self.room.next = 0.into();
-        self.to_end.next = 0.into();
+        self.prod_set.next = false;
+        self.cons_adv.next = false;
+        self.prod_ne.next = false;
+        self.room_ok.next = false;
+        self.nfetch.next = self.sb_nfetch.q.val();
         self.err.next = false;
         self.err_code.next = 0.into();
         self.err_value.next = 0.into();
         self.res_valid.next = false;
         self.res_action.next = AdmitAction::Drop;
         self.res_code.next = 0.into();
-        self.res_addr.next = self.cache.read_data.val().get_bits::<64>(0);
-        self.res_evq.next = self.evq_slot.val();
-        self.res_phase.next = self.evq_phase.val();
+        self.res_addr.next = self.sa_cache.q.val().get_bits::<64>(0);
+        self.res_evq.next = self.sb_evq_slot.q.val();
+        self.res_phase.next = self.sb_evq_phase.q.val();
         self.res_desc.next = self.cons.val();
         self.res_irq.next = false;
-        self.res_holdoff.next = self.cfgr.read_data.val().get_bits::<16>(208);
+        self.res_holdoff.next = self.sa_cfg.q.val().get_bits::<16>(208);
         self.rd_valid.next = false;
         self.rd_data.next = 0.into();
-        self.dnew.next = 0.into();
         match self.phase.q.val() {
             EnginePhase::Idle => {}
             EnginePhase::Read => {
                 self.phase.d.next = EnginePhase::Decide;
+                // The words arrive the cycle after `Read` and are registered; the cache entry
+                // they address arrives a cycle later and is registered too.
+                if self.k_deep.val() {
+                    self.phase.d.next = EnginePhase::Calc;
+                    self.calc_n.d.next = 3.into();
+                }
+            }
+            EnginePhase::Calc => {
+                self.calc_n.d.next = self.calc_n.q.val() - 1;
+                if self.calc_n.q.val() == 1 {
+                    self.phase.d.next = EnginePhase::Decide;
+                }
+            }
+            EnginePhase::Commit => {
+                self.phase.d.next = EnginePhase::Idle;
             }
             EnginePhase::Decide => {
                 self.phase.d.next = EnginePhase::Idle;
+                if self.k_deep.val() {
+                    self.phase.d.next = EnginePhase::Commit;
+                }
                 match self.cmd.q.val() {
                     EngineCmd::Admit => {
                         self.res_valid.next = true;
@@ -736,30 +969,30 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
                             self.write_back.next = true;
                             self.c_vi_disabled.d.next =
                                 (self.c_vi_disabled.q.val() + 1) & self.k_cmask.val();
-                        } else if self.clen.q.val() > self.cfgr.read_data.val().get_bits::<16>(192)
-                        {
+                        } else if self.sb_too_big.q.val() {
                             self.cn[3].next = self.cn[3].val() + 1;
                             self.write_back.next = true;
                             self.c_too_big.d.next =
                                 (self.c_too_big.q.val() + 1) & self.k_cmask.val();
-                        } else if self.ready.val() == self.cons.val() {
+                        } else if self.sb_no_desc.q.val() {
                             // No descriptor on card: nothing posted, or not fetched yet.
                             self.cn[2].next = self.cn[2].val() + 1;
                             self.write_back.next = true;
                             self.c_no_desc.d.next =
                                 (self.c_no_desc.q.val() + 1) & self.k_cmask.val();
-                        } else if (self.evq_prod.val() - self.evq_cons.val()) >= self.evq_n.val() {
+                        } else if self.sb_evq_full.q.val() {
                             self.cn[4].next = self.cn[4].val() + 1;
                             self.write_back.next = true;
                             self.c_evq_full.d.next =
                                 (self.c_evq_full.q.val() + 1) & self.k_cmask.val();
-                        } else if self.cache.read_data.val().get_bits::<2>(64) != 0 {
+                        } else if self.sa_cache.q.val().get_bits::<2>(64) != 0 {
                             self.res_action.next = AdmitAction::Error;
                             self.res_irq.next = self.armed.val();
                             self.armed.next = false;
                             self.res_code.next =
-                                bit_cast::<4, 2>(self.cache.read_data.val().get_bits::<2>(64));
+                                bit_cast::<4, 2>(self.sa_cache.q.val().get_bits::<2>(64));
                             self.cons.next = self.cons.val() + 1;
+                            self.cons_adv.next = true;
                             self.evq_prod.next = self.evq_prod.val() + 1;
                             self.cn[5].next = self.cn[5].val() + 1;
                             self.write_back.next = true;
@@ -771,6 +1004,7 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
                             self.res_irq.next = self.armed.val();
                             self.armed.next = false;
                             self.cons.next = self.cons.val() + 1;
+                            self.cons_adv.next = true;
                             self.evq_prod.next = self.evq_prod.val() + 1;
                             self.cn[0].next = self.cn[0].val() + 1;
                             self.cn[1].next =
@@ -780,25 +1014,21 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
                         }
                     }
                     EngineCmd::TxEvent => {
-                        if self.vi_ok.val()
-                            & self.enabled.val()
-                            & ((self.evq_prod.val() - self.evq_cons.val()) < self.evq_n.val())
-                        {
+                        if self.vi_ok.val() & self.enabled.val() & !self.sb_evq_full.q.val() {
                             self.write_back.next = true;
                             self.aux_v.d.next = true;
                             self.aux_vi_r.d.next = self.cvi.q.val();
                             self.aux_code_r.d.next = self.tev_code.q.val();
                             self.aux_value_r.d.next = self.tev_value.q.val();
-                            self.aux_evq_r.d.next = self.evq_slot.val();
-                            self.aux_phase_r.d.next = self.evq_phase.val();
+                            self.aux_evq_r.d.next = self.sb_evq_slot.q.val();
+                            self.aux_phase_r.d.next = self.sb_evq_phase.q.val();
                             self.aux_kind_r.d.next = self.k_kind_tx_done.val();
                             if self.tev_error.q.val() {
                                 self.aux_kind_r.d.next = self.k_kind_error.val();
                             }
                             self.aux_len_r.d.next = self.tev_len.q.val();
                             self.aux_irq_r.d.next = self.armed.val();
-                            self.aux_holdoff_r.d.next =
-                                self.cfgr.read_data.val().get_bits::<16>(208);
+                            self.aux_holdoff_r.d.next = self.sa_cfg.q.val().get_bits::<16>(208);
                             self.armed.next = false;
                             self.evq_prod.next = self.evq_prod.val() + 1;
                             self.decided.d.next = self.decided.q.val() + 1;
@@ -817,19 +1047,6 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
                     EngineCmd::FetchIssue => {
                         self.queued.next = false;
                         self.write_back.next = self.vi_ok.val();
-                        self.nfetch.next = self.k_fetch_max.val();
-                        if (self.prod.val() - self.fetch.val()) < self.nfetch.val() {
-                            self.nfetch.next = self.prod.val() - self.fetch.val();
-                        }
-                        self.room.next = self.k_per_vi.val() - (self.fetch.val() - self.cons.val());
-                        if self.room.val() < self.nfetch.val() {
-                            self.nfetch.next = self.room.val();
-                        }
-                        self.to_end.next =
-                            self.ring_mask.val() + 1 - (self.fetch.val() & self.ring_mask.val());
-                        if self.to_end.val() < self.nfetch.val() {
-                            self.nfetch.next = self.to_end.val();
-                        }
                         if self.vi_ok.val()
                             & self.enabled.val()
                             & !self.busy.val()
@@ -837,17 +1054,14 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
                         {
                             self.fi_v.d.next = true;
                             self.fi_vi_r.d.next = self.cvi.q.val();
-                            self.fi_addr_r.d.next = self.cfgr.read_data.val().get_bits::<64>(0)
-                                + (bit_cast::<64, 16>(self.fetch.val() & self.ring_mask.val())
-                                    << 3);
+                            self.fi_addr_r.d.next = self.sb_fi_addr.q.val();
                             self.fi_n_r.d.next = self.nfetch.val().get_bits::<5>(0);
                             self.fi_slot_r.d.next = (bit_cast::<CB, 16>(self.cvi.q.val())
                                 << self.k_dpv.val())
                                 | bit_cast::<CB, DPV>(self.fetch.val().get_bits::<DPV>(0));
-                            self.fi_first_r.d.next = self.cfgr.read_data.val().get_bits::<32>(128);
-                            self.fi_count_r.d.next = self.cfgr.read_data.val().get_bits::<32>(160);
-                            self.fi_buf_size_r.d.next =
-                                self.cfgr.read_data.val().get_bits::<16>(192);
+                            self.fi_first_r.d.next = self.sa_cfg.q.val().get_bits::<32>(128);
+                            self.fi_count_r.d.next = self.sa_cfg.q.val().get_bits::<32>(160);
+                            self.fi_buf_size_r.d.next = self.sa_cfg.q.val().get_bits::<16>(192);
                             self.fetch.next = self.fetch.val() + self.nfetch.val();
                             self.busy.next = true;
                         }
@@ -888,45 +1102,34 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
                             & self.vi_ok.val()
                             & self.enabled.val()
                         {
-                            if self.creg.q.val() == self.k_rx_prod.val() {
-                                // Refused if it goes backwards or past the ring.
-                                self.dnew.next =
-                                    self.cdata.q.val().get_bits::<16>(0) - self.cons.val();
-                                if (self.dnew.val() > self.ring_mask.val() + 1)
-                                    | (self.dnew.val() < self.prod.val() - self.cons.val())
-                                {
+                            if self.creg_rx_prod.q.val() {
+                                if self.sb_rx_bad.q.val() {
                                     self.err.next = true;
                                     self.err_code.next = self.k_err_rx.val();
                                     self.err_value.next = self.cdata.q.val().get_bits::<16>(0);
                                 } else {
                                     self.prod.next = self.cdata.q.val().get_bits::<16>(0);
+                                    self.prod_set.next = true;
                                     self.write_back.next = true;
                                 }
                             }
-                            if (self.creg.q.val() == self.k_evq_cons.val())
-                                | (self.creg.q.val() == self.k_irq_arm.val())
-                            {
-                                // Refused unless between the old value and the events written.
-                                if (self.evq_prod.val() - self.cdata.q.val().get_bits::<16>(0))
-                                    > (self.evq_prod.val() - self.evq_cons.val())
-                                {
+                            if self.creg_evq_cons.q.val() | self.creg_irq_arm.q.val() {
+                                if self.sb_evq_bad.q.val() {
                                     self.err.next = true;
                                     self.err_code.next = self.k_err_evq.val();
                                     self.err_value.next = self.cdata.q.val().get_bits::<16>(0);
                                 } else {
                                     self.evq_cons.next = self.cdata.q.val().get_bits::<16>(0);
                                     self.write_back.next = true;
-                                    if self.creg.q.val() == self.k_irq_arm.val() {
-                                        if self.evq_prod.val()
-                                            != self.cdata.q.val().get_bits::<16>(0)
-                                        {
+                                    if self.creg_irq_arm.q.val() {
+                                        if self.sb_arm_now.q.val() {
                                             // Events already wait: interrupt after the holdoff.
                                             self.armed.next = false;
                                             self.irq_v.d.next = true;
                                             self.irq_seq.d.next = self.decided.q.val();
                                             self.irq_vi_r.d.next = self.cvi.q.val();
                                             self.irq_holdoff_r.d.next =
-                                                self.cfgr.read_data.val().get_bits::<16>(208);
+                                                self.sa_cfg.q.val().get_bits::<16>(208);
                                         } else {
                                             self.armed.next = true;
                                         }
@@ -938,13 +1141,13 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
                                 self.write_back.next = true;
                                 self.c_db_errors.d.next =
                                     (self.c_db_errors.q.val() + 1) & self.k_cmask.val();
-                                if (self.evq_prod.val() - self.evq_cons.val()) < self.evq_n.val() {
+                                if !self.sb_evq_full.q.val() {
                                     self.aux_v.d.next = true;
                                     self.aux_vi_r.d.next = self.cvi.q.val();
                                     self.aux_code_r.d.next = self.err_code.val();
                                     self.aux_value_r.d.next = self.err_value.val();
-                                    self.aux_evq_r.d.next = self.evq_slot.val();
-                                    self.aux_phase_r.d.next = self.evq_phase.val();
+                                    self.aux_evq_r.d.next = self.sb_evq_slot.q.val();
+                                    self.aux_phase_r.d.next = self.sb_evq_phase.q.val();
                                     self.aux_kind_r.d.next = self.k_kind_error.val();
                                     self.aux_len_r.d.next = 0.into();
                                     self.aux_irq_r.d.next = false;
@@ -981,33 +1184,45 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
                     }
                 }
                 // Keep the VI in the fetch queue while it wants descriptors and none are on
-                // their way.
+                // their way. (A descriptor read in this command makes the VI busy; otherwise
+                // only a doorbell moves the producer index and only an admission the consumer.)
+                self.prod_ne.next = self.sb_prod_ne.q.val();
+                if self.prod_set.val() {
+                    self.prod_ne.next = self.sb_cdata_ne.q.val();
+                }
+                self.room_ok.next = self.sb_room_ok.q.val();
+                if self.cons_adv.val() {
+                    self.room_ok.next = self.sb_room_ok1.q.val();
+                }
                 if self.write_back.val()
                     & !self.clr.val()
                     & self.enabled.val()
                     & !self.busy.val()
                     & !self.queued.val()
-                    & (self.prod.val() != self.fetch.val())
-                    & ((self.fetch.val() - self.cons.val()) < self.k_per_vi.val())
+                    & self.prod_ne.val()
+                    & self.room_ok.val()
                 {
                     self.queued.next = true;
                     self.push.next = true;
-                    self.fq_tail.d.next = self.fq_tail.q.val() + 1;
                 }
             }
         }
+        self.sw_fq_en.d.next = self.push.val();
+        if self.sw_fq_en.q.val() {
+            self.fq_tail.d.next = self.fq_tail.q.val() + 1;
+        }
         self.fq.write_address.next = self.fq_tail.q.val().get_bits::<VB>(0);
         self.fq.write_data.next = self.cvi.q.val();
-        self.fq.write_enable.next = self.push.val();
+        self.fq.write_enable.next = self.sw_fq_en.q.val();
         // Write the VI's words back.
         self.dynr.write_address.next = self.cvi.q.val().get_bits::<VB>(0);
         self.cntr.write_address.next = self.cvi.q.val().get_bits::<VB>(0);
         self.cfgr.write_address.next = self.cvi.q.val().get_bits::<VB>(0);
-        self.dynr.write_enable.next = self.write_back.val() & self.vi_ok.val();
-        self.cntr.write_enable.next = self.write_back.val() & self.vi_ok.val();
-        self.cfgr.write_enable.next = self.write_cfg.val();
-        self.cfgr.write_data.next = self.cf_word.val();
-        self.dynr.write_data.next = bit_cast::<DYN_W, 16>(self.prod.val())
+        self.sw_dyn_en.d.next = self.write_back.val() & self.vi_ok.val();
+        self.sw_cnt_en.d.next = self.write_back.val() & self.vi_ok.val();
+        self.sw_cfg_en.d.next = self.write_cfg.val();
+        self.sw_cfg.d.next = self.cf_word.val();
+        self.sw_dyn.d.next = bit_cast::<DYN_W, 16>(self.prod.val())
             | (bit_cast::<DYN_W, 16>(self.fetch.val()) << 16)
             | (bit_cast::<DYN_W, 16>(self.ready.val()) << 32)
             | (bit_cast::<DYN_W, 16>(self.cons.val()) << 48)
@@ -1017,7 +1232,7 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
             | (bit_cast::<DYN_W, 1>(self.busy.val().into()) << 97)
             | (bit_cast::<DYN_W, 1>(self.queued.val().into()) << 98)
             | (bit_cast::<DYN_W, 1>(self.armed.val().into()) << 99);
-        self.cntr.write_data.next = bit_cast::<CNT_W, 32>(self.cn[0].val())
+        self.sw_cnt.d.next = bit_cast::<CNT_W, 32>(self.cn[0].val())
             | (bit_cast::<CNT_W, 32>(self.cn[1].val()) << 32)
             | (bit_cast::<CNT_W, 32>(self.cn[2].val()) << 64)
             | (bit_cast::<CNT_W, 32>(self.cn[3].val()) << 96)
@@ -1028,10 +1243,18 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
         // CREATE: indices and counters start at 0, the VI enabled and not armed (`queued`
         // stays: the VI may still be in the fetch queue from its last life).
         if self.clr.val() {
-            self.dynr.write_data.next =
+            self.sw_dyn.d.next =
                 self.k_created.val() | (bit_cast::<DYN_W, 1>(self.queued.val().into()) << 98);
-            self.cntr.write_data.next = 0.into();
+            self.sw_cnt.d.next = 0.into();
         }
+        // (With the pipeline, written the cycle after the decision, in `Commit`; the VI's
+        // address is held until then.)
+        self.dynr.write_enable.next = self.sw_dyn_en.q.val();
+        self.cntr.write_enable.next = self.sw_cnt_en.q.val();
+        self.cfgr.write_enable.next = self.sw_cfg_en.q.val();
+        self.dynr.write_data.next = self.sw_dyn.q.val();
+        self.cntr.write_data.next = self.sw_cnt.q.val();
+        self.cfgr.write_data.next = self.sw_cfg.q.val();
         // A soft reset forgets every VI: the sweep writes each VI's indices and counters to
         // zero, one VI a cycle, after the reset pulse.
         if self.sweeping.q.val() & !self.reset.val() {
