@@ -4,10 +4,11 @@
 //!
 //! **Host to card.** The port's receive MAC (`MacRx::gmii_only`) checks every frame, a
 //! store-and-forward buffer keeps the good ones, and the command reader walks a frame's
-//! 8-octet words (two cycles a word: the buffer's read address, then its data): a frame to
-//! another address or of another EtherType is skipped and counted; WRITE and READ wait for
-//! the card's `mmio_ready` (one READ outstanding at a time); COMPLETION beats go to the card's
-//! completion port one a cycle. An unknown op ends the frame and is counted.
+//! 8-octet words (three cycles a word: the buffer's read address, its data out of block RAM,
+//! the data registered): a frame to another address or of another EtherType is skipped and
+//! counted; WRITE and READ wait for the card's `mmio_ready` (one READ outstanding at a
+//! time); COMPLETION beats go to the card's completion port, one each word. An unknown op ends
+//! the frame and is counted.
 //!
 //! **Card to host.** One message a frame through the port's transmit MAC (`GmiiTx`):
 //! - DMA writes are taken into a one-beat holding register, then gathered into a burst of up
@@ -117,6 +118,9 @@ pub struct Tunnel {
     r_full: DFF<Bits<8>>,
     r_stored: DFF<Bits<8>>,
     r_phase: DFF<Bit>,
+    // The word registered out of the buffer's block RAM, and the cycle that takes.
+    word_r: DFF<Bits<64>>,
+    r_wait: DFF<Bit>,
     r_src_lo: DFF<Bits<16>>,
     r_cpl_left: DFF<Bits<8>>,
     r_cpl_tag: DFF<Bits<DMA_TAG_BITS>>,
@@ -133,6 +137,15 @@ pub struct Tunnel {
     h_data: DFF<Bits<64>>,
     h_strb: DFF<Bits<8>>,
     b_n: DFF<Bits<6>>,
+    // The address that continues the burst, and whether the held beat has it (compared when
+    // the beat is taken, against the burst as it is after that cycle).
+    b_next: DFF<Bits<64>>,
+    h_cont: DFF<Bit>,
+    b_next_n: Signal<Local, Bits<64>>,
+    // (Those addresses plus 8, kept so that no sum waits for the decision to move a beat.)
+    b_next8: DFF<Bits<64>>,
+    h_addr8: DFF<Bits<64>>,
+    b_next8_n: Signal<Local, Bits<64>>,
     b_addr: DFF<Bits<64>>,
     b_first: DFF<Bits<8>>,
     b_last: DFF<Bits<8>>,
@@ -235,6 +248,8 @@ impl Default for Tunnel {
             r_full: Default::default(),
             r_stored: Default::default(),
             r_phase: Default::default(),
+            word_r: Default::default(),
+            r_wait: Default::default(),
             r_src_lo: Default::default(),
             r_cpl_left: Default::default(),
             r_cpl_tag: Default::default(),
@@ -250,6 +265,12 @@ impl Default for Tunnel {
             h_data: Default::default(),
             h_strb: Default::default(),
             b_n: Default::default(),
+            b_next: Default::default(),
+            h_cont: Default::default(),
+            b_next_n: Default::default(),
+            b_next8: Default::default(),
+            h_addr8: Default::default(),
+            b_next8_n: Default::default(),
             b_addr: Default::default(),
             b_first: Default::default(),
             b_last: Default::default(),
@@ -308,6 +329,8 @@ impl Logic for Tunnel {
             r_full,
             r_stored,
             r_phase,
+            word_r,
+            r_wait,
             r_src_lo,
             r_cpl_left,
             r_cpl_tag,
@@ -323,6 +346,10 @@ impl Logic for Tunnel {
             h_data,
             h_strb,
             b_n,
+            b_next,
+            h_cont,
+            b_next8,
+            h_addr8,
             b_addr,
             b_first,
             b_last,
@@ -367,7 +394,8 @@ impl Logic for Tunnel {
         self.t_next.next = self.t_i.q.val() + 1;
         self.rxbuf.free_ptr.next = self.r_free.q.val();
         self.rxbuf.info_pop.next = false;
-        self.word.next = self.rxbuf.rd_data.val();
+        self.word_r.d.next = self.rxbuf.rd_data.val();
+        self.word.next = self.word_r.q.val();
 
         // ---- The card's MMIO answers.
         self.mmio_addr.next = self.word.val().get_bits::<MMIO_ADDR_BITS>(8);
@@ -380,7 +408,8 @@ impl Logic for Tunnel {
             self.rd_value.d.next = self.mmio_rdata.val();
         }
 
-        // ---- Command reader: two cycles a word (address, then data in `word`).
+        // ---- Command reader: three cycles a word (address, data out of block RAM, data
+        // registered in `word`).
         self.dma_cpl_valid.next = false;
         self.dma_cpl_tag.next = self.r_cpl_tag.q.val();
         self.dma_cpl_data.next = self.word.val();
@@ -393,6 +422,7 @@ impl Logic for Tunnel {
                     self.r_base.d.next = self.r_free.q.val();
                     self.r_bi.d.next = 0.into();
                     self.r_phase.d.next = false;
+                    self.r_wait.d.next = false;
                     // Words wholly inside the frame, and the beats it takes with its FCS.
                     self.r_full.d.next = self.info_words.val().get_bits::<8>(0);
                     self.r_stored.d.next = self.info_beats.val().get_bits::<8>(0);
@@ -477,14 +507,17 @@ impl Logic for Tunnel {
             & (self.r_state.q.val() != ReadState::Done)
             & !self.r_phase.q.val()
         {
-            if self.r_bi.q.val() >= self.r_full.q.val() {
+            if self.r_wait.q.val() {
+                self.r_wait.d.next = false;
+                self.r_phase.d.next = true;
+            } else if self.r_bi.q.val() >= self.r_full.q.val() {
                 // The frame's words are used up; a completion cut short is malformed.
                 if self.r_state.q.val() == ReadState::Completion {
                     self.c_malformed.d.next = self.c_malformed.q.val() + 1;
                 }
                 self.r_state.d.next = ReadState::Done;
             } else {
-                self.r_phase.d.next = true;
+                self.r_wait.d.next = true;
             }
         }
         if self.advance.val() {
@@ -506,8 +539,7 @@ impl Logic for Tunnel {
         // The held beat continues the burst: the next address, room left, and the burst's
         // last beat whole unless it is also its first.
         self.joins.next = (self.b_n.q.val() == 0)
-            | ((self.h_addr.q.val()
-                == self.b_addr.q.val() + (bit_cast::<64, 6>(self.b_n.q.val()) << 3))
+            | (self.h_cont.q.val()
                 & (self.b_n.q.val() != self.k_max_beats.val())
                 & ((self.b_n.q.val() == 1) | (self.b_last.q.val() == 0xFF)));
         // Another message waits: new writes wait behind it, while the held beat and the
@@ -530,6 +562,18 @@ impl Logic for Tunnel {
         if (self.b_n.q.val() != 0) & (self.b_quiet.q.val() != 15) {
             self.b_quiet.d.next = self.b_quiet.q.val() + 1;
         }
+        self.b_next_n.next = self.b_next.q.val();
+        self.b_next8_n.next = self.b_next8.q.val();
+        if self.moving.val() {
+            self.b_next_n.next = self.b_next8.q.val();
+            self.b_next8_n.next = self.b_next8.q.val() + 8;
+            if self.b_n.q.val() == 0 {
+                self.b_next_n.next = self.h_addr8.q.val();
+                self.b_next8_n.next = self.h_addr8.q.val() + 8;
+            }
+        }
+        self.b_next.d.next = self.b_next_n.val();
+        self.b_next8.d.next = self.b_next8_n.val();
         if self.moving.val() {
             self.burst.write_enable.next = true;
             self.b_n.d.next = self.b_n.q.val() + 1;
@@ -545,6 +589,14 @@ impl Logic for Tunnel {
         if self.dma_wr_valid.val() & self.dma_wr_ready.val() {
             self.h_valid.d.next = true;
             self.h_addr.d.next = self.dma_wr_addr.val();
+            self.h_addr8.d.next = self.dma_wr_addr.val() + 8;
+            self.h_cont.d.next = self.dma_wr_addr.val() == self.b_next.q.val();
+            if self.moving.val() {
+                self.h_cont.d.next = self.dma_wr_addr.val() == self.b_next8.q.val();
+                if self.b_n.q.val() == 0 {
+                    self.h_cont.d.next = self.dma_wr_addr.val() == self.h_addr8.q.val();
+                }
+            }
             self.h_data.d.next = self.dma_wr_data.val();
             self.h_strb.d.next = self.dma_wr_strb.val();
         }
