@@ -16,7 +16,8 @@
 //! - **Flows**: two hash units (one per bank's seed) run the one-at-a-time hash, two cycles a
 //!   word, over the 5-tuple (steps 13..=34) then the 3-tuple (37..=58); the four slots of each
 //!   key are read a 64-bit word a cycle from block RAM (one per bank and way; steps 36..=41
-//!   and 59..=64) and compared as they come, then ranked one a cycle (43..=46, 66..=69).
+//!   and 59..=64), registered twice and compared as they come (38..=42, 61..=65), then
+//!   ranked one a cycle (44..=47, 67..=70).
 //!   A flow insert (`FLOW_CMD`) copies the staged entry into its slot in six cycles, word 5
 //!   (valid bit, VI, filter) last; a lookup that overlapped the copy of its slot misses, one
 //!   before it sees the slot's old content, one after it the new entry. A delete clears word
@@ -175,7 +176,7 @@ pub(crate) fn verilog(p: ClassifierParams, tx: bool, rd: usize) -> String {
     let t_own = if tx { " && (tvi_q == ev_vi)" } else { "" };
     let f_own = |slot: &str| {
         if tx {
-            format!(" && (fd{slot}[47:32] == ev_vi)")
+            format!(" && (fr{slot}[47:32] == ev_vi)")
         } else {
             String::new()
         }
@@ -306,16 +307,17 @@ reg [14:0] t_f, f_f;
 reg [31:0] hA, hB;
 reg [$FB1:0] i5_0, i5_1;
 reg [3:0] hj;
-reg [31:0] hk5, hk3, hk, kw0_5, kw0_3;
+reg [31:0] hk5, hk3, hk, hk_r, kw0_5, kw0_3;
+reg [7:0] stp1;
 reg [2:0] fr_word;
 reg [$FB1:0] fr_i0, fr_i1;
 reg [63:0] fd00, fd01, fd10, fd11;
-reg [63:0] kp, kp_q;
+reg [63:0] fr00, fr01, fr10, fr11;
+reg [63:0] kp, kp_q, kp_r;
 reg [3:0] eq, dirty, c_hit;
 reg [31:0] c_fp [0:3];
 reg [15:0] c_vi [0:3];
 reg [3:0] cand_hit;
-reg [1:0] mi;
 reg copy_busy, copy_live, copy_bank, copy_way;
 reg [2:0] copy_c;
 reg [$FB1:0] copy_idx;
@@ -456,8 +458,10 @@ always @(*) begin
     ti_a = step - $TERM_A;
     thit = tvalid_snap[ti_q] && !tbad_any && ((litvec & tpos_all[$NL1:0]) == tpos_all[$NL1:0])
         && ((litvec & tneg_all[$NL1:0]) == 0)$T_OWN;
-    // Flow hashes: word hj of the 5-tuple (steps 13..32), then of the 3-tuple (37..56).
-    hj = (step < 8'd36) ? ((step - 8'd13) >> 1) : ((step - 8'd37) >> 1);
+    // Flow hashes: word hj of the 5-tuple (steps 13..32), then of the 3-tuple (37..56),
+    // chosen a step ahead and registered in `hk_r`.
+    stp1 = step + 8'd1;
+    hj = (stp1 < 8'd36) ? ((stp1 - 8'd13) >> 1) : ((stp1 - 8'd37) >> 1);
     case (hj)
         4'd0: begin hk5 = kw0_5; hk3 = kw0_3; end
         4'd1: begin hk5 = kw1; hk3 = 32'd0; end
@@ -470,7 +474,7 @@ always @(*) begin
         4'd8: begin hk5 = kw8; hk3 = kw8; end
         default: begin hk5 = kw9; hk3 = {16'd0, kw9[15:0]}; end
     endcase
-    hk = (step < 8'd36) ? hk5 : hk3;
+    hk = (stp1 < 8'd36) ? hk5 : hk3;
     // Flow reads: the 5-tuple's slots at steps 36..41, the 3-tuple's at 59..64.
     if (step < 8'd59) begin
         fr_word = step[2:0] - 3'd4;
@@ -490,11 +494,10 @@ always @(*) begin
         default: kp = (step < 8'd59) ? {kw9, kw8} : {16'd0, kw9[15:0], kw8};
     endcase
     // A slot's word 5 holds its valid bit (63), VI (47..32) and filter (31..0).
-    c_hit[0] = keys_ok && eq[0] && !dirty[0] && fd00[63]$F_OWN0;
-    c_hit[1] = keys_ok && eq[1] && !dirty[1] && fd01[63]$F_OWN1;
-    c_hit[2] = keys_ok && eq[2] && !dirty[2] && fd10[63]$F_OWN2;
-    c_hit[3] = keys_ok && eq[3] && !dirty[3] && fd11[63]$F_OWN3;
-    mi = (step < 8'd60) ? step[1:0] - 2'd3 : step[1:0] - 2'd2;
+    c_hit[0] = keys_ok && eq[0] && !dirty[0] && fr00[63]$F_OWN0;
+    c_hit[1] = keys_ok && eq[1] && !dirty[1] && fr01[63]$F_OWN1;
+    c_hit[2] = keys_ok && eq[2] && !dirty[2] && fr10[63]$F_OWN2;
+    c_hit[3] = keys_ok && eq[3] && !dirty[3] && fr11[63]$F_OWN3;
     // Flow inserts: the staged words, 64 bits a cycle.
     case (copy_c)
         3'd0: cword = snap[63:0];
@@ -556,12 +559,13 @@ initial begin
     term_valid = 0; tvalid_snap = 0; f_head = 0; f_tail = 0; ready = 0; ev_slot = 0;
     ev_has_slot = 0; c_rule = 0; c_flow = 0; c_over = 0; keys_ok = 0; flags_r = 0;
     w12 = 0; w16 = 0; w20 = 0; wp = 0; wq = 0; ihl3 = 0; pa_q = 0;
-    ws0 = 0; ws1 = 0; ws2 = 0; ws3 = 0; wz = 0; kp_q = 0;
+    ws0 = 0; ws1 = 0; ws2 = 0; ws3 = 0; wz = 0; kp_q = 0; kp_r = 0; hk_r = 0;
     kw1 = 0; kw2 = 0; kw3 = 0; kw4 = 0; kw5 = 0; kw6 = 0; kw7 = 0; kw8 = 0; kw9 = 0;
     lf_q = 0; lv_q = 0; lm_q = 0; la_q = 0; lsz_q = 0; lsz2 = 0; lkd_q = 0; lkd2 = 0; litvec = 0;
     ti_q = 0; tfp_q = 0; tvi_q = 0; t_have = 0; f_have = 0; rule_r = 0; flow_r = 0;
     t_p = 0; f_p = 0; t_vi = 0; f_vi = 0; t_f = 0; f_f = 0;
     hA = 0; hB = 0; i5_0 = 0; i5_1 = 0; fd00 = 0; fd01 = 0; fd10 = 0; fd11 = 0;
+    fr00 = 0; fr01 = 0; fr10 = 0; fr11 = 0;
     eq = 0; dirty = 0; cand_hit = 0;
     copy_busy = 0; copy_live = 0; copy_bank = 0; copy_way = 0; copy_c = 0; copy_idx = 0; snap = 0;
     ins_pend = 0; ins_bank = 0; ins_way = 0; ins_idx = 0;
@@ -614,13 +618,17 @@ always @(posedge clock) begin
     if (we[3]) fm11[wa3] <= wd3;
 end
 
-// Flow slot reads (block RAM, registered).
+// Flow slot reads (block RAM, and its output registered again before any logic: a block
+// RAM's output is slow on the ECP5).
 always @(posedge clock) begin
     fd00 <= fm00[{fr_i0, fr_word}];
     fd01 <= fm01[{fr_i0, fr_word}];
     fd10 <= fm10[{fr_i1, fr_word}];
     fd11 <= fm11[{fr_i1, fr_word}];
+    fr00 <= fd00; fr01 <= fd01; fr10 <= fd10; fr11 <= fd11;
     kp_q <= kp;
+    kp_r <= kp_q;
+    hk_r <= hk;
 end
 
 // The copy unit: six words from the staged entry, word 5 (with the valid bit) last.
@@ -694,7 +702,7 @@ always @(posedge clock) begin
             if (!step[0]) begin
                 hA <= mixb(hA); hB <= mixb(hB);
             end else begin
-                hA <= hA + hk; hB <= hB + hk;
+                hA <= hA + hk_r; hB <= hB + hk_r;
             end
         end else if (step == 8'd33 || step == 8'd57) begin
             hA <= hA + (hA << 3); hB <= hB + (hB << 3);
@@ -706,8 +714,8 @@ always @(posedge clock) begin
         end
         // Flow compares: words 0..4 of each slot against the key, word 5 its VI and filter.
         if (step == 8'd36 || step == 8'd59) eq <= 4'b1111;
-        else if ((step >= 8'd37 && step < 8'd42) || (step >= 8'd60 && step < 8'd65)) begin
-            eq <= eq & {fd11 == kp_q, fd10 == kp_q, fd01 == kp_q, fd00 == kp_q};
+        else if ((step >= 8'd38 && step < 8'd43) || (step >= 8'd61 && step < 8'd66)) begin
+            eq <= eq & {fr11 == kp_r, fr10 == kp_r, fr01 == kp_r, fr00 == kp_r};
         end
         if ((step >= 8'd36 && step < 8'd42) || (step >= 8'd59 && step < 8'd65)) begin
             dirty <= ((step == 8'd36 || step == 8'd59) ? 4'd0 : dirty) | {
@@ -718,19 +726,25 @@ always @(posedge clock) begin
             // (bank 1 way 1, bank 1 way 0, bank 0 way 1, bank 0 way 0: a write to the slot, or a
             // copy into it under way, even one held back by deletes.)
         end
-        if (step == 8'd42 || step == 8'd65) begin
+        if (step == 8'd43 || step == 8'd66) begin
             cand_hit <= $CAND_HIT;
-            c_fp[0] <= fd00[31:0]; c_vi[0] <= fd00[47:32];
-            c_fp[1] <= fd01[31:0]; c_vi[1] <= fd01[47:32];
-            c_fp[2] <= fd10[31:0]; c_vi[2] <= fd10[47:32];
-            c_fp[3] <= fd11[31:0]; c_vi[3] <= fd11[47:32];
+            c_fp[0] <= fr00[31:0]; c_vi[0] <= fr00[47:32];
+            c_fp[1] <= fr01[31:0]; c_vi[1] <= fr01[47:32];
+            c_fp[2] <= fr10[31:0]; c_vi[2] <= fr10[47:32];
+            c_fp[3] <= fr11[31:0]; c_vi[3] <= fr11[47:32];
         end
-        // Flow candidates ranked one a cycle: the 5-tuple's at 43..46, the 3-tuple's at 66..69.
-        if (((step >= 8'd43 && step < 8'd47) || (step >= 8'd66 && step < 8'd70)) && cand_hit[mi]) begin
-            flow_r <= 1;
-            if (!f_have || better(c_fp[mi][31:16], f_p, c_fp[mi][14:0], f_f)) begin
-                f_have <= 1; f_p <= c_fp[mi][31:16]; f_f <= c_fp[mi][14:0]; f_vi <= c_vi[mi];
+        // Flow candidates ranked one a cycle: the 5-tuple's at 44..47, the 3-tuple's at 67..70,
+        // each taken from the head of the candidates as they shift down.
+        if ((step >= 8'd44 && step < 8'd48) || (step >= 8'd67 && step < 8'd71)) begin
+            if (cand_hit[0]) begin
+                flow_r <= 1;
+                if (!f_have || better(c_fp[0][31:16], f_p, c_fp[0][14:0], f_f)) begin
+                    f_have <= 1; f_p <= c_fp[0][31:16]; f_f <= c_fp[0][14:0]; f_vi <= c_vi[0];
+                end
             end
+            cand_hit <= cand_hit >> 1;
+            c_fp[0] <= c_fp[1]; c_fp[1] <= c_fp[2]; c_fp[2] <= c_fp[3];
+            c_vi[0] <= c_vi[1]; c_vi[1] <= c_vi[2]; c_vi[2] <= c_vi[3];
         end
         if (step == $DECIDE) begin
             if (ev_has_slot) fifo[ev_slot[$RB1:0]] <= have ? {flags_r, 1'b0, best_f, best_vi} : {flags_r, 16'd$FNONE, 16'd0};

@@ -128,7 +128,7 @@ impl ClassifierParams {
         exact_flows: true,
     };
     /// The receive classifier of the board build (sequential): 32 literals, 16 terms,
-    /// 2 x 64 x 2 flows. A result 71 cycles after the commit, inside the 84 cycles of a
+    /// 2 x 64 x 2 flows. A result 72 cycles after the commit, inside the 84 cycles of a
     /// minimum frame at 1 GbE.
     pub const BOARD: ClassifierParams = ClassifierParams {
         literals: 32,
@@ -151,9 +151,10 @@ impl ClassifierParams {
     };
     /// Step of the sequential build at which the flow lookups are done: the header windows
     /// (steps 0..=14), the 5-tuple hashed (13..=34) then the 3-tuple (37..=58), each key's
-    /// slots read and compared a 64-bit word at a time (36..=42, 59..=65) and ranked
-    /// (43..=46, 66..=69).
-    pub const SEQ_FLOWS_DONE: usize = 70;
+    /// slots read a 64-bit word at a time (36..=41, 59..=64), compared two steps later
+    /// (the block RAM's output registered once more for the board's clock) and ranked
+    /// (44..=47, 67..=70).
+    pub const SEQ_FLOWS_DONE: usize = 71;
     /// Cycles from a frame's commit to its result.
     pub const fn latency(&self) -> usize {
         if self.sequential {
