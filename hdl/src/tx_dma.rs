@@ -121,6 +121,12 @@ pub struct TxDma<
     // Issue.
     alloc: DFF<Bits<PB>>,
     i_busy: DFF<Bit>,
+    // The issue's second cycle: the buffer-table entry registered out of block RAM, and the
+    // descriptor's own checks.
+    i_ready: DFF<Bit>,
+    entry_r: DFF<Bits<64>>,
+    i_bad_desc: DFF<Bit>,
+    i_bt_over: DFF<Bit>,
     i_vi: DFF<Bits<16>>,
     i_idx: DFF<Bits<16>>,
     i_desc: DFF<Bits<64>>,
@@ -186,19 +192,25 @@ pub struct TxDma<
     vlen: Signal<Local, Bits<16>>,
     vnb: Signal<Local, Bits<16>>,
     vlast: Signal<Local, Bit>,
+    // The checked frame's last header beat and that beat's octets, registered in `Look`.
+    v_lastbeat: DFF<Bits<4>>,
+    vnb_m1: Signal<Local, Bits<16>>,
+    p_len: Signal<Local, Bits<16>>,
+    p_lastb: Signal<Local, Bits<16>>,
+    push_qinfo: Signal<Local, Bits<64>>,
+    k_info_mask: Constant<Bits<64>>,
+    v_lastn: DFF<Bits<4>>,
     dinfo: Signal<Local, Bits<64>>,
     push_q: Signal<Local, Bit>,
     push_info: Signal<Local, Bits<64>>,
     pop_q: Signal<Local, Bit>,
     h_len: Signal<Local, Bits<16>>,
-    h_beats: Signal<Local, Bits<8>>,
     h_n: Signal<Local, Bits<4>>,
     issue: Signal<Local, Bit>,
     fpop: Signal<Local, Bit>,
     fidx: Signal<Local, Bits<3>>,
     fnew: Signal<Local, Bits<69>>,
     d_beats: Signal<Local, Bits<32>>,
-    h_beats16: Signal<Local, Bits<16>>,
     h_m1: Signal<Local, Bits<16>>,
     v_m1: Signal<Local, Bits<16>>,
     k_page_mask: Constant<Bits<64>>,
@@ -286,6 +298,10 @@ impl<
             info_d: Default::default(),
             alloc: Default::default(),
             i_busy: Default::default(),
+            i_ready: Default::default(),
+            entry_r: Default::default(),
+            i_bad_desc: Default::default(),
+            i_bt_over: Default::default(),
             i_vi: Default::default(),
             i_idx: Default::default(),
             i_desc: Default::default(),
@@ -342,19 +358,24 @@ impl<
             vlen: Default::default(),
             vnb: Default::default(),
             vlast: Default::default(),
+            v_lastbeat: Default::default(),
+            vnb_m1: Default::default(),
+            p_len: Default::default(),
+            p_lastb: Default::default(),
+            push_qinfo: Default::default(),
+            k_info_mask: Constant::new(((1u64 << 53) - 1).into()),
+            v_lastn: Default::default(),
             dinfo: Default::default(),
             push_q: Default::default(),
             push_info: Default::default(),
             pop_q: Default::default(),
             h_len: Default::default(),
-            h_beats: Default::default(),
             h_n: Default::default(),
             issue: Default::default(),
             fpop: Default::default(),
             fidx: Default::default(),
             fnew: Default::default(),
             d_beats: Default::default(),
-            h_beats16: Default::default(),
             h_m1: Default::default(),
             v_m1: Default::default(),
             k_page_mask: Constant::new((!(PAGE_SIZE - 1)).into()),
@@ -390,6 +411,10 @@ impl<
             clock,
             alloc,
             i_busy,
+            i_ready,
+            entry_r,
+            i_bad_desc,
+            i_bt_over,
             i_vi,
             i_idx,
             i_desc,
@@ -403,6 +428,8 @@ impl<
             vp,
             vstate,
             va,
+            v_lastbeat,
+            v_lastn,
             dp,
             q0_v,
             q0_slot,
@@ -466,11 +493,13 @@ impl<
             self.draining.d.next = false;
         }
         self.oroom.next = self.ocount.q.val() < 4;
-        // Issue: a started descriptor is taken when a slot is free and the previous read
-        // has gone; the buffer table answers in the next cycle.
+        // Issue, three cycles a descriptor: it is taken when a slot is free and the previous
+        // read has gone; the buffer table answers in the next cycle, into a register; the
+        // cycle after, the slot's info word and the read.
         self.job_take.next = false;
         self.bt.read_address.next = self.i_desc.q.val().get_bits::<BB>(0);
         if !self.i_busy.q.val()
+            & !self.i_ready.q.val()
             & self.job_valid.val()
             & !self.rq_v.q.val()
             & ((self.alloc.q.val() - self.fp.q.val()) < self.k_slots.val())
@@ -485,20 +514,22 @@ impl<
             self.i_unres.d.next = self.job_unres.val();
             self.bt.read_address.next = self.job_desc.val().get_bits::<BB>(0);
         }
-        self.entry.next = self.bt.read_data.val();
+        self.entry_r.d.next = self.bt.read_data.val();
+        self.entry.next = self.entry_r.q.val();
         self.d_off.next = bit_cast::<32, 16>(self.i_desc.q.val().get_bits::<16>(32));
         self.d_len.next = bit_cast::<32, 15>(self.i_desc.q.val().get_bits::<15>(48));
         self.d_beats.next = (self.d_len.val() + 7) >> 3;
-        self.code.next = 0.into();
-        if (self.d_off.val().get_bits::<3>(0) != 0)
+        self.i_bad_desc.d.next = (self.d_off.val().get_bits::<3>(0) != 0)
             | (self.d_off.val() + self.d_len.val() > self.k_page.val())
             | (self.d_len.val() < self.k_min_len.val())
             | (self.d_len.val() > self.k_slot_bytes.val())
-            | (self.d_len.val() + 4 > bit_cast::<32, 16>(self.max_frame.val()))
-        {
+            | (self.d_len.val() + 4 > bit_cast::<32, 16>(self.max_frame.val()));
+        self.i_bt_over.d.next = self.i_desc.q.val().get_bits::<32>(0) >= self.k_bt_limit.val();
+        self.code.next = 0.into();
+        if self.i_bad_desc.q.val() {
             self.code.next = self.k_err_bad_desc.val();
         }
-        if (self.i_desc.q.val().get_bits::<32>(0) >= self.k_bt_limit.val())
+        if self.i_bt_over.q.val()
             | !self.entry.val().get_bit(0)
             | (self.entry.val().get_bits::<11>(1) != self.i_vi.q.val().get_bits::<11>(0))
         {
@@ -519,6 +550,10 @@ impl<
         self.info_d.write_data.next = self.info_v.write_data.val();
         if self.i_busy.q.val() {
             self.i_busy.d.next = false;
+            self.i_ready.d.next = true;
+        }
+        if self.i_ready.q.val() {
+            self.i_ready.d.next = false;
             self.info_v.write_enable.next = true;
             self.info_d.write_enable.next = true;
             self.alloc.d.next = self.alloc.q.val() + 1;
@@ -569,7 +604,13 @@ impl<
         if self.vnb.val() > 16 {
             self.vnb.next = 16.into();
         }
-        self.vlast.next = bit_cast::<16, 4>(self.va.q.val()) == self.vnb.val() - 1;
+        self.vnb_m1.next = self.vnb.val() - 1;
+        self.v_lastbeat.d.next = self.vnb_m1.val().get_bits::<4>(0);
+        self.v_lastn.d.next = 8.into();
+        if self.vlen.val() <= 128 {
+            self.v_lastn.d.next = bit_cast::<4, 3>(self.v_m1.val().get_bits::<3>(0)) + 1;
+        }
+        self.vlast.next = self.va.q.val() == self.v_lastbeat.q.val();
         self.v_len.next = self.vlen.val();
         self.v_vi.next = self.vinfo.val().get_bits::<16>(0);
         // (A slot's info word was written at least two cycles before its filled bit is seen,
@@ -600,10 +641,7 @@ impl<
                     self.v_valid.next = true;
                     self.v_last.next = self.vlast.val();
                     if self.vlast.val() {
-                        if self.vlen.val() <= 128 {
-                            self.v_nbytes.next =
-                                bit_cast::<4, 3>(self.v_m1.val().get_bits::<3>(0)) + 1;
-                        }
+                        self.v_nbytes.next = self.v_lastn.q.val();
                         self.vp.d.next = self.vp.q.val() + 1;
                         self.vstate.d.next = CheckState::Look;
                     } else {
@@ -645,8 +683,6 @@ impl<
         self.issue.next = false;
         self.onew.next = 0.into();
         self.h_len.next = bit_cast::<16, 15>(self.q0_info.q.val().get_bits::<15>(32));
-        self.h_beats16.next = (self.h_len.val() + 7) >> 3;
-        self.h_beats.next = self.h_beats16.val().get_bits::<8>(0);
         self.h_m1.next = self.h_len.val() - 1;
         self.h_n.next = bit_cast::<4, 3>(self.h_m1.val().get_bits::<3>(0)) + 1;
         self.data.read_address.next =
@@ -670,7 +706,7 @@ impl<
                 self.rp_n.d.next = 8.into();
                 self.rp_last.d.next = false;
                 self.sb.d.next = self.sb.q.val() + 1;
-                if self.sb.q.val() == self.h_beats.val() - 1 {
+                if self.sb.q.val() == self.q0_info.q.val().get_bits::<8>(56) {
                     self.rp_n.d.next = self.h_n.val();
                     self.rp_last.d.next = true;
                     self.sb.d.next = 0.into();
@@ -686,7 +722,12 @@ impl<
             self.fp.d.next = self.fp.q.val() + 1;
             self.clr.next = self.k_one16.val() << bit_cast::<NS, SB>(self.q0_slot.q.val());
         }
-        // The send queue moves: pop the head, push behind the last.
+        // The send queue moves: pop the head, push behind the last. (An entry carries its
+        // frame's last beat in bits 63..56, computed as it is pushed.)
+        self.p_len.next = bit_cast::<16, 15>(self.push_info.val().get_bits::<15>(32));
+        self.p_lastb.next = ((self.p_len.val() + 7) >> 3) - 1;
+        self.push_qinfo.next = (self.push_info.val() & self.k_info_mask.val())
+            | (bit_cast::<64, 8>(self.p_lastb.val().get_bits::<8>(0)) << 56);
         if self.pop_q.val() {
             self.q0_v.d.next = self.q1_v.q.val();
             self.q0_slot.d.next = self.q1_slot.q.val();
@@ -696,22 +737,22 @@ impl<
                 if self.q1_v.q.val() {
                     self.q1_v.d.next = true;
                     self.q1_slot.d.next = self.dp.q.val().get_bits::<SB>(0);
-                    self.q1_info.d.next = self.push_info.val();
+                    self.q1_info.d.next = self.push_qinfo.val();
                 } else {
                     self.q0_v.d.next = true;
                     self.q0_slot.d.next = self.dp.q.val().get_bits::<SB>(0);
-                    self.q0_info.d.next = self.push_info.val();
+                    self.q0_info.d.next = self.push_qinfo.val();
                 }
             }
         } else if self.push_q.val() {
             if self.q0_v.q.val() {
                 self.q1_v.d.next = true;
                 self.q1_slot.d.next = self.dp.q.val().get_bits::<SB>(0);
-                self.q1_info.d.next = self.push_info.val();
+                self.q1_info.d.next = self.push_qinfo.val();
             } else {
                 self.q0_v.d.next = true;
                 self.q0_slot.d.next = self.dp.q.val().get_bits::<SB>(0);
-                self.q0_info.d.next = self.push_info.val();
+                self.q0_info.d.next = self.push_qinfo.val();
             }
         }
         // The outcome queue: the engine takes the head, the send stage pushes behind.
@@ -776,6 +817,7 @@ impl<
         if self.reset.val() {
             self.alloc.d.next = 0.into();
             self.i_busy.d.next = false;
+            self.i_ready.d.next = false;
             self.rq_v.d.next = false;
             self.cb.d.next = 0.into();
             self.filled.d.next = 0.into();
@@ -811,6 +853,7 @@ impl<
         self.cnt_bad_desc.next = self.c_bad_desc.q.val();
         self.idle.next = (self.alloc.q.val() == self.fp.q.val())
             & !self.i_busy.q.val()
+            & !self.i_ready.q.val()
             & !self.rq_v.q.val()
             & (self.fcount.q.val() == 0)
             & !self.rd_pend.q.val()
