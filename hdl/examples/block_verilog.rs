@@ -6,7 +6,8 @@
 //!
 //! `board BLOCK` writes one block of the board's card (`SmallNic`: 16 VIs, 1024 buffer-table
 //! entries, 4 transmit frame slots) alone: `regs`, `eng`, `fetch`, `txe`, `txd`, `dma`, `irq`,
-//! `rxbuf`, `mac`, `gtx`.
+//! `rxbuf`, `mac`, `gtx`; `eng_short` and `txe_short` are the engines without their stage
+//! registers, as the simulation card builds them.
 //!
 //! `cargo run --release -p arsenic-hdl --example block_verilog <block> [args]`
 
@@ -71,6 +72,21 @@ fn board_block(name: &str) -> String {
             VB,
             { VB + DESC_PER_VI_BITS },
         >::default()),
+        // The engines as the simulation card builds them: without their stage registers.
+        "eng_short" => {
+            let mut e =
+                arsenic_hdl::vi_engine::ViEngine::<VB, { VB + DESC_PER_VI_BITS }>::default();
+            e.set_deep(false);
+            one(e)
+        }
+        "txe_short" => {
+            let mut e = arsenic_hdl::tx_engine::TxEngine::<
+                VB,
+                { VB + arsenic_hdl::tx_engine::TX_DESC_BITS },
+            >::default();
+            e.set_deep(false);
+            one(e)
+        }
         "fetch" => one(arsenic_hdl::desc_fetch::DescFetch::<
             VB,
             { VB + DESC_PER_VI_BITS },
@@ -95,7 +111,10 @@ fn board_block(name: &str) -> String {
         "mac" => one(arsenic_hdl::mac_rx::MacRx::gmii_only()),
         "gtx" => one(arsenic_hdl::gmii_tx::GmiiTx::default()),
         other => {
-            panic!("unknown board block {other:?}: regs eng fetch txe txd dma irq rxbuf mac gtx")
+            panic!(
+                "unknown board block {other:?}: regs eng eng_short fetch txe txe_short txd dma \
+                 irq rxbuf mac gtx"
+            )
         }
     }
 }

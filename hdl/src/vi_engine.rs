@@ -280,7 +280,6 @@ pub struct ViEngine<const VB: usize, const CB: usize> {
     evq_mask: Signal<Local, Bits<16>>,
     evq_slot: Signal<Local, Bits<64>>,
     evq_phase: Signal<Local, Bit>,
-    nfetch: Signal<Local, Bits<16>>,
     dnew: Signal<Local, Bits<16>>,
     err: Signal<Local, Bit>,
     err_code: Signal<Local, Bits<4>>,
@@ -521,7 +520,6 @@ impl<const VB: usize, const CB: usize> Default for ViEngine<VB, CB> {
             evq_mask: Default::default(),
             evq_slot: Default::default(),
             evq_phase: Default::default(),
-            nfetch: Default::default(),
             dnew: Default::default(),
             err: Default::default(),
             err_code: Default::default(),
@@ -918,7 +916,6 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
         self.cons_adv.next = false;
         self.prod_ne.next = false;
         self.room_ok.next = false;
-        self.nfetch.next = self.sb_nfetch.q.val();
         self.err.next = false;
         self.err_code.next = 0.into();
         self.err_value.next = 0.into();
@@ -1050,19 +1047,19 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
                         if self.vi_ok.val()
                             & self.enabled.val()
                             & !self.busy.val()
-                            & (self.nfetch.val() != 0)
+                            & (self.sb_nfetch.q.val() != 0)
                         {
                             self.fi_v.d.next = true;
                             self.fi_vi_r.d.next = self.cvi.q.val();
                             self.fi_addr_r.d.next = self.sb_fi_addr.q.val();
-                            self.fi_n_r.d.next = self.nfetch.val().get_bits::<5>(0);
+                            self.fi_n_r.d.next = self.sb_nfetch.q.val().get_bits::<5>(0);
                             self.fi_slot_r.d.next = (bit_cast::<CB, 16>(self.cvi.q.val())
                                 << self.k_dpv.val())
                                 | bit_cast::<CB, DPV>(self.fetch.val().get_bits::<DPV>(0));
                             self.fi_first_r.d.next = self.sa_cfg.q.val().get_bits::<32>(128);
                             self.fi_count_r.d.next = self.sa_cfg.q.val().get_bits::<32>(160);
                             self.fi_buf_size_r.d.next = self.sa_cfg.q.val().get_bits::<16>(192);
-                            self.fetch.next = self.fetch.val() + self.nfetch.val();
+                            self.fetch.next = self.fetch.val() + self.sb_nfetch.q.val();
                             self.busy.next = true;
                         }
                     }
