@@ -10,9 +10,9 @@
 //! - **Parser and keys** (steps 0..=15): fourteen windows at fixed offsets (and three at
 //!   offsets found by the first ones: the transport ports and the VLAN-depth IP header) fill
 //!   the 5-tuple and 3-tuple word by word; the parser's flags come from the same windows.
-//! - **Literals** (one a cycle, read at step 14 + n, decided at 17 + n): a four-stage pipeline
+//! - **Literals** (one a cycle, read at step 14 + n, decided at 18 + n): a five-stage pipeline
 //!   of table read, address, window and compare, into a shift register.
-//! - **Terms** (one a cycle, decided at 17 + literals + t): read from RAM, ranked as they go.
+//! - **Terms** (one a cycle, matched at 18 + literals + t): read from RAM, ranked a step later.
 //! - **Flows**: two hash units (one per bank's seed) run the one-at-a-time hash, two cycles a
 //!   word, over the 5-tuple (steps 13..=34) then the 3-tuple (37..=58); the four slots of each
 //!   key are read a 64-bit word a cycle from block RAM (one per bank and way; steps 36..=41
@@ -91,6 +91,7 @@ pub(crate) fn verilog(p: ClassifierParams, tx: bool, rd: usize) -> String {
     for &(w, _) in &beyond {
         v.push_str(&format!("reg tbad{w} [0:$NT1];\nreg tb{w}_q;\n"));
     }
+    v.push_str("reg [2:0] ls_e, vs0, vs1, vs2, vs3;\nreg [3:0] vz;\n");
     v.push_str(BODY_DECLS);
     // Capture into the lanes.
     v.push_str("always @(posedge clock) begin\n    if (s_valid && !cap_beat[4]) begin\n");
@@ -110,13 +111,22 @@ pub(crate) fn verilog(p: ClassifierParams, tx: bool, rd: usize) -> String {
         ));
     }
     v.push_str("    pb7 = pa[6:3];\n");
+    v.push_str("    ls_e = (lsz_q == 3'd1) ? 3'd1 : (lsz_q == 3'd2) ? 3'd2 : 3'd4;\n");
     v.push_str(concat!(
-        "end\nalways @(posedge clock) begin\n    pa_q <= pa;\n",
+        "end\nalways @(posedge clock) begin\n    pa <= pa_c;\n    pa_q <= pa;\n",
+        "    // A literal's value, octet k from the window's octet size - 1 - k, its lanes and\n",
+        "    // the octets past the value or the header also decided with the address.\n",
         "    // The window's rotation and its octets past the header, decided with the address.\n",
         "    ws0 <= pa[2:0];\n    ws1 <= pa[2:0] + 3'd1;\n    ws2 <= pa[2:0] + 3'd2;\n    ws3 <= pa[2:0] + 3'd3;\n",
         "    wz <= {(|pa[15:7]) || (pa[6:2] == 5'h1f && (pa[1] || pa[0])), (|pa[15:7]) || pa[6:1] == 6'h3f,\n",
         "           (|pa[15:7]) || pa[6:0] == 7'h7f, |pa[15:7]};\n"
     ));
+    for k in 0..4 {
+        v.push_str(&format!(
+            "    vs{k} <= pa[2:0] + ls_e - 3'd{k1};\n    vz[{k}] <= (3'd{k} >= ls_e) || (|pa[15:7]) || ({{1'b0, pa[6:0]}} + {{5'd0, ls_e}} - 8'd{k1} >= 8'd128);\n",
+            k1 = k + 1
+        ));
+    }
     for j in 0..8 {
         v.push_str(&format!("    lq{j} <= hl{j}[{{ev_bank, pb{j}}}];\n"));
     }
@@ -203,10 +213,11 @@ pub(crate) fn verilog(p: ClassifierParams, tx: bool, rd: usize) -> String {
         ("$RD", rd.to_string()),
         ("$CW1", (32 * chunks - 1).to_string()),
         ("$DECIDE", decide.to_string()),
-        ("$LIT_END", (17 + nl).to_string()),
-        ("$TERM_A", (16 + nl).to_string()),
-        ("$TERM_B", (17 + nl).to_string()),
-        ("$TERM_END", (17 + nl + nt).to_string()),
+        ("$DECM1", (decide - 1).to_string()),
+        ("$LIT_END1", (17 + nl).to_string()),
+        ("$TERM_B1", (17 + nl).to_string()),
+        ("$TERM_END1", (17 + nl + nt).to_string()),
+        ("$TERM_A", (17 + nl).to_string()),
         ("$SEED0", format!("32'h{seed0:08x}")),
         ("$SEED1", format!("32'h{seed1:08x}")),
         ("$LSH", (4 + lb).to_string()),
@@ -246,6 +257,10 @@ const BODY_DECLS: &str = r#"
 reg cap_bank;
 reg [4:0] cap_beat;
 reg busy_r;
+// The decision step (busy_r && step == $DECIDE), registered.
+reg at_dec;
+// Whether this step decides a literal, ranks a term (registered a step ahead).
+reg lit_on, term_on;
 reg [7:0] step;
 reg ev_bank;
 reg [15:0] ev_len;
@@ -264,7 +279,8 @@ reg [63:0] fm01 [0:$FD1];
 reg [63:0] fm10 [0:$FD1];
 reg [63:0] fm11 [0:$FD1];
 // Window unit.
-reg [15:0] pa, pa_q;
+reg [15:0] pa_c, pa, pa_q;
+reg pa_start;
 reg [7:0] o0, o1, o2, o3;
 reg [2:0] ws0, ws1, ws2, ws3;
 reg [3:0] wz;
@@ -278,6 +294,11 @@ reg [3:0] flags_r;
 reg v4;
 reg [7:0] proto;
 reg [15:0] l4raw, l4, pl3;
+// Registered a step or more after the words they come from (the window address and the
+// parser's length check start from registers), and the parser's flags in two steps.
+reg [15:0] l4_r, pl3_r, pneed_r;
+reg [3:0] pflags_a, pk_r, pihl_r;
+reg pports;
 reg k_ok;
 reg [3:0] pflags;
 reg [15:0] pneed, pet, pfrag;
@@ -287,7 +308,9 @@ reg [$LB1:0] li_a, li_c;
 reg [31:0] lf_q, lv_q, lm_q;
 reg [15:0] la, la_q;
 reg [2:0] lsz_q, lsz2;
-reg [1:0] lkd_q, lkd2;
+reg [1:0] lkd_q, lkd2, lkd3;
+reg [31:0] lval_r, lv_q2, lm_q2;
+reg loob_r, lenhit_r;
 reg [3:0] ihl;
 reg [15:0] l3;
 reg [31:0] lval;
@@ -299,7 +322,9 @@ reg [$CW1:0] tpos_all, tneg_all;
 reg tbad_any;
 reg [31:0] tfp_q;
 reg [15:0] tvi_q;
-reg thit;
+reg thit, thit_r;
+reg [31:0] tfp_q2;
+reg [15:0] tvi_q2;
 reg t_have, f_have, rule_r, flow_r;
 reg [15:0] t_p, f_p, t_vi, f_vi;
 reg [14:0] t_f, f_f;
@@ -401,43 +426,29 @@ always @(*) begin
     pet = wp[31:16];
     pv = wp[15:8];
     pflags = 4'd0;
-    pneed = 16'd0;
     pfrag = 16'd0;
     pnh = 8'd0;
+    pports = 1'b0;
     if (pet == 16'h0800) begin
         if (pv[7:4] != 4'd4 || pv[3:0] < 4'd5) pflags = pflags | 4'd2;
         pfrag = wq[31:16] & 16'h1fff;
         if (pfrag != 16'd0) pflags = pflags | 4'd8;
         pnh = wq[7:0];
-        pneed = pl3 + {10'd0, pv[3:0], 2'b00} + ((pfrag == 16'd0 && (pnh == 8'd6 || pnh == 8'd17 || pnh == 8'd132)) ? 16'd4 : 16'd0);
+        pports = pfrag == 16'd0 && (pnh == 8'd6 || pnh == 8'd17 || pnh == 8'd132);
     end else if (pet == 16'h86dd) begin
         if (pv[7:4] != 4'd6) pflags = pflags | 4'd2;
         pnh = wq[31:24];
         if (pnh == 8'd0 || pnh == 8'd43 || pnh == 8'd44 || pnh == 8'd50 || pnh == 8'd51 || pnh == 8'd60 || pnh == 8'd135) pflags = pflags | 4'd4;
-        pneed = pl3 + 16'd40 + ((pnh == 8'd6 || pnh == 8'd17 || pnh == 8'd132) ? 16'd4 : 16'd0);
-    end else if (pet == 16'h0806) begin
-        pneed = pl3 + 16'd28;
+        pports = (pnh == 8'd6 || pnh == 8'd17 || pnh == 8'd132);
     end
-    if (pneed > ev_len) pflags = pflags | 4'd1;
-    // The address each step presents to the window unit.
-    case (step)
-        8'd0: pa = 16'd12;
-        8'd1: pa = 16'd16;
-        8'd2: pa = 16'd20;
-        8'd3: pa = 16'd22;
-        8'd4: pa = 16'd26;
-        8'd5: pa = 16'd30;
-        8'd6: pa = 16'd34;
-        8'd7: pa = 16'd38;
-        8'd8: pa = 16'd42;
-        8'd9: pa = 16'd46;
-        8'd10: pa = 16'd50;
-        8'd11: pa = l4;
-        8'd12: pa = pl3 - 16'd2;
-        8'd13: pa = pl3 + 16'd6;
-        default: pa = la_q;
-    endcase
-    // Literal pipeline: table read (A), address (B), window and value read (C), compare (D).
+    // The octets the headers need, from what step 15 registered (`pk_r`: IPv4, IPv6, ARP,
+    // ports), compared with the frame's length a step later.
+    if (pk_r[3]) pneed = pl3_r + {10'd0, pihl_r, 2'b00} + (pk_r[0] ? 16'd4 : 16'd0);
+    else if (pk_r[2]) pneed = pl3_r + 16'd40 + (pk_r[0] ? 16'd4 : 16'd0);
+    else if (pk_r[1]) pneed = pl3_r + 16'd28;
+    else pneed = 16'd0;
+    // Literal pipeline: table read (A), address (B), window and value read (C), value
+    // registered (D), compare (E).
     li_a = step - 8'd14;
     li_c = step - 8'd16;
     case (lf_q[$DSH+1:$DSH])
@@ -449,11 +460,32 @@ always @(*) begin
     l3 = 16'd14 + {12'd0, lf_q[$DSH+1:$DSH], 2'b00};
     if (lf_q[$BSH+1:$BSH] == $B_PAY) la = l3 + {10'd0, ihl, 2'b00} + {8'd0, lf_q[$OSH+7:$OSH]};
     else la = {8'd0, lf_q[$OSH+7:$OSH]};
-    lval = (lsz2 == 3'd1) ? (win >> 24) : (lsz2 == 3'd2) ? (win >> 16) : win;
+    // The address the next step presents to the window unit (step 0 presents 12), registered
+    // in `pa`.
+    case (step)
+        8'd0: pa_c = 16'd16;
+        8'd1: pa_c = 16'd20;
+        8'd2: pa_c = 16'd22;
+        8'd3: pa_c = 16'd26;
+        8'd4: pa_c = 16'd30;
+        8'd5: pa_c = 16'd34;
+        8'd6: pa_c = 16'd38;
+        8'd7: pa_c = 16'd42;
+        8'd8: pa_c = 16'd46;
+        8'd9: pa_c = 16'd50;
+        8'd10: pa_c = l4_r;
+        8'd11: pa_c = pl3_r - 16'd2;
+        8'd12: pa_c = pl3_r + 16'd6;
+        default: pa_c = la;
+    endcase
+    // A frame taken now starts at step 0.
+    pa_start = s_valid && s_last && s_commit && !(busy_r && !at_dec);
+    if (pa_start) pa_c = 16'd12;
+    lval = {vz[3] ? 8'd0 : lane(vs3), vz[2] ? 8'd0 : lane(vs2), vz[1] ? 8'd0 : lane(vs1), vz[0] ? 8'd0 : lane(vs0)};
     loob = ({1'b0, pa_q} + {14'd0, lsz2} > {1'b0, ev_len}) || ({1'b0, pa_q} + {14'd0, lsz2} > 17'd128);
-    if (lkd2 == $K_OOB) lhit = loob;
-    else if (lkd2 == $K_LEN) lhit = (({16'd0, ev_len} & lm_q) == lv_q);
-    else lhit = !loob && ((lval & lm_q) == lv_q);
+    if (lkd3 == $K_OOB) lhit = loob_r;
+    else if (lkd3 == $K_LEN) lhit = lenhit_r;
+    else lhit = !loob_r && ((lval_r & lm_q2) == lv_q2);
     // Terms.
     ti_a = step - $TERM_A;
     thit = tvalid_snap[ti_q] && !tbad_any && ((litvec & tpos_all[$NL1:0]) == tpos_all[$NL1:0])
@@ -535,7 +567,6 @@ always @(*) begin
     have = t_have || f_have;
     best_f = use_flow ? f_f : t_f;
     best_vi = use_flow ? f_vi : t_vi;
-    fcount = f_tail - f_head;
     // Table decode: each table's window is aligned to its size.
     lit_sel = cfg_write && cfg_addr[23:$LSH] == $LIT_HI;
     term_sel = cfg_write && cfg_addr[23:$TSH] == $TERM_HI;
@@ -555,14 +586,15 @@ end
 
 integer i;
 initial begin
-    cap_bank = 0; cap_beat = 0; busy_r = 0; step = 0; ev_bank = 0; ev_len = 0; ev_vi = 0;
-    term_valid = 0; tvalid_snap = 0; f_head = 0; f_tail = 0; ready = 0; ev_slot = 0;
+    cap_bank = 0; cap_beat = 0; busy_r = 0; at_dec = 0; lit_on = 0; term_on = 0; step = 0; ev_bank = 0; ev_len = 0; ev_vi = 0;
+    term_valid = 0; tvalid_snap = 0; f_head = 0; f_tail = 0; fcount = 0; ready = 0; ev_slot = 0;
     ev_has_slot = 0; c_rule = 0; c_flow = 0; c_over = 0; keys_ok = 0; flags_r = 0;
-    w12 = 0; w16 = 0; w20 = 0; wp = 0; wq = 0; ihl3 = 0; pa_q = 0;
+    l4_r = 0; pl3_r = 0; pneed_r = 0; pflags_a = 0; pk_r = 0; pihl_r = 0;
+    w12 = 0; w16 = 0; w20 = 0; wp = 0; wq = 0; ihl3 = 0; pa = 0; pa_q = 0;
     ws0 = 0; ws1 = 0; ws2 = 0; ws3 = 0; wz = 0; kp_q = 0; kp_r = 0; hk_r = 0;
     kw1 = 0; kw2 = 0; kw3 = 0; kw4 = 0; kw5 = 0; kw6 = 0; kw7 = 0; kw8 = 0; kw9 = 0;
-    lf_q = 0; lv_q = 0; lm_q = 0; la_q = 0; lsz_q = 0; lsz2 = 0; lkd_q = 0; lkd2 = 0; litvec = 0;
-    ti_q = 0; tfp_q = 0; tvi_q = 0; t_have = 0; f_have = 0; rule_r = 0; flow_r = 0;
+    lf_q = 0; lv_q = 0; lm_q = 0; la_q = 0; lsz_q = 0; lsz2 = 0; lkd_q = 0; lkd2 = 0; lkd3 = 0; lval_r = 0; loob_r = 0; lenhit_r = 0; lv_q2 = 0; lm_q2 = 0; litvec = 0;
+    ti_q = 0; tfp_q = 0; tvi_q = 0; thit_r = 0; tfp_q2 = 0; tvi_q2 = 0; t_have = 0; f_have = 0; rule_r = 0; flow_r = 0;
     t_p = 0; f_p = 0; t_vi = 0; f_vi = 0; t_f = 0; f_f = 0;
     hA = 0; hB = 0; i5_0 = 0; i5_1 = 0; fd00 = 0; fd01 = 0; fd10 = 0; fd11 = 0;
     fr00 = 0; fr01 = 0; fr10 = 0; fr11 = 0;
@@ -658,6 +690,8 @@ end
 
 // Header capture bookkeeping, evaluation and results.
 always @(posedge clock) begin
+    l4_r <= l4;
+    pl3_r <= pl3;
     if (busy_r) begin
         // Parser and key windows.
         case (step)
@@ -676,7 +710,13 @@ always @(posedge clock) begin
             8'd12: begin kw9 <= win; keys_ok <= k_ok; end
             8'd13: wp <= win;
             8'd14: wq <= win;
-            8'd15: flags_r <= pflags;
+            8'd15: begin
+                pflags_a <= pflags;
+                pk_r <= {pet == 16'h0800, pet == 16'h86dd, pet == 16'h0806, pports};
+                pihl_r <= pv[3:0];
+            end
+            8'd16: pneed_r <= pneed;
+            8'd17: flags_r <= pflags_a | ((pneed_r > ev_len) ? 4'd1 : 4'd0);
             default: ;
         endcase
         // Literals.
@@ -685,12 +725,22 @@ always @(posedge clock) begin
         lkd_q <= lf_q[$KSH+1:$KSH];
         lsz2 <= lsz_q;
         lkd2 <= lkd_q;
-        if (step >= 8'd17 && step < $LIT_END) litvec <= {lhit, litvec[$NL1:1]};
+        lkd3 <= lkd2;
+        lval_r <= lval;
+        loob_r <= loob;
+        lenhit_r <= (({16'd0, ev_len} & lm_q) == lv_q);
+        lv_q2 <= lv_q;
+        lm_q2 <= lm_q;
+        if (lit_on) litvec <= {lhit, litvec[$NL1:1]};
         // Terms, ranked as they come (the lower index first on a tie).
-        if (step >= $TERM_B && step < $TERM_END && thit) begin
+        // A term's match registered, then ranked a step later.
+        thit_r <= term_on && thit;
+        tfp_q2 <= tfp_q;
+        tvi_q2 <= tvi_q;
+        if (thit_r) begin
             rule_r <= 1;
-            if (!t_have || better(tfp_q[31:16], t_p, tfp_q[14:0], t_f)) begin
-                t_have <= 1; t_p <= tfp_q[31:16]; t_f <= tfp_q[14:0]; t_vi <= tvi_q;
+            if (!t_have || better(tfp_q2[31:16], t_p, tfp_q2[14:0], t_f)) begin
+                t_have <= 1; t_p <= tfp_q2[31:16]; t_f <= tfp_q2[14:0]; t_vi <= tvi_q2;
             end
         end
         // Flow hashes.
@@ -746,20 +796,23 @@ always @(posedge clock) begin
             c_fp[0] <= c_fp[1]; c_fp[1] <= c_fp[2]; c_fp[2] <= c_fp[3];
             c_vi[0] <= c_vi[1]; c_vi[1] <= c_vi[2]; c_vi[2] <= c_vi[3];
         end
-        if (step == $DECIDE) begin
+        if (at_dec) begin
             if (ev_has_slot) fifo[ev_slot[$RB1:0]] <= have ? {flags_r, 1'b0, best_f, best_vi} : {flags_r, 16'd$FNONE, 16'd0};
             if (rule_r) c_rule <= c_rule + 1;
             if (flow_r) c_flow <= c_flow + 1;
             busy_r <= 0;
         end
         step <= step + 1;
+        at_dec <= (step == 8'd$DECM1);
+        lit_on <= (step >= 8'd17 && step < $LIT_END1);
+        term_on <= (step >= $TERM_B1 && step < $TERM_END1);
     end
     if (s_valid) begin
         if (!cap_beat[4]) cap_beat <= cap_beat + 1;
         if (s_last) begin
             cap_beat <= 0;
             if (s_commit) begin
-                if (busy_r && step != $DECIDE) begin
+                if (busy_r && !at_dec) begin
                     c_over <= c_over + 1;
                     if (!fcount[$RB]) begin
                         fifo[f_tail[$RB1:0]] <= {4'd0, 16'd$FNONE, 16'd0};
@@ -768,6 +821,9 @@ always @(posedge clock) begin
                 end else begin
                     busy_r <= 1;
                     step <= 0;
+                    at_dec <= 0;
+                    lit_on <= 0;
+                    term_on <= 0;
                     ev_bank <= cap_bank;
                     cap_bank <= ~cap_bank;
                     ev_len <= s_len;
@@ -783,15 +839,17 @@ always @(posedge clock) begin
         end
     end
     if (res_pop && !res_empty) f_head <= f_head + 1;
+    // The queue's occupancy (f_tail - f_head), kept in a register of its own.
+    fcount <= fcount + ((s_valid && s_last && s_commit && !fcount[$RB]) ? 1 : 0) - ((res_pop && !res_empty) ? 1 : 0);
     // Ready bits, each with its own decode: cleared when a frame takes its slot, set when
     // its result is written (or at once for a frame the classifier had no time for).
     for (i = 0; i < $RD; i = i + 1) begin
         if (s_valid && s_last && s_commit && !fcount[$RB] && f_tail[$RB1:0] == i)
-            ready[i] <= busy_r && step != $DECIDE;
-        if (busy_r && step == $DECIDE && ev_has_slot && ev_slot[$RB1:0] == i) ready[i] <= 1'b1;
+            ready[i] <= busy_r && !at_dec;
+        if (at_dec && ev_has_slot && ev_slot[$RB1:0] == i) ready[i] <= 1'b1;
     end
     if (reset) begin
-        f_head <= 0; f_tail <= 0; busy_r <= 0; cap_beat <= 0; ev_has_slot <= 0; ready <= 0;
+        f_head <= 0; f_tail <= 0; fcount <= 0; busy_r <= 0; at_dec <= 0; lit_on <= 0; term_on <= 0; cap_beat <= 0; ev_has_slot <= 0; ready <= 0;
         c_rule <= 0; c_flow <= 0; c_over <= 0;
     end
 end

@@ -160,8 +160,8 @@ pub fn designs() -> Vec<Design> {
             verilog: classifier(),
         },
         Design {
-            name: "classifier_board",
-            verilog: classifier_with(arsenic_interface::classifier::ClassifierParams::BOARD),
+            name: "classifier_seq",
+            verilog: classifier_with(arsenic_interface::classifier::ClassifierParams::SEQ_FLOWS),
         },
         Design {
             name: "mac_tx",
@@ -261,8 +261,9 @@ pub fn design_ports(name: &str) -> Option<Vec<Port>> {
             uut.connect_all();
             Some(ports(&uut))
         }
-        "classifier_board" => {
-            let mut uut = Classifier::new(arsenic_interface::classifier::ClassifierParams::BOARD);
+        "classifier_seq" => {
+            let mut uut =
+                Classifier::new(arsenic_interface::classifier::ClassifierParams::SEQ_FLOWS);
             uut.connect_all();
             Some(ports(&uut))
         }

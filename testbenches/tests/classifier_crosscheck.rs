@@ -281,6 +281,6 @@ macro_rules! crosscheck {
 crosscheck!(parallel, arsenic_bridge::classifier, ClassifierParams::SIM);
 crosscheck!(
     sequential,
-    arsenic_bridge::classifier_board,
-    ClassifierParams::BOARD
+    arsenic_bridge::classifier_seq,
+    ClassifierParams::SEQ_FLOWS
 );

@@ -7,12 +7,12 @@
 //! the frame was classified, or no flow; and a frame whose flow sat unchanged in one of its
 //! slots through the whole classification must find it.
 
-use arsenic_bridge::classifier_board as vl;
+use arsenic_bridge::classifier_seq as vl;
 use arsenic_interface::classifier::{self as cls, flow_hash, ClassifierParams, FlowWords};
 use arsenic_interface::event::FILTER_NONE;
 use arsenic_testbenches::generate::Rng;
 
-const P: ClassifierParams = ClassifierParams::BOARD;
+const P: ClassifierParams = ClassifierParams::SEQ_FLOWS;
 const FLOWS: usize = 6;
 /// A cycle without an MMIO write in the command queue.
 const IDLE: u32 = u32::MAX;

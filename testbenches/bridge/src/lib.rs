@@ -212,10 +212,7 @@ pub fn verilog(design: &str) -> Option<&'static str> {
         "nic" => Some(include_str!(concat!(env!("OUT_DIR"), "/nic.v"))),
         "mac_rx" => Some(include_str!(concat!(env!("OUT_DIR"), "/mac_rx.v"))),
         "classifier" => Some(include_str!(concat!(env!("OUT_DIR"), "/classifier.v"))),
-        "classifier_board" => Some(include_str!(concat!(
-            env!("OUT_DIR"),
-            "/classifier_board.v"
-        ))),
+        "classifier_seq" => Some(include_str!(concat!(env!("OUT_DIR"), "/classifier_seq.v"))),
         "tunnel_nic" => Some(include_str!(concat!(env!("OUT_DIR"), "/tunnel_nic.v"))),
         _ => None,
     }
