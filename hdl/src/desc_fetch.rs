@@ -5,9 +5,10 @@
 //! which cache slot the first lands in, the VI's buffer-table range and buffer size). This
 //! block gives it a DMA tag and issues it; completions may come back in any order between
 //! tags (in order within one). Each completion beat is one descriptor: the buffer table (block
-//! RAM, written only from the control page) is read at the descriptor's buffer id, and the
-//! next cycle the translated bus address, or an error code, is written into the VI's slot
-//! of the engine's descriptor cache:
+//! RAM, written only from the control page) is read at the descriptor's buffer id, its entry
+//! registered while the id's range and the offset are checked, and two cycles after the beat
+//! the translated bus address, or an error code, is written into the VI's slot of the
+//! engine's descriptor cache:
 //!
 //! - `BAD_BUFFER`: the id is outside the VI's range, or the entry maps nothing, or another
 //!   VI owns it;
@@ -92,6 +93,18 @@ pub struct DescFetch<const VB: usize, const CB: usize, const BB: usize> {
     p_vi: DFF<Bits<16>>,
     p_id: DFF<Bits<32>>,
     p_off: DFF<Bits<16>>,
+    // Check stage: the buffer-table entry registered out of block RAM, the range and
+    // offset checks done a cycle ahead.
+    q_v: DFF<Bit>,
+    q_stale: DFF<Bit>,
+    q_last: DFF<Bit>,
+    q_tag: DFF<Bits<T>>,
+    q_slot: DFF<Bits<CB>>,
+    q_vi: DFF<Bits<16>>,
+    q_off: DFF<Bits<16>>,
+    q_entry: DFF<Bits<64>>,
+    q_range_bad: DFF<Bit>,
+    q_off_bad: DFF<Bit>,
     p_first: Signal<Local, Bits<32>>,
     p_count: Signal<Local, Bits<32>>,
     p_bsize: Signal<Local, Bits<16>>,
@@ -169,6 +182,16 @@ impl<const VB: usize, const CB: usize, const BB: usize> Default for DescFetch<VB
             p_vi: Default::default(),
             p_id: Default::default(),
             p_off: Default::default(),
+            q_v: Default::default(),
+            q_stale: Default::default(),
+            q_last: Default::default(),
+            q_tag: Default::default(),
+            q_slot: Default::default(),
+            q_vi: Default::default(),
+            q_off: Default::default(),
+            q_entry: Default::default(),
+            q_range_bad: Default::default(),
+            q_off_bad: Default::default(),
             p_first: Default::default(),
             p_count: Default::default(),
             p_bsize: Default::default(),
@@ -197,7 +220,8 @@ impl<const VB: usize, const CB: usize, const BB: usize> Logic for DescFetch<VB, 
     fn update(&mut self) {
         dff_setup!(
             self, clock, rq_v, rq_addr, rq_beats, rq_tag, busy, inflight, stale, done, p_v,
-            p_stale, p_last, p_tag, p_slot, p_vi, p_id, p_off
+            p_stale, p_last, p_tag, p_slot, p_vi, p_id, p_off, q_v, q_stale, q_last, q_tag, q_slot,
+            q_vi, q_off, q_entry, q_range_bad, q_off_bad
         );
         for i in 0..NT {
             self.t_vi[i].clock.next = self.clock.val();
@@ -283,55 +307,63 @@ impl<const VB: usize, const CB: usize, const BB: usize> Logic for DescFetch<VB, 
                 .val()
                 .replace_bit(self.cpl_tag.val().index(), false);
         }
-        // Translate and check (only for a beat: the simulation skips the work otherwise).
+        // Check a beat: its range and offset (from the read's information), while the
+        // buffer table is read.
         self.p_first.next = self.t_info.read_data.val().get_bits::<32>(0);
         self.p_count.next = self.t_info.read_data.val().get_bits::<32>(32);
         self.p_bsize.next = self.t_info.read_data.val().get_bits::<16>(64);
+        self.q_v.d.next = self.p_v.q.val();
+        self.q_stale.d.next = self.p_stale.q.val();
+        self.q_last.d.next = self.p_last.q.val();
+        self.q_tag.d.next = self.p_tag.q.val();
+        self.q_slot.d.next = self.p_slot.q.val();
+        self.q_vi.d.next = self.p_vi.q.val();
+        self.q_off.d.next = self.p_off.q.val();
+        self.q_entry.d.next = self.bt.read_data.val();
+        self.q_range_bad.d.next = ((self.p_id.q.val() - self.p_first.val()) >= self.p_count.val())
+            | (self.p_id.q.val() >= self.k_bt_n.val());
+        self.q_off_bad.d.next = (self.p_off.q.val().get_bits::<3>(0) != 0)
+            | ((bit_cast::<32, 16>(self.p_off.q.val()) + bit_cast::<32, 16>(self.p_bsize.val()))
+                > self.k_page.val());
+        // Translate it into the VI's slot (only for a beat: the simulation skips the work
+        // otherwise).
         self.owned.next = false;
         self.err.next = 0.into();
         self.cw_en.next = false;
-        self.cw_addr.next = self.p_slot.q.val();
+        self.cw_addr.next = self.q_slot.q.val();
         self.cw_data.next = 0.into();
-        if self.p_v.q.val() {
-            self.owned.next = self.bt.read_data.val().get_bit(0)
-                & ((self.bt.read_data.val().get_bits::<16>(1) & self.k_owner_mask.val())
-                    == self.p_vi.q.val());
+        if self.q_v.q.val() {
+            self.owned.next = self.q_entry.q.val().get_bit(0)
+                & ((self.q_entry.q.val().get_bits::<16>(1) & self.k_owner_mask.val())
+                    == self.q_vi.q.val());
             self.err.next = 0.into();
-            if ((self.p_id.q.val() - self.p_first.val()) >= self.p_count.val())
-                | (self.p_id.q.val() >= self.k_bt_n.val())
-                | !self.owned.val()
-            {
+            if self.q_range_bad.q.val() | !self.owned.val() {
                 self.err.next = self.k_bad_buffer.val();
-            } else if (self.p_off.q.val().get_bits::<3>(0) != 0)
-                | ((bit_cast::<32, 16>(self.p_off.q.val())
-                    + bit_cast::<32, 16>(self.p_bsize.val()))
-                    > self.k_page.val())
-            {
+            } else if self.q_off_bad.q.val() {
                 self.err.next = self.k_bad_offset.val();
             }
-            self.cw_en.next = self.p_v.q.val() & !self.p_stale.q.val();
-            self.cw_addr.next = self.p_slot.q.val();
+            self.cw_en.next = !self.q_stale.q.val();
             self.cw_data.next = bit_cast::<CACHE_W, 64>(
-                (self.bt.read_data.val() & self.k_page_mask.val())
-                    + bit_cast::<64, 16>(self.p_off.q.val()),
+                (self.q_entry.q.val() & self.k_page_mask.val())
+                    + bit_cast::<64, 16>(self.q_off.q.val()),
             ) | (bit_cast::<CACHE_W, 2>(self.err.val()) << 64);
         }
-        if self.p_v.q.val() & self.p_last.q.val() {
-            if self.p_stale.q.val() {
+        if self.q_v.q.val() & self.q_last.q.val() {
+            if self.q_stale.q.val() {
                 self.busy_next.next = self
                     .busy_next
                     .val()
-                    .replace_bit(self.p_tag.q.val().index(), false);
+                    .replace_bit(self.q_tag.q.val().index(), false);
                 self.stale.d.next = self
                     .stale
                     .q
                     .val()
-                    .replace_bit(self.p_tag.q.val().index(), false);
+                    .replace_bit(self.q_tag.q.val().index(), false);
             } else {
                 self.done_next.next = self
                     .done_next
                     .val()
-                    .replace_bit(self.p_tag.q.val().index(), true);
+                    .replace_bit(self.q_tag.q.val().index(), true);
             }
         }
         // Tell the engine, one landed read at a time; the tag is free once it has taken it.
@@ -372,6 +404,7 @@ impl<const VB: usize, const CB: usize, const BB: usize> Logic for DescFetch<VB, 
             self.stale.d.next = self.inflight_next.val();
             self.done.d.next = 0.into();
             self.p_v.d.next = false;
+            self.q_v.d.next = false;
         }
     }
 }
