@@ -100,9 +100,13 @@ enum Command {
             arsenic_hdl::board::BOARDS.iter().map(|b| b.name)))]
         board: String,
         /// The image: the PHY bring-up image, or the NIC (the board's card with its host
-        /// tunnel; it does not fit the LFE5U-25F yet, docs/BOARD.md).
+        /// tunnel, docs/BOARD.md).
         #[arg(long, value_enum, default_value = "bringup")]
         image: crate::synth::Image,
+        /// Stop after nextpnr's packer: the resource use only (in seconds, no clocks, no
+        /// bitstream), e.g. to size the card (`ARSENIC_BOARD_*`, docs/BOARD.md).
+        #[arg(long)]
+        pack_only: bool,
         /// Output folder: top.v, board.lpf, logs, top.bit, report.md.
         #[arg(long, default_value = "out/synth")]
         out: PathBuf,
@@ -340,11 +344,12 @@ pub fn run(cli: Cli) -> i32 {
         Command::Synth {
             board,
             image,
+            pack_only,
             out,
             tools,
         } => {
             let b = arsenic_hdl::board::board(&board).expect("clap checked the name");
-            crate::synth::synth(b, image, &out, &tools)
+            crate::synth::synth(b, image, &out, &tools, pack_only)
         }
         Command::Board { iface, cycle_ns } => board(&iface, cycle_ns),
         Command::BoardSim { iface, seconds } => {

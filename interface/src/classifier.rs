@@ -18,6 +18,8 @@
 //! write of [`FLOW_CMD`] stores (or clears) the staged entry at a bank, way and index in one
 //! cycle.
 
+use crate::params::build_size;
+
 /// Start of the classifier's MMIO window.
 pub const WINDOW: u32 = 0x1_0000;
 /// Size of the window.
@@ -131,19 +133,30 @@ impl ClassifierParams {
     /// exact-flow table (an exact flow takes a term, `filters::compile_for`). A result 72
     /// cycles after the commit, inside the 84 cycles of a minimum frame at 1 GbE. The flow
     /// table would cost the LFE5U-25F about 2,200 of its 24,288 logic cells (docs/BOARD.md).
+    /// `ARSENIC_BOARD_LITERALS`, `ARSENIC_BOARD_TERMS` (powers of two) and
+    /// `ARSENIC_BOARD_FLOW_BITS` (0: no flow table; n: 2 x 2^n x 2 flows) resize it at build
+    /// time (`params::build_size`); the result must still come inside a minimum frame.
     pub const BOARD: ClassifierParams = ClassifierParams {
+        literals: build_size(option_env!("ARSENIC_BOARD_LITERALS"), 32),
+        terms: build_size(option_env!("ARSENIC_BOARD_TERMS"), 16),
+        flow_bank_bits: match build_size(option_env!("ARSENIC_BOARD_FLOW_BITS"), 0) {
+            0 => 6,
+            n => n,
+        },
+        literals_per_cycle: 1,
+        sequential: true,
+        exact_flows: build_size(option_env!("ARSENIC_BOARD_FLOW_BITS"), 0) != 0,
+    };
+    /// The sequential build with its exact-flow table (32 literals, 16 terms, 2 x 64 x 2
+    /// flows), for a device larger than the LFE5U-25F; the tests check the sequential flow
+    /// table with it.
+    pub const SEQ_FLOWS: ClassifierParams = ClassifierParams {
         literals: 32,
         terms: 16,
         flow_bank_bits: 6,
         literals_per_cycle: 1,
         sequential: true,
-        exact_flows: false,
-    };
-    /// The sequential build with its exact-flow table (2 x 64 x 2 flows), for a device
-    /// larger than the LFE5U-25F; the tests check the sequential flow table with it.
-    pub const SEQ_FLOWS: ClassifierParams = ClassifierParams {
         exact_flows: true,
-        ..Self::BOARD
     };
     /// The transmit filters of the board build (sequential): 16 literals, 8 terms, no
     /// exact-flow table (a VI's source address, protocol and port take a term and a few
@@ -192,6 +205,28 @@ impl ClassifierParams {
         }
     }
 }
+
+// A board build's receive classifier (`ARSENIC_BOARD_*`) must fit the sequential build and
+// decide within a minimum frame at 1 GbE (84 cycles), or frames would be dropped unclassified.
+const _: () = {
+    let p = ClassifierParams::BOARD;
+    assert!(
+        p.literals >= 2 && p.literals <= 128 && p.literals.is_power_of_two(),
+        "ARSENIC_BOARD_LITERALS must be a power of two, 2..=128"
+    );
+    assert!(
+        p.terms >= 2 && p.terms <= 64 && p.terms.is_power_of_two(),
+        "ARSENIC_BOARD_TERMS must be a power of two, 2..=64"
+    );
+    assert!(
+        p.flow_bank_bits <= 12,
+        "ARSENIC_BOARD_FLOW_BITS must be 0..=12"
+    );
+    assert!(
+        p.latency() <= 84,
+        "the board's receive classifier must decide within 84 cycles: fewer literals or terms"
+    );
+};
 
 /// Octets of each frame the classifier keeps to read windows from.
 pub const HEADER_BYTES: usize = 128;

@@ -67,3 +67,42 @@ impl Speed {
         1e9 / self.clock_hz() as f64
     }
 }
+
+/// A size of the board build, chosen when the card is built: the decimal value of an
+/// environment variable read at compile time (`option_env!`), or `default` without it. A
+/// value that is not a decimal number stops the build. The board's sizes
+/// (`ARSENIC_BOARD_VI_BITS`, `ARSENIC_BOARD_BUFTBL_BITS`, `ARSENIC_BOARD_LITERALS`,
+/// `ARSENIC_BOARD_TERMS`, `ARSENIC_BOARD_FLOW_BITS`) are read this way, so that one build of
+/// the tools, the card and its driver agree on them (docs/BOARD.md, "Sizing the board's card").
+pub const fn build_size(value: Option<&str>, default: usize) -> usize {
+    let Some(s) = value else {
+        return default;
+    };
+    let b = s.as_bytes();
+    assert!(!b.is_empty(), "an ARSENIC_BOARD_* size is empty");
+    let mut n = 0usize;
+    let mut i = 0;
+    while i < b.len() {
+        assert!(
+            b[i].is_ascii_digit() && n < 1_000_000,
+            "an ARSENIC_BOARD_* size is not a decimal number below a million"
+        );
+        n = n * 10 + (b[i] - b'0') as usize;
+        i += 1;
+    }
+    n
+}
+
+#[cfg(test)]
+mod build_size_tests {
+    use super::build_size;
+
+    #[test]
+    fn sizes_parse_or_default() {
+        assert_eq!(build_size(None, 4), 4);
+        assert_eq!(build_size(Some("32"), 4), 32);
+        assert_eq!(build_size(Some("0"), 4), 0);
+        assert!(std::panic::catch_unwind(|| build_size(Some("3x"), 4)).is_err());
+        assert!(std::panic::catch_unwind(|| build_size(Some(""), 4)).is_err());
+    }
+}
