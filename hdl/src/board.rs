@@ -554,6 +554,13 @@ pub struct RxCrossing {
     pub gmii_rx_er: Signal<Out, Bit>,
     fifo: AsynchronousFIFO<RxEntry, 6, 7, 1>,
     was_dv: DFF<Bit>,
+    // The write, registered in the PHY's clock with room checked a cycle ahead (against a
+    // fill that may be one write behind).
+    w_v: DFF<Bit>,
+    w_end: DFF<Bit>,
+    w_data: DFF<RxEntry>,
+    w_room: DFF<Bit>,
+    w_not_full: DFF<Bit>,
     running: DFF<Bit>,
     wait: DFF<Bits<5>>,
     o_rxd: DFF<Bits<8>>,
@@ -563,6 +570,7 @@ pub struct RxCrossing {
     k_er: Constant<RxEntry>,
     k_start_fill: Constant<Bits<7>>,
     k_room: Constant<Bits<7>>,
+    k_not_full: Constant<Bits<7>>,
 }
 
 impl Default for RxCrossing {
@@ -578,6 +586,11 @@ impl Default for RxCrossing {
             gmii_rx_er: Default::default(),
             fifo: Default::default(),
             was_dv: Default::default(),
+            w_v: Default::default(),
+            w_end: Default::default(),
+            w_data: Default::default(),
+            w_room: Default::default(),
+            w_not_full: Default::default(),
             running: Default::default(),
             wait: Default::default(),
             o_rxd: Default::default(),
@@ -586,7 +599,8 @@ impl Default for RxCrossing {
             k_end: Constant::new((1u64 << 9).into()),
             k_er: Constant::new((1u64 << 8).into()),
             k_start_fill: Constant::new(16u64.into()),
-            k_room: Constant::new(62u64.into()),
+            k_room: Constant::new(61u64.into()),
+            k_not_full: Constant::new(63u64.into()),
         }
     }
 }
@@ -598,17 +612,32 @@ impl Logic for RxCrossing {
         self.fifo.write_clock.next = self.rx_clock.val();
         self.was_dv.clock.next = self.rx_clock.val();
         self.was_dv.d.next = self.rx_dv.val();
-        self.fifo.write.next = false;
-        self.fifo.data_in.next = bit_cast::<10, 8>(self.rxd.val());
+        self.w_v.clock.next = self.rx_clock.val();
+        self.w_end.clock.next = self.rx_clock.val();
+        self.w_data.clock.next = self.rx_clock.val();
+        self.w_room.clock.next = self.rx_clock.val();
+        self.w_not_full.clock.next = self.rx_clock.val();
+        self.w_v.d.next = false;
+        self.w_end.d.next = false;
+        self.w_data.d.next = bit_cast::<10, 8>(self.rxd.val());
         if self.rx_dv.val() {
-            self.fifo.write.next = self.fifo.write_fill.val() < self.k_room.val();
+            self.w_v.d.next = true;
             if self.rx_er.val() {
-                self.fifo.data_in.next = bit_cast::<10, 8>(self.rxd.val()) | self.k_er.val();
+                self.w_data.d.next = bit_cast::<10, 8>(self.rxd.val()) | self.k_er.val();
             }
         } else if self.was_dv.q.val() {
-            self.fifo.write.next = !self.fifo.full.val();
-            self.fifo.data_in.next = self.k_end.val();
+            self.w_v.d.next = true;
+            self.w_end.d.next = true;
+            self.w_data.d.next = self.k_end.val();
         }
+        // An octet needs room for itself and the frame's end; the end only a free entry. The
+        // fill read here may miss the write of this cycle, hence one entry less each.
+        self.w_room.d.next = self.fifo.write_fill.val() < self.k_room.val();
+        self.w_not_full.d.next = self.fifo.write_fill.val() < self.k_not_full.val();
+        self.fifo.write.next = self.w_v.q.val()
+            & ((self.w_end.q.val() & self.w_not_full.q.val())
+                | (!self.w_end.q.val() & self.w_room.q.val()));
+        self.fifo.data_in.next = self.w_data.q.val();
         // Read side, in the card's clock.
         self.fifo.read_clock.next = self.clock.val();
         dff_setup!(self, clock, running, wait, o_rxd, o_dv, o_er);

@@ -222,10 +222,8 @@ impl<const VB: usize, const CB: usize, const BB: usize> Logic for DescFetch<VB, 
             self, clock, rq_v, rq_addr, rq_beats, rq_tag, busy, inflight, stale, done, p_v,
             p_stale, p_last, p_tag, p_slot, p_vi, p_id, p_off
         );
-        dff_setup!(
-            self, clock, q_v, q_stale, q_last, q_tag, q_slot, q_vi, q_off, q_entry, q_range_bad,
-            q_off_bad
-        );
+        dff_setup!(self, clock, q_v, q_stale, q_last, q_tag, q_slot, q_vi, q_off);
+        dff_setup!(self, clock, q_entry, q_range_bad, q_off_bad);
         for i in 0..NT {
             self.t_vi[i].clock.next = self.clock.val();
             self.t_vi[i].d.next = self.t_vi[i].q.val();

@@ -1,8 +1,8 @@
 //! Interrupt holdoff timers and the interrupt port (one MSI-X-style vector per VI).
 //!
 //! A request names a VI and its holdoff: the interrupt for that VI is raised `holdoff`
-//! cycles later (the next cycle for 0), so that one interrupt covers every event of the
-//! holdoff. The VI engine disarms a VI when it asks for its interrupt, so a VI has at most one
+//! cycles later (two cycles later for 0 and 1: the request is registered before it takes a
+//! timer), so that one interrupt covers every event of the holdoff. The VI engine disarms a VI when it asks for its interrupt, so a VI has at most one
 //! request waiting; the host re-arms through its doorbell page. Up to `IRQ_TIMERS` requests
 //! wait at once; a request that finds every timer busy is raised at once (never lost).
 //! One interrupt leaves per cycle: `irq_valid` with `irq_vector`, the VI.
@@ -37,6 +37,10 @@ pub struct IrqTimers {
     out_vi: DFF<Bits<16>>,
     count: DFF<Bits<32>>,
     active: DFF<Bit>,
+    // The request, registered with its deadline.
+    r_v: DFF<Bit>,
+    r_vi: DFF<Bits<16>>,
+    r_deadline: DFF<Bits<32>>,
     fired: Signal<Local, Bit>,
     placed: Signal<Local, Bit>,
     pending: Signal<Local, Bit>,
@@ -64,6 +68,9 @@ impl Default for IrqTimers {
             out_vi: Default::default(),
             count: Default::default(),
             active: Default::default(),
+            r_v: Default::default(),
+            r_vi: Default::default(),
+            r_deadline: Default::default(),
             fired: Default::default(),
             placed: Default::default(),
             pending: Default::default(),
@@ -76,7 +83,10 @@ impl Default for IrqTimers {
 impl Logic for IrqTimers {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, out_v, out_vi, count, active);
+        dff_setup!(self, clock, out_v, out_vi, count, active, r_v, r_vi, r_deadline);
+        self.r_v.d.next = self.req_valid.val();
+        self.r_vi.d.next = self.req_vi.val();
+        self.r_deadline.d.next = self.now.val() + bit_cast::<32, 16>(self.req_holdoff.val());
         for i in 0..N {
             self.v[i].clock.next = self.clock.val();
             self.v[i].d.next = self.v[i].q.val();
@@ -90,20 +100,19 @@ impl Logic for IrqTimers {
         self.placed.next = false;
         self.pending.next = false;
         // A request with no free timer is raised at once.
-        if self.req_valid.val() {
+        if self.r_v.q.val() {
             for i in 0..N {
                 if !self.v[i].q.val() & !self.placed.val() {
                     self.placed.next = true;
                     self.v[i].d.next = true;
-                    self.vi[i].d.next = self.req_vi.val();
-                    self.deadline[i].d.next =
-                        self.now.val() + bit_cast::<32, 16>(self.req_holdoff.val());
+                    self.vi[i].d.next = self.r_vi.q.val();
+                    self.deadline[i].d.next = self.r_deadline.q.val();
                 }
             }
             if !self.placed.val() {
                 self.fired.next = true;
                 self.out_v.d.next = true;
-                self.out_vi.d.next = self.req_vi.val();
+                self.out_vi.d.next = self.r_vi.q.val();
             }
         }
         // Otherwise the first timer whose deadline has come (looked at only while a timer
@@ -121,7 +130,7 @@ impl Logic for IrqTimers {
                 }
             }
         }
-        if self.req_valid.val() | self.active.q.val() {
+        if self.r_v.q.val() | self.active.q.val() {
             // (An OR over the timers written out: a signal computed from itself would mean
             // something else in rust-hdl's simulator than in the Verilog.)
             self.pending.next = self.v[0].d.val()
@@ -140,12 +149,13 @@ impl Logic for IrqTimers {
         self.irq_valid.next = self.out_v.q.val();
         self.irq_vector.next = self.out_vi.q.val();
         self.cnt_irq.next = self.count.q.val();
-        self.idle.next = !self.active.q.val() & !self.out_v.q.val();
+        self.idle.next = !self.active.q.val() & !self.out_v.q.val() & !self.r_v.q.val();
         if self.reset.val() {
             for i in 0..N {
                 self.v[i].d.next = false;
             }
             self.out_v.d.next = false;
+            self.r_v.d.next = false;
             self.active.d.next = false;
             self.count.d.next = 0.into();
         }
