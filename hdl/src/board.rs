@@ -554,11 +554,12 @@ pub struct RxCrossing {
     pub gmii_rx_er: Signal<Out, Bit>,
     fifo: AsynchronousFIFO<RxEntry, 6, 7, 1>,
     was_dv: DFF<Bit>,
-    // The write, registered in the PHY's clock with room checked a cycle ahead (against a
-    // fill that may be one write behind).
+    // The write, registered in the PHY's clock with room checked ahead (against a fill
+    // that may be two writes behind).
     w_v: DFF<Bit>,
     w_end: DFF<Bit>,
     w_data: DFF<RxEntry>,
+    w_fill: DFF<Bits<7>>,
     w_room: DFF<Bit>,
     w_not_full: DFF<Bit>,
     running: DFF<Bit>,
@@ -589,6 +590,7 @@ impl Default for RxCrossing {
             w_v: Default::default(),
             w_end: Default::default(),
             w_data: Default::default(),
+            w_fill: Default::default(),
             w_room: Default::default(),
             w_not_full: Default::default(),
             running: Default::default(),
@@ -599,8 +601,8 @@ impl Default for RxCrossing {
             k_end: Constant::new((1u64 << 9).into()),
             k_er: Constant::new((1u64 << 8).into()),
             k_start_fill: Constant::new(16u64.into()),
-            k_room: Constant::new(61u64.into()),
-            k_not_full: Constant::new(63u64.into()),
+            k_room: Constant::new(60u64.into()),
+            k_not_full: Constant::new(62u64.into()),
         }
     }
 }
@@ -631,9 +633,12 @@ impl Logic for RxCrossing {
             self.w_data.d.next = self.k_end.val();
         }
         // An octet needs room for itself and the frame's end; the end only a free entry. The
-        // fill read here may miss the write of this cycle, hence one entry less each.
-        self.w_room.d.next = self.fifo.write_fill.val() < self.k_room.val();
-        self.w_not_full.d.next = self.fifo.write_fill.val() < self.k_not_full.val();
+        // fill is registered, then compared: it may miss the last two writes, hence two
+        // entries less each.
+        self.w_fill.clock.next = self.rx_clock.val();
+        self.w_fill.d.next = self.fifo.write_fill.val();
+        self.w_room.d.next = self.w_fill.q.val() < self.k_room.val();
+        self.w_not_full.d.next = self.w_fill.q.val() < self.k_not_full.val();
         self.fifo.write.next = self.w_v.q.val()
             & ((self.w_end.q.val() & self.w_not_full.q.val())
                 | (!self.w_end.q.val() & self.w_room.q.val()));

@@ -1,8 +1,9 @@
 //! Interrupt holdoff timers and the interrupt port (one MSI-X-style vector per VI).
 //!
-//! A request names a VI and its holdoff: the interrupt for that VI is raised `holdoff`
-//! cycles later (two cycles later for 0 and 1: the request is registered before it takes a
-//! timer), so that one interrupt covers every event of the holdoff. The VI engine disarms a VI when it asks for its interrupt, so a VI has at most one
+//! A request names a VI and its holdoff: the interrupt for that VI is raised once `holdoff`
+//! cycles have passed (one cycle later, and at least three, since the request is registered
+//! before it takes a timer and each timer's deadline is compared a cycle ahead), so that
+//! one interrupt covers every event of the holdoff. The VI engine disarms a VI when it asks for its interrupt, so a VI has at most one
 //! request waiting; the host re-arms through its doorbell page. Up to `IRQ_TIMERS` requests
 //! wait at once; a request that finds every timer busy is raised at once (never lost).
 //! One interrupt leaves per cycle: `irq_valid` with `irq_vector`, the VI.
@@ -41,6 +42,9 @@ pub struct IrqTimers {
     r_v: DFF<Bit>,
     r_vi: DFF<Bits<16>>,
     r_deadline: DFF<Bits<32>>,
+    // Per timer: its deadline had come at the last cycle's time; it ran already then.
+    due: [DFF<Bit>; N],
+    aged: [DFF<Bit>; N],
     fired: Signal<Local, Bit>,
     placed: Signal<Local, Bit>,
     pending: Signal<Local, Bit>,
@@ -71,6 +75,8 @@ impl Default for IrqTimers {
             r_v: Default::default(),
             r_vi: Default::default(),
             r_deadline: Default::default(),
+            due: Default::default(),
+            aged: Default::default(),
             fired: Default::default(),
             placed: Default::default(),
             pending: Default::default(),
@@ -94,6 +100,10 @@ impl Logic for IrqTimers {
             self.vi[i].d.next = self.vi[i].q.val();
             self.deadline[i].clock.next = self.clock.val();
             self.deadline[i].d.next = self.deadline[i].q.val();
+            self.due[i].clock.next = self.clock.val();
+            self.due[i].d.next = (self.now.val() - self.deadline[i].q.val()) < self.k_half.val();
+            self.aged[i].clock.next = self.clock.val();
+            self.aged[i].d.next = self.v[i].q.val();
         }
         self.out_v.d.next = false;
         self.fired.next = false;
@@ -120,8 +130,9 @@ impl Logic for IrqTimers {
         if self.active.q.val() {
             for i in 0..N {
                 if self.v[i].q.val()
+                    & self.aged[i].q.val()
+                    & self.due[i].q.val()
                     & !self.fired.val()
-                    & ((self.now.val() - self.deadline[i].q.val()) < self.k_half.val())
                 {
                     self.fired.next = true;
                     self.v[i].d.next = false;
