@@ -3,9 +3,10 @@
 //! A request names a VI and its holdoff: the interrupt for that VI is raised once `holdoff`
 //! cycles have passed (one cycle later, and at least three, since the request is registered
 //! before it takes a timer and each timer's deadline is compared a cycle ahead), so that
-//! one interrupt covers every event of the holdoff. The VI engine disarms a VI when it asks for its interrupt, so a VI has at most one
-//! request waiting; the host re-arms through its doorbell page. Up to `IRQ_TIMERS` requests
-//! wait at once; a request that finds every timer busy is raised at once (never lost).
+//! one interrupt covers every event of the holdoff. The VI engine disarms a VI when it asks
+//! for its interrupt, so a VI has at most one request waiting; the host re-arms through its
+//! doorbell page. Up to `IRQ_TIMERS` requests wait at once; a request that finds every timer
+//! busy is raised at once (never lost).
 //! One interrupt leaves per cycle: `irq_valid` with `irq_vector`, the VI.
 
 use arsenic_interface::params::IRQ_TIMERS;
