@@ -132,7 +132,7 @@ impl ClassifierParams {
     /// The receive classifier of the board build (sequential): 32 literals, 16 terms, no
     /// exact-flow table (an exact flow takes a term, `filters::compile_for`). A result 72
     /// cycles after the commit, inside the 84 cycles of a minimum frame at 1 GbE. The flow
-    /// table would cost the LFE5U-25F about 2,200 of its 24,288 logic cells (docs/BOARD.md).
+    /// table would cost the LFE5U-25F about 2,350 of its 24,288 logic cells (docs/BOARD.md).
     /// `ARSENIC_BOARD_LITERALS`, `ARSENIC_BOARD_TERMS` (powers of two) and
     /// `ARSENIC_BOARD_FLOW_BITS` (0: no flow table; n: 2 x 2^n x 2 flows) resize it at build
     /// time (`params::build_size`); the result must still come inside a minimum frame.
