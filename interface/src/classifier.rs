@@ -20,6 +20,9 @@
 
 use crate::params::build_size;
 
+/// `ARSENIC_BOARD_FLOW_BITS` of the build: 0, no exact-flow table on the board.
+const BOARD_FLOW_BITS: usize = build_size(option_env!("ARSENIC_BOARD_FLOW_BITS"), 0);
+
 /// Start of the classifier's MMIO window.
 pub const WINDOW: u32 = 0x1_0000;
 /// Size of the window.
@@ -139,13 +142,13 @@ impl ClassifierParams {
     pub const BOARD: ClassifierParams = ClassifierParams {
         literals: build_size(option_env!("ARSENIC_BOARD_LITERALS"), 32),
         terms: build_size(option_env!("ARSENIC_BOARD_TERMS"), 16),
-        flow_bank_bits: match build_size(option_env!("ARSENIC_BOARD_FLOW_BITS"), 0) {
+        flow_bank_bits: match BOARD_FLOW_BITS {
             0 => 6,
             n => n,
         },
         literals_per_cycle: 1,
         sequential: true,
-        exact_flows: build_size(option_env!("ARSENIC_BOARD_FLOW_BITS"), 0) != 0,
+        exact_flows: BOARD_FLOW_BITS != 0,
     };
     /// The sequential build with its exact-flow table (32 literals, 16 terms, 2 x 64 x 2
     /// flows), for a device larger than the LFE5U-25F; the tests check the sequential flow
