@@ -67,7 +67,11 @@ fn board_block(name: &str) -> String {
     use arsenic_hdl::tx_dma::SLOT_BEAT_BITS;
     use arsenic_interface::params::DESC_PER_VI_BITS;
     match name {
-        "regs" => one(arsenic_hdl::regfile::RegFile::new(VB, BB)),
+        "regs" => {
+            let mut r = arsenic_hdl::regfile::RegFile::new(VB, BB);
+            r.set_staged_read(true);
+            one(r)
+        }
         "eng" => one(arsenic_hdl::vi_engine::ViEngine::<
             VB,
             { VB + DESC_PER_VI_BITS },

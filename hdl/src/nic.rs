@@ -9,6 +9,7 @@ use crate::mac_tx::MacTx;
 use crate::regfile::{RegFile, COUNTER_LOW_BITS};
 use crate::rx_buffer::RxBuffer;
 use crate::rx_dma::RxDma;
+use crate::stage::Stage;
 use crate::tx_dma::{TxDma, SIM_SLOT_BITS, SLOT_BEAT_BITS};
 use crate::tx_engine::{TxEngine, TX_DESC_BITS};
 use crate::vi_engine::ViEngine;
@@ -127,6 +128,15 @@ pub struct Nic<
     mac: MacRx,
     rxbuf: RxBuffer,
     cls: Classifier,
+    // The classifier's view of the receive stream and of the buffer's verdict: registered on
+    // the gigabit card (beats come at most one in eight cycles there, so the classifier sees
+    // the same stream a cycle later), wires on the simulation card.
+    ci_valid: Stage<Bit>,
+    ci_data: Stage<Bits<64>>,
+    ci_nbytes: Stage<Bits<4>>,
+    ci_last: Stage<Bit>,
+    ci_len: Stage<Bits<16>>,
+    ci_commit: Stage<Bit>,
     fetch: DescFetch<VB, CB, BB>,
     eng: ViEngine<VB, CB>,
     dma: RxDma,
@@ -175,9 +185,21 @@ impl<
         self.mac = MacRx::gmii_only();
         self.txe.set_deep(true);
         self.eng.set_deep(true);
+        self.set_classifier_stage(true);
+        self.regs.set_staged_read(true);
         self.k_has_10g = Constant::new(false);
         self.narrow_counters();
         self
+    }
+
+    /// Whether the classifier sees the receive stream through a register stage.
+    fn set_classifier_stage(&mut self, registered: bool) {
+        self.ci_valid.set_registered(registered);
+        self.ci_data.set_registered(registered);
+        self.ci_nbytes.set_registered(registered);
+        self.ci_last.set_registered(registered);
+        self.ci_len.set_registered(registered);
+        self.ci_commit.set_registered(registered);
     }
 
     /// The blocks keep the low `COUNTER_LOW_BITS` of their event counters; the register
@@ -235,6 +257,12 @@ impl<
             mac: Default::default(),
             rxbuf: Default::default(),
             cls: Classifier::new(params).with_counter_bits(COUNTER_LOW_BITS),
+            ci_valid: Default::default(),
+            ci_data: Default::default(),
+            ci_nbytes: Default::default(),
+            ci_last: Default::default(),
+            ci_len: Default::default(),
+            ci_commit: Default::default(),
             fetch: Default::default(),
             eng: Default::default(),
             dma: Default::default(),
@@ -271,6 +299,7 @@ impl<
         // decide without their stage registers (see `TxEngine::set_deep`).
         nic.txe.set_deep(false);
         nic.eng.set_deep(false);
+        nic.set_classifier_stage(false);
         nic
     }
 }
@@ -308,7 +337,8 @@ impl<
     #[hdl_gen]
     fn update(&mut self) {
         clock!(
-            self, clock, mac, rxbuf, cls, fetch, eng, dma, irq, regs, txe, txd, txcls, mac_tx, gtx
+            self, clock, mac, rxbuf, cls, ci_valid, ci_data, ci_nbytes, ci_last, ci_len, ci_commit,
+            fetch, eng, dma, irq, regs, txe, txd, txcls, mac_tx, gtx
         );
         if self.k_has_10g.val() {
             self.w_txd.next = self.mac_tx.gmii_txd.val();
@@ -364,12 +394,18 @@ impl<
         self.rxbuf.free_ptr.next = self.dma.free_ptr.val();
         // Classifier: sees the MAC's stream and the buffer's verdict; tables through MMIO.
         self.cls.reset.next = self.regs.reset.val();
-        self.cls.s_valid.next = self.mac.valid.val();
-        self.cls.s_data.next = self.mac.data.val();
-        self.cls.s_nbytes.next = self.mac.nbytes.val();
-        self.cls.s_last.next = self.mac.last.val();
-        self.cls.s_len.next = self.mac.len.val();
-        self.cls.s_commit.next = self.rxbuf.committed.val();
+        self.ci_valid.d.next = self.mac.valid.val();
+        self.ci_data.d.next = self.mac.data.val();
+        self.ci_nbytes.d.next = self.mac.nbytes.val();
+        self.ci_last.d.next = self.mac.last.val();
+        self.ci_len.d.next = self.mac.len.val();
+        self.ci_commit.d.next = self.rxbuf.committed.val();
+        self.cls.s_valid.next = self.ci_valid.q.val();
+        self.cls.s_data.next = self.ci_data.q.val();
+        self.cls.s_nbytes.next = self.ci_nbytes.q.val();
+        self.cls.s_last.next = self.ci_last.q.val();
+        self.cls.s_len.next = self.ci_len.q.val();
+        self.cls.s_commit.next = self.ci_commit.q.val();
         self.cls.s_vi.next = 0.into();
         self.cls.cfg_write.next = self.mmio_write.val();
         self.cls.cfg_addr.next = self.mmio_addr.val();

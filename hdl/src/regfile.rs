@@ -24,6 +24,7 @@ const _: () = assert!(
         && cfg::RXQ_SIZE == 224
         && cfg::EVQ_SIZE == 228
 );
+use crate::stage::Stage;
 use crate::tx_engine::{tcfg, TCFG_W};
 use arsenic_interface::regs::{self, ctrl, db, status, tx_cmd, vi_cmd, Counter, TxCounter};
 use rust_hdl::prelude::*;
@@ -215,6 +216,22 @@ pub struct RegFile {
     k_counter_w: [Constant<Bits<8>>; NCOUNTERS],
     k_tx_counter_w: [Constant<Bits<8>>; NTX_COUNTERS],
     rvalid_r: DFF<Bit>,
+    // The read's answer, registered once more on the board's card (see `set_staged_read`).
+    // First the counter's parts (its low bits, its bank entry, the other words' OR), then the
+    // sum.
+    ra_low: Stage<Bits<CL>>,
+    ra_bank: Stage<Bits<38>>,
+    ra_or: Stage<Bits<32>>,
+    ra_sel: Stage<Bit>,
+    ra_valid: Stage<Bit>,
+    rd_sum: Signal<Local, Bits<32>>,
+    // The scan's entry and low bits, registered before the sum on the board's card.
+    sb_bank: Stage<Bits<38>>,
+    sb_low: Stage<Bits<CL>>,
+    sb_j: Stage<Bits<5>>,
+    sb_after: Stage<Bit>,
+    rd_stage: Stage<Bits<32>>,
+    rv_stage: Stage<Bit>,
     k_id: Constant<Bits<AW>>,
     k_version: Constant<Bits<AW>>,
     k_ctrl: Constant<Bits<AW>>,
@@ -274,6 +291,24 @@ impl Default for RegFile {
 impl RegFile {
     /// The register file of a card with 2^`vi_bits` VIs and 2^`buftbl_bits` buffer-table
     /// entries (what `PARAMS` reports and where the buffer-table window ends).
+    /// Answers reads three cycles after the read instead of one: the board's card, where a
+    /// counter's value (its low bits chosen among the blocks', then the bank's count added)
+    /// takes more than a cycle at 125 MHz. The parts are registered, then the sum. The counter
+    /// bank's scan likewise writes an entry back two cycles after reading it, not one.
+    pub fn set_staged_read(&mut self, staged: bool) {
+        self.ra_low.set_registered(staged);
+        self.ra_bank.set_registered(staged);
+        self.ra_or.set_registered(staged);
+        self.ra_sel.set_registered(staged);
+        self.ra_valid.set_registered(staged);
+        self.rd_stage.set_registered(staged);
+        self.rv_stage.set_registered(staged);
+        self.sb_bank.set_registered(staged);
+        self.sb_low.set_registered(staged);
+        self.sb_j.set_registered(staged);
+        self.sb_after.set_registered(staged);
+    }
+
     pub fn new(vi_bits: usize, buftbl_bits: usize) -> Self {
         let params_value = (params::RX_BUF_ADDR_BITS as u32) << regs::params::RX_BUF_BITS_SHIFT
             | (params::DESC_PER_VI_BITS as u32) << regs::params::DESC_PER_VI_BITS_SHIFT
@@ -388,6 +423,18 @@ impl RegFile {
             k_counter_w: std::array::from_fn(|i| widx(Counter::ALL[i].offset())),
             k_tx_counter_w: std::array::from_fn(|i| widx(TxCounter::ALL[i].offset())),
             rvalid_r: Default::default(),
+            ra_low: Stage::wire(),
+            ra_bank: Stage::wire(),
+            ra_or: Stage::wire(),
+            ra_sel: Stage::wire(),
+            ra_valid: Stage::wire(),
+            rd_sum: Default::default(),
+            sb_bank: Stage::wire(),
+            sb_low: Stage::wire(),
+            sb_j: Stage::wire(),
+            sb_after: Stage::wire(),
+            rd_stage: Stage::wire(),
+            rv_stage: Stage::wire(),
             k_id: reg(regs::ID),
             k_version: reg(regs::VERSION),
             k_ctrl: reg(regs::CTRL),
@@ -457,6 +504,10 @@ impl Logic for RegFile {
         self.bank_r.write_clock.next = self.clock.val();
         self.shadow.read_clock.next = self.clock.val();
         self.shadow.write_clock.next = self.clock.val();
+        clock!(
+            self, clock, ra_low, ra_bank, ra_or, ra_sel, ra_valid, rd_stage, rv_stage, sb_bank,
+            sb_low, sb_j, sb_after
+        );
         for i in 0..NCOUNTERS {
             self.sel_cnt[i].clock.next = self.clock.val();
         }
@@ -717,11 +768,16 @@ impl Logic for RegFile {
         }
         // (The advance is taken on CL bits in a signal of its own: in the Verilog, a difference
         // written inside a wider expression would be taken at that width.)
-        self.rd_adv.next = self.rd_low.val() - self.bank_r.read_data.val().get_bits::<CL>(32);
-        if self.sel_bank.q.val() {
-            self.rd_or.next = self.rd_or.val()
-                | (self.bank_r.read_data.val().get_bits::<32>(0)
-                    + bit_cast::<32, CL>(self.rd_adv.val()));
+        self.ra_low.d.next = self.rd_low.val();
+        self.ra_bank.d.next = self.bank_r.read_data.val();
+        self.ra_or.d.next = self.rd_or.val();
+        self.ra_sel.d.next = self.sel_bank.q.val();
+        self.ra_valid.d.next = self.rvalid_r.q.val();
+        self.rd_adv.next = self.ra_low.q.val() - self.ra_bank.q.val().get_bits::<CL>(32);
+        self.rd_sum.next = self.ra_or.q.val();
+        if self.ra_sel.q.val() {
+            self.rd_sum.next = self.ra_or.q.val()
+                | (self.ra_bank.q.val().get_bits::<32>(0) + bit_cast::<32, CL>(self.rd_adv.val()));
         }
         // The scan: entry `scan_j` is read while the low bits of its counter are taken
         // (`scan_oh` has its bit set), and written back the next cycle.
@@ -743,11 +799,14 @@ impl Logic for RegFile {
             }
         }
         self.scan_low.d.next = self.scan_acc.val();
-        self.bw_addr.next = self.scan_jd.q.val();
-        self.scan_adv.next = self.scan_low.q.val() - self.bank_s.read_data.val().get_bits::<CL>(32);
+        self.sb_bank.d.next = self.bank_s.read_data.val();
+        self.sb_low.d.next = self.scan_low.q.val();
+        self.sb_j.d.next = self.scan_jd.q.val();
+        self.bw_addr.next = self.sb_j.q.val();
+        self.scan_adv.next = self.sb_low.q.val() - self.sb_bank.q.val().get_bits::<CL>(32);
         self.scan_sum.next =
-            self.bank_s.read_data.val().get_bits::<32>(0) + bit_cast::<32, CL>(self.scan_adv.val());
-        self.bw_data.next = (bit_cast::<38, CL>(self.scan_low.q.val()) << 32)
+            self.sb_bank.q.val().get_bits::<32>(0) + bit_cast::<32, CL>(self.scan_adv.val());
+        self.bw_data.next = (bit_cast::<38, CL>(self.sb_low.q.val()) << 32)
             | bit_cast::<38, 32>(self.scan_sum.val());
         if self.reset_cnt.q.val() != 0 {
             // Every count to zero, with the blocks' counters.
@@ -756,8 +815,10 @@ impl Logic for RegFile {
         }
         // The first write-back after the reset carries what the scan read during it (perhaps
         // an entry not yet cleared): zero instead.
+        // (Two write-backs when the scan is staged.)
         self.after_reset.d.next = self.reset_cnt.q.val() != 0;
-        if self.after_reset.q.val() {
+        self.sb_after.d.next = self.after_reset.q.val();
+        if self.after_reset.q.val() | self.sb_after.q.val() {
             self.bw_data.next = 0.into();
         }
         self.bank_s.write_enable.next = true;
@@ -766,8 +827,10 @@ impl Logic for RegFile {
         self.bank_r.write_enable.next = true;
         self.bank_r.write_address.next = self.bw_addr.val();
         self.bank_r.write_data.next = self.bw_data.val();
-        self.rdata.next = self.rd_or.val();
-        self.rvalid.next = self.rvalid_r.q.val();
+        self.rd_stage.d.next = self.rd_sum.val();
+        self.rv_stage.d.next = self.ra_valid.q.val();
+        self.rdata.next = self.rd_stage.q.val();
+        self.rvalid.next = self.rv_stage.q.val();
         self.reset.next = self.reset_cnt.q.val() != 0;
         self.rx_enable.next = (self.ctrl_r.q.val() & self.k_rx_enable.val()) != 0;
         self.speed_10g.next = (self.ctrl_r.q.val() & self.k_speed_10g.val()) != 0;

@@ -31,6 +31,13 @@ impl<T: Synth> Default for Stage<T> {
 }
 
 impl<T: Synth> Stage<T> {
+    /// A stage that starts as a wire.
+    pub fn wire() -> Self {
+        let mut s = Self::default();
+        s.set_registered(false);
+        s
+    }
+
     /// Registered (the default) or a wire.
     pub fn set_registered(&mut self, registered: bool) {
         self.k_registered = Constant::new(registered);

@@ -37,6 +37,21 @@ fn shown(i: usize, count: u32) -> u64 {
 
 #[test]
 fn counter_reads_are_exact_across_wraps_scans_and_a_reset() {
+    check_counter_reads(false);
+}
+
+/// The board's card: reads answered three cycles later, the scan's write-back two cycles
+/// after its read.
+#[test]
+fn staged_counter_reads_are_exact_across_wraps_scans_and_a_reset() {
+    check_counter_reads(true);
+}
+
+fn check_counter_reads(staged: bool) {
+    // Cycles from a read to its answer; the counters' values are those shown at the start of
+    // `seen` cycles after the read (the answer's own cycle unstaged, the first stage's when
+    // staged).
+    let (latency, seen) = if staged { (3usize, 2usize) } else { (1, 1) };
     let results = Arc::new(Mutex::new((0usize, 0usize, Vec::<String>::new())));
     let out = results.clone();
     let mut sim = Simulation::new();
@@ -51,23 +66,36 @@ fn counter_reads_are_exact_across_wraps_scans_and_a_reset() {
             rng
         };
         let mut count = [0u32; 32];
-        // A read waiting for its answer: the counter.
-        let mut pending: Option<usize> = None;
+        // Reads waiting for their answers: the counter and the cycle of the read.
+        let mut pending: std::collections::VecDeque<(usize, usize)> = Default::default();
+        // The counts at the start of each recent cycle.
+        let mut history: std::collections::VecDeque<[u32; 32]> = Default::default();
         let (mut reads, mut wraps) = (0usize, 0usize);
         let mut errors = Vec::new();
         for cycle in 0..12000 {
             let in_reset = x.reset.val();
-            // Check the answer to last cycle's read against what the blocks show now.
-            if let Some(i) = pending.take() {
+            history.push_back(count);
+            if history.len() > 4 {
+                history.pop_front();
+            }
+            // Check the answer to the read `latency` cycles ago against what the blocks showed
+            // `seen` cycles after it.
+            let due = pending
+                .front()
+                .is_some_and(|&(_, at)| at + latency == cycle);
+            if due {
+                let (i, at) = pending.pop_front().unwrap();
+                let want = history[history.len() - 1 - (cycle - (at + seen))][i];
                 let got = x.rdata.val().to_u32();
-                if !x.rvalid.val() || got != count[i] {
+                if !x.rvalid.val() || got != want {
                     errors.push(format!(
-                        "cycle {cycle}: counter {i} read {got}, count {} (rvalid {})",
-                        count[i],
+                        "cycle {cycle}: counter {i} read {got}, count {want} (rvalid {})",
                         x.rvalid.val()
                     ));
                 }
                 reads += 1;
+            } else if x.rvalid.val() {
+                errors.push(format!("cycle {cycle}: an answer without a read"));
             }
             // The blocks' events: each counter at most once a cycle (whole ones by more);
             // nothing counts while the card is in reset, which clears every counter.
@@ -96,22 +124,27 @@ fn counter_reads_are_exact_across_wraps_scans_and_a_reset() {
             x.write.next = false;
             // Soft resets 289 cycles apart (289 = 9 x 32 + 1): at every phase of the bank's
             // 32-cycle scan in turn.
-            if (1000..1000 + 32 * 289).contains(&cycle) && (cycle - 1000) % 289 == 0 {
+            // (No read is left unanswered when a reset starts.)
+            let reset_at =
+                |c: usize| (1000..1000 + 32 * 289).contains(&c) && (c - 1000).is_multiple_of(289);
+            if reset_at(cycle) {
                 x.write.next = true;
                 x.addr.next = (regs::CTRL as u64).into();
                 x.wdata.next = (ctrl::SOFT_RESET as u64).into();
-            } else if !in_reset && next() % 2 == 0 {
+            } else if !in_reset && !(1..=latency).any(|d| reset_at(cycle + d)) && next() % 2 == 0 {
                 let i = (next() % 32) as usize;
                 x.read.next = true;
                 x.addr.next = (offset(i) as u64).into();
-                pending = Some(i);
+                pending.push_back((i, cycle));
             }
             wait_clock_cycle!(sim, clock, x);
         }
         *out.lock().unwrap() = (reads, wraps, errors);
         sim.done(x)
     });
-    sim.run(Box::new(RegFile::new(4, 10)), 100_000).unwrap();
+    let mut regs = RegFile::new(4, 10);
+    regs.set_staged_read(staged);
+    sim.run(Box::new(regs), 100_000).unwrap();
     let (reads, wraps, errors) = results.lock().unwrap().clone();
     assert!(
         errors.is_empty(),
