@@ -284,6 +284,7 @@ pub struct TxEngine<const VB: usize, const TB: usize> {
     write_ring: Signal<Local, Bit>,
     vi_ok: Signal<Local, Bit>,
     ring_mask: Signal<Local, Bits<16>>,
+    ring_n: Signal<Local, Bits<16>>,
     inflight: Signal<Local, Bits<16>>,
     pending: Signal<Local, Bits<16>>,
     room: Signal<Local, Bits<16>>,
@@ -322,6 +323,7 @@ pub struct TxEngine<const VB: usize, const TB: usize> {
     k_nv: Constant<Bits<16>>,
     k_tdb: Constant<Bits<8>>,
     k_one: Constant<Bits<16>>,
+    k_ones: Constant<Bits<16>>,
     k_per_vi: Constant<Bits<16>>,
     k_fetch_max: Constant<Bits<16>>,
     k_fetch_max1: Constant<Bits<16>>,
@@ -528,6 +530,7 @@ impl<const VB: usize, const TB: usize> Default for TxEngine<VB, TB> {
             write_ring: Default::default(),
             vi_ok: Default::default(),
             ring_mask: Default::default(),
+            ring_n: Default::default(),
             inflight: Default::default(),
             pending: Default::default(),
             room: Default::default(),
@@ -565,6 +568,7 @@ impl<const VB: usize, const TB: usize> Default for TxEngine<VB, TB> {
             k_nv: Constant::new((1u64 << VB).into()),
             k_tdb: Constant::new((TDB as u64).into()),
             k_one: Constant::new(1u64.into()),
+            k_ones: Constant::new(0xFFFFu64.into()),
             k_per_vi: Constant::new((TX_DESC_PER_VI as u64).into()),
             k_fetch_max: Constant::new((TX_FETCH_MAX as u64).into()),
             k_fetch_max1: Constant::new((TX_FETCH_MAX as u64 + 1).into()),
@@ -908,12 +912,14 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
         // descriptor counts, the deficit with this visit's quantum.
         self.s_vi_ok.d.next = self.cvi.q.val() < self.k_nv.val();
         self.vi_ok.next = self.s_vi_ok.q.val();
+        // (The ring's size and mask by shifts alone, no carry chain.)
+        self.ring_n.next = self.k_one.val() << bit_cast::<16, 4>(self.cfgw.val().get_bits::<4>(64));
         self.ring_mask.next =
-            (self.k_one.val() << bit_cast::<16, 4>(self.cfgw.val().get_bits::<4>(64))) - 1;
+            !(self.k_ones.val() << bit_cast::<16, 4>(self.cfgw.val().get_bits::<4>(64)));
         self.inflight.next = self.fetched.val() - self.started.val();
         self.pending.next = self.prod.val() - self.fetched.val();
         self.room.next = self.k_per_vi.val() - self.inflight.val();
-        self.to_end.next = self.ring_mask.val() + 1 - (self.fetched.val() & self.ring_mask.val());
+        self.to_end.next = self.ring_n.val() - (self.fetched.val() & self.ring_mask.val());
         self.dnew.next = self.mm_data_r.q.val().get_bits::<16>(0) - self.fetched.val();
         self.d1.next = self.deficit.val();
         if self.fresh.val() {

@@ -217,6 +217,13 @@ pub struct ViEngine<const VB: usize, const CB: usize> {
     fq_head: DFF<Bits<16>>,
     fq_tail: DFF<Bits<16>>,
     fq_tail_d: DFF<Bits<16>>,
+    // The fetch queue's occupancy as the choice sees it (`fq_tail_d - fq_head`), with its
+    // non-empty flag and the cycle's advance of `fq_tail_d` registered beside it, so the
+    // choice of the next command tests a flip-flop, not a pointer compare.
+    fq_cnt: DFF<Bits<16>>,
+    fq_ne: DFF<Bit>,
+    fq_tail_adv: DFF<Bit>,
+    fq_pop: Signal<Local, Bit>,
     status_r: DFF<Bits<32>>,
     seq_r: DFF<Bits<32>>,
     decided: DFF<Bits<32>>,
@@ -276,6 +283,7 @@ pub struct ViEngine<const VB: usize, const CB: usize> {
     // Derived values.
     vi_ok: Signal<Local, Bit>,
     ring_mask: Signal<Local, Bits<16>>,
+    ring_n: Signal<Local, Bits<16>>,
     evq_n: Signal<Local, Bits<16>>,
     evq_mask: Signal<Local, Bits<16>>,
     evq_slot: Signal<Local, Bits<64>>,
@@ -289,9 +297,12 @@ pub struct ViEngine<const VB: usize, const CB: usize> {
     start_vi: Signal<Local, Bits<16>>,
     k_nv: Constant<Bits<16>>,
     k_per_vi: Constant<Bits<16>>,
+    // The bits above a VI's descriptor count (a difference below `k_per_vi` has none set).
+    k_per_vi_hi: Constant<Bits<16>>,
     k_fetch_max: Constant<Bits<16>>,
     k_dpv: Constant<Bits<CB>>,
     k_one: Constant<Bits<16>>,
+    k_ones: Constant<Bits<16>>,
     k_rx_prod: Constant<Bits<12>>,
     k_evq_cons: Constant<Bits<12>>,
     k_irq_arm: Constant<Bits<12>>,
@@ -458,6 +469,10 @@ impl<const VB: usize, const CB: usize> Default for ViEngine<VB, CB> {
             fq_head: Default::default(),
             fq_tail: Default::default(),
             fq_tail_d: Default::default(),
+            fq_cnt: Default::default(),
+            fq_ne: Default::default(),
+            fq_tail_adv: Default::default(),
+            fq_pop: Default::default(),
             status_r: Default::default(),
             seq_r: Default::default(),
             decided: Default::default(),
@@ -516,6 +531,7 @@ impl<const VB: usize, const CB: usize> Default for ViEngine<VB, CB> {
             push: Default::default(),
             vi_ok: Default::default(),
             ring_mask: Default::default(),
+            ring_n: Default::default(),
             evq_n: Default::default(),
             evq_mask: Default::default(),
             evq_slot: Default::default(),
@@ -529,9 +545,11 @@ impl<const VB: usize, const CB: usize> Default for ViEngine<VB, CB> {
             start_vi: Default::default(),
             k_nv: Constant::new((1u64 << VB).into()),
             k_per_vi: Constant::new((1u64 << DPV).into()),
+            k_per_vi_hi: Constant::new((0xFFFFu64 & !((1u64 << DPV) - 1)).into()),
             k_fetch_max: Constant::new((DESC_FETCH_MAX as u64).into()),
             k_dpv: Constant::new((DPV as u64).into()),
             k_one: Constant::new(1u64.into()),
+            k_ones: Constant::new(0xFFFFu64.into()),
             k_rx_prod: Constant::new((db::RX_PROD as u64).into()),
             k_evq_cons: Constant::new((db::EVQ_CONS as u64).into()),
             k_irq_arm: Constant::new((db::IRQ_ARM as u64).into()),
@@ -654,6 +672,9 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
             fq_head,
             fq_tail,
             fq_tail_d,
+            fq_cnt,
+            fq_ne,
+            fq_tail_adv,
             status_r,
             seq_r,
             decided,
@@ -768,6 +789,7 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
         self.fd_take.next = false;
         self.tx_ev_take.next = false;
         self.start.next = false;
+        self.fq_pop.next = false;
         self.start_cmd.next = EngineCmd::Admit;
         self.start_vi.next = self.adm_vi.val();
         if (self.phase.q.val() == EnginePhase::Idle) & !self.reset.val() & !self.sweeping.q.val() {
@@ -798,12 +820,23 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
                 self.start_cmd.next = EngineCmd::Mmio;
                 self.start_vi.next = self.mm_vi_r.q.val();
                 self.mm_pend.d.next = false;
-            } else if (self.fq_tail_d.q.val() != self.fq_head.q.val()) & !self.fi_v.q.val() {
+            } else if self.fq_ne.q.val() & !self.fi_v.q.val() {
                 self.start.next = true;
                 self.start_cmd.next = EngineCmd::FetchIssue;
                 self.start_vi.next = self.fq.read_data.val();
                 self.fq_head.d.next = self.fq_head.q.val() + 1;
+                self.fq_pop.next = true;
             }
+        }
+        // `fq_tail_d` advances the cycle after `fq_tail` does.
+        self.fq_tail_adv.d.next = self.sw_fq_en.q.val() & !self.reset.val();
+        if self.fq_tail_adv.q.val() & !self.fq_pop.val() {
+            self.fq_cnt.d.next = self.fq_cnt.q.val() + 1;
+            self.fq_ne.d.next = true;
+        }
+        if self.fq_pop.val() & !self.fq_tail_adv.q.val() {
+            self.fq_cnt.d.next = self.fq_cnt.q.val() - 1;
+            self.fq_ne.d.next = self.fq_cnt.q.val() != 1;
         }
         if self.start.val() {
             self.cmd.d.next = self.start_cmd.val();
@@ -853,11 +886,16 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
         self.cn[7].next = self.sa_cnt.q.val().get_bits::<32>(224);
         self.sb_vi_ok.d.next = self.cvi.q.val() < self.k_nv.val();
         self.vi_ok.next = self.sb_vi_ok.q.val();
+        // (Sizes and masks by shifts alone: a mask taken as size - 1 puts a carry chain in
+        // front of the address sums.)
+        self.ring_n.next =
+            self.k_one.val() << bit_cast::<16, 4>(self.sa_cfg.q.val().get_bits::<4>(224));
         self.ring_mask.next =
-            (self.k_one.val() << bit_cast::<16, 4>(self.sa_cfg.q.val().get_bits::<4>(224))) - 1;
+            !(self.k_ones.val() << bit_cast::<16, 4>(self.sa_cfg.q.val().get_bits::<4>(224)));
         self.evq_n.next =
             self.k_one.val() << bit_cast::<16, 4>(self.sa_cfg.q.val().get_bits::<4>(228));
-        self.evq_mask.next = self.evq_n.val() - 1;
+        self.evq_mask.next =
+            !(self.k_ones.val() << bit_cast::<16, 4>(self.sa_cfg.q.val().get_bits::<4>(228)));
         self.evq_slot.next = self.sa_cfg.q.val().get_bits::<64>(64)
             + (bit_cast::<64, 16>(self.evq_prod.val() & self.evq_mask.val()) << 4);
         self.evq_phase.next = ((self.evq_prod.val()
@@ -874,8 +912,7 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
         // end and DESC_FETCH_MAX (pairwise here, the least of the pairs a stage later).
         self.sb_pend.d.next = self.prod.val() - self.fetch.val();
         self.sb_room.d.next = self.k_per_vi.val() - (self.fetch.val() - self.cons.val());
-        self.sb_to_end.d.next =
-            self.ring_mask.val() + 1 - (self.fetch.val() & self.ring_mask.val());
+        self.sb_to_end.d.next = self.ring_n.val() - (self.fetch.val() & self.ring_mask.val());
         self.m_pf.next = self.sb_pend.q.val();
         if self.k_fetch_max.val() < self.sb_pend.q.val() {
             self.m_pf.next = self.k_fetch_max.val();
@@ -894,7 +931,7 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
         // past the ring, the event consumer index unless between the old value and the
         // events written.
         self.dnew.next = self.cdata.q.val().get_bits::<16>(0) - self.cons.val();
-        self.sb_rx_bad.d.next = (self.dnew.val() > self.ring_mask.val() + 1)
+        self.sb_rx_bad.d.next = (self.dnew.val() > self.ring_n.val())
             | (self.dnew.val() < self.prod.val() - self.cons.val());
         self.sb_evq_bad.d.next = (self.evq_prod.val() - self.cdata.q.val().get_bits::<16>(0))
             > (self.evq_prod.val() - self.evq_cons.val());
@@ -902,8 +939,11 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
         // Whether the VI still wants descriptors after the decision (see `push` below).
         self.sb_prod_ne.d.next = self.prod.val() != self.fetch.val();
         self.sb_cdata_ne.d.next = self.cdata.q.val().get_bits::<16>(0) != self.fetch.val();
-        self.sb_room_ok.d.next = (self.fetch.val() - self.cons.val()) < self.k_per_vi.val();
-        self.sb_room_ok1.d.next = (self.fetch.val() - self.cons.val() - 1) < self.k_per_vi.val();
+        // (Below a power of two: no bit above it. fetch - cons - 1 is fetch + !cons.)
+        self.sb_room_ok.d.next =
+            ((self.fetch.val() - self.cons.val()) & self.k_per_vi_hi.val()) == 0;
+        self.sb_room_ok1.d.next =
+            ((self.fetch.val() + !self.cons.val()) & self.k_per_vi_hi.val()) == 0;
 
         // Read phase: address the VI's next on-card descriptor.
         self.cache.read_address.next = (bit_cast::<CB, 16>(self.cvi.q.val()) << self.k_dpv.val())
@@ -1273,6 +1313,8 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
             self.mm_pend.d.next = false;
             self.fq_head.d.next = 0.into();
             self.fq_tail.d.next = 0.into();
+            self.fq_cnt.d.next = 0.into();
+            self.fq_ne.d.next = false;
             self.status_r.d.next = 0.into();
             self.seq_r.d.next = 0.into();
             self.decided.d.next = 0.into();
