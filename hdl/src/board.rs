@@ -6,6 +6,7 @@
 //! `ODDRX1F`, `EHXPLLL`), which Yosys' `synth_ecp5` maps directly; their `update` is a model
 //! of the cell for rust-hdl's simulator (the PLL's model passes its input clock through).
 
+use crate::cdc_fifo::CdcFifo;
 use crate::mac_rx::MacRx;
 use rust_hdl::prelude::*;
 
@@ -528,12 +529,12 @@ pub fn bringup_verilog() -> String {
 }
 
 /// Entries of a receive crossing's FIFO: octet (7..0), RX_ER (8), end of frame (9).
-type RxEntry = Bits<10>;
+type RxEntry = crate::cdc_fifo::Entry;
 
 /// A PHY's GMII receive stream from its receive clock into the card's clock (the PLL's
 /// 125 MHz; the two differ by up to ±100 ppm). The write side puts each octet of a frame, and
-/// an end marker after it, into a 64-entry asynchronous FIFO (rust-hdl's: each side's pointer
-/// reaches the other through a handshake synchronizer, some cycles late, so each side sees
+/// an end marker after it, into a 64-entry asynchronous FIFO ([`CdcFifo`]: each side's pointer
+/// reaches the other in Gray code through two flip-flops, some cycles late, so each side sees
 /// the fill with a lag). The read side starts a frame once 16 entries wait (or entries have
 /// waited 16 cycles, for a fragment shorter than that), then reads one entry a cycle until the
 /// end marker, so the card sees the frame's octets on consecutive cycles; 16 covers the
@@ -552,14 +553,13 @@ pub struct RxCrossing {
     pub gmii_rxd: Signal<Out, Bits<8>>,
     pub gmii_rx_dv: Signal<Out, Bit>,
     pub gmii_rx_er: Signal<Out, Bit>,
-    fifo: AsynchronousFIFO<RxEntry, 6, 7, 1>,
+    fifo: CdcFifo,
     was_dv: DFF<Bit>,
     // The write, registered in the PHY's clock with room checked ahead (against a fill
     // that may be two writes behind).
     w_v: DFF<Bit>,
     w_end: DFF<Bit>,
     w_data: DFF<RxEntry>,
-    w_fill: DFF<Bits<7>>,
     w_room: DFF<Bit>,
     w_not_full: DFF<Bit>,
     running: DFF<Bit>,
@@ -590,7 +590,6 @@ impl Default for RxCrossing {
             w_v: Default::default(),
             w_end: Default::default(),
             w_data: Default::default(),
-            w_fill: Default::default(),
             w_room: Default::default(),
             w_not_full: Default::default(),
             running: Default::default(),
@@ -633,12 +632,10 @@ impl Logic for RxCrossing {
             self.w_data.d.next = self.k_end.val();
         }
         // An octet needs room for itself and the frame's end; the end only a free entry. The
-        // fill is registered, then compared: it may miss the last two writes, hence two
-        // entries less each.
-        self.w_fill.clock.next = self.rx_clock.val();
-        self.w_fill.d.next = self.fifo.write_fill.val();
-        self.w_room.d.next = self.w_fill.q.val() < self.k_room.val();
-        self.w_not_full.d.next = self.w_fill.q.val() < self.k_not_full.val();
+        // FIFO's fill is registered, and compared into a register here: it may miss the last
+        // two writes, hence two entries less each.
+        self.w_room.d.next = self.fifo.write_fill.val() < self.k_room.val();
+        self.w_not_full.d.next = self.fifo.write_fill.val() < self.k_not_full.val();
         self.fifo.write.next = self.w_v.q.val()
             & ((self.w_end.q.val() & self.w_not_full.q.val())
                 | (!self.w_end.q.val() & self.w_room.q.val()));

@@ -10,6 +10,7 @@
 //! DMA (its sequential build, for small FPGAs, is `classifier_seq`).
 
 pub mod board;
+pub mod cdc_fifo;
 pub mod classifier;
 mod classifier_seq;
 pub mod crc;

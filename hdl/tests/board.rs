@@ -177,3 +177,63 @@ fn receive_crossing_keeps_frames_whole_with_a_slower_phy_clock() {
 fn receive_crossing_keeps_frames_whole_with_a_faster_phy_clock() {
     crossing(3999, 4000);
 }
+
+/// The crossing's FIFO alone, its clocks unrelated (7 and 5 time units a half period): a
+/// writer that writes whenever its fill says there is room and a reader that reads at random
+/// see every entry once, in order; the reader never sees an entry before it was written.
+#[test]
+fn cdc_fifo_keeps_order_and_loses_nothing_between_unrelated_clocks() {
+    use arsenic_hdl::cdc_fifo::CdcFifo;
+    const N: u64 = 3000;
+    let got = Arc::new(Mutex::new(Vec::<u64>::new()));
+    let sink = got.clone();
+    let mut sim = Simulation::new();
+    sim.add_clock(7, |x: &mut Box<CdcFifo>| {
+        x.write_clock.next = !x.write_clock.val()
+    });
+    sim.add_clock(5, |x: &mut Box<CdcFifo>| {
+        x.read_clock.next = !x.read_clock.val()
+    });
+    sim.add_testbench(move |mut sim: Sim<CdcFifo>| {
+        let mut x = sim.init()?;
+        let mut n = 0u64;
+        while n < N {
+            // (The fill can lag a write: one entry of margin.)
+            let write = x.write_fill.val().to_u64() < 63;
+            x.write.next = write;
+            x.data_in.next = (n & 0x3FF).into();
+            if write {
+                n += 1;
+            }
+            wait_clock_cycle!(sim, write_clock, x);
+        }
+        x.write.next = false;
+        sim.done(x)
+    });
+    sim.add_testbench(move |mut sim: Sim<CdcFifo>| {
+        let mut x = sim.init()?;
+        let mut rng = 0x2545_F491_4F6C_DD1Du64;
+        let mut cycles = 0;
+        while sink.lock().unwrap().len() < N as usize && cycles < 40 * N {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            let read = rng % 3 != 0;
+            x.read.next = read;
+            if read && !x.empty.val() {
+                sink.lock().unwrap().push(x.data_out.val().to_u64());
+            }
+            wait_clock_cycle!(sim, read_clock, x);
+            cycles += 1;
+        }
+        sim.done(x)
+    });
+    let mut uut = CdcFifo::default();
+    uut.connect_all();
+    sim.run(Box::new(uut), 40 * N * 10 + 10_000).unwrap();
+    let got = got.lock().unwrap().clone();
+    assert_eq!(got.len(), N as usize);
+    for (i, v) in got.iter().enumerate() {
+        assert_eq!(*v, i as u64 & 0x3FF, "entry {i}");
+    }
+}
