@@ -22,7 +22,7 @@ pub type Entry = Bits<10>;
 /// Pointer width: 64 entries and one bit more to tell full from empty.
 const P: usize = 7;
 
-#[derive(LogicBlock)]
+#[derive(LogicBlock, Default)]
 pub struct CdcFifo {
     // Write side.
     pub write_clock: Signal<In, Clock>,
@@ -56,38 +56,6 @@ pub struct CdcFifo {
     w_in_r: DFF<Bits<P>>,
     r_fill: DFF<Bits<P>>,
     r_empty: Signal<Local, Bit>,
-}
-
-impl Default for CdcFifo {
-    fn default() -> Self {
-        Self {
-            write_clock: Default::default(),
-            write: Default::default(),
-            data_in: Default::default(),
-            write_fill: Default::default(),
-            read_clock: Default::default(),
-            read: Default::default(),
-            data_out: Default::default(),
-            empty: Default::default(),
-            read_fill: Default::default(),
-            ram: Default::default(),
-            w_bin: Default::default(),
-            w_gray: Default::default(),
-            w_next: Default::default(),
-            rg_s1: Default::default(),
-            rg_s2: Default::default(),
-            r_in_w: Default::default(),
-            w_fill: Default::default(),
-            r_bin: Default::default(),
-            r_gray: Default::default(),
-            r_next: Default::default(),
-            wg_s1: Default::default(),
-            wg_s2: Default::default(),
-            w_in_r: Default::default(),
-            r_fill: Default::default(),
-            r_empty: Default::default(),
-        }
-    }
 }
 
 impl Logic for CdcFifo {
