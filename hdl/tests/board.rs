@@ -218,7 +218,7 @@ fn cdc_fifo_keeps_order_and_loses_nothing_between_unrelated_clocks() {
             rng ^= rng << 13;
             rng ^= rng >> 7;
             rng ^= rng << 17;
-            let read = rng % 3 != 0;
+            let read = !rng.is_multiple_of(3);
             x.read.next = read;
             if read && !x.empty.val() {
                 sink.lock().unwrap().push(x.data_out.val().to_u64());
