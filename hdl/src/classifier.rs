@@ -183,6 +183,9 @@ struct Model {
     fifo: VecDeque<Option<(u16, u16, u8)>>,
     /// Absolute position of the queue's head, and of the slot the evaluation will fill.
     head_seq: u64,
+    /// The sequential build's output register: the head's result, moved out of the queue
+    /// when the register is free or being popped (the parallel build shows the queue's head).
+    out: Option<(u16, u16, u8)>,
     ev_seq: Option<u64>,
     c_rule: u32,
     c_flow: u32,
@@ -223,6 +226,7 @@ impl Model {
             rd: [[[FlowEntry::default(); 2]; 2]; 2],
             fifo: VecDeque::new(),
             head_seq: 0,
+            out: None,
             ev_seq: None,
             c_rule: 0,
             c_flow: 0,
@@ -547,14 +551,26 @@ impl Model {
         }
         // Table writes take effect after this cycle's reads, as the Verilog's do.
         self.table_write(i, fb_mask);
-        // A pop takes the head the consumer saw: none when it was empty or not ready.
-        if i.res_pop && head_ready {
+        if self.p.sequential {
+            // A pop empties the output register; the queue's head moves into it when it is
+            // ready and the register is free or being popped.
+            let take = head_ready && (self.out.is_none() || i.res_pop);
+            if i.res_pop {
+                self.out = None;
+            }
+            if take {
+                self.out = self.fifo.pop_front().flatten();
+                self.head_seq += 1;
+            }
+        } else if i.res_pop && head_ready {
+            // A pop takes the head the consumer saw: none when it was empty or not ready.
             self.fifo.pop_front();
             self.head_seq += 1;
         }
         if i.reset {
             self.head_seq += self.fifo.len() as u64;
             self.fifo.clear();
+            self.out = None;
             self.ev_seq = None;
             self.busy = false;
             self.cap_beat = 0;
@@ -601,7 +617,11 @@ impl Logic for Classifier {
             self._sim.clock(&i);
         }
         let m = &self._sim;
-        let head = m.fifo.front().copied().flatten();
+        let head = if m.p.sequential {
+            m.out
+        } else {
+            m.fifo.front().copied().flatten()
+        };
         let (vi, filter, flags) = head.unwrap_or((0, 0, 0));
         self.res_empty.next = head.is_none();
         self.res_vi.next = (vi as u64).into();

@@ -362,6 +362,9 @@ reg [$RD1:0] ready;
 reg [$RB:0] ev_slot;
 reg ev_has_slot;
 reg [$RB:0] f_head, f_tail, fcount;
+// The head's result, moved to an output register (the card's DMA sees registers only).
+reg o_v, q_take;
+reg [35:0] o_d;
 reg [31:0] c_rule, c_flow, c_over;
 reg use_flow, have;
 reg [15:0] best_vi;
@@ -574,10 +577,12 @@ always @(*) begin
     cfg_lit = cfg_addr[$LB1+4:4];
     cfg_term = cfg_addr[$TB1+6:6];
     // Outputs.
-    res_empty = (f_head == f_tail) || !ready[f_head[$RB1:0]];
-    res_vi = res_empty ? 16'd0 : fifo[f_head[$RB1:0]][15:0];
-    res_filter = res_empty ? 16'd0 : fifo[f_head[$RB1:0]][31:16];
-    res_flags = res_empty ? 4'd0 : fifo[f_head[$RB1:0]][35:32];
+    // The head's result moves to the output register when that is free or being popped.
+    q_take = (fcount != 0) && ready[f_head[$RB1:0]] && (!o_v || res_pop);
+    res_empty = !o_v;
+    res_vi = o_v ? o_d[15:0] : 16'd0;
+    res_filter = o_v ? o_d[31:16] : 16'd0;
+    res_flags = o_v ? o_d[35:32] : 4'd0;
     busy = busy_r;
     cnt_rule_hits = c_rule;
     cnt_flow_hits = c_flow;
@@ -587,7 +592,7 @@ end
 integer i;
 initial begin
     cap_bank = 0; cap_beat = 0; busy_r = 0; at_dec = 0; lit_on = 0; term_on = 0; step = 0; ev_bank = 0; ev_len = 0; ev_vi = 0;
-    term_valid = 0; tvalid_snap = 0; f_head = 0; f_tail = 0; fcount = 0; ready = 0; ev_slot = 0;
+    term_valid = 0; tvalid_snap = 0; f_head = 0; f_tail = 0; fcount = 0; o_v = 0; o_d = 0; ready = 0; ev_slot = 0;
     ev_has_slot = 0; c_rule = 0; c_flow = 0; c_over = 0; keys_ok = 0; flags_r = 0;
     l4_r = 0; pl3_r = 0; pneed_r = 0; pflags_a = 0; pk_r = 0; pihl_r = 0;
     w12 = 0; w16 = 0; w20 = 0; wp = 0; wq = 0; ihl3 = 0; pa = 0; pa_q = 0;
@@ -838,9 +843,14 @@ always @(posedge clock) begin
             end
         end
     end
-    if (res_pop && !res_empty) f_head <= f_head + 1;
+    if (res_pop && o_v) o_v <= 0;
+    if (q_take) begin
+        o_v <= 1;
+        o_d <= fifo[f_head[$RB1:0]];
+        f_head <= f_head + 1;
+    end
     // The queue's occupancy (f_tail - f_head), kept in a register of its own.
-    fcount <= fcount + ((s_valid && s_last && s_commit && !fcount[$RB]) ? 1 : 0) - ((res_pop && !res_empty) ? 1 : 0);
+    fcount <= fcount + ((s_valid && s_last && s_commit && !fcount[$RB]) ? 1 : 0) - (q_take ? 1 : 0);
     // Ready bits, each with its own decode: cleared when a frame takes its slot, set when
     // its result is written (or at once for a frame the classifier had no time for).
     for (i = 0; i < $RD; i = i + 1) begin
@@ -849,7 +859,7 @@ always @(posedge clock) begin
         if (at_dec && ev_has_slot && ev_slot[$RB1:0] == i) ready[i] <= 1'b1;
     end
     if (reset) begin
-        f_head <= 0; f_tail <= 0; fcount <= 0; busy_r <= 0; at_dec <= 0; lit_on <= 0; term_on <= 0; cap_beat <= 0; ev_has_slot <= 0; ready <= 0;
+        f_head <= 0; f_tail <= 0; fcount <= 0; o_v <= 0; busy_r <= 0; at_dec <= 0; lit_on <= 0; term_on <= 0; cap_beat <= 0; ev_has_slot <= 0; ready <= 0;
         c_rule <= 0; c_flow <= 0; c_over <= 0;
     end
 end

@@ -137,6 +137,14 @@ pub struct Nic<
     ci_last: Stage<Bit>,
     ci_len: Stage<Bits<16>>,
     ci_commit: Stage<Bit>,
+    // The host's MMIO request, registered on the gigabit card before it is decoded (a request
+    // then takes a cycle longer, and `mmio_ready` falls while one is in the register), wires
+    // on the simulation card.
+    mi_addr: Stage<Bits<MMIO_ADDR_BITS>>,
+    mi_wdata: Stage<Bits<32>>,
+    mi_write: Stage<Bit>,
+    mi_read: Stage<Bit>,
+    k_mmio_staged: Constant<Bit>,
     fetch: DescFetch<VB, CB, BB>,
     eng: ViEngine<VB, CB>,
     dma: RxDma,
@@ -192,7 +200,8 @@ impl<
         self
     }
 
-    /// Whether the classifier sees the receive stream through a register stage.
+    /// Whether the classifier sees the receive stream, and the card's blocks the host's MMIO
+    /// requests, through a register stage.
     fn set_classifier_stage(&mut self, registered: bool) {
         self.ci_valid.set_registered(registered);
         self.ci_data.set_registered(registered);
@@ -200,6 +209,11 @@ impl<
         self.ci_last.set_registered(registered);
         self.ci_len.set_registered(registered);
         self.ci_commit.set_registered(registered);
+        self.mi_addr.set_registered(registered);
+        self.mi_wdata.set_registered(registered);
+        self.mi_write.set_registered(registered);
+        self.mi_read.set_registered(registered);
+        self.k_mmio_staged = Constant::new(registered);
     }
 
     /// The blocks keep the low `COUNTER_LOW_BITS` of their event counters; the register
@@ -263,6 +277,11 @@ impl<
             ci_last: Default::default(),
             ci_len: Default::default(),
             ci_commit: Default::default(),
+            mi_addr: Default::default(),
+            mi_wdata: Default::default(),
+            mi_write: Default::default(),
+            mi_read: Default::default(),
+            k_mmio_staged: Constant::new(false),
             fetch: Default::default(),
             eng: Default::default(),
             dma: Default::default(),
@@ -338,7 +357,8 @@ impl<
     fn update(&mut self) {
         clock!(
             self, clock, mac, rxbuf, cls, ci_valid, ci_data, ci_nbytes, ci_last, ci_len, ci_commit,
-            fetch, eng, dma, irq, regs, txe, txd, txcls, mac_tx, gtx
+            mi_addr, mi_wdata, mi_write, mi_read, fetch, eng, dma, irq, regs, txe, txd, txcls,
+            mac_tx, gtx
         );
         if self.k_has_10g.val() {
             self.w_txd.next = self.mac_tx.gmii_txd.val();
@@ -350,10 +370,14 @@ impl<
             self.w_er.next = self.gtx.gmii_tx_er.val();
         }
         // Register file.
-        self.regs.addr.next = self.mmio_addr.val();
-        self.regs.wdata.next = self.mmio_wdata.val();
-        self.regs.write.next = self.mmio_write.val();
-        self.regs.read.next = self.mmio_read.val();
+        self.mi_addr.d.next = self.mmio_addr.val();
+        self.mi_wdata.d.next = self.mmio_wdata.val();
+        self.mi_write.d.next = self.mmio_write.val();
+        self.mi_read.d.next = self.mmio_read.val();
+        self.regs.addr.next = self.mi_addr.q.val();
+        self.regs.wdata.next = self.mi_wdata.q.val();
+        self.regs.write.next = self.mi_write.q.val();
+        self.regs.read.next = self.mi_read.q.val();
         self.mmio_rdata.next = self.regs.rdata.val();
         if self.eng.rd_valid.val() {
             self.mmio_rdata.next = self.eng.rd_data.val();
@@ -363,7 +387,9 @@ impl<
         }
         self.mmio_rvalid.next =
             self.regs.rvalid.val() | self.eng.rd_valid.val() | self.txe.rd_valid.val();
-        self.mmio_ready.next = self.eng.mm_ready.val() & self.txe.mm_ready.val();
+        self.mmio_ready.next = self.eng.mm_ready.val()
+            & self.txe.mm_ready.val()
+            & !(self.k_mmio_staged.val() & (self.mi_write.q.val() | self.mi_read.q.val()));
         // MAC: from the PHY, or in loopback from the transmit MAC's wire.
         self.mac.gmii_rxd.next = self.gmii_rxd.val();
         self.mac.gmii_rx_dv.next = self.gmii_rx_dv.val();
@@ -407,9 +433,9 @@ impl<
         self.cls.s_len.next = self.ci_len.q.val();
         self.cls.s_commit.next = self.ci_commit.q.val();
         self.cls.s_vi.next = 0.into();
-        self.cls.cfg_write.next = self.mmio_write.val();
-        self.cls.cfg_addr.next = self.mmio_addr.val();
-        self.cls.cfg_wdata.next = self.mmio_wdata.val();
+        self.cls.cfg_write.next = self.mi_write.q.val();
+        self.cls.cfg_addr.next = self.mi_addr.q.val();
+        self.cls.cfg_wdata.next = self.mi_wdata.q.val();
         self.cls.res_pop.next = self.dma.cls_pop.val();
         self.dma.cls_empty.next = self.cls.res_empty.val();
         self.dma.cls_vi.next = self.cls.res_vi.val();
@@ -521,7 +547,7 @@ impl<
         self.txe.mm_write.next = self.regs.tx_write.val();
         self.txe.mm_cmd.next = self.regs.tx_cmd.val();
         self.txe.mm_vi.next = self.regs.tx_vi.val();
-        self.txe.mm_reg.next = self.mmio_addr.val().get_bits::<12>(0);
+        self.txe.mm_reg.next = self.mi_addr.q.val().get_bits::<12>(0);
         self.txe.mm_data.next = self.regs.tx_data.val();
         self.txe.tf_word.next = self.regs.tf_word.val();
         self.regs.tx_status.next = self.txe.cmd_status.val();
@@ -559,11 +585,11 @@ impl<
         self.txcls.s_len.next = self.txd.v_len.val();
         self.txcls.s_commit.next = self.txd.v_last.val();
         self.txcls.s_vi.next = self.txd.v_vi.val();
-        self.txcls.cfg_write.next = self.mmio_write.val()
-            & (self.mmio_addr.val() >= self.k_tx_win_lo.val())
-            & (self.mmio_addr.val() < self.k_tx_win_hi.val());
-        self.txcls.cfg_addr.next = self.mmio_addr.val() - self.k_tx_win_off.val();
-        self.txcls.cfg_wdata.next = self.mmio_wdata.val();
+        self.txcls.cfg_write.next = self.mi_write.q.val()
+            & (self.mi_addr.q.val() >= self.k_tx_win_lo.val())
+            & (self.mi_addr.q.val() < self.k_tx_win_hi.val());
+        self.txcls.cfg_addr.next = self.mi_addr.q.val() - self.k_tx_win_off.val();
+        self.txcls.cfg_wdata.next = self.mi_wdata.q.val();
         self.txcls.res_pop.next = self.txd.res_pop.val();
         self.txd.cls_busy.next = self.txcls.busy.val();
         self.txd.res_empty.next = self.txcls.res_empty.val();
