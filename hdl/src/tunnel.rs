@@ -133,6 +133,10 @@ pub struct Tunnel {
     rd_value: DFF<Bits<32>>,
     // DMA writes: the holding register and the burst.
     h_valid: DFF<Bit>,
+    // `dma_wr_ready`, registered: the held beat is free and no other message waits, as of the
+    // next cycle (a beat is then taken every other cycle at most; the link sends one in
+    // eight).
+    wr_ready_r: DFF<Bit>,
     h_addr: DFF<Bits<64>>,
     h_data: DFF<Bits<64>>,
     h_strb: DFF<Bits<8>>,
@@ -261,6 +265,7 @@ impl Default for Tunnel {
             rd_pending: Default::default(),
             rd_value: Default::default(),
             h_valid: Default::default(),
+            wr_ready_r: Default::default(),
             h_addr: Default::default(),
             h_data: Default::default(),
             h_strb: Default::default(),
@@ -342,6 +347,7 @@ impl Logic for Tunnel {
             rd_pending,
             rd_value,
             h_valid,
+            wr_ready_r,
             h_addr,
             h_data,
             h_strb,
@@ -585,7 +591,7 @@ impl Logic for Tunnel {
             }
             self.h_valid.d.next = false;
         }
-        self.dma_wr_ready.next = (!self.h_valid.q.val() | self.moving.val()) & !self.others.val();
+        self.dma_wr_ready.next = self.wr_ready_r.q.val();
         if self.dma_wr_valid.val() & self.dma_wr_ready.val() {
             self.h_valid.d.next = true;
             self.h_addr.d.next = self.dma_wr_addr.val();
@@ -712,6 +718,14 @@ impl Logic for Tunnel {
                 }
             }
         }
+        // (After every write of the held beat's, the read answer's and the interrupts' next
+        // state.)
+        // A read request (held until taken) stops new writes from the next cycle, so writes
+        // cannot starve it.
+        self.wr_ready_r.d.next = !self.h_valid.d.val()
+            & !self.rd_pending.d.val()
+            & !self.dma_rd_valid.val()
+            & (self.irq_mask.d.val() == 0);
         self.gmii_txd.next = self.mac_tx.gmii_txd.val();
         self.gmii_tx_en.next = self.mac_tx.gmii_tx_en.val();
         self.gmii_tx_er.next = self.mac_tx.gmii_tx_er.val();
