@@ -161,6 +161,8 @@ pub struct Tunnel {
     t_word: DFF<Bits<64>>,
     t_addr: DFF<Bits<64>>,
     t_n: DFF<Bits<6>>,
+    // `t_n - 1`, set with it: the last beat is an equality of registers.
+    t_n1: DFF<Bits<6>>,
     t_i: DFF<Bits<6>>,
     c_commands: DFF<Bits<32>>,
     c_skipped: DFF<Bits<32>>,
@@ -286,6 +288,7 @@ impl Default for Tunnel {
             t_word: Default::default(),
             t_addr: Default::default(),
             t_n: Default::default(),
+            t_n1: Default::default(),
             t_i: Default::default(),
             c_commands: Default::default(),
             c_skipped: Default::default(),
@@ -366,6 +369,7 @@ impl Logic for Tunnel {
             t_word,
             t_addr,
             t_n,
+            t_n1,
             t_i,
             c_commands,
             c_skipped,
@@ -626,6 +630,7 @@ impl Logic for Tunnel {
                         | (bit_cast::<64, 8>(self.b_last.q.val()) << 24);
                     self.t_addr.d.next = self.b_addr.q.val();
                     self.t_n.d.next = self.b_n.q.val();
+                    self.t_n1.d.next = self.b_n.q.val() - 1;
                     self.t_state.d.next = SendState::Head0;
                 } else if (self.b_n.q.val() == 0) & !self.h_valid.q.val() & self.host_known.q.val()
                 {
@@ -697,11 +702,11 @@ impl Logic for Tunnel {
             }
             SendState::Data => {
                 self.mac_tx.s_data.next = self.burst.read_data.val();
-                self.mac_tx.s_last.next = (self.t_i.q.val() + 1) == self.t_n.q.val();
+                self.mac_tx.s_last.next = self.t_i.q.val() == self.t_n1.q.val();
                 if self.mac_tx.s_ready.val() {
                     self.t_i.d.next = self.t_i.q.val() + 1;
                     self.burst.read_address.next = self.t_next.val().get_bits::<5>(0);
-                    if (self.t_i.q.val() + 1) == self.t_n.q.val() {
+                    if self.t_i.q.val() == self.t_n1.q.val() {
                         self.t_state.d.next = SendState::Idle;
                         self.b_n.d.next = 0.into();
                         self.b_quiet.d.next = 0.into();
