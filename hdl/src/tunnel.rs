@@ -120,6 +120,13 @@ pub struct Tunnel {
     r_phase: DFF<Bit>,
     // The word registered out of the buffer's block RAM, and the cycle that takes.
     word_r: DFF<Bits<64>>,
+    // What the reader asks of that word, decoded as it is registered.
+    w_mac_ok: DFF<Bit>,
+    w_type_ok: DFF<Bit>,
+    w_op_end: DFF<Bit>,
+    w_op_write: DFF<Bit>,
+    w_op_read: DFF<Bit>,
+    w_op_cpl: DFF<Bit>,
     r_wait: DFF<Bit>,
     r_src_lo: DFF<Bits<16>>,
     r_cpl_left: DFF<Bits<8>>,
@@ -255,6 +262,12 @@ impl Default for Tunnel {
             r_stored: Default::default(),
             r_phase: Default::default(),
             word_r: Default::default(),
+            w_mac_ok: Default::default(),
+            w_type_ok: Default::default(),
+            w_op_end: Default::default(),
+            w_op_write: Default::default(),
+            w_op_read: Default::default(),
+            w_op_cpl: Default::default(),
             r_wait: Default::default(),
             r_src_lo: Default::default(),
             r_cpl_left: Default::default(),
@@ -338,6 +351,12 @@ impl Logic for Tunnel {
             r_stored,
             r_phase,
             word_r,
+            w_mac_ok,
+            w_type_ok,
+            w_op_end,
+            w_op_write,
+            w_op_read,
+            w_op_cpl,
             r_wait,
             r_src_lo,
             r_cpl_left,
@@ -405,6 +424,14 @@ impl Logic for Tunnel {
         self.rxbuf.free_ptr.next = self.r_free.q.val();
         self.rxbuf.info_pop.next = false;
         self.word_r.d.next = self.rxbuf.rd_data.val();
+        self.w_mac_ok.d.next = self.rxbuf.rd_data.val().get_bits::<48>(0) == self.k_card_mac.val();
+        self.w_type_ok.d.next =
+            self.rxbuf.rd_data.val().get_bits::<16>(32) == self.k_ethertype.val();
+        self.w_op_end.d.next = self.rxbuf.rd_data.val().get_bits::<8>(0) == self.k_op_end.val();
+        self.w_op_write.d.next = self.rxbuf.rd_data.val().get_bits::<8>(0) == self.k_op_write.val();
+        self.w_op_read.d.next = self.rxbuf.rd_data.val().get_bits::<8>(0) == self.k_op_read.val();
+        self.w_op_cpl.d.next = (self.rxbuf.rd_data.val().get_bits::<8>(0) == self.k_op_cpl.val())
+            & (self.rxbuf.rd_data.val().get_bits::<8>(16) != 0);
         self.word.next = self.word_r.q.val();
 
         // ---- The card's MMIO answers.
@@ -441,7 +468,7 @@ impl Logic for Tunnel {
             }
             ReadState::Head0 => {
                 if self.r_phase.q.val() {
-                    if self.word.val().get_bits::<48>(0) == self.k_card_mac.val() {
+                    if self.w_mac_ok.q.val() {
                         self.r_src_lo.d.next = self.word.val().get_bits::<16>(48);
                         self.advance.next = true;
                         self.r_state.d.next = ReadState::Head1;
@@ -453,7 +480,7 @@ impl Logic for Tunnel {
             }
             ReadState::Head1 => {
                 if self.r_phase.q.val() {
-                    if self.word.val().get_bits::<16>(32) == self.k_ethertype.val() {
+                    if self.w_type_ok.q.val() {
                         self.host_known.d.next = true;
                         self.host_mac.d.next = bit_cast::<48, 16>(self.r_src_lo.q.val())
                             | (bit_cast::<48, 32>(self.word.val().get_bits::<32>(0)) << 16);
@@ -468,23 +495,21 @@ impl Logic for Tunnel {
             }
             ReadState::Command => {
                 if self.r_phase.q.val() {
-                    if self.word.val().get_bits::<8>(0) == self.k_op_end.val() {
+                    if self.w_op_end.q.val() {
                         self.r_state.d.next = ReadState::Done;
-                    } else if self.word.val().get_bits::<8>(0) == self.k_op_write.val() {
+                    } else if self.w_op_write.q.val() {
                         if self.mmio_ready.val() {
                             self.mmio_write.next = true;
                             self.advance.next = true;
                         }
-                    } else if self.word.val().get_bits::<8>(0) == self.k_op_read.val() {
+                    } else if self.w_op_read.q.val() {
                         if self.mmio_ready.val() & !self.rd_out.q.val() & !self.rd_pending.q.val() {
                             self.mmio_read.next = true;
                             self.rd_out.d.next = true;
                             self.rd_seq.d.next = self.word.val().get_bits::<8>(32);
                             self.advance.next = true;
                         }
-                    } else if (self.word.val().get_bits::<8>(0) == self.k_op_cpl.val())
-                        & (self.word.val().get_bits::<8>(16) != 0)
-                    {
+                    } else if self.w_op_cpl.q.val() {
                         self.r_cpl_tag.d.next = self.word.val().get_bits::<DMA_TAG_BITS>(8);
                         self.r_cpl_left.d.next = self.word.val().get_bits::<8>(16);
                         self.r_cpl_last.d.next = self.word.val().get_bit(24);
