@@ -184,7 +184,7 @@ struct Model {
     /// Absolute position of the queue's head, and of the slot the evaluation will fill.
     head_seq: u64,
     /// The sequential build's output register: the head's result, moved out of the queue
-    /// when the register is free or being popped (the parallel build shows the queue's head).
+    /// when the register is free (the parallel build shows the queue's head).
     out: Option<(u16, u16, u8)>,
     ev_seq: Option<u64>,
     c_rule: u32,
@@ -553,8 +553,9 @@ impl Model {
         self.table_write(i, fb_mask);
         if self.p.sequential {
             // A pop empties the output register; the queue's head moves into it when it is
-            // ready and the register is free or being popped.
-            let take = head_ready && (self.out.is_none() || i.res_pop);
+            // ready and the register is free (as of this cycle: the consumer's pop does not
+            // reach the queue in the same cycle, so results leave at most every other cycle).
+            let take = head_ready && self.out.is_none();
             if i.res_pop {
                 self.out = None;
             }

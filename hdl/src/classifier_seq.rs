@@ -579,8 +579,10 @@ always @(*) begin
     cfg_lit = cfg_addr[$LB1+4:4];
     cfg_term = cfg_addr[$TB1+6:6];
     // Outputs.
-    // The head's result moves to the output register when that is free or being popped.
-    q_take = (fcount != 0) && ready[f_head[$RB1:0]] && (!o_v || res_pop);
+    // The head's result moves to the output register when that is free. Not when it is
+    // being popped: the consumer's pop stays out of the queue's logic (a result leaves at
+    // most every other cycle, and a frame takes eight at least).
+    q_take = (fcount != 0) && ready[f_head[$RB1:0]] && !o_v;
     res_empty = !o_v;
     res_vi = o_v ? o_d[15:0] : 16'd0;
     res_filter = o_v ? o_d[31:16] : 16'd0;
