@@ -137,6 +137,11 @@ pub struct Tunnel {
     rd_out: DFF<Bit>,
     rd_seq: DFF<Bits<8>>,
     rd_pending: DFF<Bit>,
+    // A DMA read request, taken whenever this register is empty and sent from it.
+    rq_v: DFF<Bit>,
+    rq_tag: DFF<Bits<DMA_TAG_BITS>>,
+    rq_addr: DFF<Bits<64>>,
+    rq_beats: DFF<Bits<8>>,
     rd_value: DFF<Bits<32>>,
     // DMA writes: the holding register and the burst.
     h_valid: DFF<Bit>,
@@ -278,6 +283,10 @@ impl Default for Tunnel {
             rd_out: Default::default(),
             rd_seq: Default::default(),
             rd_pending: Default::default(),
+            rq_v: Default::default(),
+            rq_tag: Default::default(),
+            rq_addr: Default::default(),
+            rq_beats: Default::default(),
             rd_value: Default::default(),
             h_valid: Default::default(),
             wr_ready_r: Default::default(),
@@ -367,6 +376,10 @@ impl Logic for Tunnel {
             rd_out,
             rd_seq,
             rd_pending,
+            rq_v,
+            rq_tag,
+            rq_addr,
+            rq_beats,
             rd_value,
             h_valid,
             wr_ready_r,
@@ -637,7 +650,15 @@ impl Logic for Tunnel {
         }
 
         // ---- Sender: one message a frame.
-        self.dma_rd_ready.next = false;
+        // Read requests wait in a register of their own, so that the card's DMA sees a
+        // register for its ready.
+        self.dma_rd_ready.next = !self.rq_v.q.val();
+        if self.dma_rd_valid.val() & !self.rq_v.q.val() {
+            self.rq_v.d.next = true;
+            self.rq_tag.d.next = self.dma_rd_tag.val();
+            self.rq_addr.d.next = self.dma_rd_addr.val();
+            self.rq_beats.d.next = self.dma_rd_beats.val();
+        }
         self.mac_tx.reset.next = false;
         self.mac_tx.s_valid.next = self.t_state.q.val() != SendState::Idle;
         self.mac_tx.s_nbytes.next = 8.into();
@@ -666,13 +687,13 @@ impl Logic for Tunnel {
                             | (bit_cast::<64, 32>(self.rd_value.q.val()) << 32);
                         self.rd_pending.d.next = false;
                         self.t_state.d.next = SendState::Head0;
-                    } else if self.dma_rd_valid.val() {
-                        self.dma_rd_ready.next = true;
+                    } else if self.rq_v.q.val() {
+                        self.rq_v.d.next = false;
                         self.t_kind.d.next = SendKind::DmaRead;
                         self.t_word.d.next = self.k_op_dmar.val()
-                            | (bit_cast::<64, DMA_TAG_BITS>(self.dma_rd_tag.val()) << 8)
-                            | (bit_cast::<64, 8>(self.dma_rd_beats.val()) << 16);
-                        self.t_addr.d.next = self.dma_rd_addr.val();
+                            | (bit_cast::<64, DMA_TAG_BITS>(self.rq_tag.q.val()) << 8)
+                            | (bit_cast::<64, 8>(self.rq_beats.q.val()) << 16);
+                        self.t_addr.d.next = self.rq_addr.q.val();
                         self.t_state.d.next = SendState::Head0;
                     } else if self.irq_mask.q.val() != 0 {
                         self.t_kind.d.next = SendKind::Interrupt;
@@ -750,11 +771,11 @@ impl Logic for Tunnel {
         }
         // (After every write of the held beat's, the read answer's and the interrupts' next
         // state.)
-        // A read request (held until taken) stops new writes from the next cycle, so writes
-        // cannot starve it.
+        // A read request waiting in its register stops new writes, so writes cannot starve
+        // it.
         self.wr_ready_r.d.next = !self.h_valid.d.val()
             & !self.rd_pending.d.val()
-            & !self.dma_rd_valid.val()
+            & !self.rq_v.d.val()
             & (self.irq_mask.d.val() == 0);
         self.gmii_txd.next = self.mac_tx.gmii_txd.val();
         self.gmii_tx_en.next = self.mac_tx.gmii_tx_en.val();
