@@ -4,8 +4,8 @@
 //!
 //! **Host to card.** The port's receive MAC (`MacRx::gmii_only`) checks every frame, a
 //! store-and-forward buffer keeps the good ones, and the command reader walks a frame's
-//! 8-octet words (three cycles a word: the buffer's read address, its data out of block RAM,
-//! the data registered): a frame to another address or of another EtherType is skipped and
+//! 8-octet words (four cycles a word: the buffer's read address, its data out of block RAM,
+//! the data registered, its checks registered): a frame to another address or of another EtherType is skipped and
 //! counted; WRITE and READ wait for the card's `mmio_ready` (one READ outstanding at a
 //! time); COMPLETION beats go to the card's completion port, one each word. An unknown op ends
 //! the frame and is counted.
@@ -14,10 +14,12 @@
 //! - DMA writes are taken into a one-beat holding register, then gathered into a burst of up
 //!   to [`MAX_BEATS`] consecutive beats (block RAM). A burst is sent when it is full, when
 //!   the next beat does not continue it, after 16 quiet cycles, or before any other message;
-//! - a register read's answer, the card's DMA read requests and its interrupts (a pending mask
-//!   of vectors 0..63, sent whole) wait until no DMA write is held or gathered, so no message
-//!   overtakes a DMA write the card issued before it; while one waits, the card's new DMA
-//!   writes wait behind it, so a stream of writes cannot starve it;
+//! - a register read's answer, the card's DMA read requests (one waiting at a time, in a
+//!   register of its own) and its interrupts (a pending mask of vectors 0..63, sent whole)
+//!   wait until no DMA write is held or gathered, so no message overtakes a DMA write the
+//!   card issued before it; while one waits, the card's new DMA writes wait behind it, so a
+//!   stream of writes cannot starve it. Both of the card's DMA ready signals are registers
+//!   (a DMA write is taken every other cycle at most);
 //! - nothing is sent before a host has sent a command frame (its address is learned from it).
 //!
 //! Counters: command frames carried out, frames skipped (not for the tunnel), malformed
@@ -120,7 +122,7 @@ pub struct Tunnel {
     r_phase: DFF<Bit>,
     // The word registered out of the buffer's block RAM, and the cycle that takes.
     word_r: DFF<Bits<64>>,
-    // What the reader asks of that word, decoded as it is registered.
+    // What the reader asks of that word, decoded from that register a cycle later.
     w_mac_ok: DFF<Bit>,
     w_type_ok: DFF<Bit>,
     w_op_end: DFF<Bit>,
@@ -128,6 +130,7 @@ pub struct Tunnel {
     w_op_read: DFF<Bit>,
     w_op_cpl: DFF<Bit>,
     r_wait: DFF<Bit>,
+    r_wait2: DFF<Bit>,
     r_src_lo: DFF<Bits<16>>,
     r_cpl_left: DFF<Bits<8>>,
     r_cpl_tag: DFF<Bits<DMA_TAG_BITS>>,
@@ -139,6 +142,8 @@ pub struct Tunnel {
     rd_pending: DFF<Bit>,
     // A DMA read request, taken whenever this register is empty and sent from it.
     rq_v: DFF<Bit>,
+    // An interrupt is pending (the mask is not zero), kept beside the mask.
+    irq_any: DFF<Bit>,
     rq_tag: DFF<Bits<DMA_TAG_BITS>>,
     rq_addr: DFF<Bits<64>>,
     rq_beats: DFF<Bits<8>>,
@@ -274,6 +279,7 @@ impl Default for Tunnel {
             w_op_read: Default::default(),
             w_op_cpl: Default::default(),
             r_wait: Default::default(),
+            r_wait2: Default::default(),
             r_src_lo: Default::default(),
             r_cpl_left: Default::default(),
             r_cpl_tag: Default::default(),
@@ -284,6 +290,7 @@ impl Default for Tunnel {
             rd_seq: Default::default(),
             rd_pending: Default::default(),
             rq_v: Default::default(),
+            irq_any: Default::default(),
             rq_tag: Default::default(),
             rq_addr: Default::default(),
             rq_beats: Default::default(),
@@ -367,6 +374,7 @@ impl Logic for Tunnel {
             w_op_read,
             w_op_cpl,
             r_wait,
+            r_wait2,
             r_src_lo,
             r_cpl_left,
             r_cpl_tag,
@@ -377,6 +385,7 @@ impl Logic for Tunnel {
             rd_seq,
             rd_pending,
             rq_v,
+            irq_any,
             rq_tag,
             rq_addr,
             rq_beats,
@@ -437,14 +446,13 @@ impl Logic for Tunnel {
         self.rxbuf.free_ptr.next = self.r_free.q.val();
         self.rxbuf.info_pop.next = false;
         self.word_r.d.next = self.rxbuf.rd_data.val();
-        self.w_mac_ok.d.next = self.rxbuf.rd_data.val().get_bits::<48>(0) == self.k_card_mac.val();
-        self.w_type_ok.d.next =
-            self.rxbuf.rd_data.val().get_bits::<16>(32) == self.k_ethertype.val();
-        self.w_op_end.d.next = self.rxbuf.rd_data.val().get_bits::<8>(0) == self.k_op_end.val();
-        self.w_op_write.d.next = self.rxbuf.rd_data.val().get_bits::<8>(0) == self.k_op_write.val();
-        self.w_op_read.d.next = self.rxbuf.rd_data.val().get_bits::<8>(0) == self.k_op_read.val();
-        self.w_op_cpl.d.next = (self.rxbuf.rd_data.val().get_bits::<8>(0) == self.k_op_cpl.val())
-            & (self.rxbuf.rd_data.val().get_bits::<8>(16) != 0);
+        self.w_mac_ok.d.next = self.word_r.q.val().get_bits::<48>(0) == self.k_card_mac.val();
+        self.w_type_ok.d.next = self.word_r.q.val().get_bits::<16>(32) == self.k_ethertype.val();
+        self.w_op_end.d.next = self.word_r.q.val().get_bits::<8>(0) == self.k_op_end.val();
+        self.w_op_write.d.next = self.word_r.q.val().get_bits::<8>(0) == self.k_op_write.val();
+        self.w_op_read.d.next = self.word_r.q.val().get_bits::<8>(0) == self.k_op_read.val();
+        self.w_op_cpl.d.next = (self.word_r.q.val().get_bits::<8>(0) == self.k_op_cpl.val())
+            & (self.word_r.q.val().get_bits::<8>(16) != 0);
         self.word.next = self.word_r.q.val();
 
         // ---- The card's MMIO answers.
@@ -458,8 +466,8 @@ impl Logic for Tunnel {
             self.rd_value.d.next = self.mmio_rdata.val();
         }
 
-        // ---- Command reader: three cycles a word (address, data out of block RAM, data
-        // registered in `word`).
+        // ---- Command reader: four cycles a word (address, data out of block RAM, data
+        // registered in `word`, its checks registered).
         self.dma_cpl_valid.next = false;
         self.dma_cpl_tag.next = self.r_cpl_tag.q.val();
         self.dma_cpl_data.next = self.word.val();
@@ -473,6 +481,7 @@ impl Logic for Tunnel {
                     self.r_bi.d.next = 0.into();
                     self.r_phase.d.next = false;
                     self.r_wait.d.next = false;
+                    self.r_wait2.d.next = false;
                     // Words wholly inside the frame, and the beats it takes with its FCS.
                     self.r_full.d.next = self.info_words.val().get_bits::<8>(0);
                     self.r_stored.d.next = self.info_beats.val().get_bits::<8>(0);
@@ -555,9 +564,12 @@ impl Logic for Tunnel {
             & (self.r_state.q.val() != ReadState::Done)
             & !self.r_phase.q.val()
         {
-            if self.r_wait.q.val() {
-                self.r_wait.d.next = false;
+            if self.r_wait2.q.val() {
+                self.r_wait2.d.next = false;
                 self.r_phase.d.next = true;
+            } else if self.r_wait.q.val() {
+                self.r_wait.d.next = false;
+                self.r_wait2.d.next = true;
             } else if self.r_bi.q.val() >= self.r_full.q.val() {
                 // The frame's words are used up; a completion cut short is malformed.
                 if self.r_state.q.val() == ReadState::Completion {
@@ -575,9 +587,11 @@ impl Logic for Tunnel {
 
         // ---- Interrupts: a pending mask.
         self.irq_set.next = 0.into();
+        self.irq_any.d.next = self.irq_any.q.val();
         if self.irq_valid.val() & (self.irq_vector.val().get_bits::<10>(6) == 0) {
             self.irq_set.next =
                 self.k_one.val() << bit_cast::<64, 6>(self.irq_vector.val().get_bits::<6>(0));
+            self.irq_any.d.next = true;
         }
         self.irq_mask.d.next = self.irq_mask.q.val() | self.irq_set.val();
 
@@ -592,8 +606,7 @@ impl Logic for Tunnel {
                 & ((self.b_n.q.val() == 1) | (self.b_last.q.val() == 0xFF)));
         // Another message waits: new writes wait behind it, while the held beat and the
         // burst drain ahead of it (so it neither starves nor overtakes a write).
-        self.others.next =
-            self.rd_pending.q.val() | self.dma_rd_valid.val() | (self.irq_mask.q.val() != 0);
+        self.others.next = self.rd_pending.q.val() | self.rq_v.q.val() | self.irq_any.q.val();
         self.flush.next = (self.b_n.q.val() != 0)
             & ((self.b_n.q.val() == self.k_max_beats.val())
                 | (self.h_valid.q.val() & !self.joins.val())
@@ -695,11 +708,13 @@ impl Logic for Tunnel {
                             | (bit_cast::<64, 8>(self.rq_beats.q.val()) << 16);
                         self.t_addr.d.next = self.rq_addr.q.val();
                         self.t_state.d.next = SendState::Head0;
-                    } else if self.irq_mask.q.val() != 0 {
+                    } else if self.irq_any.q.val() {
                         self.t_kind.d.next = SendKind::Interrupt;
                         self.t_word.d.next = self.k_op_irq.val();
                         self.t_addr.d.next = self.irq_mask.q.val();
                         self.irq_mask.d.next = self.irq_set.val();
+                        self.irq_any.d.next =
+                            self.irq_valid.val() & (self.irq_vector.val().get_bits::<10>(6) == 0);
                         self.t_state.d.next = SendState::Head0;
                     }
                 }
@@ -776,7 +791,7 @@ impl Logic for Tunnel {
         self.wr_ready_r.d.next = !self.h_valid.d.val()
             & !self.rd_pending.d.val()
             & !self.rq_v.d.val()
-            & (self.irq_mask.d.val() == 0);
+            & !self.irq_any.d.val();
         self.gmii_txd.next = self.mac_tx.gmii_txd.val();
         self.gmii_tx_en.next = self.mac_tx.gmii_tx_en.val();
         self.gmii_tx_er.next = self.mac_tx.gmii_tx_er.val();

@@ -152,6 +152,26 @@ fn the_manager_configures_the_board_over_the_tunnel_and_a_vi_receives() {
         st.dma_write_beats,
         st.dma_read_beats
     );
+    // A sleeping VI: armed, it is woken by an INTERRUPT message once a frame's event is in
+    // memory, and not before.
+    user.arm(&mut dev);
+    assert!(
+        dm.wait_for(&mut dev, &[user.vi()], 20_000).is_empty(),
+        "no interrupt without a frame"
+    );
+    let late = udp(9001, 4, 100);
+    dev.link().send_net(&late);
+    assert_eq!(
+        dm.wait_for(&mut dev, &[user.vi()], 200_000),
+        vec![user.vi()],
+        "the VI's interrupt crosses the tunnel"
+    );
+    evs.clear();
+    user.poll(&mut dev, &mut evs).unwrap();
+    match evs.as_slice() {
+        [ViEvent::Rx(f)] => assert_eq!(f.data, late),
+        other => panic!("woken with {other:?}"),
+    }
 }
 
 #[test]
