@@ -56,6 +56,9 @@ pub struct GmiiTx {
     left: DFF<Bits<4>>,
     blast: DFF<Bit>,
     count: DFF<Bits<16>>,
+    // `count` is below the last padded octet's (kept beside it, so the decision at the
+    // frame's end reads a register).
+    short: DFF<Bit>,
     // The CRC register, complemented (zero is the initial all-ones; the FCS is this value).
     crc_n: DFF<Bits<32>>,
     padded: DFF<Bit>,
@@ -70,6 +73,7 @@ pub struct GmiiTx {
     k_sfd: Constant<Bits<8>>,
     k_pre: Constant<Bits<8>>,
     k_last_pad: Constant<Bits<16>>,
+    k_last_pad1: Constant<Bits<16>>,
 }
 
 impl Default for GmiiTx {
@@ -98,6 +102,7 @@ impl Default for GmiiTx {
             left: Default::default(),
             blast: Default::default(),
             count: Default::default(),
+            short: Default::default(),
             crc_n: Default::default(),
             padded: Default::default(),
             g_txd: Default::default(),
@@ -112,6 +117,7 @@ impl Default for GmiiTx {
             k_pre: Constant::new((eth::PREAMBLE as u64).into()),
             // The count of octets sent before the frame's 60th.
             k_last_pad: Constant::new(((eth::MIN_PAYLOAD_FRAME - 1) as u64).into()),
+            k_last_pad1: Constant::new(((eth::MIN_PAYLOAD_FRAME - 2) as u64).into()),
         }
     }
 }
@@ -120,8 +126,8 @@ impl Logic for GmiiTx {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, state, cnt, sh, left, blast, count, crc_n, padded, g_txd, g_en, g_er,
-            c_frames, c_octets, c_padded, c_underrun
+            self, clock, state, cnt, sh, left, blast, count, short, crc_n, padded, g_txd, g_en,
+            g_er, c_frames, c_octets, c_padded, c_underrun
         );
         self.octet.next = self.sh.q.val().get_bits::<8>(0);
         self.crc.crc_in.next = !self.crc_n.q.val();
@@ -139,6 +145,7 @@ impl Logic for GmiiTx {
                     self.blast.d.next = self.s_last.val();
                     self.cnt.d.next = 0.into();
                     self.count.d.next = 0.into();
+                    self.short.d.next = true;
                     self.crc_n.d.next = 0.into();
                     self.padded.d.next = false;
                     self.state.d.next = GmiiTxState::Preamble;
@@ -158,12 +165,14 @@ impl Logic for GmiiTx {
                 self.g_txd.d.next = self.octet.val();
                 self.crc_n.d.next = !self.crc.crc_out.val();
                 self.count.d.next = self.count.q.val() + 1;
+                self.short.d.next =
+                    self.short.q.val() & (self.count.q.val() != self.k_last_pad1.val());
                 self.sh.d.next = self.sh.q.val() >> 8;
                 self.left.d.next = self.left.q.val() - 1;
                 if self.left.q.val() <= 1 {
                     if self.blast.q.val() {
                         self.cnt.d.next = 0.into();
-                        if self.count.q.val() < self.k_last_pad.val() {
+                        if self.short.q.val() {
                             self.sh.d.next = 0.into();
                             self.padded.d.next = true;
                             self.state.d.next = GmiiTxState::Pad;
