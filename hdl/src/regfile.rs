@@ -201,6 +201,9 @@ pub struct RegFile {
     rd_low: Signal<Local, Bits<CL>>,
     scan_acc: Signal<Local, Bits<CL>>,
     after_reset: DFF<Bit>,
+    // The reset count is not zero, as a register of its own: the card's reset leaves this
+    // block from a flip-flop.
+    in_reset: DFF<Bit>,
     rd_adv: Signal<Local, Bits<CL>>,
     scan_adv: Signal<Local, Bits<CL>>,
     scan_sum: Signal<Local, Bits<32>>,
@@ -398,6 +401,7 @@ impl RegFile {
             rd_low: Default::default(),
             scan_acc: Default::default(),
             after_reset: Default::default(),
+            in_reset: Default::default(),
             rd_adv: Default::default(),
             scan_adv: Default::default(),
             scan_sum: Default::default(),
@@ -496,7 +500,8 @@ impl Logic for RegFile {
             scan_jd,
             scan_low,
             sel_bank,
-            after_reset
+            after_reset,
+            in_reset
         );
         self.bank_s.read_clock.next = self.clock.val();
         self.bank_s.write_clock.next = self.clock.val();
@@ -586,7 +591,7 @@ impl Logic for RegFile {
                 self.mm_vi.next = self.k_no_vi.val();
             }
         }
-        if self.reset_cnt.q.val() != 0 {
+        if self.in_reset.q.val() {
             self.reset_cnt.d.next = self.reset_cnt.q.val() - 1;
         }
         // Writes.
@@ -618,7 +623,7 @@ impl Logic for RegFile {
                 }
             }
         }
-        if self.reset_cnt.q.val() != 0 {
+        if self.in_reset.q.val() {
             self.ctrl_r.d.next = 0.into();
             self.max_frame_r.d.next = self.k_max_frame_default.val();
             for i in 0..NSTAGED {
@@ -656,7 +661,7 @@ impl Logic for RegFile {
         self.shadow.write_enable.next = self.write.val()
             & (self.addr.val() >= self.k_shadow_lo.val())
             & (self.addr.val() < self.k_shadow_hi.val());
-        if self.reset_cnt.q.val() != 0 {
+        if self.in_reset.q.val() {
             self.shadow.write_address.next = self.reset_cnt.q.val().get_bits::<5>(0);
             self.shadow.write_data.next = 0.into();
             self.shadow.write_enable.next = true;
@@ -700,7 +705,7 @@ impl Logic for RegFile {
             if self.addr.val() == self.k_version.val() {
                 self.rdata_r.d.next = self.k_version_value.val();
             }
-            if (self.addr.val() == self.k_status.val()) & (self.reset_cnt.q.val() == 0) {
+            if (self.addr.val() == self.k_status.val()) & !self.in_reset.q.val() {
                 if self.rx_idle.val() & self.tx_idle.val() {
                     self.rdata_r.d.next = self.k_status_idle.val() | self.k_status_tx_idle.val();
                 } else if self.rx_idle.val() {
@@ -808,7 +813,7 @@ impl Logic for RegFile {
             self.sb_bank.q.val().get_bits::<32>(0) + bit_cast::<32, CL>(self.scan_adv.val());
         self.bw_data.next = (bit_cast::<38, CL>(self.sb_low.q.val()) << 32)
             | bit_cast::<38, 32>(self.scan_sum.val());
-        if self.reset_cnt.q.val() != 0 {
+        if self.in_reset.q.val() {
             // Every count to zero, with the blocks' counters.
             self.bw_addr.next = self.reset_cnt.q.val().get_bits::<5>(0);
             self.bw_data.next = 0.into();
@@ -816,7 +821,7 @@ impl Logic for RegFile {
         // The first write-back after the reset carries what the scan read during it (perhaps
         // an entry not yet cleared): zero instead.
         // (Two write-backs when the scan is staged.)
-        self.after_reset.d.next = self.reset_cnt.q.val() != 0;
+        self.after_reset.d.next = self.in_reset.q.val();
         self.sb_after.d.next = self.after_reset.q.val();
         if self.after_reset.q.val() | self.sb_after.q.val() {
             self.bw_data.next = 0.into();
@@ -831,7 +836,8 @@ impl Logic for RegFile {
         self.rv_stage.d.next = self.ra_valid.q.val();
         self.rdata.next = self.rd_stage.q.val();
         self.rvalid.next = self.rv_stage.q.val();
-        self.reset.next = self.reset_cnt.q.val() != 0;
+        self.reset.next = self.in_reset.q.val();
+        self.in_reset.d.next = self.reset_cnt.d.val() != 0;
         self.rx_enable.next = (self.ctrl_r.q.val() & self.k_rx_enable.val()) != 0;
         self.speed_10g.next = (self.ctrl_r.q.val() & self.k_speed_10g.val()) != 0;
         self.max_frame.next = self.max_frame_r.q.val();
