@@ -5,10 +5,10 @@
 //! **Host to card.** The port's receive MAC (`MacRx::gmii_only`) checks every frame, a
 //! store-and-forward buffer keeps the good ones, and the command reader walks a frame's
 //! 8-octet words (four cycles a word: the buffer's read address, its data out of block RAM,
-//! the data registered, its checks registered): a frame to another address or of another EtherType is skipped and
-//! counted; WRITE and READ wait for the card's `mmio_ready` (one READ outstanding at a
-//! time); COMPLETION beats go to the card's completion port, one each word. An unknown op ends
-//! the frame and is counted.
+//! the data registered, its checks registered): a frame to another address or of another
+//! EtherType is skipped and counted; WRITE and READ wait for the card's `mmio_ready` (one
+//! READ outstanding at a time); COMPLETION beats go to the card's completion port, one each
+//! word. An unknown op ends the frame and is counted.
 //!
 //! **Card to host.** One message a frame through the port's transmit MAC (`GmiiTx`):
 //! - DMA writes are taken into a one-beat holding register, then gathered into a burst of up
@@ -142,11 +142,11 @@ pub struct Tunnel {
     rd_pending: DFF<Bit>,
     // A DMA read request, taken whenever this register is empty and sent from it.
     rq_v: DFF<Bit>,
-    // An interrupt is pending (the mask is not zero), kept beside the mask.
-    irq_any: DFF<Bit>,
     rq_tag: DFF<Bits<DMA_TAG_BITS>>,
     rq_addr: DFF<Bits<64>>,
     rq_beats: DFF<Bits<8>>,
+    // An interrupt is pending (the mask is not zero), kept beside the mask.
+    irq_any: DFF<Bit>,
     rd_value: DFF<Bits<32>>,
     // DMA writes: the holding register and the burst.
     h_valid: DFF<Bit>,
