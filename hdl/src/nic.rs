@@ -193,7 +193,7 @@ impl<
         self.mac = MacRx::gmii_only();
         self.txe.set_deep(true);
         self.eng.set_deep(true);
-        self.set_classifier_stage(true);
+        self.set_board_stages(true);
         self.regs.set_staged_read(true);
         self.k_has_10g = Constant::new(false);
         self.narrow_counters();
@@ -202,7 +202,7 @@ impl<
 
     /// Whether the classifier sees the receive stream, and the card's blocks the host's MMIO
     /// requests, through a register stage.
-    fn set_classifier_stage(&mut self, registered: bool) {
+    fn set_board_stages(&mut self, registered: bool) {
         self.ci_valid.set_registered(registered);
         self.ci_data.set_registered(registered);
         self.ci_nbytes.set_registered(registered);
@@ -318,7 +318,7 @@ impl<
         // decide without their stage registers (see `TxEngine::set_deep`).
         nic.txe.set_deep(false);
         nic.eng.set_deep(false);
-        nic.set_classifier_stage(false);
+        nic.set_board_stages(false);
         nic
     }
 }

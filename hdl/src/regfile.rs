@@ -292,8 +292,6 @@ impl Default for RegFile {
 }
 
 impl RegFile {
-    /// The register file of a card with 2^`vi_bits` VIs and 2^`buftbl_bits` buffer-table
-    /// entries (what `PARAMS` reports and where the buffer-table window ends).
     /// Answers reads three cycles after the read instead of one: the board's card, where a
     /// counter's value (its low bits chosen among the blocks', then the bank's count added)
     /// takes more than a cycle at 125 MHz. The parts are registered, then the sum. The counter
@@ -312,6 +310,8 @@ impl RegFile {
         self.sb_after.set_registered(staged);
     }
 
+    /// The register file of a card with 2^`vi_bits` VIs and 2^`buftbl_bits` buffer-table
+    /// entries (what `PARAMS` reports and where the buffer-table window ends).
     pub fn new(vi_bits: usize, buftbl_bits: usize) -> Self {
         let params_value = (params::RX_BUF_ADDR_BITS as u32) << regs::params::RX_BUF_BITS_SHIFT
             | (params::DESC_PER_VI_BITS as u32) << regs::params::DESC_PER_VI_BITS_SHIFT

@@ -133,9 +133,10 @@ impl ClassifierParams {
         exact_flows: true,
     };
     /// The receive classifier of the board build (sequential): 32 literals, 16 terms, no
-    /// exact-flow table (an exact flow takes a term, `filters::compile_for`). A result 72
-    /// cycles after the commit, inside the 84 cycles of a minimum frame at 1 GbE. The flow
-    /// table would cost the LFE5U-25F about 2,350 of its 24,288 logic cells (docs/BOARD.md).
+    /// exact-flow table (an exact flow takes a term, `filters::compile_for`). Decided 72
+    /// cycles after the commit, inside the 84 cycles of a minimum frame at 1 GbE (`latency`).
+    /// The flow table would cost the LFE5U-25F about 2,350 of its 24,288 logic cells
+    /// (docs/BOARD.md).
     /// `ARSENIC_BOARD_LITERALS`, `ARSENIC_BOARD_TERMS` (powers of two) and
     /// `ARSENIC_BOARD_FLOW_BITS` (0: no flow table; n: 2 x 2^n x 2 flows) resize it at build
     /// time (`params::build_size`); the result must still come inside a minimum frame.
@@ -178,7 +179,10 @@ impl ClassifierParams {
     /// (the block RAM's output registered once more for the board's clock) and ranked
     /// (44..=47, 67..=70).
     pub const SEQ_FLOWS_DONE: usize = 71;
-    /// Cycles from a frame's commit to its result.
+    /// Cycles from a frame's commit to its decision, when the classifier can take the next
+    /// frame's commit (so a minimum frame's cycles bound it). The sequential build shows the
+    /// result in its output register a cycle later; the board's card adds a cycle in front
+    /// (its classifier input is registered).
     pub const fn latency(&self) -> usize {
         if self.sequential {
             // Literal n is read at step 14 + n and decided at 18 + n; term t is matched at
