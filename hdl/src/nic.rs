@@ -6,7 +6,7 @@ use crate::gmii_tx::GmiiTx;
 use crate::irq::IrqTimers;
 use crate::mac_rx::MacRx;
 use crate::mac_tx::MacTx;
-use crate::regfile::{RegFile, COUNTER_LOW_BITS};
+use crate::regfile::{MmioDecode, RegFile, COUNTER_LOW_BITS};
 use crate::rx_buffer::RxBuffer;
 use crate::rx_dma::RxDma;
 use crate::stage::Stage;
@@ -144,6 +144,16 @@ pub struct Nic<
     mi_wdata: Stage<Bits<32>>,
     mi_write: Stage<Bit>,
     mi_read: Stage<Bit>,
+    // The request's decode, computed before the register and staged with it: the register
+    // file's doorbell and command flags, and the transmit filters' window.
+    mdec: MmioDecode,
+    mi_db: Stage<Bit>,
+    mi_tx_db: Stage<Bit>,
+    mi_tx_cmd: Stage<Bit>,
+    mi_vi_cmd: Stage<Bit>,
+    mi_op_create: Stage<Bit>,
+    mi_op_destroy: Stage<Bit>,
+    mi_txwin: Stage<Bit>,
     k_mmio_staged: Constant<Bit>,
     fetch: DescFetch<VB, CB, BB>,
     eng: ViEngine<VB, CB>,
@@ -213,6 +223,13 @@ impl<
         self.mi_wdata.set_registered(registered);
         self.mi_write.set_registered(registered);
         self.mi_read.set_registered(registered);
+        self.mi_db.set_registered(registered);
+        self.mi_tx_db.set_registered(registered);
+        self.mi_tx_cmd.set_registered(registered);
+        self.mi_vi_cmd.set_registered(registered);
+        self.mi_op_create.set_registered(registered);
+        self.mi_op_destroy.set_registered(registered);
+        self.mi_txwin.set_registered(registered);
         self.k_mmio_staged = Constant::new(registered);
     }
 
@@ -281,6 +298,14 @@ impl<
             mi_wdata: Default::default(),
             mi_write: Default::default(),
             mi_read: Default::default(),
+            mdec: Default::default(),
+            mi_db: Default::default(),
+            mi_tx_db: Default::default(),
+            mi_tx_cmd: Default::default(),
+            mi_vi_cmd: Default::default(),
+            mi_op_create: Default::default(),
+            mi_op_destroy: Default::default(),
+            mi_txwin: Default::default(),
             k_mmio_staged: Constant::new(false),
             fetch: Default::default(),
             eng: Default::default(),
@@ -356,9 +381,38 @@ impl<
     #[hdl_gen]
     fn update(&mut self) {
         clock!(
-            self, clock, mac, rxbuf, cls, ci_valid, ci_data, ci_nbytes, ci_last, ci_len, ci_commit,
-            mi_addr, mi_wdata, mi_write, mi_read, fetch, eng, dma, irq, regs, txe, txd, txcls,
-            mac_tx, gtx
+            self,
+            clock,
+            mac,
+            rxbuf,
+            cls,
+            ci_valid,
+            ci_data,
+            ci_nbytes,
+            ci_last,
+            ci_len,
+            ci_commit,
+            mi_addr,
+            mi_wdata,
+            mi_write,
+            mi_read,
+            mi_db,
+            mi_tx_db,
+            mi_tx_cmd,
+            mi_vi_cmd,
+            mi_op_create,
+            mi_op_destroy,
+            mi_txwin,
+            fetch,
+            eng,
+            dma,
+            irq,
+            regs,
+            txe,
+            txd,
+            txcls,
+            mac_tx,
+            gtx
         );
         if self.k_has_10g.val() {
             self.w_txd.next = self.mac_tx.gmii_txd.val();
@@ -378,6 +432,22 @@ impl<
         self.regs.wdata.next = self.mi_wdata.q.val();
         self.regs.write.next = self.mi_write.q.val();
         self.regs.read.next = self.mi_read.q.val();
+        self.mdec.addr.next = self.mmio_addr.val();
+        self.mdec.wdata.next = self.mmio_wdata.val();
+        self.mi_db.d.next = self.mdec.db.val();
+        self.mi_tx_db.d.next = self.mdec.tx_db.val();
+        self.mi_tx_cmd.d.next = self.mdec.tx_cmd.val();
+        self.mi_vi_cmd.d.next = self.mdec.vi_cmd.val();
+        self.mi_op_create.d.next = self.mdec.op_create.val();
+        self.mi_op_destroy.d.next = self.mdec.op_destroy.val();
+        self.mi_txwin.d.next = (self.mmio_addr.val() >= self.k_tx_win_lo.val())
+            & (self.mmio_addr.val() < self.k_tx_win_hi.val());
+        self.regs.dec_db.next = self.mi_db.q.val();
+        self.regs.dec_tx_db.next = self.mi_tx_db.q.val();
+        self.regs.dec_tx_cmd.next = self.mi_tx_cmd.q.val();
+        self.regs.dec_vi_cmd.next = self.mi_vi_cmd.q.val();
+        self.regs.dec_op_create.next = self.mi_op_create.q.val();
+        self.regs.dec_op_destroy.next = self.mi_op_destroy.q.val();
         self.mmio_rdata.next = self.regs.rdata.val();
         if self.eng.rd_valid.val() {
             self.mmio_rdata.next = self.eng.rd_data.val();
@@ -585,9 +655,7 @@ impl<
         self.txcls.s_len.next = self.txd.v_len.val();
         self.txcls.s_commit.next = self.txd.v_last.val();
         self.txcls.s_vi.next = self.txd.v_vi.val();
-        self.txcls.cfg_write.next = self.mi_write.q.val()
-            & (self.mi_addr.q.val() >= self.k_tx_win_lo.val())
-            & (self.mi_addr.q.val() < self.k_tx_win_hi.val());
+        self.txcls.cfg_write.next = self.mi_write.q.val() & self.mi_txwin.q.val();
         self.txcls.cfg_addr.next = self.mi_addr.q.val() - self.k_tx_win_off.val();
         self.txcls.cfg_wdata.next = self.mi_wdata.q.val();
         self.txcls.res_pop.next = self.txd.res_pop.val();

@@ -144,6 +144,15 @@ pub struct RegFile {
     pub done_seq: Signal<In, Bits<32>>,
     /// Counters in `regs::Counter` order.
     pub counters: [Signal<In, Bits<32>>; NCOUNTERS],
+    /// The request's address and data decoded by [`MmioDecode`], beside `addr` and `wdata`
+    /// (the card registers the decode with the request, so that no compare of the address
+    /// sits between the request's register and the engines).
+    pub dec_db: Signal<In, Bit>,
+    pub dec_tx_db: Signal<In, Bit>,
+    pub dec_tx_cmd: Signal<In, Bit>,
+    pub dec_vi_cmd: Signal<In, Bit>,
+    pub dec_op_create: Signal<In, Bit>,
+    pub dec_op_destroy: Signal<In, Bit>,
     ctrl_r: DFF<Bits<32>>,
     reset_cnt: DFF<Bits<8>>,
     max_frame_r: DFFWithInit<Bits<16>>,
@@ -152,16 +161,9 @@ pub struct RegFile {
     cf_r: DFF<Bits<CFG_W>>,
     tst: [DFF<Bits<32>>; NTX],
     tf_r: DFF<Bits<TCFG_W>>,
-    is_db: Signal<Local, Bit>,
-    is_tx_db: Signal<Local, Bit>,
     k_tx_staged: [Constant<Bits<AW>>; NTX],
-    k_tx_cmd: Constant<Bits<AW>>,
     k_tx_status: Constant<Bits<AW>>,
     k_tx_counter: [Constant<Bits<AW>>; NTX_COUNTERS],
-    k_tx_db_lo: Constant<Bits<12>>,
-    k_tx_db_hi: Constant<Bits<12>>,
-    k_tx_cnt_lo: Constant<Bits<12>>,
-    k_tx_cnt_hi: Constant<Bits<12>>,
     k_op_disable: Constant<Bits<32>>,
     k_loopback: Constant<Bits<32>>,
     k_status_tx_idle: Constant<Bits<32>>,
@@ -245,7 +247,6 @@ pub struct RegFile {
     k_params: Constant<Bits<AW>>,
     k_params2: Constant<Bits<AW>>,
     k_staged: [Constant<Bits<AW>>; NSTAGED],
-    k_vi_cmd: Constant<Bits<AW>>,
     k_vi_status: Constant<Bits<AW>>,
     k_vi_seq: Constant<Bits<AW>>,
     k_done_seq: Constant<Bits<AW>>,
@@ -255,8 +256,6 @@ pub struct RegFile {
     k_shadow_hi: Constant<Bits<AW>>,
     k_bt_end: Constant<Bits<AW>>,
     k_db_base: Constant<Bits<AW>>,
-    k_op_create: Constant<Bits<4>>,
-    k_op_destroy: Constant<Bits<4>>,
     k_no_vi: Constant<Bits<16>>,
     k_params2_value: Constant<Bits<32>>,
     k_counter: [Constant<Bits<AW>>; NCOUNTERS],
@@ -364,16 +363,15 @@ impl RegFile {
             cf_r: Default::default(),
             tst: Default::default(),
             tf_r: Default::default(),
-            is_db: Default::default(),
-            is_tx_db: Default::default(),
+            dec_db: Default::default(),
+            dec_tx_db: Default::default(),
+            dec_tx_cmd: Default::default(),
+            dec_vi_cmd: Default::default(),
+            dec_op_create: Default::default(),
+            dec_op_destroy: Default::default(),
             k_tx_staged: std::array::from_fn(|i| reg(TX_STAGED[i])),
-            k_tx_cmd: reg(regs::TX_CMD),
             k_tx_status: reg(regs::TX_CMD_STATUS),
             k_tx_counter: std::array::from_fn(|i| reg(TxCounter::ALL[i].offset())),
-            k_tx_db_lo: Constant::new((db::TX_PROD as u64).into()),
-            k_tx_db_hi: Constant::new(0x40u64.into()),
-            k_tx_cnt_lo: Constant::new((db::TX_COUNTER_BASE as u64).into()),
-            k_tx_cnt_hi: Constant::new(0x200u64.into()),
             k_op_disable: word(tx_cmd::word(tx_cmd::DISABLE, 0)),
             k_loopback: word(ctrl::LOOPBACK),
             k_status_tx_idle: word(status::TX_IDLE),
@@ -449,7 +447,6 @@ impl RegFile {
             k_params: reg(regs::PARAMS),
             k_params2: reg(regs::PARAMS2),
             k_staged: std::array::from_fn(|i| reg(STAGED[i])),
-            k_vi_cmd: reg(regs::VI_CMD),
             k_vi_status: reg(regs::VI_CMD_STATUS),
             k_vi_seq: reg(regs::VI_CMD_SEQ),
             k_done_seq: reg(regs::RX_DONE_SEQ),
@@ -459,8 +456,6 @@ impl RegFile {
             k_shadow_hi: reg(SHADOW_BASE + 0x80),
             k_bt_end: reg(regs::BUFTBL_BASE + 8 * (1 << buftbl_bits)),
             k_db_base: reg(regs::DB_BASE),
-            k_op_create: Constant::new((vi_cmd::CREATE as u64).into()),
-            k_op_destroy: Constant::new((vi_cmd::DESTROY as u64).into()),
             k_no_vi: Constant::new(0xFFFFu64.into()),
             k_params2_value: word(params2_value),
             k_counter: std::array::from_fn(|i| reg(Counter::ALL[i].offset())),
@@ -528,7 +523,6 @@ impl Logic for RegFile {
             self.tst[i].d.next = self.tst[i].q.val();
         }
         self.ticks.d.next = self.ticks.q.val() + 1;
-        self.is_db.next = self.addr.val() >= self.k_db_base.val();
         self.is_bt.next =
             (self.addr.val() >= self.k_bt_base.val()) & (self.addr.val() < self.k_bt_end.val());
         self.bt_we.next = false;
@@ -542,37 +536,32 @@ impl Logic for RegFile {
         self.mm_reg.next = self.addr.val().get_bits::<12>(0);
         self.mm_data.next = self.wdata.val();
         // The transmit registers of a doorbell page go to the transmit engine.
-        self.is_tx_db.next = self.is_db.val()
-            & (((self.addr.val().get_bits::<12>(0) >= self.k_tx_db_lo.val())
-                & (self.addr.val().get_bits::<12>(0) < self.k_tx_db_hi.val()))
-                | ((self.addr.val().get_bits::<12>(0) >= self.k_tx_cnt_lo.val())
-                    & (self.addr.val().get_bits::<12>(0) < self.k_tx_cnt_hi.val())));
         self.tx_valid.next = false;
         self.tx_write.next = self.write.val();
         self.tx_cmd.next = false;
         self.tx_vi.next = self.mm_vi.val();
         self.tx_data.next = self.wdata.val();
-        if self.is_db.val() & !self.is_tx_db.val() & (self.write.val() | self.read.val()) {
+        if self.dec_db.val() & !self.dec_tx_db.val() & (self.write.val() | self.read.val()) {
             self.mm_valid.next = true;
             if self.write.val() {
                 self.mm_op.next = MmioOp::DbWrite;
             }
         }
-        if self.is_tx_db.val() & (self.write.val() | self.read.val()) {
+        if self.dec_tx_db.val() & (self.write.val() | self.read.val()) {
             self.tx_valid.next = true;
         }
-        if self.write.val() & (self.addr.val() == self.k_tx_cmd.val()) {
+        if self.write.val() & self.dec_tx_cmd.val() {
             self.tx_valid.next = true;
             self.tx_cmd.next = true;
             self.tx_vi.next = self.wdata.val().get_bits::<16>(0);
         }
-        if self.write.val() & (self.addr.val() == self.k_vi_cmd.val()) {
+        if self.write.val() & self.dec_vi_cmd.val() {
             self.mm_vi.next = self.wdata.val().get_bits::<16>(0);
-            if self.wdata.val().get_bits::<4>(28) == self.k_op_create.val() {
+            if self.dec_op_create.val() {
                 self.mm_valid.next = true;
                 self.mm_op.next = MmioOp::Create;
             }
-            if self.wdata.val().get_bits::<4>(28) == self.k_op_destroy.val() {
+            if self.dec_op_destroy.val() {
                 self.mm_valid.next = true;
                 self.mm_op.next = MmioOp::Destroy;
                 // A destroyed VI stops transmitting too.
@@ -582,9 +571,7 @@ impl Logic for RegFile {
                 self.tx_data.next = self.k_op_disable.val()
                     | bit_cast::<32, 16>(self.wdata.val().get_bits::<16>(0));
             }
-            if (self.wdata.val().get_bits::<4>(28) != self.k_op_create.val())
-                & (self.wdata.val().get_bits::<4>(28) != self.k_op_destroy.val())
-            {
+            if !self.dec_op_create.val() & !self.dec_op_destroy.val() {
                 // An unknown operation: a CREATE of no VI, which the engine answers BAD.
                 self.mm_valid.next = true;
                 self.mm_op.next = MmioOp::Create;
@@ -636,7 +623,7 @@ impl Logic for RegFile {
         // Reads answer on the next cycle. The registers that change on their own (status,
         // time, sequence numbers) are sampled the cycle the read arrives; the configuration
         // registers and the counters are chosen by their flags in the answer's cycle.
-        self.rvalid_r.d.next = self.read.val() & !self.is_db.val();
+        self.rvalid_r.d.next = self.read.val() & !self.dec_db.val();
         self.rdata_r.d.next = 0.into();
         self.is_ctl.next = self.read.val() & (self.addr.val() < self.k_ctl_end.val());
         self.widx.next = self.addr.val().get_bits::<8>(2);
@@ -842,7 +829,7 @@ impl Logic for RegFile {
         self.speed_10g.next = (self.ctrl_r.q.val() & self.k_speed_10g.val()) != 0;
         self.max_frame.next = self.max_frame_r.q.val();
         // At a VI command, the staged configuration in the VI engine's layout.
-        if self.write.val() & (self.addr.val() == self.k_vi_cmd.val()) {
+        if self.write.val() & self.dec_vi_cmd.val() {
             // The staged configuration in the VI engine's layout (`vi_engine::cfg`; the shifts
             // are literals for the Verilog, checked against it below).
             self.cf_r.d.next = (bit_cast::<CFG_W, 32>(self.st[1].q.val()) << 32)
@@ -859,7 +846,7 @@ impl Logic for RegFile {
         self.cf_word.next = self.cf_r.q.val();
         // At a transmit command, the staged transmit configuration in the transmit engine's
         // layout (`tx_engine::tcfg`, checked below).
-        if self.write.val() & (self.addr.val() == self.k_tx_cmd.val()) {
+        if self.write.val() & self.dec_tx_cmd.val() {
             self.tf_r.d.next = bit_cast::<TCFG_W, 32>(self.tst[0].q.val())
                 | (bit_cast::<TCFG_W, 32>(self.tst[1].q.val()) << 32)
                 | (bit_cast::<TCFG_W, 4>(self.tst[2].q.val().get_bits::<4>(0)) << 64)
@@ -885,3 +872,80 @@ const _: () = assert!(
         && tcfg::SHAPED == 137
         && tcfg::UNRESTRICTED == 138
 );
+
+/// The decode of an MMIO request that the register file acts on at once: which doorbell,
+/// command or VI-command register it addresses, and the VI command's operation. The card
+/// computes it from the request as it arrives and registers it with the request; the
+/// register file takes it on its `dec_*` inputs.
+#[derive(LogicBlock)]
+pub struct MmioDecode {
+    pub addr: Signal<In, Bits<AW>>,
+    pub wdata: Signal<In, Bits<32>>,
+    /// In a VI's doorbell page.
+    pub db: Signal<Out, Bit>,
+    /// One of a doorbell page's transmit registers (the transmit engine's).
+    pub tx_db: Signal<Out, Bit>,
+    /// `TX_CMD`.
+    pub tx_cmd: Signal<Out, Bit>,
+    /// `VI_CMD`.
+    pub vi_cmd: Signal<Out, Bit>,
+    /// The data's operation field: `vi_cmd::CREATE`, `vi_cmd::DESTROY`.
+    pub op_create: Signal<Out, Bit>,
+    pub op_destroy: Signal<Out, Bit>,
+    low: Signal<Local, Bits<12>>,
+    op: Signal<Local, Bits<4>>,
+    k_db_base: Constant<Bits<AW>>,
+    k_tx_cmd: Constant<Bits<AW>>,
+    k_vi_cmd: Constant<Bits<AW>>,
+    k_tx_db_lo: Constant<Bits<12>>,
+    k_tx_db_hi: Constant<Bits<12>>,
+    k_tx_cnt_lo: Constant<Bits<12>>,
+    k_tx_cnt_hi: Constant<Bits<12>>,
+    k_op_create: Constant<Bits<4>>,
+    k_op_destroy: Constant<Bits<4>>,
+}
+
+impl Default for MmioDecode {
+    fn default() -> Self {
+        let reg = |a: u32| Constant::new((a as u64).into());
+        MmioDecode {
+            addr: Default::default(),
+            wdata: Default::default(),
+            db: Default::default(),
+            tx_db: Default::default(),
+            tx_cmd: Default::default(),
+            vi_cmd: Default::default(),
+            op_create: Default::default(),
+            op_destroy: Default::default(),
+            low: Default::default(),
+            op: Default::default(),
+            k_db_base: reg(regs::DB_BASE),
+            k_tx_cmd: reg(regs::TX_CMD),
+            k_vi_cmd: reg(regs::VI_CMD),
+            k_tx_db_lo: Constant::new((db::TX_PROD as u64).into()),
+            k_tx_db_hi: Constant::new(0x40u64.into()),
+            k_tx_cnt_lo: Constant::new((db::TX_COUNTER_BASE as u64).into()),
+            k_tx_cnt_hi: Constant::new(0x200u64.into()),
+            k_op_create: Constant::new((vi_cmd::CREATE as u64).into()),
+            k_op_destroy: Constant::new((vi_cmd::DESTROY as u64).into()),
+        }
+    }
+}
+
+impl Logic for MmioDecode {
+    #[hdl_gen]
+    fn update(&mut self) {
+        self.low.next = self.addr.val().get_bits::<12>(0);
+        self.op.next = self.wdata.val().get_bits::<4>(28);
+        self.db.next = self.addr.val() >= self.k_db_base.val();
+        self.tx_db.next = (self.addr.val() >= self.k_db_base.val())
+            & (((self.low.val() >= self.k_tx_db_lo.val())
+                & (self.low.val() < self.k_tx_db_hi.val()))
+                | ((self.low.val() >= self.k_tx_cnt_lo.val())
+                    & (self.low.val() < self.k_tx_cnt_hi.val())));
+        self.tx_cmd.next = self.addr.val() == self.k_tx_cmd.val();
+        self.vi_cmd.next = self.addr.val() == self.k_vi_cmd.val();
+        self.op_create.next = self.op.val() == self.k_op_create.val();
+        self.op_destroy.next = self.op.val() == self.k_op_destroy.val();
+    }
+}

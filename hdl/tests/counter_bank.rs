@@ -122,6 +122,8 @@ fn check_counter_reads(staged: bool) {
             }
             x.read.next = false;
             x.write.next = false;
+            // The request's decode (`dec_*`) stays low: neither `CTRL` nor a counter is a
+            // doorbell or command register.
             // Soft resets 289 cycles apart (289 = 9 x 32 + 1): at every phase of the bank's
             // 32-cycle scan in turn.
             // (No read is left unanswered when a reset starts.)
