@@ -158,10 +158,16 @@ pub struct Tunnel {
     h_data: DFF<Bits<64>>,
     h_strb: DFF<Bits<8>>,
     b_n: DFF<Bits<6>>,
-    // The address that continues the burst, and whether the held beat has it (compared when
-    // the beat is taken, against the burst as it is after that cycle).
+    // The address that continues the burst, and whether the held beat has it: compared when
+    // the beat is taken, against each address the burst can continue at after that cycle
+    // (`hc_*`), the one that applies chosen a cycle later (`h_cont`).
     b_next: DFF<Bits<64>>,
-    h_cont: DFF<Bit>,
+    hc_next: DFF<Bit>,
+    hc_next8: DFF<Bit>,
+    hc_h8: DFF<Bit>,
+    hc_moved: DFF<Bit>,
+    hc_first: DFF<Bit>,
+    h_cont: Signal<Local, Bit>,
     b_next_n: Signal<Local, Bits<64>>,
     // (Those addresses plus 8, kept so that no sum waits for the decision to move a beat.)
     b_next8: DFF<Bits<64>>,
@@ -170,6 +176,8 @@ pub struct Tunnel {
     b_addr: DFF<Bits<64>>,
     b_first: DFF<Bits<8>>,
     b_last: DFF<Bits<8>>,
+    // `b_last` is all ones: the burst's last beat is whole.
+    b_full: DFF<Bit>,
     b_quiet: DFF<Bits<4>>,
     irq_mask: DFF<Bits<64>>,
     // Sender.
@@ -302,6 +310,11 @@ impl Default for Tunnel {
             h_strb: Default::default(),
             b_n: Default::default(),
             b_next: Default::default(),
+            hc_next: Default::default(),
+            hc_next8: Default::default(),
+            hc_h8: Default::default(),
+            hc_moved: Default::default(),
+            hc_first: Default::default(),
             h_cont: Default::default(),
             b_next_n: Default::default(),
             b_next8: Default::default(),
@@ -310,6 +323,7 @@ impl Default for Tunnel {
             b_addr: Default::default(),
             b_first: Default::default(),
             b_last: Default::default(),
+            b_full: Default::default(),
             b_quiet: Default::default(),
             irq_mask: Default::default(),
             t_state: Default::default(),
@@ -397,12 +411,17 @@ impl Logic for Tunnel {
             h_strb,
             b_n,
             b_next,
-            h_cont,
+            hc_next,
+            hc_next8,
+            hc_h8,
+            hc_moved,
+            hc_first,
             b_next8,
             h_addr8,
             b_addr,
             b_first,
             b_last,
+            b_full,
             b_quiet,
             irq_mask,
             t_state,
@@ -600,10 +619,17 @@ impl Logic for Tunnel {
             (self.t_state.q.val() != SendState::Idle) & (self.t_kind.q.val() == SendKind::DmaWrite);
         // The held beat continues the burst: the next address, room left, and the burst's
         // last beat whole unless it is also its first.
+        self.h_cont.next = self.hc_next.q.val();
+        if self.hc_moved.q.val() {
+            self.h_cont.next = self.hc_next8.q.val();
+            if self.hc_first.q.val() {
+                self.h_cont.next = self.hc_h8.q.val();
+            }
+        }
         self.joins.next = (self.b_n.q.val() == 0)
-            | (self.h_cont.q.val()
+            | (self.h_cont.val()
                 & (self.b_n.q.val() != self.k_max_beats.val())
-                & ((self.b_n.q.val() == 1) | (self.b_last.q.val() == 0xFF)));
+                & ((self.b_n.q.val() == 1) | self.b_full.q.val()));
         // Another message waits: new writes wait behind it, while the held beat and the
         // burst drain ahead of it (so it neither starves nor overtakes a write).
         self.others.next = self.rd_pending.q.val() | self.rq_v.q.val() | self.irq_any.q.val();
@@ -615,8 +641,16 @@ impl Logic for Tunnel {
         // The sender takes the burst this cycle: the held beat joins the next one.
         self.taking.next =
             (self.t_state.q.val() == SendState::Idle) & self.flush.val() & self.host_known.q.val();
-        self.moving.next =
-            self.h_valid.q.val() & self.joins.val() & !self.sending.val() & !self.taking.val();
+        // The held beat moves into the burst when it joins it, unless the sender is busy with
+        // the burst or takes it now. (`taking` written out for a beat that joins: such a beat
+        // leaves room in the burst, so only the quiet count flushes it.)
+        self.moving.next = self.h_valid.q.val()
+            & self.joins.val()
+            & !self.sending.val()
+            & !((self.t_state.q.val() == SendState::Idle)
+                & self.host_known.q.val()
+                & (self.b_n.q.val() != 0)
+                & (self.b_quiet.q.val() == 15));
         self.burst.write_address.next = self.b_n.q.val().get_bits::<5>(0);
         self.burst.write_data.next = self.h_data.q.val();
         self.burst.write_enable.next = false;
@@ -640,6 +674,7 @@ impl Logic for Tunnel {
             self.b_n.d.next = self.b_n.q.val() + 1;
             self.b_quiet.d.next = 0.into();
             self.b_last.d.next = self.h_strb.q.val();
+            self.b_full.d.next = self.h_strb.q.val() == 0xFF;
             if self.b_n.q.val() == 0 {
                 self.b_addr.d.next = self.h_addr.q.val();
                 self.b_first.d.next = self.h_strb.q.val();
@@ -651,13 +686,11 @@ impl Logic for Tunnel {
             self.h_valid.d.next = true;
             self.h_addr.d.next = self.dma_wr_addr.val();
             self.h_addr8.d.next = self.dma_wr_addr.val() + 8;
-            self.h_cont.d.next = self.dma_wr_addr.val() == self.b_next.q.val();
-            if self.moving.val() {
-                self.h_cont.d.next = self.dma_wr_addr.val() == self.b_next8.q.val();
-                if self.b_n.q.val() == 0 {
-                    self.h_cont.d.next = self.dma_wr_addr.val() == self.h_addr8.q.val();
-                }
-            }
+            self.hc_next.d.next = self.dma_wr_addr.val() == self.b_next.q.val();
+            self.hc_next8.d.next = self.dma_wr_addr.val() == self.b_next8.q.val();
+            self.hc_h8.d.next = self.dma_wr_addr.val() == self.h_addr8.q.val();
+            self.hc_moved.d.next = self.moving.val();
+            self.hc_first.d.next = self.b_n.q.val() == 0;
             self.h_data.d.next = self.dma_wr_data.val();
             self.h_strb.d.next = self.dma_wr_strb.val();
         }
