@@ -112,11 +112,12 @@ impl Logic for RxBuffer {
         self.info_empty.next = self.info.empty.val();
         self.info_len.next = self.info.data_out.val();
         // A beat with octets needs a slot; the buffer is full when the writer is a whole
-        // buffer ahead of the released space.
+        // buffer ahead of the released space (`wr_ptr - free_ptr == depth`: the same slot,
+        // the other lap, which needs no subtraction).
         self.write_beat.next = false;
         self.lost.next = self.dropping.q.val();
         if self.in_valid.val() & (self.in_nbytes.val() != 0) {
-            if ((self.wr_ptr.q.val() - self.free_ptr.val()) == self.k_depth.val())
+            if ((self.wr_ptr.q.val() ^ self.free_ptr.val()) == self.k_depth.val())
                 | self.dropping.q.val()
             {
                 self.lost.next = true;
