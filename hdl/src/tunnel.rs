@@ -158,6 +158,11 @@ pub struct Tunnel {
     h_data: DFF<Bits<64>>,
     h_strb: DFF<Bits<8>>,
     b_n: DFF<Bits<6>>,
+    // `b_n` is not 0, is 1, is `MAX_BEATS`: kept beside it, so that no decision waits for a
+    // compare of the count.
+    b_nz: DFF<Bit>,
+    b_one: DFF<Bit>,
+    b_max: DFF<Bit>,
     // The address that continues the burst, and whether the held beat has it: compared when
     // the beat is taken, against each address the burst can continue at after that cycle
     // (`hc_*`), the one that applies chosen a cycle later (`h_cont`).
@@ -211,7 +216,7 @@ pub struct Tunnel {
     k_ethertype: Constant<Bits<16>>,
     k_max_frame: Constant<Bits<16>>,
     k_one: Constant<Bits<64>>,
-    k_max_beats: Constant<Bits<6>>,
+    k_max_beats1: Constant<Bits<6>>,
     k_op_write: Constant<Bits<8>>,
     k_op_read: Constant<Bits<8>>,
     k_op_cpl: Constant<Bits<8>>,
@@ -309,6 +314,9 @@ impl Default for Tunnel {
             h_data: Default::default(),
             h_strb: Default::default(),
             b_n: Default::default(),
+            b_nz: Default::default(),
+            b_one: Default::default(),
+            b_max: Default::default(),
             b_next: Default::default(),
             hc_next: Default::default(),
             hc_next8: Default::default(),
@@ -354,7 +362,7 @@ impl Default for Tunnel {
             k_ethertype: Constant::new((tunnel::ETHERTYPE.swap_bytes() as u64).into()),
             k_max_frame: Constant::new((arsenic_interface::eth::MAX_UNTAGGED_FRAME as u64).into()),
             k_one: Constant::new(1u64.into()),
-            k_max_beats: Constant::new((MAX_BEATS as u64).into()),
+            k_max_beats1: Constant::new((MAX_BEATS as u64 - 1).into()),
             k_op_write: Constant::new((op::WRITE as u64).into()),
             k_op_read: Constant::new((op::READ as u64).into()),
             k_op_cpl: Constant::new((op::COMPLETION as u64).into()),
@@ -410,6 +418,9 @@ impl Logic for Tunnel {
             h_data,
             h_strb,
             b_n,
+            b_nz,
+            b_one,
+            b_max,
             b_next,
             hc_next,
             hc_next8,
@@ -626,15 +637,15 @@ impl Logic for Tunnel {
                 self.h_cont.next = self.hc_h8.q.val();
             }
         }
-        self.joins.next = (self.b_n.q.val() == 0)
+        self.joins.next = !self.b_nz.q.val()
             | (self.h_cont.val()
-                & (self.b_n.q.val() != self.k_max_beats.val())
-                & ((self.b_n.q.val() == 1) | self.b_full.q.val()));
+                & !self.b_max.q.val()
+                & (self.b_one.q.val() | self.b_full.q.val()));
         // Another message waits: new writes wait behind it, while the held beat and the
         // burst drain ahead of it (so it neither starves nor overtakes a write).
         self.others.next = self.rd_pending.q.val() | self.rq_v.q.val() | self.irq_any.q.val();
-        self.flush.next = (self.b_n.q.val() != 0)
-            & ((self.b_n.q.val() == self.k_max_beats.val())
+        self.flush.next = self.b_nz.q.val()
+            & (self.b_max.q.val()
                 | (self.h_valid.q.val() & !self.joins.val())
                 | (self.b_quiet.q.val() == 15)
                 | (!self.h_valid.q.val() & self.others.val()));
@@ -649,12 +660,12 @@ impl Logic for Tunnel {
             & !self.sending.val()
             & !((self.t_state.q.val() == SendState::Idle)
                 & self.host_known.q.val()
-                & (self.b_n.q.val() != 0)
+                & self.b_nz.q.val()
                 & (self.b_quiet.q.val() == 15));
         self.burst.write_address.next = self.b_n.q.val().get_bits::<5>(0);
         self.burst.write_data.next = self.h_data.q.val();
         self.burst.write_enable.next = false;
-        if (self.b_n.q.val() != 0) & (self.b_quiet.q.val() != 15) {
+        if self.b_nz.q.val() & (self.b_quiet.q.val() != 15) {
             self.b_quiet.d.next = self.b_quiet.q.val() + 1;
         }
         self.b_next_n.next = self.b_next.q.val();
@@ -662,7 +673,7 @@ impl Logic for Tunnel {
         if self.moving.val() {
             self.b_next_n.next = self.b_next8.q.val();
             self.b_next8_n.next = self.b_next8.q.val() + 8;
-            if self.b_n.q.val() == 0 {
+            if !self.b_nz.q.val() {
                 self.b_next_n.next = self.h_addr8.q.val();
                 self.b_next8_n.next = self.h_addr8.q.val() + 8;
             }
@@ -672,10 +683,13 @@ impl Logic for Tunnel {
         if self.moving.val() {
             self.burst.write_enable.next = true;
             self.b_n.d.next = self.b_n.q.val() + 1;
+            self.b_nz.d.next = true;
+            self.b_one.d.next = !self.b_nz.q.val();
+            self.b_max.d.next = self.b_n.q.val() == self.k_max_beats1.val();
             self.b_quiet.d.next = 0.into();
             self.b_last.d.next = self.h_strb.q.val();
             self.b_full.d.next = self.h_strb.q.val() == 0xFF;
-            if self.b_n.q.val() == 0 {
+            if !self.b_nz.q.val() {
                 self.b_addr.d.next = self.h_addr.q.val();
                 self.b_first.d.next = self.h_strb.q.val();
             }
@@ -690,7 +704,7 @@ impl Logic for Tunnel {
             self.hc_next8.d.next = self.dma_wr_addr.val() == self.b_next8.q.val();
             self.hc_h8.d.next = self.dma_wr_addr.val() == self.h_addr8.q.val();
             self.hc_moved.d.next = self.moving.val();
-            self.hc_first.d.next = self.b_n.q.val() == 0;
+            self.hc_first.d.next = !self.b_nz.q.val();
             self.h_data.d.next = self.dma_wr_data.val();
             self.h_strb.d.next = self.dma_wr_strb.val();
         }
@@ -724,8 +738,7 @@ impl Logic for Tunnel {
                     self.t_n.d.next = self.b_n.q.val();
                     self.t_n1.d.next = self.b_n.q.val() - 1;
                     self.t_state.d.next = SendState::Head0;
-                } else if (self.b_n.q.val() == 0) & !self.h_valid.q.val() & self.host_known.q.val()
-                {
+                } else if !self.b_nz.q.val() & !self.h_valid.q.val() & self.host_known.q.val() {
                     if self.rd_pending.q.val() {
                         self.t_kind.d.next = SendKind::ReadData;
                         self.t_word.d.next = self.k_op_rdata.val()
@@ -803,6 +816,9 @@ impl Logic for Tunnel {
                     if self.t_i.q.val() == self.t_n1.q.val() {
                         self.t_state.d.next = SendState::Idle;
                         self.b_n.d.next = 0.into();
+                        self.b_nz.d.next = false;
+                        self.b_one.d.next = false;
+                        self.b_max.d.next = false;
                         self.b_quiet.d.next = 0.into();
                         self.c_sent.d.next = self.c_sent.q.val() + 1;
                     }

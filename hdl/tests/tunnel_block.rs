@@ -26,6 +26,11 @@ fn beats() -> Vec<(usize, u64, u64)> {
     for i in 0..40 {
         v.push((0, 0x8000 + 8 * i, 0xC000 + i));
     }
+    // A longer one, after a pause: it fills bursts to `MAX_BEATS`.
+    v.push((400, 0x20000, 0xD000));
+    for i in 1..80 {
+        v.push((0, 0x20000 + 8 * i, 0xD000 + i));
+    }
     v
 }
 
@@ -128,6 +133,7 @@ fn every_dma_write_beat_reaches_the_host_once_in_order() {
     }
     let mut written: Vec<(u64, u64)> = Vec::new();
     let mut reads = 0;
+    let mut full_bursts = 0;
     // The message of the read request, and of the stream's last beat.
     let (mut read_at, mut last_at) = (usize::MAX, usize::MAX);
     for (n, f) in frames.iter().enumerate() {
@@ -141,6 +147,12 @@ fn every_dma_write_beat_reaches_the_host_once_in_order() {
                 data,
             } => {
                 assert_eq!((first_strobe, last_strobe), (0xFF, 0xFF));
+                assert!(
+                    (1..=tunnel::MAX_BEATS).contains(&data.len()),
+                    "a burst of {} beats",
+                    data.len()
+                );
+                full_bursts += usize::from(data.len() == tunnel::MAX_BEATS);
 
                 for (i, d) in data.into_iter().enumerate() {
                     written.push((addr + 8 * i as u64, d));
@@ -160,6 +172,7 @@ fn every_dma_write_beat_reaches_the_host_once_in_order() {
     let want: Vec<(u64, u64)> = beats().into_iter().map(|(_, a, d)| (a, d)).collect();
     assert_eq!(written, want, "every beat once, in order");
     assert_eq!(reads, 1, "the read request went out");
+    assert!(full_bursts >= 2, "a long stream fills bursts");
     assert!(
         read_at < last_at,
         "the read request does not wait for the end of the stream of writes"
