@@ -889,7 +889,10 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
             self.dynr.read_address.next = self.start_vi.val().get_bits::<VB>(0);
             self.cntr.read_address.next = self.start_vi.val().get_bits::<VB>(0);
         }
-        self.fq.read_address.next = self.fq_head.d.val().get_bits::<VB>(0);
+        // The fetch queue is read at its registered head: after a pop the next entry is out
+        // of the RAM two cycles later, before the next command can start (a command spends
+        // at least a cycle outside `Idle`), and the RAM's address waits for no decision.
+        self.fq.read_address.next = self.fq_head.q.val().get_bits::<VB>(0);
         // The VI's words, unpacked.
         self.prod.next = self.dynr.read_data.val().get_bits::<16>(0);
         self.fetched.next = self.dynr.read_data.val().get_bits::<16>(16);

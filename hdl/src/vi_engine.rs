@@ -864,7 +864,10 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
         self.sa_dyn.d.next = self.dynr.read_data.val();
         self.sa_cnt.d.next = self.cntr.read_data.val();
         self.sa_cache.d.next = self.cache.read_data.val();
-        self.fq.read_address.next = self.fq_head.d.val().get_bits::<VB>(0);
+        // The fetch queue is read at its registered head: after a pop the next entry is out
+        // of the RAM two cycles later, before the next command can start (a command spends
+        // at least a cycle outside `Idle`), and the RAM's address waits for no decision.
+        self.fq.read_address.next = self.fq_head.q.val().get_bits::<VB>(0);
         // The VI's words, unpacked.
         self.prod.next = self.sa_dyn.q.val().get_bits::<16>(0);
         self.fetch.next = self.sa_dyn.q.val().get_bits::<16>(16);
