@@ -154,6 +154,11 @@ pub struct Nic<
     mi_op_create: Stage<Bit>,
     mi_op_destroy: Stage<Bit>,
     mi_txwin: Stage<Bit>,
+    // The blocks ready for a request (`mmio_ready` on the simulation card); registered on
+    // the gigabit card, low the cycle after a request (the request's own register and the
+    // blocks' buffers keep it low after that), so that the host side sees a register.
+    ready_now: Signal<Local, Bit>,
+    mi_ready: Stage<Bit>,
     k_mmio_staged: Constant<Bit>,
     fetch: DescFetch<VB, CB, BB>,
     eng: ViEngine<VB, CB>,
@@ -230,6 +235,7 @@ impl<
         self.mi_op_create.set_registered(registered);
         self.mi_op_destroy.set_registered(registered);
         self.mi_txwin.set_registered(registered);
+        self.mi_ready.set_registered(registered);
         self.k_mmio_staged = Constant::new(registered);
     }
 
@@ -306,6 +312,8 @@ impl<
             mi_op_create: Default::default(),
             mi_op_destroy: Default::default(),
             mi_txwin: Default::default(),
+            ready_now: Default::default(),
+            mi_ready: Default::default(),
             k_mmio_staged: Constant::new(false),
             fetch: Default::default(),
             eng: Default::default(),
@@ -403,6 +411,7 @@ impl<
             mi_op_create,
             mi_op_destroy,
             mi_txwin,
+            mi_ready,
             fetch,
             eng,
             dma,
@@ -457,9 +466,15 @@ impl<
         }
         self.mmio_rvalid.next =
             self.regs.rvalid.val() | self.eng.rd_valid.val() | self.txe.rd_valid.val();
-        self.mmio_ready.next = self.eng.mm_ready.val()
+        self.ready_now.next = self.eng.mm_ready.val()
             & self.txe.mm_ready.val()
             & !(self.k_mmio_staged.val() & (self.mi_write.q.val() | self.mi_read.q.val()));
+        self.mi_ready.d.next =
+            self.ready_now.val() & !(self.mmio_write.val() | self.mmio_read.val());
+        self.mmio_ready.next = self.ready_now.val();
+        if self.k_mmio_staged.val() {
+            self.mmio_ready.next = self.mi_ready.q.val();
+        }
         // MAC: from the PHY, or in loopback from the transmit MAC's wire.
         self.mac.gmii_rxd.next = self.gmii_rxd.val();
         self.mac.gmii_rx_dv.next = self.gmii_rx_dv.val();
