@@ -180,6 +180,13 @@ pub struct TxEngine<const VB: usize, const TB: usize> {
     fq_head: DFF<Bits<16>>,
     fq_tail: DFF<Bits<16>>,
     fq_tail_d: DFF<Bits<16>>,
+    // The fetch queue's occupancy as the choice sees it (`fq_tail_d - fq_head`), with its
+    // non-empty flag and the cycle's advance of `fq_tail_d` registered beside it, so the
+    // choice of command waits for no compare of the pointers.
+    fq_cnt: DFF<Bits<16>>,
+    fq_ne: DFF<Bit>,
+    fq_tail_adv: DFF<Bit>,
+    fq_pop: Signal<Local, Bit>,
     aq_head: DFF<Bits<16>>,
     aq_tail: DFF<Bits<16>>,
     aq_tail_d: DFF<Bits<16>>,
@@ -424,6 +431,10 @@ impl<const VB: usize, const TB: usize> Default for TxEngine<VB, TB> {
             fq_head: Default::default(),
             fq_tail: Default::default(),
             fq_tail_d: Default::default(),
+            fq_cnt: Default::default(),
+            fq_ne: Default::default(),
+            fq_tail_adv: Default::default(),
+            fq_pop: Default::default(),
             aq_head: Default::default(),
             aq_tail: Default::default(),
             aq_tail_d: Default::default(),
@@ -657,6 +668,9 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
             fq_head,
             fq_tail,
             fq_tail_d,
+            fq_cnt,
+            fq_ne,
+            fq_tail_adv,
             aq_head,
             aq_tail,
             aq_tail_d,
@@ -814,6 +828,7 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
         // Choose the next command.
         self.dn_take.next = false;
         self.start.next = false;
+        self.fq_pop.next = false;
         self.start_cmd.next = TxCmd::Sched;
         self.start_vi.next = self.aq.read_data.val();
         if (self.phase.q.val() == TxPhase::Idle) & !self.reset.val() & !self.sweeping.q.val() {
@@ -848,7 +863,7 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
                 self.start_cmd.next = TxCmd::Config;
                 self.start_vi.next = self.mm_vi_r.q.val();
                 self.mm_pend.d.next = false;
-            } else if (self.fq_tail_d.q.val() != self.fq_head.q.val())
+            } else if self.fq_ne.q.val()
                 & !self.rq_v.q.val()
                 & (!self.t0_busy.q.val() | !self.t1_busy.q.val())
             {
@@ -856,11 +871,22 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
                 self.start_cmd.next = TxCmd::FetchIssue;
                 self.start_vi.next = self.fq.read_data.val();
                 self.fq_head.d.next = self.fq_head.q.val() + 1;
+                self.fq_pop.next = true;
             } else if (self.aq_tail_d.q.val() != self.aq_head.q.val()) & !self.job_v.q.val() {
                 self.start.next = true;
                 self.start_cmd.next = TxCmd::Sched;
                 self.start_vi.next = self.aq.read_data.val();
             }
+        }
+        // `fq_tail_d` advances the cycle after `fq_tail` does.
+        self.fq_tail_adv.d.next = self.fqp_r.q.val() & !self.sweeping.q.val() & !self.reset.val();
+        if self.fq_tail_adv.q.val() & !self.fq_pop.val() {
+            self.fq_cnt.d.next = self.fq_cnt.q.val() + 1;
+            self.fq_ne.d.next = true;
+        }
+        if self.fq_pop.val() & !self.fq_tail_adv.q.val() {
+            self.fq_cnt.d.next = self.fq_cnt.q.val() - 1;
+            self.fq_ne.d.next = self.fq_cnt.q.val() != 1;
         }
         if self.start.val() {
             self.now_c.d.next = self.now.val();
@@ -1370,6 +1396,8 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
             self.mm_pend.d.next = false;
             self.fq_head.d.next = 0.into();
             self.fq_tail.d.next = 0.into();
+            self.fq_cnt.d.next = 0.into();
+            self.fq_ne.d.next = false;
             self.aq_head.d.next = 0.into();
             self.aq_tail.d.next = 0.into();
             self.rq_v.d.next = false;
