@@ -694,11 +694,12 @@ impl<
                 if self.oroom.val() {
                     self.pop_q.next = true;
                 }
-            } else if ((bit_cast::<4, 3>(self.fcount.q.val())
-                + bit_cast::<4, 1>(self.rd_pend.q.val().into()))
-                < 3)
-                // A frame starts only when its outcome can be reported at its last beat: the
-                // beats of a frame, once begun, never wait (a gap would cut it on the wire).
+            } else if ((self.fcount.q.val() < 2)
+                | (!self.rd_pend.q.val() & (self.fcount.q.val() < 3)))
+                // Room in the beat queue for this read and the one pending (`fcount +
+                // rd_pend < 3`, written without the sum). A frame starts only when its
+                // outcome can be reported at its last beat: the beats of a frame, once
+                // begun, never wait (a gap would cut it on the wire).
                 & (self.oroom.val() | (self.sb.q.val() != 0))
             {
                 self.issue.next = true;
