@@ -113,6 +113,11 @@ pub struct RxDma {
     pub cnt_bytes: Signal<Out, Bits<64>>,
     dstate: DFF<DecideState>,
     mstate: DFF<MoveState>,
+    // The receive buffer's length queue is popped the cycle after its head is taken (from a
+    // register, so that the queue's read address waits for no decision): the held decision
+    // (`dv`) keeps the next one off for at least that cycle.
+    take_info: Signal<Local, Bit>,
+    pop_r: DFF<Bit>,
     nstart: DFF<Bits<P>>,
     free: DFF<Bits<P>>,
     // The held decision.
@@ -179,6 +184,8 @@ impl Default for RxDma {
             info_empty: Default::default(),
             info_len: Default::default(),
             info_pop: Default::default(),
+            take_info: Default::default(),
+            pop_r: Default::default(),
             rd_addr: Default::default(),
             rd_data: Default::default(),
             free_ptr: Default::default(),
@@ -290,6 +297,7 @@ impl Logic for RxDma {
             clock,
             dstate,
             mstate,
+            pop_r,
             nstart,
             free,
             dv,
@@ -326,7 +334,7 @@ impl Logic for RxDma {
             c_delivered,
             c_bytes
         );
-        self.info_pop.next = false;
+        self.take_info.next = false;
         self.cls_pop.next = false;
         self.aux_take.next = false;
         self.irq_req.next = false;
@@ -349,7 +357,7 @@ impl Logic for RxDma {
             DecideState::Wait => {
                 if self.res_valid.val() {
                     self.dstate.d.next = DecideState::Idle;
-                    self.info_pop.next = true;
+                    self.take_info.next = true;
                     self.cls_pop.next = true;
                     self.dv.d.next = true;
                     self.d_kind.d.next = Decision::Skip;
@@ -500,6 +508,8 @@ impl Logic for RxDma {
                 }
             }
         }
+        self.pop_r.d.next = self.take_info.val() & !self.reset.val();
+        self.info_pop.next = self.pop_r.q.val();
         self.free_ptr.next = self.free.q.val();
         self.done_seq.next = self.seq.q.val();
         self.idle.next = (self.mstate.q.val() == MoveState::Idle)
