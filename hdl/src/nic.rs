@@ -137,9 +137,9 @@ pub struct Nic<
     ci_last: Stage<Bit>,
     ci_len: Stage<Bits<16>>,
     ci_commit: Stage<Bit>,
-    // The host's MMIO request, registered on the gigabit card before it is decoded (a request
-    // then takes a cycle longer, and `mmio_ready` falls while one is in the register), wires
-    // on the simulation card.
+    // The host's MMIO request, registered on the gigabit card before the blocks see it (a
+    // request then takes a cycle longer, and `mmio_ready` falls while one is in the
+    // register), wires on the simulation card.
     mi_addr: Stage<Bits<MMIO_ADDR_BITS>>,
     mi_wdata: Stage<Bits<32>>,
     mi_write: Stage<Bit>,
