@@ -593,7 +593,9 @@ always @(*) begin
     cnt_overrun = c_over;
 end
 
-integer i;
+// One loop index for each process that loops (a variable shared by two clocked processes
+// has two drivers to a synthesis tool).
+integer i, it, ir;
 initial begin
     cap_bank = 0; cap_beat = 0; busy_r = 0; at_dec = 0; lit_on = 0; term_on = 0; step = 0; ev_bank = 0; ev_len = 0; ev_vi = 0;
     term_valid = 0; tvalid_snap = 0; f_head = 0; f_tail = 0; fcount = 0; o_v = 0; o_d = 0; ready = 0; ev_slot = 0;
@@ -643,9 +645,9 @@ end
 
 // Term valid bits: written by the device manager, cleared by reset.
 always @(posedge clock) begin
-    for (i = 0; i < $NT; i = i + 1)
-        if (term_sel && cfg_addr[5:2] == 4'd10 && cfg_term == i)
-            term_valid[i] <= cfg_wdata[0];
+    for (it = 0; it < $NT; it = it + 1)
+        if (term_sel && cfg_addr[5:2] == 4'd10 && cfg_term == it)
+            term_valid[it] <= cfg_wdata[0];
     if (reset) term_valid <= 0;
 end
 
@@ -857,10 +859,10 @@ always @(posedge clock) begin
     fcount <= fcount + ((s_valid && s_last && s_commit && !fcount[$RB]) ? 1 : 0) - (q_take ? 1 : 0);
     // Ready bits, each with its own decode: cleared when a frame takes its slot, set when
     // its result is written (or at once for a frame the classifier had no time for).
-    for (i = 0; i < $RD; i = i + 1) begin
-        if (s_valid && s_last && s_commit && !fcount[$RB] && f_tail[$RB1:0] == i)
-            ready[i] <= busy_r && !at_dec;
-        if (at_dec && ev_has_slot && ev_slot[$RB1:0] == i) ready[i] <= 1'b1;
+    for (ir = 0; ir < $RD; ir = ir + 1) begin
+        if (s_valid && s_last && s_commit && !fcount[$RB] && f_tail[$RB1:0] == ir)
+            ready[ir] <= busy_r && !at_dec;
+        if (at_dec && ev_has_slot && ev_slot[$RB1:0] == ir) ready[ir] <= 1'b1;
     end
     if (reset) begin
         f_head <= 0; f_tail <= 0; fcount <= 0; o_v <= 0; busy_r <= 0; at_dec <= 0; lit_on <= 0; term_on <= 0; cap_beat <= 0; ev_has_slot <= 0; ready <= 0;

@@ -160,6 +160,16 @@ pub struct Nic<
     ready_now: Signal<Local, Bit>,
     mi_ready: Stage<Bit>,
     k_mmio_staged: Constant<Bit>,
+    // The host's DMA read completions, routed by tag (descriptor fetch, transmit engine,
+    // transmit DMA) and registered on the gigabit card before the blocks take them (a
+    // completion beat then arrives a cycle later; the channel has no back-pressure), wires on
+    // the simulation card.
+    cp_fetch: Stage<Bit>,
+    cp_txe: Stage<Bit>,
+    cp_txd: Stage<Bit>,
+    cp_tag: Stage<Bits<DMA_TAG_BITS>>,
+    cp_data: Stage<Bits<64>>,
+    cp_last: Stage<Bit>,
     fetch: DescFetch<VB, CB, BB>,
     eng: ViEngine<VB, CB>,
     dma: RxDma,
@@ -236,6 +246,12 @@ impl<
         self.mi_op_destroy.set_registered(registered);
         self.mi_txwin.set_registered(registered);
         self.mi_ready.set_registered(registered);
+        self.cp_fetch.set_registered(registered);
+        self.cp_txe.set_registered(registered);
+        self.cp_txd.set_registered(registered);
+        self.cp_tag.set_registered(registered);
+        self.cp_data.set_registered(registered);
+        self.cp_last.set_registered(registered);
         self.k_mmio_staged = Constant::new(registered);
     }
 
@@ -315,6 +331,12 @@ impl<
             ready_now: Default::default(),
             mi_ready: Default::default(),
             k_mmio_staged: Constant::new(false),
+            cp_fetch: Default::default(),
+            cp_txe: Default::default(),
+            cp_txd: Default::default(),
+            cp_tag: Default::default(),
+            cp_data: Default::default(),
+            cp_last: Default::default(),
             fetch: Default::default(),
             eng: Default::default(),
             dma: Default::default(),
@@ -412,6 +434,12 @@ impl<
             mi_op_destroy,
             mi_txwin,
             mi_ready,
+            cp_fetch,
+            cp_txe,
+            cp_txd,
+            cp_tag,
+            cp_data,
+            cp_last,
             fetch,
             eng,
             dma,
@@ -610,21 +638,27 @@ impl<
             self.dma_rd_beats.next = bit_cast::<8, 5>(self.fetch.rd_beats.val());
             self.dma_rd_tag.next = bit_cast::<DMA_TAG_BITS, 3>(self.fetch.rd_tag.val());
         }
-        // Completions by tag.
-        self.fetch.cpl_valid.next =
+        // Completions by tag, decoded before their stage.
+        self.cp_fetch.d.next =
             self.dma_cpl_valid.val() & (self.dma_cpl_tag.val().get_bits::<3>(3) == 0);
-        self.fetch.cpl_tag.next = self.dma_cpl_tag.val().get_bits::<3>(0);
-        self.fetch.cpl_data.next = self.dma_cpl_data.val();
-        self.fetch.cpl_last.next = self.dma_cpl_last.val();
-        self.txe.cpl_valid.next =
+        self.cp_txe.d.next =
             self.dma_cpl_valid.val() & (self.dma_cpl_tag.val().get_bits::<3>(3) == 1);
-        self.txe.cpl_tag.next = self.dma_cpl_tag.val().get_bit(0);
-        self.txe.cpl_data.next = self.dma_cpl_data.val();
-        self.txe.cpl_last.next = self.dma_cpl_last.val();
-        self.txd.cpl_valid.next = self.dma_cpl_valid.val() & self.dma_cpl_tag.val().get_bit(5);
-        self.txd.cpl_tag.next = self.dma_cpl_tag.val().get_bits::<SB>(0);
-        self.txd.cpl_data.next = self.dma_cpl_data.val();
-        self.txd.cpl_last.next = self.dma_cpl_last.val();
+        self.cp_txd.d.next = self.dma_cpl_valid.val() & self.dma_cpl_tag.val().get_bit(5);
+        self.cp_tag.d.next = self.dma_cpl_tag.val();
+        self.cp_data.d.next = self.dma_cpl_data.val();
+        self.cp_last.d.next = self.dma_cpl_last.val();
+        self.fetch.cpl_valid.next = self.cp_fetch.q.val();
+        self.fetch.cpl_tag.next = self.cp_tag.q.val().get_bits::<3>(0);
+        self.fetch.cpl_data.next = self.cp_data.q.val();
+        self.fetch.cpl_last.next = self.cp_last.q.val();
+        self.txe.cpl_valid.next = self.cp_txe.q.val();
+        self.txe.cpl_tag.next = self.cp_tag.q.val().get_bit(0);
+        self.txe.cpl_data.next = self.cp_data.q.val();
+        self.txe.cpl_last.next = self.cp_last.q.val();
+        self.txd.cpl_valid.next = self.cp_txd.q.val();
+        self.txd.cpl_tag.next = self.cp_tag.q.val().get_bits::<SB>(0);
+        self.txd.cpl_data.next = self.cp_data.q.val();
+        self.txd.cpl_last.next = self.cp_last.q.val();
         // The transmit engine: doorbells, `TX_CMD`, scheduling, descriptor reads.
         self.txe.reset.next = self.regs.reset.val();
         self.txe.now.next = self.regs.timestamp.val().get_bits::<48>(0);
