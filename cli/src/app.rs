@@ -107,6 +107,10 @@ enum Command {
         /// bitstream), e.g. to size the card (`ARSENIC_BOARD_*`, docs/BOARD.md).
         #[arg(long)]
         pack_only: bool,
+        /// nextpnr's placement seed (without it, nextpnr's own default): placement alone moves
+        /// the card's clock by several MHz from one seed to another (docs/BOARD.md).
+        #[arg(long)]
+        seed: Option<u64>,
         /// Output folder: top.v, board.lpf, logs, top.bit, report.md.
         #[arg(long, default_value = "out/synth")]
         out: PathBuf,
@@ -345,11 +349,12 @@ pub fn run(cli: Cli) -> i32 {
             board,
             image,
             pack_only,
+            seed,
             out,
             tools,
         } => {
             let b = arsenic_hdl::board::board(&board).expect("clap checked the name");
-            crate::synth::synth(b, image, &out, &tools, pack_only)
+            crate::synth::synth(b, image, &out, &tools, pack_only, seed)
         }
         Command::Board { iface, cycle_ns } => board(&iface, cycle_ns),
         Command::BoardSim { iface, seconds } => {

@@ -160,6 +160,7 @@ pub fn synth(
     out: &Path,
     venv: &Path,
     pack_only: bool,
+    seed: Option<u64>,
 ) -> i32 {
     let mut log = |m: &str| eprintln!("arsenic synth: {m}");
     let total = Instant::now();
@@ -285,6 +286,10 @@ pub fn synth(
         return if fits { EXIT_PASS } else { EXIT_FAIL };
     }
     log("nextpnr-ecp5 place and route at 125 MHz");
+    let seed_arg = seed.map(|s| s.to_string());
+    if let Some(s) = &seed_arg {
+        nextpnr_args.extend(["--seed", s.as_str()]);
+    }
     nextpnr_args.extend([
         "--freq",
         "125",
@@ -373,7 +378,7 @@ pub fn synth(
         }
     };
     let secs = total.elapsed().as_secs_f64();
-    let (md, pass) = render(board, image, &report, &steps, secs);
+    let (md, pass) = render(board, image, &report, seed, &steps, secs);
     if let Err(e) = std::fs::write(out.join("report.md"), &md) {
         eprintln!("arsenic synth: cannot write the report: {e}");
         return EXIT_OUTPUT;
@@ -481,16 +486,18 @@ fn render(
     board: &arsenic_hdl::board::Board,
     image: Image,
     r: &Report,
+    seed: Option<u64>,
     steps: &[(&str, f64)],
     secs: f64,
 ) -> (String, bool) {
     let mut md = String::new();
     let _ = writeln!(
         md,
-        "# {}: {}\n\nThe image: {}. Every clock constrained to 125 MHz.\n",
+        "# {}: {}\n\nThe image: {}. Every clock constrained to 125 MHz; placement seed: {}.\n",
         board.description,
         image.title(),
-        image.description()
+        image.description(),
+        seed.map_or("nextpnr's default".to_string(), |s| s.to_string())
     );
     let _ = writeln!(
         md,

@@ -498,6 +498,16 @@ impl<
         // cycle after, the slot's info word and the read.
         self.job_take.next = false;
         self.bt.read_address.next = self.i_desc.q.val().get_bits::<BB>(0);
+        // Between descriptors the engine's offered one is loaded and its buffer-table entry
+        // read whether or not it is taken (nothing uses them until one is), so that the take
+        // decision drives only the take itself.
+        if !self.i_busy.q.val() & !self.i_ready.q.val() {
+            self.i_vi.d.next = self.job_vi.val();
+            self.i_idx.d.next = self.job_idx.val();
+            self.i_desc.d.next = self.job_desc.val();
+            self.i_unres.d.next = self.job_unres.val();
+            self.bt.read_address.next = self.job_desc.val().get_bits::<BB>(0);
+        }
         if !self.i_busy.q.val()
             & !self.i_ready.q.val()
             & self.job_valid.val()
@@ -508,11 +518,6 @@ impl<
         {
             self.job_take.next = true;
             self.i_busy.d.next = true;
-            self.i_vi.d.next = self.job_vi.val();
-            self.i_idx.d.next = self.job_idx.val();
-            self.i_desc.d.next = self.job_desc.val();
-            self.i_unres.d.next = self.job_unres.val();
-            self.bt.read_address.next = self.job_desc.val().get_bits::<BB>(0);
         }
         self.entry_r.d.next = self.bt.read_data.val();
         self.entry.next = self.entry_r.q.val();
