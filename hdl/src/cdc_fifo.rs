@@ -14,6 +14,8 @@
 //!
 //! Reads show the entry ahead (`data_out` is the oldest entry while not `empty`; `read` takes
 //! it). The entries live in a RAM read every cycle at the pointer the reader will have next.
+//! The reader keeps its pointer plus one and its empty flag in registers, both computed a
+//! cycle ahead, so that a read decides the next pointer with a choice of two registers.
 
 use rust_hdl::prelude::*;
 
@@ -22,7 +24,7 @@ pub type Entry = Bits<10>;
 /// Pointer width: 64 entries and one bit more to tell full from empty.
 const P: usize = 7;
 
-#[derive(LogicBlock, Default)]
+#[derive(LogicBlock)]
 pub struct CdcFifo {
     // Write side.
     pub write_clock: Signal<In, Clock>,
@@ -50,12 +52,51 @@ pub struct CdcFifo {
     r_bin: DFF<Bits<P>>,
     r_gray: DFF<Bits<P>>,
     r_next: Signal<Local, Bits<P>>,
+    // `r_bin + 1`, and `r_bin` not equal to the writer's pointer as synchronized: registers.
+    r_bin1: DFFWithInit<Bits<P>>,
+    r_nempty: DFF<Bit>,
+    r_take: Signal<Local, Bit>,
     // The writer's Gray pointer in the read clock.
     wg_s1: DFF<Bits<P>>,
     wg_s2: DFF<Bits<P>>,
     w_in_r: DFF<Bits<P>>,
     r_fill: DFF<Bits<P>>,
     r_empty: Signal<Local, Bit>,
+}
+
+impl Default for CdcFifo {
+    fn default() -> Self {
+        Self {
+            write_clock: Default::default(),
+            write: Default::default(),
+            data_in: Default::default(),
+            write_fill: Default::default(),
+            read_clock: Default::default(),
+            read: Default::default(),
+            data_out: Default::default(),
+            empty: Default::default(),
+            read_fill: Default::default(),
+            ram: Default::default(),
+            w_bin: Default::default(),
+            w_gray: Default::default(),
+            w_next: Default::default(),
+            rg_s1: Default::default(),
+            rg_s2: Default::default(),
+            r_in_w: Default::default(),
+            w_fill: Default::default(),
+            r_bin: Default::default(),
+            r_gray: Default::default(),
+            r_next: Default::default(),
+            r_bin1: DFFWithInit::new(1u64.into()),
+            r_nempty: Default::default(),
+            r_take: Default::default(),
+            wg_s1: Default::default(),
+            wg_s2: Default::default(),
+            w_in_r: Default::default(),
+            r_fill: Default::default(),
+            r_empty: Default::default(),
+        }
+    }
 }
 
 impl Logic for CdcFifo {
@@ -94,12 +135,14 @@ impl Logic for CdcFifo {
         self.w_fill.d.next = self.w_bin.q.val() - self.r_in_w.q.val();
         self.write_fill.next = self.w_fill.q.val();
         // Read side.
-        dff_setup!(self, read_clock, r_bin, r_gray, wg_s1, wg_s2, w_in_r, r_fill);
+        dff_setup!(self, read_clock, r_bin, r_gray, wg_s1, wg_s2, w_in_r, r_fill, r_bin1, r_nempty);
         self.ram.read_clock.next = self.read_clock.val();
-        self.r_empty.next = self.r_bin.q.val() == self.w_in_r.q.val();
+        self.r_empty.next = !self.r_nempty.q.val();
+        self.r_take.next = self.read.val() & !self.r_empty.val();
         self.r_next.next = self.r_bin.q.val();
-        if self.read.val() & !self.r_empty.val() {
-            self.r_next.next = self.r_bin.q.val() + 1;
+        if self.r_take.val() {
+            self.r_next.next = self.r_bin1.q.val();
+            self.r_bin1.d.next = self.r_bin1.q.val() + 1;
         }
         self.r_bin.d.next = self.r_next.val();
         self.r_gray.d.next = self.r_next.val() ^ (self.r_next.val() >> 1);
@@ -115,6 +158,11 @@ impl Logic for CdcFifo {
             ^ (self.wg_s2.q.val() >> 4)
             ^ (self.wg_s2.q.val() >> 5)
             ^ (self.wg_s2.q.val() >> 6);
+        // Empty next cycle: the next pointer against the writer's as it will be registered.
+        self.r_nempty.d.next = self.r_bin.q.val() != self.w_in_r.d.val();
+        if self.r_take.val() {
+            self.r_nempty.d.next = self.r_bin1.q.val() != self.w_in_r.d.val();
+        }
         self.r_fill.d.next = self.w_in_r.q.val() - self.r_bin.q.val();
         self.read_fill.next = self.r_fill.q.val();
     }
