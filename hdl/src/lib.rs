@@ -21,6 +21,7 @@ pub mod irq;
 pub mod mac_rx;
 pub mod mac_tx;
 pub mod nic;
+pub mod occupancy;
 pub mod regfile;
 pub mod rx_buffer;
 pub mod rx_dma;

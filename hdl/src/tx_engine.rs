@@ -36,6 +36,7 @@
 //! 5. `FETCH_ISSUE`: the VI at the head of the fetch queue gets a descriptor read;
 //! 6. `SCHED`: the scheduling decision for the VI at the head of the active list.
 
+use crate::occupancy::QueueOccupancy;
 use crate::stage::Stage;
 use arsenic_interface::event::error;
 use arsenic_interface::regs::{db, tx_cmd, vi_cmd};
@@ -180,12 +181,10 @@ pub struct TxEngine<const VB: usize, const TB: usize> {
     fq_head: DFF<Bits<16>>,
     fq_tail: DFF<Bits<16>>,
     fq_tail_d: DFF<Bits<16>>,
-    // The fetch queue's occupancy as the choice sees it (`fq_tail_d - fq_head`), with its
-    // non-empty flag and the cycle's advance of `fq_tail_d` registered beside it, so the
-    // choice of command waits for no compare of the pointers.
-    fq_cnt: DFF<Bits<16>>,
-    fq_ne: DFF<Bit>,
-    fq_tail_adv: DFF<Bit>,
+    // The fetch queue's occupancy as the choice sees it (`fq_tail_d - fq_head`): its
+    // not-empty flag is a register, so the choice of command tests a flip-flop, not a
+    // pointer compare.
+    fq_occ: QueueOccupancy,
     fq_pop: Signal<Local, Bit>,
     aq_head: DFF<Bits<16>>,
     aq_tail: DFF<Bits<16>>,
@@ -431,9 +430,7 @@ impl<const VB: usize, const TB: usize> Default for TxEngine<VB, TB> {
             fq_head: Default::default(),
             fq_tail: Default::default(),
             fq_tail_d: Default::default(),
-            fq_cnt: Default::default(),
-            fq_ne: Default::default(),
-            fq_tail_adv: Default::default(),
+            fq_occ: Default::default(),
             fq_pop: Default::default(),
             aq_head: Default::default(),
             aq_tail: Default::default(),
@@ -668,9 +665,6 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
             fq_head,
             fq_tail,
             fq_tail_d,
-            fq_cnt,
-            fq_ne,
-            fq_tail_adv,
             aq_head,
             aq_tail,
             aq_tail_d,
@@ -721,6 +715,7 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
             aqpush_r,
             aqpop_r
         );
+        self.fq_occ.clock.next = self.clock.val();
         self.s_vi_ok.clock.next = self.clock.val();
         self.s_undone.clock.next = self.clock.val();
         self.s_db_write.clock.next = self.clock.val();
@@ -863,7 +858,7 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
                 self.start_cmd.next = TxCmd::Config;
                 self.start_vi.next = self.mm_vi_r.q.val();
                 self.mm_pend.d.next = false;
-            } else if self.fq_ne.q.val()
+            } else if self.fq_occ.nonempty.val()
                 & !self.rq_v.q.val()
                 & (!self.t0_busy.q.val() | !self.t1_busy.q.val())
             {
@@ -878,16 +873,10 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
                 self.start_vi.next = self.aq.read_data.val();
             }
         }
-        // `fq_tail_d` advances the cycle after `fq_tail` does.
-        self.fq_tail_adv.d.next = self.fqp_r.q.val() & !self.sweeping.q.val() & !self.reset.val();
-        if self.fq_tail_adv.q.val() & !self.fq_pop.val() {
-            self.fq_cnt.d.next = self.fq_cnt.q.val() + 1;
-            self.fq_ne.d.next = true;
-        }
-        if self.fq_pop.val() & !self.fq_tail_adv.q.val() {
-            self.fq_cnt.d.next = self.fq_cnt.q.val() - 1;
-            self.fq_ne.d.next = self.fq_cnt.q.val() != 1;
-        }
+        // (Its entry counts the cycle after `fq_tail` advances, as `fq_tail_d` does.)
+        self.fq_occ.push.next = self.fqp_r.q.val() & !self.sweeping.q.val();
+        self.fq_occ.pop.next = self.fq_pop.val();
+        self.fq_occ.clear.next = self.reset.val();
         if self.start.val() {
             self.now_c.d.next = self.now.val();
             self.cmd.d.next = self.start_cmd.val();
@@ -1396,8 +1385,6 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
             self.mm_pend.d.next = false;
             self.fq_head.d.next = 0.into();
             self.fq_tail.d.next = 0.into();
-            self.fq_cnt.d.next = 0.into();
-            self.fq_ne.d.next = false;
             self.aq_head.d.next = 0.into();
             self.aq_tail.d.next = 0.into();
             self.rq_v.d.next = false;

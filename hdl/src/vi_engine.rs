@@ -34,6 +34,7 @@
 //!    control page's `CREATE` / `DESTROY`;
 //! 5. `FETCH_ISSUE`: the VI at the head of the fetch queue gets a descriptor read.
 
+use crate::occupancy::QueueOccupancy;
 use crate::stage::Stage;
 use arsenic_interface::event::error;
 use arsenic_interface::params::{DESC_FETCH_MAX, DESC_PER_VI_BITS};
@@ -217,12 +218,10 @@ pub struct ViEngine<const VB: usize, const CB: usize> {
     fq_head: DFF<Bits<16>>,
     fq_tail: DFF<Bits<16>>,
     fq_tail_d: DFF<Bits<16>>,
-    // The fetch queue's occupancy as the choice sees it (`fq_tail_d - fq_head`), with its
-    // non-empty flag and the cycle's advance of `fq_tail_d` registered beside it, so the
-    // choice of the next command tests a flip-flop, not a pointer compare.
-    fq_cnt: DFF<Bits<16>>,
-    fq_ne: DFF<Bit>,
-    fq_tail_adv: DFF<Bit>,
+    // The fetch queue's occupancy as the choice sees it (`fq_tail_d - fq_head`): its
+    // not-empty flag is a register, so the choice of command tests a flip-flop, not a
+    // pointer compare.
+    fq_occ: QueueOccupancy,
     fq_pop: Signal<Local, Bit>,
     status_r: DFF<Bits<32>>,
     seq_r: DFF<Bits<32>>,
@@ -469,9 +468,7 @@ impl<const VB: usize, const CB: usize> Default for ViEngine<VB, CB> {
             fq_head: Default::default(),
             fq_tail: Default::default(),
             fq_tail_d: Default::default(),
-            fq_cnt: Default::default(),
-            fq_ne: Default::default(),
-            fq_tail_adv: Default::default(),
+            fq_occ: Default::default(),
             fq_pop: Default::default(),
             status_r: Default::default(),
             seq_r: Default::default(),
@@ -672,9 +669,6 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
             fq_head,
             fq_tail,
             fq_tail_d,
-            fq_cnt,
-            fq_ne,
-            fq_tail_adv,
             status_r,
             seq_r,
             decided,
@@ -715,6 +709,7 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
             sweep,
             calc_n
         );
+        self.fq_occ.clock.next = self.clock.val();
         self.sa_cfg.clock.next = self.clock.val();
         self.sa_dyn.clock.next = self.clock.val();
         self.sa_cnt.clock.next = self.clock.val();
@@ -820,7 +815,7 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
                 self.start_cmd.next = EngineCmd::Mmio;
                 self.start_vi.next = self.mm_vi_r.q.val();
                 self.mm_pend.d.next = false;
-            } else if self.fq_ne.q.val() & !self.fi_v.q.val() {
+            } else if self.fq_occ.nonempty.val() & !self.fi_v.q.val() {
                 self.start.next = true;
                 self.start_cmd.next = EngineCmd::FetchIssue;
                 self.start_vi.next = self.fq.read_data.val();
@@ -828,16 +823,10 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
                 self.fq_pop.next = true;
             }
         }
-        // `fq_tail_d` advances the cycle after `fq_tail` does.
-        self.fq_tail_adv.d.next = self.sw_fq_en.q.val() & !self.reset.val();
-        if self.fq_tail_adv.q.val() & !self.fq_pop.val() {
-            self.fq_cnt.d.next = self.fq_cnt.q.val() + 1;
-            self.fq_ne.d.next = true;
-        }
-        if self.fq_pop.val() & !self.fq_tail_adv.q.val() {
-            self.fq_cnt.d.next = self.fq_cnt.q.val() - 1;
-            self.fq_ne.d.next = self.fq_cnt.q.val() != 1;
-        }
+        // (Its entry counts the cycle after `fq_tail` advances, as `fq_tail_d` does.)
+        self.fq_occ.push.next = self.sw_fq_en.q.val();
+        self.fq_occ.pop.next = self.fq_pop.val();
+        self.fq_occ.clear.next = self.reset.val();
         if self.start.val() {
             self.cmd.d.next = self.start_cmd.val();
             self.cvi.d.next = self.start_vi.val();
@@ -1316,8 +1305,6 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
             self.mm_pend.d.next = false;
             self.fq_head.d.next = 0.into();
             self.fq_tail.d.next = 0.into();
-            self.fq_cnt.d.next = 0.into();
-            self.fq_ne.d.next = false;
             self.status_r.d.next = 0.into();
             self.seq_r.d.next = 0.into();
             self.decided.d.next = 0.into();
