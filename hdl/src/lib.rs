@@ -25,6 +25,7 @@ pub mod occupancy;
 pub mod regfile;
 pub mod rx_buffer;
 pub mod rx_dma;
+pub mod skid;
 pub mod stage;
 pub mod tunnel;
 pub mod tx_dma;

@@ -9,6 +9,7 @@ use crate::mac_tx::MacTx;
 use crate::regfile::{MmioDecode, RegFile, COUNTER_LOW_BITS};
 use crate::rx_buffer::RxBuffer;
 use crate::rx_dma::RxDma;
+use crate::skid::StreamSkid;
 use crate::stage::Stage;
 use crate::tx_dma::{TxDma, SIM_SLOT_BITS, SLOT_BEAT_BITS};
 use crate::tx_engine::{TxEngine, TX_DESC_BITS};
@@ -181,6 +182,8 @@ pub struct Nic<
     mac_tx: MacTx,
     // The gigabit-only card's transmit MAC (an octet a cycle); `mac_tx` serves otherwise.
     gtx: GmiiTx,
+    // Between the transmit DMA and `gtx`: registered on the board's card.
+    gskid: StreamSkid,
     k_has_10g: Constant<Bit>,
     // The transmit wire of whichever MAC serves.
     w_txd: Signal<Local, Bits<8>>,
@@ -252,6 +255,7 @@ impl<
         self.cp_tag.set_registered(registered);
         self.cp_data.set_registered(registered);
         self.cp_last.set_registered(registered);
+        self.gskid.set_registered(registered);
         self.k_mmio_staged = Constant::new(registered);
     }
 
@@ -347,6 +351,7 @@ impl<
             txcls: Classifier::new_tx(tx_params).with_counter_bits(COUNTER_LOW_BITS),
             mac_tx: Default::default(),
             gtx: Default::default(),
+            gskid: Default::default(),
             k_has_10g: Constant::new(true),
             w_txd: Default::default(),
             w_en: Default::default(),
@@ -449,7 +454,8 @@ impl<
             txd,
             txcls,
             mac_tx,
-            gtx
+            gtx,
+            gskid
         );
         if self.k_has_10g.val() {
             self.w_txd.next = self.mac_tx.gmii_txd.val();
@@ -718,21 +724,27 @@ impl<
         self.mac_tx.s_nbytes.next = self.txd.m_nbytes.val();
         self.mac_tx.s_last.next = self.txd.m_last.val();
         self.gtx.reset.next = self.regs.reset.val();
-        self.gtx.s_valid.next = self.txd.m_valid.val() & !self.k_has_10g.val();
+        self.gskid.reset.next = self.regs.reset.val();
+        self.gskid.s_valid.next = self.txd.m_valid.val() & !self.k_has_10g.val();
         // (A card with 10 GbE holds the unused MAC's inputs still: a simulator then has
         // nothing of it to evaluate.)
-        self.gtx.s_data.next = 0.into();
-        self.gtx.s_nbytes.next = 0.into();
-        self.gtx.s_last.next = false;
+        self.gskid.s_data.next = 0.into();
+        self.gskid.s_nbytes.next = 0.into();
+        self.gskid.s_last.next = false;
         if !self.k_has_10g.val() {
-            self.gtx.s_data.next = self.txd.m_data.val();
-            self.gtx.s_nbytes.next = self.txd.m_nbytes.val();
-            self.gtx.s_last.next = self.txd.m_last.val();
+            self.gskid.s_data.next = self.txd.m_data.val();
+            self.gskid.s_nbytes.next = self.txd.m_nbytes.val();
+            self.gskid.s_last.next = self.txd.m_last.val();
         }
+        self.gtx.s_valid.next = self.gskid.m_valid.val();
+        self.gtx.s_data.next = self.gskid.m_data.val();
+        self.gtx.s_nbytes.next = self.gskid.m_nbytes.val();
+        self.gtx.s_last.next = self.gskid.m_last.val();
+        self.gskid.m_ready.next = self.gtx.s_ready.val();
         if self.k_has_10g.val() {
             self.txd.m_ready.next = self.mac_tx.s_ready.val();
         } else {
-            self.txd.m_ready.next = self.gtx.s_ready.val();
+            self.txd.m_ready.next = self.gskid.s_ready.val();
         }
         self.gmii_txd.next = self.w_txd.val();
         self.gmii_tx_en.next = self.w_en.val();
@@ -806,8 +818,10 @@ impl<
             self.regs.tx_counters[2].next = self.mac_tx.cnt_padded.val();
             self.regs.tx_counters[3].next = self.mac_tx.cnt_underrun.val();
         } else {
-            self.regs.tx_idle.next =
-                self.txe.idle.val() & self.txd.idle.val() & self.gtx.idle.val();
+            self.regs.tx_idle.next = self.txe.idle.val()
+                & self.txd.idle.val()
+                & self.gskid.empty.val()
+                & self.gtx.idle.val();
             self.regs.tx_counters[0].next = self.gtx.cnt_frames.val();
             self.regs.tx_counters[1].next = self.gtx.cnt_octets.val();
             self.regs.tx_counters[2].next = self.gtx.cnt_padded.val();

@@ -161,6 +161,10 @@ pub struct TxDma<
     f2: DFF<Bits<69>>,
     f3: DFF<Bits<69>>,
     fcount: DFF<Bits<3>>,
+    // The beat queue is a ring: a beat read out of block RAM goes straight into the entry
+    // at `f_wp` (no choice in front of the register), the MAC takes the one at `f_rp`.
+    f_wp: DFF<Bits<2>>,
+    f_rp: DFF<Bits<2>>,
     // Outcomes waiting for the engine, four at most: VI [15:0], ring index [31:16], length
     // [47:32], code [51:48], event wanted [52].
     o0: DFF<Bits<53>>,
@@ -210,6 +214,7 @@ pub struct TxDma<
     fpop: Signal<Local, Bit>,
     fidx: Signal<Local, Bits<3>>,
     fnew: Signal<Local, Bits<69>>,
+    fhead: Signal<Local, Bits<69>>,
     d_beats: Signal<Local, Bits<32>>,
     h_m1: Signal<Local, Bits<16>>,
     v_m1: Signal<Local, Bits<16>>,
@@ -332,6 +337,8 @@ impl<
             f2: Default::default(),
             f3: Default::default(),
             fcount: Default::default(),
+            f_wp: Default::default(),
+            f_rp: Default::default(),
             o0: Default::default(),
             o1: Default::default(),
             o2: Default::default(),
@@ -375,6 +382,7 @@ impl<
             fpop: Default::default(),
             fidx: Default::default(),
             fnew: Default::default(),
+            fhead: Default::default(),
             d_beats: Default::default(),
             h_m1: Default::default(),
             v_m1: Default::default(),
@@ -447,6 +455,8 @@ impl<
             f2,
             f3,
             fcount,
+            f_wp,
+            f_rp,
             o0,
             o1,
             o2,
@@ -790,34 +800,42 @@ impl<
         self.fidx.next = self.fcount.q.val();
         if self.fpop.val() {
             self.fidx.next = self.fcount.q.val() - 1;
-            self.f0.d.next = self.f1.q.val();
-            self.f1.d.next = self.f2.q.val();
-            self.f2.d.next = self.f3.q.val();
+            self.f_rp.d.next = self.f_rp.q.val() + 1;
         }
-        self.fnew.next = 0.into();
+        self.fnew.next = bit_cast::<69, 64>(self.data.read_data.val())
+            | (bit_cast::<69, 4>(self.rp_n.q.val()) << 64)
+            | (bit_cast::<69, 1>(self.rp_last.q.val().into()) << 68);
         self.fcount.d.next = self.fidx.val();
         if self.rd_pend.q.val() {
-            self.fnew.next = bit_cast::<69, 64>(self.data.read_data.val())
-                | (bit_cast::<69, 4>(self.rp_n.q.val()) << 64)
-                | (bit_cast::<69, 1>(self.rp_last.q.val().into()) << 68);
             self.fcount.d.next = self.fidx.val() + 1;
-            if self.fidx.val() == 0 {
+            self.f_wp.d.next = self.f_wp.q.val() + 1;
+            if self.f_wp.q.val() == 0 {
                 self.f0.d.next = self.fnew.val();
             }
-            if self.fidx.val() == 1 {
+            if self.f_wp.q.val() == 1 {
                 self.f1.d.next = self.fnew.val();
             }
-            if self.fidx.val() == 2 {
+            if self.f_wp.q.val() == 2 {
                 self.f2.d.next = self.fnew.val();
             }
-            if self.fidx.val() == 3 {
+            if self.f_wp.q.val() == 3 {
                 self.f3.d.next = self.fnew.val();
             }
         }
         self.m_valid.next = self.fcount.q.val() != 0;
-        self.m_data.next = self.f0.q.val().get_bits::<64>(0);
-        self.m_nbytes.next = self.f0.q.val().get_bits::<4>(64);
-        self.m_last.next = self.f0.q.val().get_bit(68);
+        self.fhead.next = self.f0.q.val();
+        if self.f_rp.q.val() == 1 {
+            self.fhead.next = self.f1.q.val();
+        }
+        if self.f_rp.q.val() == 2 {
+            self.fhead.next = self.f2.q.val();
+        }
+        if self.f_rp.q.val() == 3 {
+            self.fhead.next = self.f3.q.val();
+        }
+        self.m_data.next = self.fhead.val().get_bits::<64>(0);
+        self.m_nbytes.next = self.fhead.val().get_bits::<4>(64);
+        self.m_last.next = self.fhead.val().get_bit(68);
         self.filled.d.next =
             (self.filled.q.val() | self.set_i.val() | self.set_c.val()) & !self.clr.val();
         if self.reset.val() {
@@ -836,6 +854,8 @@ impl<
             self.sb.d.next = 0.into();
             self.rd_pend.d.next = false;
             self.fcount.d.next = 0.into();
+            self.f_wp.d.next = 0.into();
+            self.f_rp.d.next = 0.into();
             self.ocount.d.next = 0.into();
             self.c_spoofed.d.next = 0.into();
             self.c_bad_buffer.d.next = 0.into();
