@@ -9,7 +9,7 @@ use crate::mac_tx::MacTx;
 use crate::regfile::{MmioDecode, RegFile, COUNTER_LOW_BITS};
 use crate::rx_buffer::RxBuffer;
 use crate::rx_dma::RxDma;
-use crate::skid::StreamSkid;
+use crate::skid::Skid;
 use crate::stage::Stage;
 use crate::tx_dma::{TxDma, SIM_SLOT_BITS, SLOT_BEAT_BITS};
 use crate::tx_engine::{TxEngine, TX_DESC_BITS};
@@ -182,8 +182,11 @@ pub struct Nic<
     mac_tx: MacTx,
     // The gigabit-only card's transmit MAC (an octet a cycle); `mac_tx` serves otherwise.
     gtx: GmiiTx,
-    // Between the transmit DMA and `gtx`: registered on the board's card.
-    gskid: StreamSkid,
+    // Register slices, registered on the board's card: the transmit DMA's frame stream to
+    // `gtx` (data, octet count << 64, last << 68), and the RX DMA's writes to the host
+    // (address, data << 64, strobes << 128).
+    gskid: Skid<69>,
+    wskid: Skid<136>,
     k_has_10g: Constant<Bit>,
     // The transmit wire of whichever MAC serves.
     w_txd: Signal<Local, Bits<8>>,
@@ -256,6 +259,8 @@ impl<
         self.cp_data.set_registered(registered);
         self.cp_last.set_registered(registered);
         self.gskid.set_registered(registered);
+        self.wskid.set_registered(registered);
+        self.dma.set_write_slice(registered);
         self.k_mmio_staged = Constant::new(registered);
     }
 
@@ -352,6 +357,7 @@ impl<
             mac_tx: Default::default(),
             gtx: Default::default(),
             gskid: Default::default(),
+            wskid: Default::default(),
             k_has_10g: Constant::new(true),
             w_txd: Default::default(),
             w_en: Default::default(),
@@ -455,7 +461,8 @@ impl<
             txcls,
             mac_tx,
             gtx,
-            gskid
+            gskid,
+            wskid
         );
         if self.k_has_10g.val() {
             self.w_txd.next = self.mac_tx.gmii_txd.val();
@@ -729,17 +736,15 @@ impl<
         // (A card with 10 GbE holds the unused MAC's inputs still: a simulator then has
         // nothing of it to evaluate.)
         self.gskid.s_data.next = 0.into();
-        self.gskid.s_nbytes.next = 0.into();
-        self.gskid.s_last.next = false;
         if !self.k_has_10g.val() {
-            self.gskid.s_data.next = self.txd.m_data.val();
-            self.gskid.s_nbytes.next = self.txd.m_nbytes.val();
-            self.gskid.s_last.next = self.txd.m_last.val();
+            self.gskid.s_data.next = bit_cast::<69, 64>(self.txd.m_data.val())
+                | (bit_cast::<69, 4>(self.txd.m_nbytes.val()) << 64)
+                | (bit_cast::<69, 1>(self.txd.m_last.val().into()) << 68);
         }
         self.gtx.s_valid.next = self.gskid.m_valid.val();
-        self.gtx.s_data.next = self.gskid.m_data.val();
-        self.gtx.s_nbytes.next = self.gskid.m_nbytes.val();
-        self.gtx.s_last.next = self.gskid.m_last.val();
+        self.gtx.s_data.next = self.gskid.m_data.val().get_bits::<64>(0);
+        self.gtx.s_nbytes.next = self.gskid.m_data.val().get_bits::<4>(64);
+        self.gtx.s_last.next = self.gskid.m_data.val().get_bit(68);
         self.gskid.m_ready.next = self.gtx.s_ready.val();
         if self.k_has_10g.val() {
             self.txd.m_ready.next = self.mac_tx.s_ready.val();
@@ -757,11 +762,18 @@ impl<
         self.dma.info_empty.next = self.rxbuf.info_empty.val();
         self.dma.info_len.next = self.rxbuf.info_len.val();
         self.dma.rd_data.next = self.rxbuf.rd_data.val();
-        self.dma_wr_valid.next = self.dma.wr_valid.val();
-        self.dma_wr_addr.next = self.dma.wr_addr.val();
-        self.dma_wr_data.next = self.dma.wr_data.val();
-        self.dma_wr_strb.next = self.dma.wr_strb.val();
-        self.dma.wr_ready.next = self.dma_wr_ready.val();
+        self.wskid.reset.next = self.regs.reset.val();
+        self.wskid.s_valid.next = self.dma.wr_valid.val();
+        self.wskid.s_data.next = bit_cast::<136, 64>(self.dma.wr_addr.val())
+            | (bit_cast::<136, 64>(self.dma.wr_data.val()) << 64)
+            | (bit_cast::<136, 8>(self.dma.wr_strb.val()) << 128);
+        self.dma.wr_ready.next = self.wskid.s_ready.val();
+        self.dma.wr_empty.next = self.wskid.empty.val();
+        self.dma_wr_valid.next = self.wskid.m_valid.val();
+        self.dma_wr_addr.next = self.wskid.m_data.val().get_bits::<64>(0);
+        self.dma_wr_data.next = self.wskid.m_data.val().get_bits::<64>(64);
+        self.dma_wr_strb.next = self.wskid.m_data.val().get_bits::<8>(128);
+        self.wskid.m_ready.next = self.dma_wr_ready.val();
         // Interrupts: the RX DMA's requests first, an arm that found events waiting next.
         self.irq.reset.next = self.regs.reset.val();
         self.irq.now.next = self.regs.timestamp.val().get_bits::<32>(0);
@@ -782,6 +794,7 @@ impl<
         self.regs.rx_idle.next = self.rxbuf.info_empty.val()
             & !self.rxbuf.busy.val()
             & self.dma.idle.val()
+            & self.wskid.empty.val()
             & self.eng.idle.val()
             & self.fetch.idle.val()
             & self.irq.idle.val()

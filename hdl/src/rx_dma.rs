@@ -14,8 +14,9 @@
 //!   The next decision starts on the cycle the event's last word is accepted, so the write
 //!   port carries no idle cycle between frames. Error events of refused doorbells
 //!   (`aux_*`) go after the decision held before them (the engine takes no new decision while
-//!   one waits), so events are written in the order they were allocated. After an event for an armed VI, the interrupt request goes to the
-//!   holdoff timers.
+//!   one waits), so events are written in the order they were allocated. After an event for
+//!   an armed VI, the interrupt request goes to the holdoff timers (on the board's card,
+//!   whose writes pass a register slice, once the slice has handed the event to the host).
 //!
 //! Space in the receive buffer is released in frame order as each frame's data has been read
 //! (or at once for a dropped frame).
@@ -37,6 +38,10 @@ pub enum MoveState {
     Data,
     EventHi,
     EventLo,
+    /// On a card whose writes pass a register slice (`set_write_slice`): the event is out
+    /// of the RX DMA but perhaps not yet accepted by the host; the interrupt request waits
+    /// until the slice is empty, so that it never overtakes the event it announces.
+    Settle,
 }
 
 /// What a held decision asks of the write stage.
@@ -106,6 +111,8 @@ pub struct RxDma {
     pub wr_data: Signal<Out, Bits<64>>,
     pub wr_strb: Signal<Out, Bits<8>>,
     pub wr_ready: Signal<In, Bit>,
+    /// The register slice after `wr_*` holds no write (see `set_write_slice`).
+    pub wr_empty: Signal<In, Bit>,
     // Status and counters.
     pub done_seq: Signal<Out, Bits<32>>,
     pub idle: Signal<Out, Bit>,
@@ -172,6 +179,7 @@ pub struct RxDma {
     k_kind_rx: Constant<Bits<4>>,
     k_kind_error: Constant<Bits<4>>,
     k_filter_none: Constant<Bits<16>>,
+    k_sliced: Constant<Bit>,
 }
 
 impl Default for RxDma {
@@ -226,6 +234,7 @@ impl Default for RxDma {
             wr_data: Default::default(),
             wr_strb: Default::default(),
             wr_ready: Default::default(),
+            wr_empty: Default::default(),
             done_seq: Default::default(),
             idle: Default::default(),
             cnt_delivered: Default::default(),
@@ -285,7 +294,16 @@ impl Default for RxDma {
             k_kind_rx: Constant::new((Kind::RX as u64).into()),
             k_kind_error: Constant::new((Kind::ERROR as u64).into()),
             k_filter_none: Constant::new((FILTER_NONE as u64).into()),
+            k_sliced: Constant::new(false),
         }
+    }
+}
+
+impl RxDma {
+    /// Whether the writes pass a register slice before the host accepts them: then a
+    /// frame's interrupt request waits for the slice to empty (a few cycles a frame).
+    pub fn set_write_slice(&mut self, sliced: bool) {
+        self.k_sliced = Constant::new(sliced);
     }
 }
 
@@ -443,6 +461,17 @@ impl Logic for RxDma {
                         self.c_bytes.d.next =
                             self.c_bytes.q.val() + bit_cast::<64, 16>(self.e_len.q.val());
                     }
+                    if self.k_sliced.val() {
+                        self.mstate.d.next = MoveState::Settle;
+                    } else {
+                        self.irq_req.next = self.e_irq.q.val();
+                        self.mstate.d.next = MoveState::Idle;
+                        self.can_start.next = true;
+                    }
+                }
+            }
+            MoveState::Settle => {
+                if self.wr_empty.val() {
                     self.irq_req.next = self.e_irq.q.val();
                     self.mstate.d.next = MoveState::Idle;
                     self.can_start.next = true;
