@@ -11,6 +11,9 @@
 //!   write stage.
 //! - **write**: posted DMA writes of the frame's beats (byte strobes on the last, the FCS
 //!   never leaves the card), then the event: word 1 first, word 0 (with the phase bit) last.
+//!   Each event word is computed a cycle before it is offered (its timestamp plus one, the
+//!   cycle it is offered in), so the write data is a choice between two things only: the
+//!   receive buffer's output or the event word's register.
 //!   The next decision starts on the cycle the event's last word is accepted, so the write
 //!   port carries no idle cycle between frames. Error events of refused doorbells
 //!   (`aux_*`) go after the decision held before them (the engine takes no new decision while
@@ -180,6 +183,12 @@ pub struct RxDma {
     k_kind_error: Constant<Bits<4>>,
     k_filter_none: Constant<Bits<16>>,
     k_sliced: Constant<Bit>,
+    // The write stage's data: a frame's beat (straight from the receive buffer) while
+    // `in_data`, else `ev_w`, the event word for this state, computed a cycle ahead (its
+    // timestamp is the cycle's before), so that one choice stands between the receive
+    // buffer's block RAM and the write.
+    in_data: DFF<Bit>,
+    ev_w: DFF<Bits<64>>,
 }
 
 impl Default for RxDma {
@@ -295,6 +304,8 @@ impl Default for RxDma {
             k_kind_error: Constant::new((Kind::ERROR as u64).into()),
             k_filter_none: Constant::new((FILTER_NONE as u64).into()),
             k_sliced: Constant::new(false),
+            in_data: Default::default(),
+            ev_w: Default::default(),
         }
     }
 }
@@ -350,7 +361,9 @@ impl Logic for RxDma {
             e_rx,
             seq,
             c_delivered,
-            c_bytes
+            c_bytes,
+            in_data,
+            ev_w
         );
         self.take_info.next = false;
         self.cls_pop.next = false;
@@ -408,7 +421,10 @@ impl Logic for RxDma {
         // Write.
         self.wr_valid.next = false;
         self.wr_addr.next = self.addr.q.val();
-        self.wr_data.next = self.rd_data.val();
+        self.wr_data.next = self.ev_w.q.val();
+        if self.in_data.q.val() {
+            self.wr_data.next = self.rd_data.val();
+        }
         self.wr_strb.next = self.k_all_bytes.val();
         self.rd_addr.next = self.cur.q.val().get_bits::<A>(0);
         self.can_start.next = false;
@@ -436,9 +452,6 @@ impl Logic for RxDma {
             MoveState::EventHi => {
                 self.wr_valid.next = true;
                 self.wr_addr.next = self.e_evq.q.val() + self.k_word_bytes.val();
-                self.wr_data.next = (bit_cast::<64, 48>(self.timestamp.val())
-                    << self.k_ts_shift.val())
-                    | (bit_cast::<64, 16>(self.e_desc.q.val()) << self.k_desc_shift.val());
                 if self.wr_ready.val() {
                     self.mstate.d.next = MoveState::EventLo;
                 }
@@ -446,13 +459,6 @@ impl Logic for RxDma {
             MoveState::EventLo => {
                 self.wr_valid.next = true;
                 self.wr_addr.next = self.e_evq.q.val();
-                self.wr_data.next = (bit_cast::<64, 16>(self.e_len.q.val())
-                    << self.k_len_shift.val())
-                    | (bit_cast::<64, 4>(self.e_kind.q.val()) << self.k_kind_shift.val())
-                    | (bit_cast::<64, 16>(self.e_vi.q.val()) << self.k_vi_shift.val())
-                    | (bit_cast::<64, 16>(self.e_filter.q.val()) << self.k_filter_shift.val())
-                    | (bit_cast::<64, 4>(self.e_status.q.val()) << self.k_status_shift.val())
-                    | (bit_cast::<64, 1>(self.e_phase.q.val().into()) << self.k_phase_shift.val());
                 if self.wr_ready.val() {
                     self.seq.d.next = self.seq.q.val() + 1;
                     if self.e_rx.q.val() {
@@ -557,6 +563,20 @@ impl Logic for RxDma {
             self.seq.d.next = 0.into();
             self.c_delivered.d.next = 0.into();
             self.c_bytes.d.next = 0.into();
+        }
+        // The next cycle's write data, from the registers' next values.
+        self.in_data.d.next = self.mstate.d.val() == MoveState::Data;
+        self.ev_w.d.next = (bit_cast::<64, 16>(self.e_len.d.val()) << self.k_len_shift.val())
+            | (bit_cast::<64, 4>(self.e_kind.d.val()) << self.k_kind_shift.val())
+            | (bit_cast::<64, 16>(self.e_vi.d.val()) << self.k_vi_shift.val())
+            | (bit_cast::<64, 16>(self.e_filter.d.val()) << self.k_filter_shift.val())
+            | (bit_cast::<64, 4>(self.e_status.d.val()) << self.k_status_shift.val())
+            | (bit_cast::<64, 1>(self.e_phase.d.val().into()) << self.k_phase_shift.val());
+        if self.mstate.d.val() == MoveState::EventHi {
+            // (The free-running timestamp plus one: the cycle the word is offered in.)
+            self.ev_w.d.next = (bit_cast::<64, 48>(self.timestamp.val() + 1)
+                << self.k_ts_shift.val())
+                | (bit_cast::<64, 16>(self.e_desc.d.val()) << self.k_desc_shift.val());
         }
     }
 }

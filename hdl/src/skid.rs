@@ -3,11 +3,14 @@
 //!
 //! Between two blocks whose handshake is combinational both ways (the consumer's ready
 //! decides the producer's pop, which decides the consumer's next beat), one clock period
-//! has to cover both blocks' logic and the route between them. The slice holds up to two
-//! beats: its outputs and its ready come from its own registers, so each side's logic ends
-//! at the slice. It passes a beat every cycle when the consumer takes one every cycle, and
-//! adds a cycle of latency. With [`Skid::set_registered`]`(false)` it is wires (the
-//! simulation card, whose 10 GbE link cannot afford the cycle).
+//! has to cover both blocks' logic and the route between them. The slice is a two-entry
+//! ring: a beat offered goes straight into the entry the write pointer names (no choice in
+//! front of the register, so a block RAM's output feeding the slice meets only the
+//! producer's own logic), the consumer sees the entry the read pointer names, and its
+//! ready and valid are registered flags (not full, not empty). It passes a beat every
+//! cycle when the consumer takes one every cycle, and adds a cycle of latency. With
+//! [`Skid::set_registered`]`(false)` it is wires (the simulation card, whose 10 GbE link
+//! cannot afford the cycle).
 //!
 //! The board's card has two: the frame stream from the transmit DMA to the gigabit
 //! transmit MAC (data, octet count and last flag in one word), and the RX DMA's writes to
@@ -29,13 +32,16 @@ pub struct Skid<const W: usize> {
     /// No beat held.
     pub empty: Signal<Out, Bit>,
     k_registered: Constant<Bit>,
-    // The beat offered downstream.
-    o_v: DFF<Bit>,
-    o_data: DFF<Bits<W>>,
-    // The beat taken while the output was stalled.
-    k_v: DFF<Bit>,
-    k_data: DFF<Bits<W>>,
-    load: Signal<Local, Bit>,
+    e0: DFF<Bits<W>>,
+    e1: DFF<Bits<W>>,
+    wp: DFF<Bit>,
+    rp: DFF<Bit>,
+    // Beats held (0..=2), and the two flags the sides see, kept beside it.
+    cnt: DFF<Bits<2>>,
+    full: DFF<Bit>,
+    nempty: DFF<Bit>,
+    push: Signal<Local, Bit>,
+    pop: Signal<Local, Bit>,
 }
 
 impl<const W: usize> Default for Skid<W> {
@@ -51,11 +57,15 @@ impl<const W: usize> Default for Skid<W> {
             m_ready: Default::default(),
             empty: Default::default(),
             k_registered: Constant::new(true),
-            o_v: Default::default(),
-            o_data: Default::default(),
-            k_v: Default::default(),
-            k_data: Default::default(),
-            load: Default::default(),
+            e0: Default::default(),
+            e1: Default::default(),
+            wp: Default::default(),
+            rp: Default::default(),
+            cnt: Default::default(),
+            full: Default::default(),
+            nempty: Default::default(),
+            push: Default::default(),
+            pop: Default::default(),
         }
     }
 }
@@ -70,31 +80,45 @@ impl<const W: usize> Skid<W> {
 impl<const W: usize> Logic for Skid<W> {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, o_v, o_data, k_v, k_data);
-        // The output register takes a beat when it is empty or its beat leaves.
-        self.load.next = self.m_ready.val() | !self.o_v.q.val();
-        if self.load.val() {
-            if self.k_v.q.val() {
-                self.o_v.d.next = true;
-                self.o_data.d.next = self.k_data.q.val();
-                self.k_v.d.next = false;
+        dff_setup!(self, clock, e0, e1, wp, rp, cnt, full, nempty);
+        self.push.next = self.s_valid.val() & !self.full.q.val();
+        self.pop.next = self.m_ready.val() & self.nempty.q.val();
+        if self.push.val() {
+            self.wp.d.next = !self.wp.q.val();
+            if self.wp.q.val() {
+                self.e1.d.next = self.s_data.val();
             } else {
-                self.o_v.d.next = self.s_valid.val();
-                self.o_data.d.next = self.s_data.val();
+                self.e0.d.next = self.s_data.val();
             }
-        } else if self.s_valid.val() & !self.k_v.q.val() {
-            self.k_v.d.next = true;
-            self.k_data.d.next = self.s_data.val();
+        }
+        if self.pop.val() {
+            self.rp.d.next = !self.rp.q.val();
+        }
+        if self.push.val() & !self.pop.val() {
+            self.cnt.d.next = self.cnt.q.val() + 1;
+            self.nempty.d.next = true;
+            self.full.d.next = self.cnt.q.val() == 1;
+        }
+        if self.pop.val() & !self.push.val() {
+            self.cnt.d.next = self.cnt.q.val() - 1;
+            self.full.d.next = false;
+            self.nempty.d.next = self.cnt.q.val() == 2;
         }
         if self.reset.val() {
-            self.o_v.d.next = false;
-            self.k_v.d.next = false;
+            self.wp.d.next = false;
+            self.rp.d.next = false;
+            self.cnt.d.next = 0.into();
+            self.full.d.next = false;
+            self.nempty.d.next = false;
         }
         if self.k_registered.val() {
-            self.s_ready.next = !self.k_v.q.val();
-            self.m_valid.next = self.o_v.q.val();
-            self.m_data.next = self.o_data.q.val();
-            self.empty.next = !self.o_v.q.val() & !self.k_v.q.val();
+            self.s_ready.next = !self.full.q.val();
+            self.m_valid.next = self.nempty.q.val();
+            self.m_data.next = self.e0.q.val();
+            if self.rp.q.val() {
+                self.m_data.next = self.e1.q.val();
+            }
+            self.empty.next = !self.nempty.q.val();
         } else {
             self.s_ready.next = self.m_ready.val();
             self.m_valid.next = self.s_valid.val();
