@@ -15,7 +15,8 @@
 //!   cycle it is offered in), so the write data is a choice between two things only: the
 //!   receive buffer's output or the event word's register.
 //!   The next decision starts on the cycle the event's last word is accepted, so the write
-//!   port carries no idle cycle between frames. Error events of refused doorbells
+//!   port carries no idle cycle between frames (on the board's card, once its write slice
+//!   has emptied: a few cycles a frame). Error events of refused doorbells
 //!   (`aux_*`) go after the decision held before them (the engine takes no new decision while
 //!   one waits), so events are written in the order they were allocated. After an event for
 //!   an armed VI, the interrupt request goes to the holdoff timers (on the board's card,
@@ -184,9 +185,9 @@ pub struct RxDma {
     k_filter_none: Constant<Bits<16>>,
     k_sliced: Constant<Bit>,
     // The write stage's data: a frame's beat (straight from the receive buffer) while
-    // `in_data`, else `ev_w`, the event word for this state, computed a cycle ahead (its
-    // timestamp is the cycle's before), so that one choice stands between the receive
-    // buffer's block RAM and the write.
+    // `in_data`, else `ev_w`, the event word for this state, computed a cycle ahead (with
+    // the timestamp plus one), so that one choice stands between the receive buffer's block
+    // RAM and the write.
     in_data: DFF<Bit>,
     ev_w: DFF<Bits<64>>,
 }
