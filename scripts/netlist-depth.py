@@ -17,6 +17,7 @@ distributed RAM's contents, and ends at a flip-flop's or a RAM's inputs.
 import argparse
 import json
 import re
+import signal
 import sys
 from collections import defaultdict
 
@@ -38,6 +39,7 @@ def cell_delay(t, port_in, port_out):
 
 
 def main():
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # quiet when piped into `head`
     ap = argparse.ArgumentParser()
     ap.add_argument("json")
     ap.add_argument("--limit", type=float, default=8.0, help="clock period in ns (8.0)")
@@ -47,7 +49,11 @@ def main():
     ap.add_argument("--registers", action="store_true", help="list registers over the limit")
     ap.add_argument("--path", type=int, help="print the cells of the Nth deepest endpoint")
     a = ap.parse_args()
-    mod = json.load(open(a.json))["modules"]
+    try:
+        with open(a.json) as f:
+            mod = json.load(f)["modules"]
+    except (OSError, ValueError, KeyError) as e:
+        sys.exit(f"netlist-depth: cannot read a Yosys JSON netlist from {a.json}: {e}")
     top = next(m for m in mod.values() if m.get("attributes", {}).get("top"))
     cells = top["cells"]
     driver = {}
@@ -133,6 +139,8 @@ def main():
 
     if a.path is not None:
         chosen = [e for e in ends if e[1].startswith(a.block)]
+        if not 0 <= a.path < len(chosen):
+            sys.exit(f"netlist-depth: {len(chosen)} endpoints start with {a.block!r}")
         worst, name, bit = chosen[a.path]
         chain = []
         while bit is not None:
