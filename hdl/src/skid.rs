@@ -36,8 +36,7 @@ pub struct Skid<const W: usize> {
     e1: DFF<Bits<W>>,
     wp: DFF<Bit>,
     rp: DFF<Bit>,
-    // Beats held (0..=2), and the two flags the sides see, kept beside it.
-    cnt: DFF<Bits<2>>,
+    // Beats held: none (!nempty), one (nempty & !full) or two (full).
     full: DFF<Bit>,
     nempty: DFF<Bit>,
     push: Signal<Local, Bit>,
@@ -61,7 +60,6 @@ impl<const W: usize> Default for Skid<W> {
             e1: Default::default(),
             wp: Default::default(),
             rp: Default::default(),
-            cnt: Default::default(),
             full: Default::default(),
             nempty: Default::default(),
             push: Default::default(),
@@ -80,7 +78,7 @@ impl<const W: usize> Skid<W> {
 impl<const W: usize> Logic for Skid<W> {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, e0, e1, wp, rp, cnt, full, nempty);
+        dff_setup!(self, clock, e0, e1, wp, rp, full, nempty);
         self.push.next = self.s_valid.val() & !self.full.q.val();
         self.pop.next = self.m_ready.val() & self.nempty.q.val();
         if self.push.val() {
@@ -95,19 +93,18 @@ impl<const W: usize> Logic for Skid<W> {
             self.rp.d.next = !self.rp.q.val();
         }
         if self.push.val() & !self.pop.val() {
-            self.cnt.d.next = self.cnt.q.val() + 1;
+            // (A push finds room: one beat held becomes two.)
             self.nempty.d.next = true;
-            self.full.d.next = self.cnt.q.val() == 1;
+            self.full.d.next = self.nempty.q.val();
         }
         if self.pop.val() & !self.push.val() {
-            self.cnt.d.next = self.cnt.q.val() - 1;
+            // (A pop finds a beat: two held leave one.)
             self.full.d.next = false;
-            self.nempty.d.next = self.cnt.q.val() == 2;
+            self.nempty.d.next = self.full.q.val();
         }
         if self.reset.val() {
             self.wp.d.next = false;
             self.rp.d.next = false;
-            self.cnt.d.next = 0.into();
             self.full.d.next = false;
             self.nempty.d.next = false;
         }
