@@ -261,6 +261,7 @@ impl<
         self.gskid.set_registered(registered);
         self.wskid.set_registered(registered);
         self.dma.set_write_slice(registered);
+        self.rxbuf.set_head_register(registered);
         self.k_mmio_staged = Constant::new(registered);
     }
 

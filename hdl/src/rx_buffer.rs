@@ -51,6 +51,12 @@ pub struct RxBuffer {
     commit: DFF<Bits<P>>,
     dropping: DFF<Bit>,
     c_over: DFF<Bits<32>>,
+    /// The queue's head in registers (board card): the DMA reads a frame's length from a
+    /// flip-flop rather than through the queue's read logic and distributed RAM.
+    k_head: Constant<Bit>,
+    h_valid: DFF<Bit>,
+    h_len: DFF<Bits<16>>,
+    h_load: Signal<Local, Bit>,
     write_beat: Signal<Local, Bit>,
     lost: Signal<Local, Bit>,
     wr_next: Signal<Local, Bits<P>>,
@@ -85,6 +91,10 @@ impl Default for RxBuffer {
             commit: Default::default(),
             dropping: Default::default(),
             c_over: Default::default(),
+            k_head: Constant::new(false),
+            h_valid: Default::default(),
+            h_len: Default::default(),
+            h_load: Default::default(),
             write_beat: Default::default(),
             lost: Default::default(),
             wr_next: Default::default(),
@@ -93,10 +103,18 @@ impl Default for RxBuffer {
     }
 }
 
+impl RxBuffer {
+    /// Whether the queue of frame lengths has its head in registers. It costs a cycle only
+    /// when a frame's length enters an empty queue.
+    pub fn set_head_register(&mut self, registered: bool) {
+        self.k_head = Constant::new(registered);
+    }
+}
+
 impl Logic for RxBuffer {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, wr_ptr, commit, dropping, c_over);
+        dff_setup!(self, clock, wr_ptr, commit, dropping, c_over, h_valid, h_len);
         clock!(self, clock, info);
         self.ram.read_clock.next = self.clock.val();
         self.ram.write_clock.next = self.clock.val();
@@ -111,6 +129,26 @@ impl Logic for RxBuffer {
         self.info.read.next = self.info_pop.val() | self.reset.val();
         self.info_empty.next = self.info.empty.val();
         self.info_len.next = self.info.data_out.val();
+        if self.k_head.val() {
+            // The head is loaded when it is empty or being taken.
+            self.h_load.next =
+                (!self.h_valid.q.val() | self.info_pop.val()) & !self.info.empty.val();
+            self.info.read.next = self.h_load.val() | self.reset.val();
+            if self.info_pop.val() {
+                self.h_valid.d.next = false;
+            }
+            if self.h_load.val() {
+                self.h_valid.d.next = true;
+                self.h_len.d.next = self.info.data_out.val();
+            }
+            if self.reset.val() {
+                self.h_valid.d.next = false;
+            }
+            self.info_empty.next = !self.h_valid.q.val();
+            self.info_len.next = self.h_len.q.val();
+        } else {
+            self.h_load.next = false;
+        }
         // A beat with octets needs a slot; the buffer is full when the writer is a whole
         // buffer ahead of the released space (`wr_ptr - free_ptr == depth`: the same slot,
         // the other lap, which needs no subtraction).

@@ -274,7 +274,12 @@ impl Default for Tunnel {
             cnt_overflow: Default::default(),
             cnt_bad_frames: Default::default(),
             mac_rx: MacRx::gmii_only(),
-            rxbuf: Default::default(),
+            rxbuf: {
+                // (Commands are read from its length queue's head in registers.)
+                let mut b = RxBuffer::default();
+                b.set_head_register(true);
+                b
+            },
             mac_tx: Default::default(),
             burst: Default::default(),
             r_state: Default::default(),
@@ -724,12 +729,17 @@ impl Logic for Tunnel {
         self.mac_tx.s_nbytes.next = 8.into();
         self.mac_tx.s_last.next = false;
         self.mac_tx.s_data.next = 0.into();
+        // The burst is read at the registered index: a beat taken moves the index, and its
+        // successor is out of the RAM two cycles later. The MAC takes a beat every eight
+        // cycles (an octet a cycle), so the read never has to follow its ready.
         self.burst.read_address.next = self.t_i.q.val().get_bits::<5>(0);
         match self.t_state.q.val() {
             SendState::Idle => {
-                // Nothing goes out before the host's address is known.
-                if self.taking.val() {
-                    self.t_kind.d.next = SendKind::DmaWrite;
+                // The message's words are loaded every idle cycle, chosen by registers alone:
+                // a burst waiting can only leave as a DMA write, otherwise the read answer,
+                // the read request and the interrupts in that order. Which message leaves,
+                // if any, is decided below; its words are the ones loaded in that cycle.
+                if self.b_nz.q.val() {
                     self.t_word.d.next = self.k_op_dmaw.val()
                         | (bit_cast::<64, 8>(self.b_first.q.val()) << 8)
                         | (bit_cast::<64, 6>(self.b_n.q.val()) << 16)
@@ -737,27 +747,34 @@ impl Logic for Tunnel {
                     self.t_addr.d.next = self.b_addr.q.val();
                     self.t_n.d.next = self.b_n.q.val();
                     self.t_n1.d.next = self.b_n.q.val() - 1;
+                } else if self.rd_pending.q.val() {
+                    self.t_word.d.next = self.k_op_rdata.val()
+                        | (bit_cast::<64, 8>(self.rd_seq.q.val()) << 8)
+                        | (bit_cast::<64, 32>(self.rd_value.q.val()) << 32);
+                } else if self.rq_v.q.val() {
+                    self.t_word.d.next = self.k_op_dmar.val()
+                        | (bit_cast::<64, DMA_TAG_BITS>(self.rq_tag.q.val()) << 8)
+                        | (bit_cast::<64, 8>(self.rq_beats.q.val()) << 16);
+                    self.t_addr.d.next = self.rq_addr.q.val();
+                } else {
+                    self.t_word.d.next = self.k_op_irq.val();
+                    self.t_addr.d.next = self.irq_mask.q.val();
+                }
+                // Nothing goes out before the host's address is known.
+                if self.taking.val() {
+                    self.t_kind.d.next = SendKind::DmaWrite;
                     self.t_state.d.next = SendState::Head0;
                 } else if !self.b_nz.q.val() & !self.h_valid.q.val() & self.host_known.q.val() {
                     if self.rd_pending.q.val() {
                         self.t_kind.d.next = SendKind::ReadData;
-                        self.t_word.d.next = self.k_op_rdata.val()
-                            | (bit_cast::<64, 8>(self.rd_seq.q.val()) << 8)
-                            | (bit_cast::<64, 32>(self.rd_value.q.val()) << 32);
                         self.rd_pending.d.next = false;
                         self.t_state.d.next = SendState::Head0;
                     } else if self.rq_v.q.val() {
                         self.rq_v.d.next = false;
                         self.t_kind.d.next = SendKind::DmaRead;
-                        self.t_word.d.next = self.k_op_dmar.val()
-                            | (bit_cast::<64, DMA_TAG_BITS>(self.rq_tag.q.val()) << 8)
-                            | (bit_cast::<64, 8>(self.rq_beats.q.val()) << 16);
-                        self.t_addr.d.next = self.rq_addr.q.val();
                         self.t_state.d.next = SendState::Head0;
                     } else if self.irq_any.q.val() {
                         self.t_kind.d.next = SendKind::Interrupt;
-                        self.t_word.d.next = self.k_op_irq.val();
-                        self.t_addr.d.next = self.irq_mask.q.val();
                         self.irq_mask.d.next = self.irq_set.val();
                         self.irq_any.d.next =
                             self.irq_valid.val() & (self.irq_vector.val().get_bits::<10>(6) == 0);
@@ -811,8 +828,7 @@ impl Logic for Tunnel {
                 self.mac_tx.s_data.next = self.burst.read_data.val();
                 self.mac_tx.s_last.next = self.t_i.q.val() == self.t_n1.q.val();
                 if self.mac_tx.s_ready.val() {
-                    self.t_i.d.next = self.t_i.q.val() + 1;
-                    self.burst.read_address.next = self.t_next.val().get_bits::<5>(0);
+                    self.t_i.d.next = self.t_next.val();
                     if self.t_i.q.val() == self.t_n1.q.val() {
                         self.t_state.d.next = SendState::Idle;
                         self.b_n.d.next = 0.into();

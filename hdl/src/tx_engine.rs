@@ -257,6 +257,12 @@ pub struct TxEngine<const VB: usize, const TB: usize> {
     s_charge: Stage<Bits<16>>,
     s_product: Stage<Bits<32>>,
     s_cover: Stage<Bit>,
+    /// The shaping rate (cycles per byte, 2^-16) out of the VI's configuration word, next to
+    /// the multiplier.
+    s_rate: Stage<Bits<16>>,
+    /// Nothing on card (`inflight == 0`), and one frame on card, decided in stage 1.
+    s_infl_z: Stage<Bit>,
+    s_infl_1: Stage<Bit>,
     s_dleft: Stage<Bits<24>>,
     s_inc: Stage<Bits<64>>,
     s_finish: Stage<Bits<64>>,
@@ -497,6 +503,9 @@ impl<const VB: usize, const TB: usize> Default for TxEngine<VB, TB> {
             s_charge: Default::default(),
             s_product: Default::default(),
             s_cover: Default::default(),
+            s_rate: Default::default(),
+            s_infl_z: Default::default(),
+            s_infl_1: Default::default(),
             s_dleft: Default::default(),
             s_inc: Default::default(),
             s_finish: Default::default(),
@@ -633,6 +642,9 @@ impl<const VB: usize, const TB: usize> TxEngine<VB, TB> {
         self.s_charge.set_registered(deep);
         self.s_product.set_registered(deep);
         self.s_cover.set_registered(deep);
+        self.s_rate.set_registered(deep);
+        self.s_infl_z.set_registered(deep);
+        self.s_infl_1.set_registered(deep);
         self.s_dleft.set_registered(deep);
         self.s_inc.set_registered(deep);
         self.s_finish.set_registered(deep);
@@ -737,6 +749,9 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
         self.s_charge.clock.next = self.clock.val();
         self.s_product.clock.next = self.clock.val();
         self.s_cover.clock.next = self.clock.val();
+        self.s_rate.clock.next = self.clock.val();
+        self.s_infl_z.clock.next = self.clock.val();
+        self.s_infl_1.clock.next = self.clock.val();
         self.s_dleft.clock.next = self.clock.val();
         self.s_inc.clock.next = self.clock.val();
         self.s_finish.clock.next = self.clock.val();
@@ -946,6 +961,9 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
         }
         self.s_ring_mask.d.next = self.ring_mask.val();
         self.s_inflight.d.next = self.inflight.val();
+        self.s_infl_z.d.next = self.inflight.val() == 0;
+        self.s_infl_1.d.next = self.inflight.val() == 1;
+        self.s_rate.d.next = self.cfgw.val().get_bits::<16>(84);
         self.s_pending.d.next = self.pending.val();
         self.s_room.d.next = self.room.val();
         self.s_to_end.d.next = self.to_end.val();
@@ -1034,7 +1052,7 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
         self.s_charge.d.next = self.charge.val();
         // Stage 4: its cost in the token bucket (size * cycles per byte, in 2^-16 cycles,
         // mantissa here, exponent next), and in the deficit.
-        self.product.next = self.s_charge.q.val() * self.cfgw.val().get_bits::<16>(84);
+        self.product.next = self.s_charge.q.val() * self.s_rate.q.val();
         self.s_product.d.next = self.product.val();
         self.s_cover.d.next = self.s_d1.q.val() >= bit_cast::<24, 16>(self.s_charge.q.val());
         self.s_dleft.d.next = self.s_d1.q.val() - bit_cast::<24, 16>(self.s_charge.q.val());
@@ -1247,7 +1265,7 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
                             self.done.next = self.fetched.val();
                             self.active.next = false;
                             self.aq_pop.next = true;
-                        } else if self.s_inflight.q.val() == 0 {
+                        } else if self.s_infl_z.q.val() {
                             self.active.next = false;
                             self.deficit.next = 0.into();
                             self.fresh.next = true;
@@ -1271,7 +1289,7 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
                             if self.cfgw.val().get_bit(137) {
                                 self.tat.next = self.s_finish.q.val();
                             }
-                            if self.s_inflight.q.val() == 1 {
+                            if self.s_infl_1.q.val() {
                                 // Nothing left on card: leave the list.
                                 self.active.next = false;
                                 self.deficit.next = 0.into();
