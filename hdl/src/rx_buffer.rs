@@ -51,12 +51,24 @@ pub struct RxBuffer {
     commit: DFF<Bits<P>>,
     dropping: DFF<Bit>,
     c_over: DFF<Bits<32>>,
-    /// The queue's head in registers (board card): the DMA reads a frame's length from a
-    /// flip-flop rather than through the queue's read logic and distributed RAM.
+    /// The board card's queue of frame lengths (`set_head_register`): a RAM read at its
+    /// registered read pointer, its head in registers, every decision from registers.
     k_head: Constant<Bit>,
+    q_mem: RAM<Bits<16>, RX_INFO_ADDR_BITS>,
+    q_wp: DFF<Bits<{ RX_INFO_ADDR_BITS + 1 }>>,
+    q_rp: DFF<Bits<{ RX_INFO_ADDR_BITS + 1 }>>,
+    /// The RAM's output is the entry at the read pointer (it has held still a cycle).
+    q_fresh: DFF<Bit>,
+    /// The RAM holds 63 lengths (counting the one queued in the last cycle): no frame is
+    /// queued in this one.
+    q_full: DFF<Bit>,
     h_valid: DFF<Bit>,
     h_len: DFF<Bits<16>>,
     h_load: Signal<Local, Bit>,
+    q_push: Signal<Local, Bit>,
+    info_full: Signal<Local, Bit>,
+    q_count: Signal<Local, Bits<{ RX_INFO_ADDR_BITS + 1 }>>,
+    k_qfull: Constant<Bits<{ RX_INFO_ADDR_BITS + 1 }>>,
     write_beat: Signal<Local, Bit>,
     lost: Signal<Local, Bit>,
     wr_next: Signal<Local, Bits<P>>,
@@ -92,9 +104,18 @@ impl Default for RxBuffer {
             dropping: Default::default(),
             c_over: Default::default(),
             k_head: Constant::new(false),
+            q_mem: Default::default(),
+            q_wp: Default::default(),
+            q_rp: Default::default(),
+            q_fresh: Default::default(),
+            q_full: Default::default(),
             h_valid: Default::default(),
             h_len: Default::default(),
             h_load: Default::default(),
+            q_push: Default::default(),
+            info_full: Default::default(),
+            q_count: Default::default(),
+            k_qfull: Constant::new(((1u64 << RX_INFO_ADDR_BITS) - 2).into()),
             write_beat: Default::default(),
             lost: Default::default(),
             wr_next: Default::default(),
@@ -104,8 +125,10 @@ impl Default for RxBuffer {
 }
 
 impl RxBuffer {
-    /// Whether the queue of frame lengths has its head in registers. It costs a cycle only
-    /// when a frame's length enters an empty queue.
+    /// Whether the queue of frame lengths is the board's: its head in registers, loaded at
+    /// most every other cycle, read from a RAM at a registered pointer; the RAM holds 63
+    /// lengths and the head one more, as many frames as the simulation card's queue. A length reaches the DMA three cycles after its frame's last beat
+    /// rather than one; the DMA takes a frame in many more cycles than that.
     pub fn set_head_register(&mut self, registered: bool) {
         self.k_head = Constant::new(registered);
     }
@@ -114,7 +137,10 @@ impl RxBuffer {
 impl Logic for RxBuffer {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, wr_ptr, commit, dropping, c_over, h_valid, h_len);
+        dff_setup!(
+            self, clock, wr_ptr, commit, dropping, c_over, q_wp, q_rp, q_fresh, q_full, h_valid,
+            h_len
+        );
         clock!(self, clock, info);
         self.ram.read_clock.next = self.clock.val();
         self.ram.write_clock.next = self.clock.val();
@@ -124,30 +150,34 @@ impl Logic for RxBuffer {
         self.ram.write_data.next = self.in_data.val();
         self.ram.write_enable.next = false;
         self.info.data_in.next = self.in_len.val();
-        self.info.write.next = false;
-        self.committed.next = false;
         self.info.read.next = self.info_pop.val() | self.reset.val();
+        self.q_mem.read_clock.next = self.clock.val();
+        self.q_mem.write_clock.next = self.clock.val();
+        self.q_mem.read_address.next = self.q_rp.q.val().get_bits::<RX_INFO_ADDR_BITS>(0);
+        self.q_mem.write_address.next = self.q_wp.q.val().get_bits::<RX_INFO_ADDR_BITS>(0);
+        self.q_mem.write_data.next = self.in_len.val();
+        self.q_push.next = false;
+        self.committed.next = false;
         self.info_empty.next = self.info.empty.val();
         self.info_len.next = self.info.data_out.val();
+        self.info_full.next = self.info.full.val();
+        self.h_load.next = false;
         if self.k_head.val() {
-            // The head is loaded when it is empty or being taken.
-            self.h_load.next =
-                (!self.h_valid.q.val() | self.info_pop.val()) & !self.info.empty.val();
-            self.info.read.next = self.h_load.val() | self.reset.val();
+            // The head is loaded when it is empty or being taken and the RAM shows the entry
+            // at the read pointer.
+            self.h_load.next = self.q_fresh.q.val() & (!self.h_valid.q.val() | self.info_pop.val());
+            self.q_fresh.d.next = !self.h_load.val() & (self.q_wp.q.val() != self.q_rp.q.val());
             if self.info_pop.val() {
                 self.h_valid.d.next = false;
             }
             if self.h_load.val() {
+                self.q_rp.d.next = self.q_rp.q.val() + 1;
                 self.h_valid.d.next = true;
-                self.h_len.d.next = self.info.data_out.val();
-            }
-            if self.reset.val() {
-                self.h_valid.d.next = false;
+                self.h_len.d.next = self.q_mem.read_data.val();
             }
             self.info_empty.next = !self.h_valid.q.val();
             self.info_len.next = self.h_len.q.val();
-        } else {
-            self.h_load.next = false;
+            self.info_full.next = self.q_full.q.val();
         }
         // A beat with octets needs a slot; the buffer is full when the writer is a whole
         // buffer ahead of the released space (`wr_ptr - free_ptr == depth`: the same slot,
@@ -172,9 +202,9 @@ impl Logic for RxBuffer {
         self.dropping.d.next = self.lost.val();
         if self.in_valid.val() & self.in_last.val() {
             self.dropping.d.next = false;
-            if self.in_ok.val() & !self.lost.val() & !self.info.full.val() {
+            if self.in_ok.val() & !self.lost.val() & !self.info_full.val() {
                 self.commit.d.next = self.wr_next.val();
-                self.info.write.next = true;
+                self.q_push.next = true;
                 self.committed.next = true;
             } else {
                 self.wr_ptr.d.next = self.commit.q.val();
@@ -188,11 +218,123 @@ impl Logic for RxBuffer {
             self.commit.d.next = 0.into();
             self.dropping.d.next = false;
             self.c_over.d.next = 0.into();
-            self.info.write.next = false;
+            self.q_push.next = false;
             self.committed.next = false;
+            self.q_wp.d.next = 0.into();
+            self.q_rp.d.next = 0.into();
+            self.q_fresh.d.next = false;
+            self.q_full.d.next = false;
+            self.h_valid.d.next = false;
         }
+        // A frame's length goes into one queue or the other.
+        self.info.write.next = self.q_push.val() & !self.k_head.val();
+        self.q_mem.write_enable.next = self.q_push.val() & self.k_head.val();
+        if self.q_push.val() & self.k_head.val() {
+            self.q_wp.d.next = self.q_wp.q.val() + 1;
+        }
+        // Full for the next cycle: 63 lengths in the RAM after this one.
+        self.q_count.next = self.q_wp.q.val() - self.q_rp.q.val();
+        self.q_full.d.next = ((self.q_count.val() > self.k_qfull.val())
+            | ((self.q_count.val() == self.k_qfull.val()) & self.q_push.val()))
+            & !self.reset.val();
         self.commit_ptr.next = self.commit.q.val();
         self.busy.next = self.wr_ptr.q.val() != self.commit.q.val();
         self.cnt_overflow.next = self.c_over.q.val();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One-beat frames of lengths 1, 2, ... offered on pseudo-random cycles, at most every
+    /// other cycle (a frame on the wire takes eight or more), and their
+    /// lengths taken on pseudo-random cycles (or never, with `take` false): the lengths
+    /// taken, in order, and the frames counted as overflow.
+    fn run(head: bool, take: bool, seed: u64) -> (Vec<u64>, u64) {
+        let mut uut = RxBuffer::default();
+        uut.set_head_register(head);
+        uut.connect_all();
+        let mut sim = Simulation::new();
+        sim.add_clock(5, |x: &mut Box<RxBuffer>| x.clock.next = !x.clock.val());
+        let (tx, rx) = std::sync::mpsc::channel();
+        sim.add_testbench(move |mut sim: Sim<RxBuffer>| {
+            let mut x = sim.init()?;
+            let mut r = seed;
+            let mut got = Vec::new();
+            x.reset.next = false;
+            x.in_nbytes.next = 8.into();
+            x.in_last.next = true;
+            x.in_ok.next = true;
+            x.in_data.next = 0.into();
+            for len in 1..=300u64 {
+                loop {
+                    r ^= r << 13;
+                    r ^= r >> 7;
+                    r ^= r << 17;
+                    let offer = !r.is_multiple_of(3);
+                    x.in_valid.next = offer;
+                    x.in_len.next = len.into();
+                    // Space is released as soon as it is committed.
+                    x.free_ptr.next = x.commit_ptr.val();
+                    x.info_pop.next = take && !x.info_empty.val() && !(r >> 9).is_multiple_of(4);
+                    x = sim.wait(1, x)?;
+                    if x.info_pop.val() {
+                        got.push(x.info_len.val().to_u64());
+                    }
+                    wait_clock_cycle!(sim, clock, x);
+                    if offer {
+                        x.in_valid.next = false;
+                        x.free_ptr.next = x.commit_ptr.val();
+                        x.info_pop.next = take && !x.info_empty.val() && (r & 1) == 1;
+                        x = sim.wait(1, x)?;
+                        if x.info_pop.val() {
+                            got.push(x.info_len.val().to_u64());
+                        }
+                        wait_clock_cycle!(sim, clock, x);
+                        break;
+                    }
+                }
+            }
+            x.in_valid.next = false;
+            for _ in 0..400 {
+                x.free_ptr.next = x.commit_ptr.val();
+                x.info_pop.next = take && !x.info_empty.val();
+                x = sim.wait(1, x)?;
+                if x.info_pop.val() {
+                    got.push(x.info_len.val().to_u64());
+                }
+                wait_clock_cycle!(sim, clock, x);
+            }
+            x.info_pop.next = false;
+            x = sim.wait(1, x)?;
+            let over = x.cnt_overflow.val().to_u64();
+            tx.send((got, over)).unwrap();
+            sim.done(x)
+        });
+        sim.run(Box::new(uut), 200_000).unwrap();
+        rx.recv().unwrap()
+    }
+
+    #[test]
+    fn every_committed_length_leaves_once_in_order_either_queue() {
+        for head in [false, true] {
+            for seed in [1, 0x9e37_79b9] {
+                let (got, over) = run(head, true, seed);
+                assert_eq!(over, 0, "head {head}, seed {seed}: nothing lost");
+                let want: Vec<u64> = (1..=300).collect();
+                assert_eq!(got, want, "head {head}, seed {seed}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_full_queue_counts_the_frames_it_cannot_keep() {
+        // 64 lengths either way (the board's: 63 in its RAM, one in its head).
+        for (head, kept) in [(false, 64u64), (true, 64)] {
+            let (got, over) = run(head, false, 7);
+            assert!(got.is_empty());
+            assert_eq!(over, 300 - kept, "head {head}");
+        }
     }
 }
