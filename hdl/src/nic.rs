@@ -35,6 +35,8 @@ pub type SimNic = Nic<
 /// log2 of the small card's transmit frame slots: 4 slots of 2 KiB, 4 DP16KD instead of
 /// the simulation card's 32 (enough reads in flight for 1 GbE).
 pub const BOARD_SLOT_BITS: usize = 2;
+/// Width of the RX DMA's write slice: address, beat, event word, strobes, which word.
+const WSKID_W: usize = 201;
 /// log2 of the small card's VIs: 4 (16 VIs), or `ARSENIC_BOARD_VI_BITS` at build time
 /// (1..=10; `arsenic_interface::params::build_size`).
 pub const BOARD_VI_BITS: usize = build_size(option_env!("ARSENIC_BOARD_VI_BITS"), 4);
@@ -184,9 +186,9 @@ pub struct Nic<
     gtx: GmiiTx,
     // Register slices, registered on the board's card: the transmit DMA's frame stream to
     // `gtx` (data, octet count << 64, last << 68), and the RX DMA's writes to the host
-    // (address, data << 64, strobes << 128).
+    // (address, beat << 64, event word << 128, strobes << 192, which word << 200).
     gskid: Skid<69>,
-    wskid: Skid<136>,
+    wskid: Skid<WSKID_W>,
     k_has_10g: Constant<Bit>,
     // The transmit wire of whichever MAC serves.
     w_txd: Signal<Local, Bits<8>>,
@@ -765,15 +767,21 @@ impl<
         self.dma.rd_data.next = self.rxbuf.rd_data.val();
         self.wskid.reset.next = self.regs.reset.val();
         self.wskid.s_valid.next = self.dma.wr_valid.val();
-        self.wskid.s_data.next = bit_cast::<136, 64>(self.dma.wr_addr.val())
-            | (bit_cast::<136, 64>(self.dma.wr_data.val()) << 64)
-            | (bit_cast::<136, 8>(self.dma.wr_strb.val()) << 128);
+        // (The beat and the event word both pass the slice; the word is chosen after it.)
+        self.wskid.s_data.next = bit_cast::<WSKID_W, 64>(self.dma.wr_addr.val())
+            | (bit_cast::<WSKID_W, 64>(self.dma.wr_beat.val()) << 64)
+            | (bit_cast::<WSKID_W, 64>(self.dma.wr_event.val()) << 128)
+            | (bit_cast::<WSKID_W, 8>(self.dma.wr_strb.val()) << 192)
+            | (bit_cast::<WSKID_W, 1>(self.dma.wr_is_beat.val().into()) << 200);
         self.dma.wr_ready.next = self.wskid.s_ready.val();
         self.dma.wr_empty.next = self.wskid.empty.val();
         self.dma_wr_valid.next = self.wskid.m_valid.val();
         self.dma_wr_addr.next = self.wskid.m_data.val().get_bits::<64>(0);
-        self.dma_wr_data.next = self.wskid.m_data.val().get_bits::<64>(64);
-        self.dma_wr_strb.next = self.wskid.m_data.val().get_bits::<8>(128);
+        self.dma_wr_data.next = self.wskid.m_data.val().get_bits::<64>(128);
+        if self.wskid.m_data.val().get_bit(200) {
+            self.dma_wr_data.next = self.wskid.m_data.val().get_bits::<64>(64);
+        }
+        self.dma_wr_strb.next = self.wskid.m_data.val().get_bits::<8>(192);
         self.wskid.m_ready.next = self.dma_wr_ready.val();
         // Interrupts: the RX DMA's requests first, an arm that found events waiting next.
         self.irq.reset.next = self.regs.reset.val();

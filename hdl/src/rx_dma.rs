@@ -112,7 +112,12 @@ pub struct RxDma {
     // DMA write port (posted writes of one beat).
     pub wr_valid: Signal<Out, Bit>,
     pub wr_addr: Signal<Out, Bits<64>>,
-    pub wr_data: Signal<Out, Bits<64>>,
+    /// The word written is `wr_beat` (a frame's beat, straight from the receive buffer)
+    /// while `wr_is_beat`, else `wr_event` (a register): the card chooses after its write
+    /// slice, so the receive buffer's block RAM drives the slice's flip-flops directly.
+    pub wr_beat: Signal<Out, Bits<64>>,
+    pub wr_event: Signal<Out, Bits<64>>,
+    pub wr_is_beat: Signal<Out, Bit>,
     pub wr_strb: Signal<Out, Bits<8>>,
     pub wr_ready: Signal<In, Bit>,
     /// The register slice after `wr_*` holds no write (see `set_write_slice`).
@@ -186,8 +191,8 @@ pub struct RxDma {
     k_sliced: Constant<Bit>,
     // The write stage's data: a frame's beat (straight from the receive buffer) while
     // `in_data`, else `ev_w`, the event word for this state, computed a cycle ahead (with
-    // the timestamp plus one), so that one choice stands between the receive buffer's block
-    // RAM and the write.
+    // the timestamp plus one). Both leave as they are (`wr_beat`, `wr_event`); the card
+    // chooses after its write slice.
     in_data: DFF<Bit>,
     ev_w: DFF<Bits<64>>,
 }
@@ -241,7 +246,9 @@ impl Default for RxDma {
             irq_holdoff: Default::default(),
             wr_valid: Default::default(),
             wr_addr: Default::default(),
-            wr_data: Default::default(),
+            wr_beat: Default::default(),
+            wr_event: Default::default(),
+            wr_is_beat: Default::default(),
             wr_strb: Default::default(),
             wr_ready: Default::default(),
             wr_empty: Default::default(),
@@ -422,10 +429,9 @@ impl Logic for RxDma {
         // Write.
         self.wr_valid.next = false;
         self.wr_addr.next = self.addr.q.val();
-        self.wr_data.next = self.ev_w.q.val();
-        if self.in_data.q.val() {
-            self.wr_data.next = self.rd_data.val();
-        }
+        self.wr_beat.next = self.rd_data.val();
+        self.wr_event.next = self.ev_w.q.val();
+        self.wr_is_beat.next = self.in_data.q.val();
         self.wr_strb.next = self.k_all_bytes.val();
         self.rd_addr.next = self.cur.q.val().get_bits::<A>(0);
         self.can_start.next = false;
