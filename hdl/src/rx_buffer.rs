@@ -127,8 +127,9 @@ impl Default for RxBuffer {
 impl RxBuffer {
     /// Whether the queue of frame lengths is the board's: its head in registers, loaded at
     /// most every other cycle, read from a RAM at a registered pointer; the RAM holds 63
-    /// lengths and the head one more, as many frames as the simulation card's queue. A length reaches the DMA three cycles after its frame's last beat
-    /// rather than one; the DMA takes a frame in many more cycles than that.
+    /// lengths and the head one more, as many frames as the simulation card's queue. A
+    /// length reaches the DMA three cycles after its frame's last beat rather than one; the
+    /// DMA takes a frame in many more cycles than that.
     pub fn set_head_register(&mut self, registered: bool) {
         self.k_head = Constant::new(registered);
     }
