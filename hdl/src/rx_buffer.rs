@@ -224,7 +224,6 @@ impl Logic for RxBuffer {
             self.q_wp.d.next = 0.into();
             self.q_rp.d.next = 0.into();
             self.q_fresh.d.next = false;
-            self.q_full.d.next = false;
             self.h_valid.d.next = false;
         }
         // A frame's length goes into one queue or the other.
