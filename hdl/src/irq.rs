@@ -46,8 +46,13 @@ pub struct IrqTimers {
     // Per timer: its deadline had come at the last cycle's time; it ran already then.
     due: [DFF<Bit>; N],
     aged: [DFF<Bit>; N],
-    fired: Signal<Local, Bit>,
     placed: Signal<Local, Bit>,
+    // Every timer runs; the first timer ready to fire (a flag each, and its VI), found from
+    // registers alone.
+    full: Signal<Local, Bit>,
+    seen: Signal<Local, Bit>,
+    hit: [Signal<Local, Bit>; N],
+    sel_vi: Signal<Local, Bits<16>>,
     pending: Signal<Local, Bit>,
     k_half: Constant<Bits<32>>,
 }
@@ -78,8 +83,11 @@ impl Default for IrqTimers {
             r_deadline: Default::default(),
             due: Default::default(),
             aged: Default::default(),
-            fired: Default::default(),
             placed: Default::default(),
+            full: Default::default(),
+            seen: Default::default(),
+            hit: Default::default(),
+            sel_vi: Default::default(),
             pending: Default::default(),
             // A deadline has come when the time is at most 2^31 cycles past it.
             k_half: Constant::new((1u64 << 31).into()),
@@ -107,9 +115,31 @@ impl Logic for IrqTimers {
             self.aged[i].d.next = self.v[i].q.val();
         }
         self.out_v.d.next = false;
-        self.fired.next = false;
         self.placed.next = false;
         self.pending.next = false;
+        // The first timer that runs, ran already last cycle and whose deadline has come: its
+        // flag, and its VI as an OR of the one chosen, so that the choice waits for no
+        // request and the VI passes a few LUTs rather than a chain of eight choices.
+        self.seen.next = false;
+        self.sel_vi.next = 0.into();
+        for i in 0..N {
+            self.hit[i].next = false;
+            if self.v[i].q.val() & self.aged[i].q.val() & self.due[i].q.val() & !self.seen.val() {
+                self.seen.next = true;
+                self.hit[i].next = true;
+            }
+            if self.hit[i].val() {
+                self.sel_vi.next = self.sel_vi.val() | self.vi[i].q.val();
+            }
+        }
+        self.full.next = self.v[0].q.val()
+            & self.v[1].q.val()
+            & self.v[2].q.val()
+            & self.v[3].q.val()
+            & self.v[4].q.val()
+            & self.v[5].q.val()
+            & self.v[6].q.val()
+            & self.v[7].q.val();
         // A request with no free timer is raised at once.
         if self.r_v.q.val() {
             for i in 0..N {
@@ -120,25 +150,19 @@ impl Logic for IrqTimers {
                     self.deadline[i].d.next = self.r_deadline.q.val();
                 }
             }
-            if !self.placed.val() {
-                self.fired.next = true;
+            if self.full.val() {
                 self.out_v.d.next = true;
                 self.out_vi.d.next = self.r_vi.q.val();
             }
         }
         // Otherwise the first timer whose deadline has come (looked at only while a timer
         // runs: the simulation skips the work otherwise).
-        if self.active.q.val() {
+        if self.active.q.val() & self.seen.val() & !(self.r_v.q.val() & self.full.val()) {
+            self.out_v.d.next = true;
+            self.out_vi.d.next = self.sel_vi.val();
             for i in 0..N {
-                if self.v[i].q.val()
-                    & self.aged[i].q.val()
-                    & self.due[i].q.val()
-                    & !self.fired.val()
-                {
-                    self.fired.next = true;
+                if self.hit[i].val() {
                     self.v[i].d.next = false;
-                    self.out_v.d.next = true;
-                    self.out_vi.d.next = self.vi[i].q.val();
                 }
             }
         }
@@ -171,5 +195,78 @@ impl Logic for IrqTimers {
             self.active.d.next = false;
             self.count.d.next = 0.into();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Requests `(cycle, vi, holdoff)` into the timers; the interrupts out, `(cycle, vi)`.
+    fn run(reqs: Vec<(u64, u64, u64)>, cycles: u64) -> Vec<(u64, u64)> {
+        let mut uut = IrqTimers::default();
+        uut.connect_all();
+        let mut sim = Simulation::new();
+        sim.add_clock(5, |x: &mut Box<IrqTimers>| x.clock.next = !x.clock.val());
+        let (tx, rx) = std::sync::mpsc::channel();
+        sim.add_testbench(move |mut sim: Sim<IrqTimers>| {
+            let mut x = sim.init()?;
+            let mut out = Vec::new();
+            for cycle in 0..cycles {
+                x.reset.next = cycle == 0;
+                x.now.next = cycle.into();
+                x.req_valid.next = false;
+                if let Some(&(_, vi, holdoff)) = reqs.iter().find(|r| r.0 == cycle) {
+                    x.req_valid.next = true;
+                    x.req_vi.next = vi.into();
+                    x.req_holdoff.next = holdoff.into();
+                }
+                x = sim.wait(1, x)?;
+                if x.irq_valid.val() {
+                    out.push((cycle, x.irq_vector.val().to_u64()));
+                }
+                wait_clock_cycle!(sim, clock, x);
+            }
+            x = sim.wait(1, x)?;
+            sim_assert!(sim, x.idle.val(), x);
+            tx.send(out).unwrap();
+            sim.done(x)
+        });
+        sim.run(Box::new(uut), 100_000).unwrap();
+        rx.recv().unwrap()
+    }
+
+    /// Twelve requests on consecutive cycles: the first eight take the timers and fire, each
+    /// once, `holdoff` + 2 cycles after its request (the latest deadline first here); the four
+    /// that find every timer busy fire at once. Then the freed timers take new requests.
+    #[test]
+    fn every_request_fires_once_at_its_deadline_or_at_once_when_the_timers_are_full() {
+        let mut reqs = Vec::new();
+        for k in 0..12u64 {
+            reqs.push((10 + k, 100 + k, 60 - 4 * k));
+        }
+        // Two requests with the same deadline, later: one interrupt a cycle, the first timer
+        // first.
+        reqs.push((200, 7, 20));
+        reqs.push((201, 9, 19));
+        let out = run(reqs.clone(), 300);
+        for &(cycle, vi, holdoff) in &reqs {
+            let fired: Vec<u64> = out.iter().filter(|o| o.1 == vi).map(|o| o.0).collect();
+            assert_eq!(fired.len(), 1, "VI {vi}: {out:?}");
+            let want = if (18..=21).contains(&cycle) {
+                // Every timer busy: raised two cycles after the request, the registered
+                // request's cycle.
+                cycle + 2
+            } else {
+                cycle + holdoff + 2
+            };
+            if (cycle, vi) == (201, 9) {
+                // Its deadline is VI 7's: it waits the cycle VI 7 fires.
+                assert_eq!(fired[0], want + 1, "VI {vi}: {out:?}");
+            } else {
+                assert_eq!(fired[0], want, "VI {vi}: {out:?}");
+            }
+        }
+        assert_eq!(out.len(), reqs.len());
     }
 }

@@ -233,7 +233,7 @@ pub struct TxEngine<const VB: usize, const TB: usize> {
     now_c: DFF<Bits<48>>,
     /// The stage registers are in (the default); see [`TxEngine::set_deep`].
     k_deep: Constant<Bit>,
-    calc_n: DFF<Bits<3>>,
+    calc_n: DFF<Bits<4>>,
     s_vi_ok: Stage<Bit>,
     s_undone: Stage<Bit>,
     s_db_write: Stage<Bit>,
@@ -244,6 +244,7 @@ pub struct TxEngine<const VB: usize, const TB: usize> {
     s_room: Stage<Bits<16>>,
     s_to_end: Stage<Bits<16>>,
     s_ring_mask: Stage<Bits<16>>,
+    s_ring_n: Stage<Bits<16>>,
     s_dnew: Stage<Bits<16>>,
     s_d1: Stage<Bits<24>>,
     s_desc: Stage<Bits<64>>,
@@ -256,6 +257,11 @@ pub struct TxEngine<const VB: usize, const TB: usize> {
     s_db_bad: Stage<Bit>,
     s_charge: Stage<Bits<16>>,
     s_product: Stage<Bits<32>>,
+    // On the board the multiplier's operands and product pass a register more each, placed
+    // beside the `MULT18X18D` (which the card uses without its own registers).
+    s_mc: Stage<Bits<16>>,
+    s_mr: Stage<Bits<16>>,
+    s_prod2: Stage<Bits<32>>,
     s_cover: Stage<Bit>,
     /// The shaping rate (cycles per byte, 2^-16) out of the VI's configuration word, next to
     /// the multiplier.
@@ -490,6 +496,7 @@ impl<const VB: usize, const TB: usize> Default for TxEngine<VB, TB> {
             s_room: Default::default(),
             s_to_end: Default::default(),
             s_ring_mask: Default::default(),
+            s_ring_n: Default::default(),
             s_dnew: Default::default(),
             s_d1: Default::default(),
             s_desc: Default::default(),
@@ -502,6 +509,9 @@ impl<const VB: usize, const TB: usize> Default for TxEngine<VB, TB> {
             s_db_bad: Default::default(),
             s_charge: Default::default(),
             s_product: Default::default(),
+            s_mc: Default::default(),
+            s_mr: Default::default(),
+            s_prod2: Default::default(),
             s_cover: Default::default(),
             s_rate: Default::default(),
             s_infl_z: Default::default(),
@@ -629,6 +639,7 @@ impl<const VB: usize, const TB: usize> TxEngine<VB, TB> {
         self.s_room.set_registered(deep);
         self.s_to_end.set_registered(deep);
         self.s_ring_mask.set_registered(deep);
+        self.s_ring_n.set_registered(deep);
         self.s_dnew.set_registered(deep);
         self.s_d1.set_registered(deep);
         self.s_desc.set_registered(deep);
@@ -641,6 +652,9 @@ impl<const VB: usize, const TB: usize> TxEngine<VB, TB> {
         self.s_db_bad.set_registered(deep);
         self.s_charge.set_registered(deep);
         self.s_product.set_registered(deep);
+        self.s_mc.set_registered(deep);
+        self.s_mr.set_registered(deep);
+        self.s_prod2.set_registered(deep);
         self.s_cover.set_registered(deep);
         self.s_rate.set_registered(deep);
         self.s_infl_z.set_registered(deep);
@@ -736,6 +750,7 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
         self.s_room.clock.next = self.clock.val();
         self.s_to_end.clock.next = self.clock.val();
         self.s_ring_mask.clock.next = self.clock.val();
+        self.s_ring_n.clock.next = self.clock.val();
         self.s_dnew.clock.next = self.clock.val();
         self.s_d1.clock.next = self.clock.val();
         self.s_desc.clock.next = self.clock.val();
@@ -748,6 +763,9 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
         self.s_db_bad.clock.next = self.clock.val();
         self.s_charge.clock.next = self.clock.val();
         self.s_product.clock.next = self.clock.val();
+        self.s_mc.clock.next = self.clock.val();
+        self.s_mr.clock.next = self.clock.val();
+        self.s_prod2.clock.next = self.clock.val();
         self.s_cover.clock.next = self.clock.val();
         self.s_rate.clock.next = self.clock.val();
         self.s_infl_z.clock.next = self.clock.val();
@@ -960,6 +978,7 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
                 self.deficit.val() + bit_cast::<24, 16>(self.cfgw.val().get_bits::<16>(68));
         }
         self.s_ring_mask.d.next = self.ring_mask.val();
+        self.s_ring_n.d.next = self.ring_n.val();
         self.s_inflight.d.next = self.inflight.val();
         self.s_infl_z.d.next = self.inflight.val() == 0;
         self.s_infl_1.d.next = self.inflight.val() == 1;
@@ -1019,7 +1038,8 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
         self.s_rq_addr.d.next = self.cfgw.val().get_bits::<64>(0)
             + (bit_cast::<64, 16>(self.fetched.val() & self.s_ring_mask.q.val()) << 3);
         // (Refused if it goes backwards or past the ring.)
-        self.s_db_bad.d.next = (self.s_dnew.q.val() > self.s_ring_mask.q.val() + 1)
+        // (The ring's size is its mask plus one, both on 16 bits.)
+        self.s_db_bad.d.next = (self.s_dnew.q.val() > self.s_ring_n.q.val())
             | (self.s_dnew.q.val() < self.s_pending.q.val());
         // Whether a descriptor read is wanted after the decision: descriptors still wait in
         // the ring and no more than TX_FETCH_MAX are on card. A scheduling decision starts
@@ -1052,13 +1072,16 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
         self.s_charge.d.next = self.charge.val();
         // Stage 4: its cost in the token bucket (size * cycles per byte, in 2^-16 cycles,
         // mantissa here, exponent next), and in the deficit.
-        self.product.next = self.s_charge.q.val() * self.s_rate.q.val();
+        self.s_mc.d.next = self.s_charge.q.val();
+        self.s_mr.d.next = self.s_rate.q.val();
+        self.product.next = self.s_mc.q.val() * self.s_mr.q.val();
         self.s_product.d.next = self.product.val();
+        self.s_prod2.d.next = self.s_product.q.val();
         self.s_cover.d.next = self.s_d1.q.val() >= bit_cast::<24, 16>(self.s_charge.q.val());
         self.s_dleft.d.next = self.s_d1.q.val() - bit_cast::<24, 16>(self.s_charge.q.val());
         // Stage 5, 6, 7: the cost's exponent, the frame's finish time, and whether it stays
         // within the burst.
-        self.inc.next = bit_cast::<64, 32>(self.s_product.q.val())
+        self.inc.next = bit_cast::<64, 32>(self.s_prod2.q.val())
             << bit_cast::<64, 5>(self.cfgw.val().get_bits::<5>(100));
         self.s_inc.d.next = self.inc.val();
         self.finish.next = self.s_tat_eff.q.val() + self.s_inc.q.val();
@@ -1081,11 +1104,11 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
             TxPhase::Idle => {}
             TxPhase::Read => {
                 // The VI's words arrive next cycle, stage 3 settles three cycles after it, the
-                // shaper's stage 7 seven.
+                // shaper's stage 7 seven, and two more with the multiplier's own registers.
                 self.phase.d.next = TxPhase::Calc;
                 self.calc_n.d.next = 3.into();
                 if self.cmd.q.val() == TxCmd::Sched {
-                    self.calc_n.d.next = 7.into();
+                    self.calc_n.d.next = 9.into();
                 }
             }
             TxPhase::Calc => {
@@ -1232,21 +1255,13 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
                         if self.enabled.val() & !self.fetching.val() & (self.s_nfetch.q.val() != 0)
                         {
                             self.fetching.next = true;
+                            // (The read's address, size and tag, and the free tag's VI,
+                            // slot and count, are loaded below every cycle they are free.)
                             self.rq_v.d.next = true;
-                            self.rq_addr_r.d.next = self.s_rq_addr.q.val();
-                            self.rq_beats_r.d.next = self.s_nfetch.q.val().get_bits::<8>(0);
                             if !self.t0_busy.q.val() {
-                                self.rq_tag_r.d.next = false;
                                 self.t0_busy.d.next = true;
-                                self.t0_vi.d.next = self.cvi.q.val();
-                                self.t0_slot.d.next = self.fetched.val().get_bits::<TDB>(0);
-                                self.t0_n.d.next = self.s_nfetch.q.val().get_bits::<8>(0);
                             } else {
-                                self.rq_tag_r.d.next = true;
                                 self.t1_busy.d.next = true;
-                                self.t1_vi.d.next = self.cvi.q.val();
-                                self.t1_slot.d.next = self.fetched.val().get_bits::<TDB>(0);
-                                self.t1_n.d.next = self.s_nfetch.q.val().get_bits::<8>(0);
                             }
                         }
                     }
@@ -1307,6 +1322,25 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
                     }
                 }
             }
+        }
+        // A descriptor read's request, and the free tag's record of it, are loaded every
+        // cycle that they are free, so that the decision to issue the read (above) drives
+        // only the valid and busy flags, not the enables of some hundred flip-flops. (They
+        // are read only while valid or busy; the tag is 1 while tag 0 is busy.)
+        if !self.rq_v.q.val() {
+            self.rq_addr_r.d.next = self.s_rq_addr.q.val();
+            self.rq_beats_r.d.next = self.s_nfetch.q.val().get_bits::<8>(0);
+            self.rq_tag_r.d.next = self.t0_busy.q.val();
+        }
+        if !self.t0_busy.q.val() {
+            self.t0_vi.d.next = self.cvi.q.val();
+            self.t0_slot.d.next = self.fetched.val().get_bits::<TDB>(0);
+            self.t0_n.d.next = self.s_nfetch.q.val().get_bits::<8>(0);
+        }
+        if !self.t1_busy.q.val() {
+            self.t1_vi.d.next = self.cvi.q.val();
+            self.t1_slot.d.next = self.fetched.val().get_bits::<TDB>(0);
+            self.t1_n.d.next = self.s_nfetch.q.val().get_bits::<8>(0);
         }
         // A descriptor read is wanted when descriptors wait in the ring and the cache has
         // room for a full read (or for all of them), both counted after the decision

@@ -330,21 +330,6 @@ pub struct ViEngine<const VB: usize, const CB: usize> {
     sw_cfg_en: Stage<Bit>,
     sw_dyn_en: Stage<Bit>,
     sw_cnt_en: Stage<Bit>,
-    /// The requests from the descriptor fetch, the RX DMA and the transmit engine, seen
-    /// through a register on the board's card (`set_deep`): a request holds until taken,
-    /// and the engine is busy for at least two cycles after it takes one, so a registered
-    /// request is never taken twice.
-    r_fd_v: Stage<Bit>,
-    r_fd_vi: Stage<Bits<16>>,
-    r_adm_v: Stage<Bit>,
-    r_adm_vi: Stage<Bits<16>>,
-    r_adm_len: Stage<Bits<16>>,
-    r_tev_v: Stage<Bit>,
-    r_tev_vi: Stage<Bits<16>>,
-    r_tev_err: Stage<Bit>,
-    r_tev_code: Stage<Bits<4>>,
-    r_tev_value: Stage<Bits<16>>,
-    r_tev_len: Stage<Bits<16>>,
     // The fetch queue's push, registered like the words.
     sb_vi_ok: Stage<Bit>,
     sw_fq_en: Stage<Bit>,
@@ -590,17 +575,6 @@ impl<const VB: usize, const CB: usize> Default for ViEngine<VB, CB> {
             sw_cfg_en: Default::default(),
             sw_dyn_en: Default::default(),
             sw_cnt_en: Default::default(),
-            r_fd_v: Default::default(),
-            r_fd_vi: Default::default(),
-            r_adm_v: Default::default(),
-            r_adm_vi: Default::default(),
-            r_adm_len: Default::default(),
-            r_tev_v: Default::default(),
-            r_tev_vi: Default::default(),
-            r_tev_err: Default::default(),
-            r_tev_code: Default::default(),
-            r_tev_value: Default::default(),
-            r_tev_len: Default::default(),
             sw_fq_en: Default::default(),
             sb_vi_ok: Default::default(),
             sb_pend: Default::default(),
@@ -640,17 +614,6 @@ impl<const VB: usize, const CB: usize> ViEngine<VB, CB> {
     pub fn set_deep(&mut self, deep: bool) {
         self.k_deep = Constant::new(deep);
         self.sa_cfg.set_registered(deep);
-        self.r_fd_v.set_registered(deep);
-        self.r_fd_vi.set_registered(deep);
-        self.r_adm_v.set_registered(deep);
-        self.r_adm_vi.set_registered(deep);
-        self.r_adm_len.set_registered(deep);
-        self.r_tev_v.set_registered(deep);
-        self.r_tev_vi.set_registered(deep);
-        self.r_tev_err.set_registered(deep);
-        self.r_tev_code.set_registered(deep);
-        self.r_tev_value.set_registered(deep);
-        self.r_tev_len.set_registered(deep);
         self.sa_dyn.set_registered(deep);
         self.sa_cnt.set_registered(deep);
         self.sa_cache.set_registered(deep);
@@ -757,28 +720,6 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
         self.sw_cfg_en.clock.next = self.clock.val();
         self.sw_dyn_en.clock.next = self.clock.val();
         self.sw_cnt_en.clock.next = self.clock.val();
-        self.r_fd_v.clock.next = self.clock.val();
-        self.r_fd_v.d.next = self.fd_valid.val();
-        self.r_fd_vi.clock.next = self.clock.val();
-        self.r_fd_vi.d.next = self.fd_vi.val();
-        self.r_adm_v.clock.next = self.clock.val();
-        self.r_adm_v.d.next = self.adm_valid.val();
-        self.r_adm_vi.clock.next = self.clock.val();
-        self.r_adm_vi.d.next = self.adm_vi.val();
-        self.r_adm_len.clock.next = self.clock.val();
-        self.r_adm_len.d.next = self.adm_len.val();
-        self.r_tev_v.clock.next = self.clock.val();
-        self.r_tev_v.d.next = self.tx_ev_valid.val();
-        self.r_tev_vi.clock.next = self.clock.val();
-        self.r_tev_vi.d.next = self.tx_ev_vi.val();
-        self.r_tev_err.clock.next = self.clock.val();
-        self.r_tev_err.d.next = self.tx_ev_error.val();
-        self.r_tev_code.clock.next = self.clock.val();
-        self.r_tev_code.d.next = self.tx_ev_code.val();
-        self.r_tev_value.clock.next = self.clock.val();
-        self.r_tev_value.d.next = self.tx_ev_value.val();
-        self.r_tev_len.clock.next = self.clock.val();
-        self.r_tev_len.d.next = self.tx_ev_len.val();
         self.sw_fq_en.clock.next = self.clock.val();
         self.sb_vi_ok.clock.next = self.clock.val();
         self.sb_pend.clock.next = self.clock.val();
@@ -845,30 +786,30 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
         self.start.next = false;
         self.fq_pop.next = false;
         self.start_cmd.next = EngineCmd::Admit;
-        self.start_vi.next = self.r_adm_vi.q.val();
+        self.start_vi.next = self.adm_vi.val();
         if (self.phase.q.val() == EnginePhase::Idle) & !self.reset.val() & !self.sweeping.q.val() {
-            if self.r_fd_v.q.val() {
+            if self.fd_valid.val() {
                 self.start.next = true;
                 self.start_cmd.next = EngineCmd::FetchDone;
-                self.start_vi.next = self.r_fd_vi.q.val();
+                self.start_vi.next = self.fd_vi.val();
                 self.fd_take.next = true;
-            } else if self.r_adm_v.q.val() & !self.aux_v.q.val() {
+            } else if self.adm_valid.val() & !self.aux_v.q.val() {
                 // (While a doorbell's error event waits, no new decision is taken: the RX DMA
                 // writes events in the order the engine allocated them, which `DESTROY`'s
                 // sequence count relies on.)
                 self.start.next = true;
                 self.start_cmd.next = EngineCmd::Admit;
-                self.start_vi.next = self.r_adm_vi.q.val();
+                self.start_vi.next = self.adm_vi.val();
                 self.adm_take.next = true;
-            } else if self.r_tev_v.q.val() & !self.aux_v.q.val() {
+            } else if self.tx_ev_valid.val() & !self.aux_v.q.val() {
                 self.start.next = true;
                 self.start_cmd.next = EngineCmd::TxEvent;
-                self.start_vi.next = self.r_tev_vi.q.val();
+                self.start_vi.next = self.tx_ev_vi.val();
                 self.tx_ev_take.next = true;
-                self.tev_error.d.next = self.r_tev_err.q.val();
-                self.tev_code.d.next = self.r_tev_code.q.val();
-                self.tev_value.d.next = self.r_tev_value.q.val();
-                self.tev_len.d.next = self.r_tev_len.q.val();
+                self.tev_error.d.next = self.tx_ev_error.val();
+                self.tev_code.d.next = self.tx_ev_code.val();
+                self.tev_value.d.next = self.tx_ev_value.val();
+                self.tev_len.d.next = self.tx_ev_len.val();
             } else if self.mm_pend.q.val() & !self.aux_v.q.val() & !self.irq_v.q.val() {
                 self.start.next = true;
                 self.start_cmd.next = EngineCmd::Mmio;
@@ -889,7 +830,7 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
         if self.start.val() {
             self.cmd.d.next = self.start_cmd.val();
             self.cvi.d.next = self.start_vi.val();
-            self.clen.d.next = self.r_adm_len.q.val();
+            self.clen.d.next = self.adm_len.val();
             self.cop.d.next = self.mm_op_r.q.val();
             self.creg.d.next = self.mm_reg_r.q.val();
             self.creg_rx_prod.d.next = self.mm_reg_r.q.val() == self.k_rx_prod.val();
