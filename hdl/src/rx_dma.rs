@@ -153,6 +153,8 @@ pub struct RxDma {
     d_status: DFF<Bits<4>>,
     // The frame or event being written.
     cur: DFF<Bits<P>>,
+    // `cur` + 1, kept, so that the buffer's read address is chosen among registers.
+    cur_n: DFF<Bits<P>>,
     left: DFF<Bits<16>>,
     addr: DFF<Bits<64>>,
     strb_last: DFF<Bits<8>>,
@@ -275,6 +277,7 @@ impl Default for RxDma {
             d_filter: Default::default(),
             d_status: Default::default(),
             cur: Default::default(),
+            cur_n: Default::default(),
             left: Default::default(),
             addr: Default::default(),
             strb_last: Default::default(),
@@ -352,6 +355,7 @@ impl Logic for RxDma {
             d_filter,
             d_status,
             cur,
+            cur_n,
             left,
             addr,
             strb_last,
@@ -433,7 +437,17 @@ impl Logic for RxDma {
         self.wr_event.next = self.ev_w.q.val();
         self.wr_is_beat.next = self.in_data.q.val();
         self.wr_strb.next = self.k_all_bytes.val();
-        self.rd_addr.next = self.cur.q.val().get_bits::<A>(0);
+        // The buffer is read at the beat being written, or at the next one as it is taken;
+        // outside a frame's data at the start of the next frame to deliver, so that the
+        // decision to start it does not reach the block RAM's address (the beats read there
+        // go nowhere until the frame's data is written).
+        self.rd_addr.next = self.d_start.q.val().get_bits::<A>(0);
+        if self.mstate.q.val() == MoveState::Data {
+            self.rd_addr.next = self.cur.q.val().get_bits::<A>(0);
+            if self.wr_ready.val() {
+                self.rd_addr.next = self.cur_n.q.val().get_bits::<A>(0);
+            }
+        }
         self.can_start.next = false;
         match self.mstate.q.val() {
             MoveState::Idle => {
@@ -446,8 +460,8 @@ impl Logic for RxDma {
                 }
                 if self.wr_ready.val() {
                     self.addr.d.next = self.addr.q.val() + self.k_word_bytes.val();
-                    self.cur.d.next = self.cur.q.val() + 1;
-                    self.rd_addr.next = bit_cast::<A, P>(self.cur.q.val() + 1);
+                    self.cur.d.next = self.cur_n.q.val();
+                    self.cur_n.d.next = self.cur_n.q.val() + 1;
                     self.left.d.next = self.left.q.val() - 1;
                     if self.left.q.val() == 1 {
                         // All data written: release the frame's space, FCS beats included.
@@ -534,7 +548,7 @@ impl Logic for RxDma {
                         self.e_kind.d.next = self.k_kind_rx.val();
                         self.e_rx.d.next = true;
                         self.cur.d.next = self.d_start.q.val();
-                        self.rd_addr.next = self.d_start.q.val().get_bits::<A>(0);
+                        self.cur_n.d.next = self.d_start.q.val() + 1;
                         self.left.d.next = (self.d_len.q.val() + self.k_round.val()) >> 3;
                         self.addr.d.next = self.d_addr.q.val();
                         self.strb_last.d.next = self.k_all_bytes.val();
@@ -567,6 +581,7 @@ impl Logic for RxDma {
             self.nstart.d.next = 0.into();
             self.free.d.next = 0.into();
             self.cur.d.next = 0.into();
+            self.cur_n.d.next = 1.into();
             self.seq.d.next = 0.into();
             self.c_delivered.d.next = 0.into();
             self.c_bytes.d.next = 0.into();
