@@ -20,6 +20,7 @@ pub mod gmii_tx;
 pub mod irq;
 pub mod mac_rx;
 pub mod mac_tx;
+pub mod mul;
 pub mod nic;
 pub mod occupancy;
 pub mod regfile;

@@ -162,6 +162,10 @@ pub struct Nic<
     // blocks' buffers keep it low after that), so that the host side sees a register.
     ready_now: Signal<Local, Bit>,
     mi_ready: Stage<Bit>,
+    // The card's idle flags on their way to the status register (a cycle old on the board:
+    // each gathers some ten blocks' flags).
+    st_rx_idle: Stage<Bit>,
+    st_tx_idle: Stage<Bit>,
     k_mmio_staged: Constant<Bit>,
     // The host's DMA read completions, routed by tag (descriptor fetch, transmit engine,
     // transmit DMA) and registered on the gigabit card before the blocks take them (a
@@ -254,6 +258,8 @@ impl<
         self.mi_op_destroy.set_registered(registered);
         self.mi_txwin.set_registered(registered);
         self.mi_ready.set_registered(registered);
+        self.st_rx_idle.set_registered(registered);
+        self.st_tx_idle.set_registered(registered);
         self.cp_fetch.set_registered(registered);
         self.cp_txe.set_registered(registered);
         self.cp_txd.set_registered(registered);
@@ -342,6 +348,8 @@ impl<
             mi_txwin: Default::default(),
             ready_now: Default::default(),
             mi_ready: Default::default(),
+            st_rx_idle: Default::default(),
+            st_tx_idle: Default::default(),
             k_mmio_staged: Constant::new(false),
             cp_fetch: Default::default(),
             cp_txe: Default::default(),
@@ -448,6 +456,8 @@ impl<
             mi_op_destroy,
             mi_txwin,
             mi_ready,
+            st_rx_idle,
+            st_tx_idle,
             cp_fetch,
             cp_txe,
             cp_txd,
@@ -800,7 +810,7 @@ impl<
         // Status and counters. The index is the counter's position in `regs::Counter`
         // (rust-hdl needs literal indices here); the replay and drop tests read every
         // counter through its register and check its value.
-        self.regs.rx_idle.next = self.rxbuf.info_empty.val()
+        self.st_rx_idle.d.next = self.rxbuf.info_empty.val()
             & !self.rxbuf.busy.val()
             & self.dma.idle.val()
             & self.wskid.empty.val()
@@ -809,6 +819,8 @@ impl<
             & self.irq.idle.val()
             & (self.rxbuf.commit_ptr.val() == self.dma.free_ptr.val())
             & !self.cls.busy.val();
+        self.regs.rx_idle.next = self.st_rx_idle.q.val();
+        self.regs.tx_idle.next = self.st_tx_idle.q.val();
         self.regs.done_seq.next = self.dma.done_seq.val();
         self.regs.counters[0].next = self.mac.cnt_frames.val();
         self.regs.counters[1].next = self.mac.cnt_ok.val();
@@ -833,14 +845,14 @@ impl<
         self.regs.counters[20].next = self.eng.cnt_db_errors.val();
         self.regs.counters[21].next = self.irq.cnt_irq.val();
         if self.k_has_10g.val() {
-            self.regs.tx_idle.next =
+            self.st_tx_idle.d.next =
                 self.txe.idle.val() & self.txd.idle.val() & self.mac_tx.idle.val();
             self.regs.tx_counters[0].next = self.mac_tx.cnt_frames.val();
             self.regs.tx_counters[1].next = self.mac_tx.cnt_octets.val();
             self.regs.tx_counters[2].next = self.mac_tx.cnt_padded.val();
             self.regs.tx_counters[3].next = self.mac_tx.cnt_underrun.val();
         } else {
-            self.regs.tx_idle.next = self.txe.idle.val()
+            self.st_tx_idle.d.next = self.txe.idle.val()
                 & self.txd.idle.val()
                 & self.gskid.empty.val()
                 & self.gtx.idle.val();

@@ -36,6 +36,7 @@
 //! 5. `FETCH_ISSUE`: the VI at the head of the fetch queue gets a descriptor read;
 //! 6. `SCHED`: the scheduling decision for the VI at the head of the active list.
 
+use crate::mul::PipeMul16;
 use crate::occupancy::QueueOccupancy;
 use crate::stage::Stage;
 use arsenic_interface::event::error;
@@ -257,11 +258,13 @@ pub struct TxEngine<const VB: usize, const TB: usize> {
     s_db_bad: Stage<Bit>,
     s_charge: Stage<Bits<16>>,
     s_product: Stage<Bits<32>>,
-    // On the board the multiplier's operands and product pass a register more each, placed
-    // beside the `MULT18X18D` (which the card uses without its own registers).
+    // On the board the multiply takes two cycles more: in the DSP block with its own input
+    // and output registers (`mul`), then a register in the fabric. Elsewhere these stages
+    // are wires and `product` the multiply.
     s_mc: Stage<Bits<16>>,
     s_mr: Stage<Bits<16>>,
     s_prod2: Stage<Bits<32>>,
+    mul: PipeMul16,
     s_cover: Stage<Bit>,
     /// The shaping rate (cycles per byte, 2^-16) out of the VI's configuration word, next to
     /// the multiplier.
@@ -512,6 +515,7 @@ impl<const VB: usize, const TB: usize> Default for TxEngine<VB, TB> {
             s_mc: Default::default(),
             s_mr: Default::default(),
             s_prod2: Default::default(),
+            mul: Default::default(),
             s_cover: Default::default(),
             s_rate: Default::default(),
             s_infl_z: Default::default(),
@@ -766,6 +770,7 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
         self.s_mc.clock.next = self.clock.val();
         self.s_mr.clock.next = self.clock.val();
         self.s_prod2.clock.next = self.clock.val();
+        self.mul.clock.next = self.clock.val();
         self.s_cover.clock.next = self.clock.val();
         self.s_rate.clock.next = self.clock.val();
         self.s_infl_z.clock.next = self.clock.val();
@@ -1077,6 +1082,11 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
         self.product.next = self.s_mc.q.val() * self.s_mr.q.val();
         self.s_product.d.next = self.product.val();
         self.s_prod2.d.next = self.s_product.q.val();
+        self.mul.a.next = self.s_charge.q.val();
+        self.mul.b.next = self.s_rate.q.val();
+        if self.k_deep.val() {
+            self.s_prod2.d.next = self.mul.p.val();
+        }
         self.s_cover.d.next = self.s_d1.q.val() >= bit_cast::<24, 16>(self.s_charge.q.val());
         self.s_dleft.d.next = self.s_d1.q.val() - bit_cast::<24, 16>(self.s_charge.q.val());
         // Stage 5, 6, 7: the cost's exponent, the frame's finish time, and whether it stays
