@@ -258,12 +258,8 @@ pub struct TxEngine<const VB: usize, const TB: usize> {
     s_db_bad: Stage<Bit>,
     s_charge: Stage<Bits<16>>,
     s_product: Stage<Bits<32>>,
-    // On the board the multiply takes two cycles more: in the DSP block with its own input
-    // and output registers (`mul`), then a register in the fabric. Elsewhere these stages
-    // are wires and `product` the multiply.
-    s_mc: Stage<Bits<16>>,
-    s_mr: Stage<Bits<16>>,
-    s_prod2: Stage<Bits<32>>,
+    // On the board the product comes from the DSP block with its own input and output
+    // registers (`mul`, two cycles) into `s_product`; elsewhere from `product`, a wire.
     mul: PipeMul16,
     s_cover: Stage<Bit>,
     /// The shaping rate (cycles per byte, 2^-16) out of the VI's configuration word, next to
@@ -512,9 +508,6 @@ impl<const VB: usize, const TB: usize> Default for TxEngine<VB, TB> {
             s_db_bad: Default::default(),
             s_charge: Default::default(),
             s_product: Default::default(),
-            s_mc: Default::default(),
-            s_mr: Default::default(),
-            s_prod2: Default::default(),
             mul: Default::default(),
             s_cover: Default::default(),
             s_rate: Default::default(),
@@ -656,9 +649,6 @@ impl<const VB: usize, const TB: usize> TxEngine<VB, TB> {
         self.s_db_bad.set_registered(deep);
         self.s_charge.set_registered(deep);
         self.s_product.set_registered(deep);
-        self.s_mc.set_registered(deep);
-        self.s_mr.set_registered(deep);
-        self.s_prod2.set_registered(deep);
         self.s_cover.set_registered(deep);
         self.s_rate.set_registered(deep);
         self.s_infl_z.set_registered(deep);
@@ -767,9 +757,6 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
         self.s_db_bad.clock.next = self.clock.val();
         self.s_charge.clock.next = self.clock.val();
         self.s_product.clock.next = self.clock.val();
-        self.s_mc.clock.next = self.clock.val();
-        self.s_mr.clock.next = self.clock.val();
-        self.s_prod2.clock.next = self.clock.val();
         self.mul.clock.next = self.clock.val();
         self.s_cover.clock.next = self.clock.val();
         self.s_rate.clock.next = self.clock.val();
@@ -1077,21 +1064,18 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
         self.s_charge.d.next = self.charge.val();
         // Stage 4: its cost in the token bucket (size * cycles per byte, in 2^-16 cycles,
         // mantissa here, exponent next), and in the deficit.
-        self.s_mc.d.next = self.s_charge.q.val();
-        self.s_mr.d.next = self.s_rate.q.val();
-        self.product.next = self.s_mc.q.val() * self.s_mr.q.val();
-        self.s_product.d.next = self.product.val();
-        self.s_prod2.d.next = self.s_product.q.val();
+        self.product.next = self.s_charge.q.val() * self.s_rate.q.val();
         self.mul.a.next = self.s_charge.q.val();
         self.mul.b.next = self.s_rate.q.val();
+        self.s_product.d.next = self.product.val();
         if self.k_deep.val() {
-            self.s_prod2.d.next = self.mul.p.val();
+            self.s_product.d.next = self.mul.p.val();
         }
         self.s_cover.d.next = self.s_d1.q.val() >= bit_cast::<24, 16>(self.s_charge.q.val());
         self.s_dleft.d.next = self.s_d1.q.val() - bit_cast::<24, 16>(self.s_charge.q.val());
         // Stage 5, 6, 7: the cost's exponent, the frame's finish time, and whether it stays
         // within the burst.
-        self.inc.next = bit_cast::<64, 32>(self.s_prod2.q.val())
+        self.inc.next = bit_cast::<64, 32>(self.s_product.q.val())
             << bit_cast::<64, 5>(self.cfgw.val().get_bits::<5>(100));
         self.s_inc.d.next = self.inc.val();
         self.finish.next = self.s_tat_eff.q.val() + self.s_inc.q.val();
