@@ -21,7 +21,8 @@ import signal
 import sys
 from collections import defaultdict
 
-ROUTE = 0.9  # ns a net, placed near (nextpnr reports 0.4-1.0 inside a block)
+import os
+ROUTE = float(os.environ.get("ROUTE", "0.9"))  # ns a net, placed near (nextpnr reports 0.4-1.0 inside a block)
 CLK_TO_Q = {"TRELLIS_FF": 0.52, "DP16KD": 5.83, "TRELLIS_DPR16X4": 0.9, "EHXPLLL": 0.0, "IDDRX1F": 0.5}
 SOURCES = ("TRELLIS_FF", "DP16KD", "EHXPLLL", "IDDRX1F")
 LOGIC = {"LUT4": 0.24, "PFUMX": 0.17, "L6MUX21": 0.17, "MULT18X18D": 4.0, "TRELLIS_DPR16X4": 0.5}

@@ -181,6 +181,7 @@ pub fn synth(
         "report.md",
         "report.json",
         "top.config",
+        "top.sdf",
         "top.json",
     ] {
         let _ = std::fs::remove_file(out.join(f));
@@ -310,6 +311,10 @@ pub fn synth(
         "top.config",
         "--report",
         "report.json",
+        // Every cell's and every route's delay after routing, for a timing simulation or
+        // a list of every failing path (`scripts/timing-paths.py`).
+        "--sdf",
+        "top.sdf",
     ]);
     let pnr = run(
         &bin,

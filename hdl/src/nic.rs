@@ -156,6 +156,10 @@ pub struct Nic<
     mi_vi_cmd: Stage<Bit>,
     mi_op_create: Stage<Bit>,
     mi_op_destroy: Stage<Bit>,
+    mi_ctl: Stage<Bit>,
+    mi_shadow: Stage<Bit>,
+    mi_bt: Stage<Bit>,
+    mi_ctrl: Stage<Bit>,
     mi_txwin: Stage<Bit>,
     // The blocks ready for a request (`mmio_ready` on the simulation card); registered on
     // the gigabit card, low the cycle after a request (the request's own register and the
@@ -256,6 +260,10 @@ impl<
         self.mi_vi_cmd.set_registered(registered);
         self.mi_op_create.set_registered(registered);
         self.mi_op_destroy.set_registered(registered);
+        self.mi_ctl.set_registered(registered);
+        self.mi_shadow.set_registered(registered);
+        self.mi_bt.set_registered(registered);
+        self.mi_ctrl.set_registered(registered);
         self.mi_txwin.set_registered(registered);
         self.mi_ready.set_registered(registered);
         self.st_rx_idle.set_registered(registered);
@@ -338,13 +346,17 @@ impl<
             mi_wdata: Default::default(),
             mi_write: Default::default(),
             mi_read: Default::default(),
-            mdec: Default::default(),
+            mdec: MmioDecode::new(BB),
             mi_db: Default::default(),
             mi_tx_db: Default::default(),
             mi_tx_cmd: Default::default(),
             mi_vi_cmd: Default::default(),
             mi_op_create: Default::default(),
             mi_op_destroy: Default::default(),
+            mi_ctl: Default::default(),
+            mi_shadow: Default::default(),
+            mi_bt: Default::default(),
+            mi_ctrl: Default::default(),
             mi_txwin: Default::default(),
             ready_now: Default::default(),
             mi_ready: Default::default(),
@@ -454,6 +466,10 @@ impl<
             mi_vi_cmd,
             mi_op_create,
             mi_op_destroy,
+            mi_ctl,
+            mi_shadow,
+            mi_bt,
+            mi_ctrl,
             mi_txwin,
             mi_ready,
             st_rx_idle,
@@ -503,6 +519,10 @@ impl<
         self.mi_vi_cmd.d.next = self.mdec.vi_cmd.val();
         self.mi_op_create.d.next = self.mdec.op_create.val();
         self.mi_op_destroy.d.next = self.mdec.op_destroy.val();
+        self.mi_ctl.d.next = self.mdec.ctl.val();
+        self.mi_shadow.d.next = self.mdec.shadow.val();
+        self.mi_bt.d.next = self.mdec.bt.val();
+        self.mi_ctrl.d.next = self.mdec.ctrl.val();
         self.mi_txwin.d.next = (self.mmio_addr.val() >= self.k_tx_win_lo.val())
             & (self.mmio_addr.val() < self.k_tx_win_hi.val());
         self.regs.dec_db.next = self.mi_db.q.val();
@@ -511,6 +531,10 @@ impl<
         self.regs.dec_vi_cmd.next = self.mi_vi_cmd.q.val();
         self.regs.dec_op_create.next = self.mi_op_create.q.val();
         self.regs.dec_op_destroy.next = self.mi_op_destroy.q.val();
+        self.regs.dec_ctl.next = self.mi_ctl.q.val();
+        self.regs.dec_shadow.next = self.mi_shadow.q.val();
+        self.regs.dec_bt.next = self.mi_bt.q.val();
+        self.regs.dec_ctrl.next = self.mi_ctrl.q.val();
         self.mmio_rdata.next = self.regs.rdata.val();
         if self.eng.rd_valid.val() {
             self.mmio_rdata.next = self.eng.rd_data.val();

@@ -153,6 +153,12 @@ pub struct RegFile {
     pub dec_vi_cmd: Signal<In, Bit>,
     pub dec_op_create: Signal<In, Bit>,
     pub dec_op_destroy: Signal<In, Bit>,
+    /// In the control page (below 0x400), in the staged registers' window, in the buffer
+    /// table's window; `CTRL` itself.
+    pub dec_ctl: Signal<In, Bit>,
+    pub dec_shadow: Signal<In, Bit>,
+    pub dec_bt: Signal<In, Bit>,
+    pub dec_ctrl: Signal<In, Bit>,
     ctrl_r: DFF<Bits<32>>,
     reset_cnt: DFF<Bits<8>>,
     max_frame_r: DFFWithInit<Bits<16>>,
@@ -161,13 +167,15 @@ pub struct RegFile {
     cf_r: DFF<Bits<CFG_W>>,
     tst: [DFF<Bits<32>>; NTX],
     tf_r: DFF<Bits<TCFG_W>>,
-    k_tx_staged: [Constant<Bits<AW>>; NTX],
-    k_tx_status: Constant<Bits<AW>>,
-    k_tx_counter: [Constant<Bits<AW>>; NTX_COUNTERS],
+    k_tx_staged: [Constant<Bits<10>>; NTX],
+    k_tx_status: Constant<Bits<10>>,
     k_op_disable: Constant<Bits<32>>,
     k_loopback: Constant<Bits<32>>,
     k_status_tx_idle: Constant<Bits<32>>,
     is_bt: Signal<Local, Bit>,
+    lo10: Signal<Local, Bits<10>>,
+    db_hi: Signal<Local, Bits<2>>,
+    soft_w: Signal<Local, Bit>,
     ticks: DFF<Bits<64>>,
     rdata_r: DFF<Bits<32>>,
     // Read-back of the wide registers: the cycle a read arrives, one flag per register
@@ -237,28 +245,21 @@ pub struct RegFile {
     sb_after: Stage<Bit>,
     rd_stage: Stage<Bits<32>>,
     rv_stage: Stage<Bit>,
-    k_id: Constant<Bits<AW>>,
-    k_version: Constant<Bits<AW>>,
-    k_ctrl: Constant<Bits<AW>>,
-    k_status: Constant<Bits<AW>>,
-    k_time_lo: Constant<Bits<AW>>,
-    k_time_hi: Constant<Bits<AW>>,
-    k_max_frame: Constant<Bits<AW>>,
-    k_params: Constant<Bits<AW>>,
-    k_params2: Constant<Bits<AW>>,
-    k_staged: [Constant<Bits<AW>>; NSTAGED],
-    k_vi_status: Constant<Bits<AW>>,
-    k_vi_seq: Constant<Bits<AW>>,
-    k_done_seq: Constant<Bits<AW>>,
-    k_bt_base: Constant<Bits<AW>>,
-    k_ctl_end: Constant<Bits<AW>>,
-    k_shadow_lo: Constant<Bits<AW>>,
-    k_shadow_hi: Constant<Bits<AW>>,
-    k_bt_end: Constant<Bits<AW>>,
-    k_db_base: Constant<Bits<AW>>,
+    k_id: Constant<Bits<10>>,
+    k_version: Constant<Bits<10>>,
+    k_ctrl: Constant<Bits<10>>,
+    k_status: Constant<Bits<10>>,
+    k_time_lo: Constant<Bits<10>>,
+    k_time_hi: Constant<Bits<10>>,
+    k_max_frame: Constant<Bits<10>>,
+    k_params: Constant<Bits<10>>,
+    k_params2: Constant<Bits<10>>,
+    k_staged: [Constant<Bits<10>>; NSTAGED],
+    k_vi_status: Constant<Bits<10>>,
+    k_vi_seq: Constant<Bits<10>>,
+    k_done_seq: Constant<Bits<10>>,
     k_no_vi: Constant<Bits<16>>,
     k_params2_value: Constant<Bits<32>>,
-    k_counter: [Constant<Bits<AW>>; NCOUNTERS],
     k_id_value: Constant<Bits<32>>,
     k_version_value: Constant<Bits<32>>,
     k_params_value: Constant<Bits<32>>,
@@ -270,7 +271,9 @@ pub struct RegFile {
     k_status_idle: Constant<Bits<32>>,
 }
 
-fn reg(offset: u32) -> Constant<Bits<AW>> {
+/// A control-page register's address bits (`addr[9:0]`; the page is below 0x400).
+fn reg(offset: u32) -> Constant<Bits<10>> {
+    assert!(offset < 0x400);
     Constant::new((offset as u64).into())
 }
 
@@ -369,13 +372,19 @@ impl RegFile {
             dec_vi_cmd: Default::default(),
             dec_op_create: Default::default(),
             dec_op_destroy: Default::default(),
+            dec_ctl: Default::default(),
+            dec_shadow: Default::default(),
+            dec_bt: Default::default(),
+            dec_ctrl: Default::default(),
             k_tx_staged: std::array::from_fn(|i| reg(TX_STAGED[i])),
             k_tx_status: reg(regs::TX_CMD_STATUS),
-            k_tx_counter: std::array::from_fn(|i| reg(TxCounter::ALL[i].offset())),
             k_op_disable: word(tx_cmd::word(tx_cmd::DISABLE, 0)),
             k_loopback: word(ctrl::LOOPBACK),
             k_status_tx_idle: word(status::TX_IDLE),
             is_bt: Default::default(),
+            lo10: Default::default(),
+            db_hi: Default::default(),
+            soft_w: Default::default(),
             ticks: Default::default(),
             rdata_r: Default::default(),
             is_ctl: Default::default(),
@@ -450,15 +459,8 @@ impl RegFile {
             k_vi_status: reg(regs::VI_CMD_STATUS),
             k_vi_seq: reg(regs::VI_CMD_SEQ),
             k_done_seq: reg(regs::RX_DONE_SEQ),
-            k_bt_base: reg(regs::BUFTBL_BASE),
-            k_ctl_end: reg(0x400),
-            k_shadow_lo: reg(SHADOW_BASE),
-            k_shadow_hi: reg(SHADOW_BASE + 0x80),
-            k_bt_end: reg(regs::BUFTBL_BASE + 8 * (1 << buftbl_bits)),
-            k_db_base: reg(regs::DB_BASE),
             k_no_vi: Constant::new(0xFFFFu64.into()),
             k_params2_value: word(params2_value),
-            k_counter: std::array::from_fn(|i| reg(Counter::ALL[i].offset())),
             k_id_value: word(regs::ID_VALUE),
             k_version_value: word(regs::VERSION_VALUE),
             k_params_value: word(params_value),
@@ -523,16 +525,24 @@ impl Logic for RegFile {
             self.tst[i].d.next = self.tst[i].q.val();
         }
         self.ticks.d.next = self.ticks.q.val() + 1;
-        self.is_bt.next =
-            (self.addr.val() >= self.k_bt_base.val()) & (self.addr.val() < self.k_bt_end.val());
+        // The address's windows come decoded with the request (`MmioDecode`): no compare of
+        // the address sits behind its register. A control-page register is told by the
+        // address's low ten bits inside the page.
+        self.lo10.next = self.addr.val().get_bits::<10>(0);
+        self.is_bt.next = self.dec_bt.val();
         self.bt_we.next = false;
-        self.bt_addr.next = bit_cast::<16, AW>((self.addr.val() - self.k_bt_base.val()) >> 3);
+        // (The window starts at a multiple of its size: the entry is the address's bits.)
+        self.bt_addr.next = self.addr.val().get_bits::<16>(3);
         self.bt_data.next =
             (bit_cast::<64, 32>(self.wdata.val()) << 32) | bit_cast::<64, 32>(self.bt_lo.q.val());
         // Doorbell pages and VI commands go to the VI engine.
         self.mm_valid.next = false;
         self.mm_op.next = MmioOp::DbRead;
-        self.mm_vi.next = bit_cast::<16, AW>((self.addr.val() - self.k_db_base.val()) >> 12);
+        // (`addr - DB_BASE` >> 12: the window starts at bit 22, so only the top two bits
+        // take the difference.)
+        self.db_hi.next = self.addr.val().get_bits::<2>(22) - 1;
+        self.mm_vi.next = bit_cast::<16, 10>(self.addr.val().get_bits::<10>(12))
+            | (bit_cast::<16, 2>(self.db_hi.val()) << 10);
         self.mm_reg.next = self.addr.val().get_bits::<12>(0);
         self.mm_data.next = self.wdata.val();
         // The transmit registers of a doorbell page go to the transmit engine.
@@ -581,24 +591,27 @@ impl Logic for RegFile {
         if self.in_reset.q.val() {
             self.reset_cnt.d.next = self.reset_cnt.q.val() - 1;
         }
+        self.soft_w.next = self.write.val()
+            & self.dec_ctrl.val()
+            & ((self.wdata.val() & self.k_soft_reset.val()) != 0);
         // Writes.
         if self.write.val() {
-            if self.addr.val() == self.k_ctrl.val() {
+            if self.dec_ctrl.val() {
                 self.ctrl_r.d.next = self.wdata.val() & !self.k_soft_reset.val();
-                if (self.wdata.val() & self.k_soft_reset.val()) != 0 {
+                if self.soft_w.val() {
                     self.reset_cnt.d.next = self.k_reset_cycles.val();
                 }
             }
-            if self.addr.val() == self.k_max_frame.val() {
+            if self.dec_ctl.val() & (self.lo10.val() == self.k_max_frame.val()) {
                 self.max_frame_r.d.next = self.wdata.val().get_bits::<16>(0);
             }
             for i in 0..NSTAGED {
-                if self.addr.val() == self.k_staged[i].val() {
+                if self.dec_ctl.val() & (self.lo10.val() == self.k_staged[i].val()) {
                     self.st[i].d.next = self.wdata.val();
                 }
             }
             for i in 0..NTX {
-                if self.addr.val() == self.k_tx_staged[i].val() {
+                if self.dec_ctl.val() & (self.lo10.val() == self.k_tx_staged[i].val()) {
                     self.tst[i].d.next = self.wdata.val();
                 }
             }
@@ -625,7 +638,7 @@ impl Logic for RegFile {
         // registers and the counters are chosen by their flags in the answer's cycle.
         self.rvalid_r.d.next = self.read.val() & !self.dec_db.val();
         self.rdata_r.d.next = 0.into();
-        self.is_ctl.next = self.read.val() & (self.addr.val() < self.k_ctl_end.val());
+        self.is_ctl.next = self.read.val() & self.dec_ctl.val();
         self.widx.next = self.addr.val().get_bits::<8>(2);
         self.sel_ctrl.d.next = self.is_ctl.val() & (self.widx.val() == self.k_ctrl_w.val());
         self.sel_max_frame.d.next =
@@ -645,9 +658,7 @@ impl Logic for RegFile {
         self.shadow.read_address.next = self.widx.val().get_bits::<5>(0);
         self.shadow.write_address.next = self.widx.val().get_bits::<5>(0);
         self.shadow.write_data.next = self.wdata.val();
-        self.shadow.write_enable.next = self.write.val()
-            & (self.addr.val() >= self.k_shadow_lo.val())
-            & (self.addr.val() < self.k_shadow_hi.val());
+        self.shadow.write_enable.next = self.write.val() & self.dec_shadow.val();
         if self.in_reset.q.val() {
             self.shadow.write_address.next = self.reset_cnt.q.val().get_bits::<5>(0);
             self.shadow.write_data.next = 0.into();
@@ -686,13 +697,14 @@ impl Logic for RegFile {
         }
         // (Decoded only for a read: the simulation skips the work otherwise.)
         if self.read.val() {
-            if self.addr.val() == self.k_id.val() {
+            if self.is_ctl.val() & (self.lo10.val() == self.k_id.val()) {
                 self.rdata_r.d.next = self.k_id_value.val();
             }
-            if self.addr.val() == self.k_version.val() {
+            if self.is_ctl.val() & (self.lo10.val() == self.k_version.val()) {
                 self.rdata_r.d.next = self.k_version_value.val();
             }
-            if (self.addr.val() == self.k_status.val()) & !self.in_reset.q.val() {
+            if self.is_ctl.val() & (self.lo10.val() == self.k_status.val()) & !self.in_reset.q.val()
+            {
                 if self.rx_idle.val() & self.tx_idle.val() {
                     self.rdata_r.d.next = self.k_status_idle.val() | self.k_status_tx_idle.val();
                 } else if self.rx_idle.val() {
@@ -701,28 +713,28 @@ impl Logic for RegFile {
                     self.rdata_r.d.next = self.k_status_tx_idle.val();
                 }
             }
-            if self.addr.val() == self.k_time_lo.val() {
+            if self.is_ctl.val() & (self.lo10.val() == self.k_time_lo.val()) {
                 self.rdata_r.d.next = self.ticks.q.val().get_bits::<32>(0);
             }
-            if self.addr.val() == self.k_time_hi.val() {
+            if self.is_ctl.val() & (self.lo10.val() == self.k_time_hi.val()) {
                 self.rdata_r.d.next = self.ticks.q.val().get_bits::<32>(32);
             }
-            if self.addr.val() == self.k_params.val() {
+            if self.is_ctl.val() & (self.lo10.val() == self.k_params.val()) {
                 self.rdata_r.d.next = self.k_params_value.val();
             }
-            if self.addr.val() == self.k_params2.val() {
+            if self.is_ctl.val() & (self.lo10.val() == self.k_params2.val()) {
                 self.rdata_r.d.next = self.k_params2_value.val();
             }
-            if self.addr.val() == self.k_vi_status.val() {
+            if self.is_ctl.val() & (self.lo10.val() == self.k_vi_status.val()) {
                 self.rdata_r.d.next = self.eng_status.val();
             }
-            if self.addr.val() == self.k_vi_seq.val() {
+            if self.is_ctl.val() & (self.lo10.val() == self.k_vi_seq.val()) {
                 self.rdata_r.d.next = self.eng_seq.val();
             }
-            if self.addr.val() == self.k_done_seq.val() {
+            if self.is_ctl.val() & (self.lo10.val() == self.k_done_seq.val()) {
                 self.rdata_r.d.next = self.done_seq.val();
             }
-            if self.addr.val() == self.k_tx_status.val() {
+            if self.is_ctl.val() & (self.lo10.val() == self.k_tx_status.val()) {
                 self.rdata_r.d.next = self.tx_status.val();
             }
         }
@@ -824,7 +836,10 @@ impl Logic for RegFile {
         self.rdata.next = self.rd_stage.q.val();
         self.rvalid.next = self.rv_stage.q.val();
         self.reset.next = self.in_reset.q.val();
-        self.in_reset.d.next = self.reset_cnt.d.val() != 0;
+        // (`in_reset` is `reset_cnt != 0`, kept from the count's parts rather than its next
+        // value: a soft reset's write, or a count that does not end this cycle.)
+        self.in_reset.d.next =
+            self.soft_w.val() | (self.in_reset.q.val() & (self.reset_cnt.q.val() != 1));
         self.rx_enable.next = (self.ctrl_r.q.val() & self.k_rx_enable.val()) != 0;
         self.speed_10g.next = (self.ctrl_r.q.val() & self.k_speed_10g.val()) != 0;
         self.max_frame.next = self.max_frame_r.q.val();
@@ -892,6 +907,14 @@ pub struct MmioDecode {
     /// The data's operation field: `vi_cmd::CREATE`, `vi_cmd::DESTROY`.
     pub op_create: Signal<Out, Bit>,
     pub op_destroy: Signal<Out, Bit>,
+    /// The control page (below 0x400).
+    pub ctl: Signal<Out, Bit>,
+    /// The staged registers' window (their copy in distributed RAM).
+    pub shadow: Signal<Out, Bit>,
+    /// The buffer table's window, as long as the card's table.
+    pub bt: Signal<Out, Bit>,
+    /// `CTRL`.
+    pub ctrl: Signal<Out, Bit>,
     low: Signal<Local, Bits<12>>,
     op: Signal<Local, Bits<4>>,
     k_db_base: Constant<Bits<AW>>,
@@ -903,11 +926,30 @@ pub struct MmioDecode {
     k_tx_cnt_hi: Constant<Bits<12>>,
     k_op_create: Constant<Bits<4>>,
     k_op_destroy: Constant<Bits<4>>,
+    // Each window by its address bits above its size (each starts at a multiple of it).
+    k_ctl_mask: Constant<Bits<AW>>,
+    k_shadow_mask: Constant<Bits<AW>>,
+    k_shadow_base: Constant<Bits<AW>>,
+    k_bt_mask: Constant<Bits<AW>>,
+    k_bt_base: Constant<Bits<AW>>,
+    k_ctrl: Constant<Bits<AW>>,
 }
 
 impl Default for MmioDecode {
     fn default() -> Self {
+        Self::new(params::BUFTBL_BITS)
+    }
+}
+
+impl MmioDecode {
+    /// The decode for a card with 2^`buftbl_bits` buffer-table entries.
+    pub fn new(buftbl_bits: usize) -> Self {
         let reg = |a: u32| Constant::new((a as u64).into());
+        // A window of 2^`bits` bytes at `base`: the mask of the address bits that name it.
+        let window = |base: u32, bits: usize| {
+            assert!(bits < AW && base.is_multiple_of(1 << bits));
+            reg(((1u32 << AW) - 1) & !((1u32 << bits) - 1))
+        };
         MmioDecode {
             addr: Default::default(),
             wdata: Default::default(),
@@ -917,6 +959,10 @@ impl Default for MmioDecode {
             vi_cmd: Default::default(),
             op_create: Default::default(),
             op_destroy: Default::default(),
+            ctl: Default::default(),
+            shadow: Default::default(),
+            bt: Default::default(),
+            ctrl: Default::default(),
             low: Default::default(),
             op: Default::default(),
             k_db_base: reg(regs::DB_BASE),
@@ -928,6 +974,12 @@ impl Default for MmioDecode {
             k_tx_cnt_hi: Constant::new(0x200u64.into()),
             k_op_create: Constant::new((vi_cmd::CREATE as u64).into()),
             k_op_destroy: Constant::new((vi_cmd::DESTROY as u64).into()),
+            k_ctl_mask: window(0, 10),
+            k_shadow_mask: window(SHADOW_BASE, 7),
+            k_shadow_base: reg(SHADOW_BASE),
+            k_bt_mask: window(regs::BUFTBL_BASE, buftbl_bits + 3),
+            k_bt_base: reg(regs::BUFTBL_BASE),
+            k_ctrl: reg(regs::CTRL),
         }
     }
 }
@@ -947,5 +999,9 @@ impl Logic for MmioDecode {
         self.vi_cmd.next = self.addr.val() == self.k_vi_cmd.val();
         self.op_create.next = self.op.val() == self.k_op_create.val();
         self.op_destroy.next = self.op.val() == self.k_op_destroy.val();
+        self.ctl.next = (self.addr.val() & self.k_ctl_mask.val()) == 0;
+        self.shadow.next = (self.addr.val() & self.k_shadow_mask.val()) == self.k_shadow_base.val();
+        self.bt.next = (self.addr.val() & self.k_bt_mask.val()) == self.k_bt_base.val();
+        self.ctrl.next = self.addr.val() == self.k_ctrl.val();
     }
 }

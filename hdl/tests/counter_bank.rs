@@ -122,8 +122,11 @@ fn check_counter_reads(staged: bool) {
             }
             x.read.next = false;
             x.write.next = false;
-            // The request's decode (`dec_*`) stays low: neither `CTRL` nor a counter is a
-            // doorbell or command register.
+            // The request's decode (`dec_*`, as the card's `MmioDecode` gives it): `CTRL` and
+            // the counters are in the control page; neither is a doorbell or command
+            // register.
+            x.dec_ctl.next = true;
+            x.dec_ctrl.next = false;
             // Soft resets 289 cycles apart (289 = 9 x 32 + 1): at every phase of the bank's
             // 32-cycle scan in turn.
             // (No read is left unanswered when a reset starts.)
@@ -132,6 +135,7 @@ fn check_counter_reads(staged: bool) {
             if reset_at(cycle) {
                 x.write.next = true;
                 x.addr.next = (regs::CTRL as u64).into();
+                x.dec_ctrl.next = true;
                 x.wdata.next = (ctrl::SOFT_RESET as u64).into();
             } else if !in_reset && !(1..=latency).any(|d| reset_at(cycle + d)) && next() % 2 == 0 {
                 let i = (next() % 32) as usize;
