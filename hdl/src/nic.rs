@@ -180,6 +180,10 @@ pub struct Nic<
     cp_txd: Stage<Bit>,
     cp_tag: Stage<Bits<DMA_TAG_BITS>>,
     cp_data: Stage<Bits<64>>,
+    // The transmit engine's take of the transmit DMA's outcome, registered on the board's
+    // card (a wire on the simulation card): the DMA's outcome queue shifts a cycle after the
+    // engine decides, while the engine is busy with the outcome it took.
+    dn_take_s: Stage<Bit>,
     cp_last: Stage<Bit>,
     fetch: DescFetch<VB, CB, BB>,
     eng: ViEngine<VB, CB>,
@@ -234,6 +238,7 @@ impl<
         self.mac = MacRx::gmii_only();
         self.txe.set_deep(true);
         self.eng.set_deep(true);
+        self.txd.set_deep(true);
         self.set_board_stages(true);
         self.regs.set_staged_read(true);
         self.k_has_10g = Constant::new(false);
@@ -271,6 +276,7 @@ impl<
         self.cp_fetch.set_registered(registered);
         self.cp_txe.set_registered(registered);
         self.cp_txd.set_registered(registered);
+        self.dn_take_s.set_registered(registered);
         self.cp_tag.set_registered(registered);
         self.cp_data.set_registered(registered);
         self.cp_last.set_registered(registered);
@@ -366,6 +372,7 @@ impl<
             cp_fetch: Default::default(),
             cp_txe: Default::default(),
             cp_txd: Default::default(),
+            dn_take_s: Default::default(),
             cp_tag: Default::default(),
             cp_data: Default::default(),
             cp_last: Default::default(),
@@ -477,6 +484,7 @@ impl<
             cp_fetch,
             cp_txe,
             cp_txd,
+            dn_take_s,
             cp_tag,
             cp_data,
             cp_last,
@@ -732,7 +740,8 @@ impl<
         self.txe.dn_len.next = self.txd.dn_len.val();
         self.txe.dn_code.next = self.txd.dn_code.val();
         self.txe.dn_event.next = self.txd.dn_event.val();
-        self.txd.dn_take.next = self.txe.dn_take.val();
+        self.dn_take_s.d.next = self.txe.dn_take.val();
+        self.txd.dn_take.next = self.dn_take_s.q.val();
         self.eng.tx_ev_valid.next = self.txe.ev_valid.val();
         self.eng.tx_ev_vi.next = self.txe.ev_vi.val();
         self.eng.tx_ev_error.next = self.txe.ev_error.val();

@@ -59,6 +59,9 @@ pub struct TxDma<
     /// Mask of the card-wide counters' bits: all 32 alone; the card keeps only the low
     /// `regfile::COUNTER_LOW_BITS` and its register file's counter bank the rest.
     pub(crate) k_cmask: Constant<Bits<32>>,
+    /// The board's card: a descriptor's checks registered before the issue decides on them
+    /// (`set_deep`).
+    k_deep: Constant<Bit>,
     pub reset: Signal<In, Bit>,
     /// Largest frame, FCS included (`MAX_FRAME`).
     pub max_frame: Signal<In, Bits<16>>,
@@ -124,6 +127,11 @@ pub struct TxDma<
     // The issue's second cycle: the buffer-table entry registered out of block RAM, and the
     // descriptor's own checks.
     i_ready: DFF<Bit>,
+    // On the board's card a cycle between the two: the checks' outcome (`code`) registered
+    // in `code_r`, which the issue decides on.
+    i_wait: DFF<Bit>,
+    code_r: DFF<Bits<4>>,
+    code_use: Signal<Local, Bits<4>>,
     entry_r: DFF<Bits<64>>,
     i_bad_desc: DFF<Bit>,
     i_bt_over: DFF<Bit>,
@@ -172,6 +180,13 @@ pub struct TxDma<
     o2: DFF<Bits<53>>,
     o3: DFF<Bits<53>>,
     ocount: DFF<Bits<3>>,
+    // On the board's card an outcome enters the queue a cycle after the send stage decides
+    // (`po_v`, `po_new`), so that decision drives two registers instead of the queue's four
+    // entries; the room check counts it meanwhile. (`pw_*`: what the queue takes.)
+    po_v: DFF<Bit>,
+    po_new: DFF<Bits<53>>,
+    pw_v: Signal<Local, Bit>,
+    pw_new: Signal<Local, Bits<53>>,
     c_spoofed: DFF<Bits<32>>,
     c_bad_buffer: DFF<Bits<32>>,
     c_bad_desc: DFF<Bits<32>>,
@@ -250,6 +265,7 @@ impl<
         TxDma {
             clock: Default::default(),
             k_cmask: Constant::new(0xFFFF_FFFFu64.into()),
+            k_deep: Constant::new(false),
             reset: Default::default(),
             max_frame: Default::default(),
             job_valid: Default::default(),
@@ -304,6 +320,9 @@ impl<
             alloc: Default::default(),
             i_busy: Default::default(),
             i_ready: Default::default(),
+            i_wait: Default::default(),
+            code_r: Default::default(),
+            code_use: Default::default(),
             entry_r: Default::default(),
             i_bad_desc: Default::default(),
             i_bt_over: Default::default(),
@@ -344,6 +363,10 @@ impl<
             o2: Default::default(),
             o3: Default::default(),
             ocount: Default::default(),
+            po_v: Default::default(),
+            po_new: Default::default(),
+            pw_v: Default::default(),
+            pw_new: Default::default(),
             onew: Default::default(),
             oidx: Default::default(),
             oroom: Default::default(),
@@ -410,6 +433,25 @@ impl<
         const DA: usize,
         const HA: usize,
         const NS: usize,
+    > TxDma<VB, BB, SB, PB, DA, HA, NS>
+{
+    /// The board's card: a descriptor's checks (its buffer-table entry's owner, its offset
+    /// and length) are registered before the issue decides on them, so a descriptor takes
+    /// four cycles to issue instead of three; a frame's outcome reaches the engine a cycle
+    /// after its last beat is read.
+    pub fn set_deep(&mut self, deep: bool) {
+        self.k_deep = Constant::new(deep);
+    }
+}
+
+impl<
+        const VB: usize,
+        const BB: usize,
+        const SB: usize,
+        const PB: usize,
+        const DA: usize,
+        const HA: usize,
+        const NS: usize,
     > Logic for TxDma<VB, BB, SB, PB, DA, HA, NS>
 {
     #[hdl_gen]
@@ -420,6 +462,8 @@ impl<
             alloc,
             i_busy,
             i_ready,
+            i_wait,
+            code_r,
             entry_r,
             i_bad_desc,
             i_bt_over,
@@ -462,6 +506,8 @@ impl<
             o2,
             o3,
             ocount,
+            po_v,
+            po_new,
             c_spoofed,
             c_bad_buffer,
             c_bad_desc,
@@ -502,7 +548,8 @@ impl<
         if self.draining.q.val() & (self.rd_out.q.val() == 0) {
             self.draining.d.next = false;
         }
-        self.oroom.next = self.ocount.q.val() < 4;
+        self.oroom.next = (self.ocount.q.val() < 4)
+            & !(self.k_deep.val() & self.po_v.q.val() & (self.ocount.q.val() == 3));
         // Issue, three cycles a descriptor: it is taken when a slot is free and the previous
         // read has gone; the buffer table answers in the next cycle, into a register; the
         // cycle after, the slot's info word and the read.
@@ -511,7 +558,7 @@ impl<
         // Between descriptors the engine's offered one is loaded and its buffer-table entry
         // read whether or not it is taken (nothing uses them until one is), so that the take
         // decision drives only the take itself.
-        if !self.i_busy.q.val() & !self.i_ready.q.val() {
+        if !self.i_busy.q.val() & !self.i_wait.q.val() & !self.i_ready.q.val() {
             self.i_vi.d.next = self.job_vi.val();
             self.i_idx.d.next = self.job_idx.val();
             self.i_desc.d.next = self.job_desc.val();
@@ -519,6 +566,7 @@ impl<
             self.bt.read_address.next = self.job_desc.val().get_bits::<BB>(0);
         }
         if !self.i_busy.q.val()
+            & !self.i_wait.q.val()
             & !self.i_ready.q.val()
             & self.job_valid.val()
             & !self.rq_v.q.val()
@@ -550,6 +598,11 @@ impl<
         {
             self.code.next = self.k_err_bad_buffer.val();
         }
+        self.code_r.d.next = self.code.val();
+        self.code_use.next = self.code.val();
+        if self.k_deep.val() {
+            self.code_use.next = self.code_r.q.val();
+        }
         // The slot's info word: VI [15:0], ring index [31:16], length [46:32], event wanted
         // [47], code [51:48], unrestricted [52].
         self.info_v.write_enable.next = false;
@@ -560,11 +613,19 @@ impl<
             | (bit_cast::<64, 16>(self.i_idx.q.val()) << 16)
             | (bit_cast::<64, 15>(self.d_len.val().get_bits::<15>(0)) << 32)
             | (bit_cast::<64, 1>(self.i_desc.q.val().get_bit(63).into()) << 47)
-            | (bit_cast::<64, 4>(self.code.val()) << 48)
+            | (bit_cast::<64, 4>(self.code_use.val()) << 48)
             | (bit_cast::<64, 1>(self.i_unres.q.val().into()) << 52);
         self.info_d.write_data.next = self.info_v.write_data.val();
         if self.i_busy.q.val() {
             self.i_busy.d.next = false;
+            if self.k_deep.val() {
+                self.i_wait.d.next = true;
+            } else {
+                self.i_ready.d.next = true;
+            }
+        }
+        if self.i_wait.q.val() {
+            self.i_wait.d.next = false;
             self.i_ready.d.next = true;
         }
         if self.i_ready.q.val() {
@@ -572,7 +633,7 @@ impl<
             self.info_v.write_enable.next = true;
             self.info_d.write_enable.next = true;
             self.alloc.d.next = self.alloc.q.val() + 1;
-            if self.code.val() == 0 {
+            if self.code_use.val() == 0 {
                 self.rq_v.d.next = true;
                 self.rq_addr_r.d.next = (self.entry.val() & self.k_page_mask.val())
                     + bit_cast::<64, 32>(self.d_off.val());
@@ -582,7 +643,7 @@ impl<
                 // Marked filled a cycle after its info word is written.
                 self.err_v.d.next = true;
                 self.err_slot.d.next = self.alloc.q.val().get_bits::<SB>(0);
-                if self.code.val() == self.k_err_bad_buffer.val() {
+                if self.code_use.val() == self.k_err_bad_buffer.val() {
                     self.c_bad_buffer.d.next = (self.c_bad_buffer.q.val() + 1) & self.k_cmask.val();
                 } else {
                     self.c_bad_desc.d.next = (self.c_bad_desc.q.val() + 1) & self.k_cmask.val();
@@ -780,19 +841,27 @@ impl<
             self.o2.d.next = self.o3.q.val();
         }
         self.ocount.d.next = self.oidx.val();
-        if self.pop_q.val() {
+        self.po_v.d.next = self.pop_q.val();
+        self.po_new.d.next = self.onew.val();
+        self.pw_v.next = self.pop_q.val();
+        self.pw_new.next = self.onew.val();
+        if self.k_deep.val() {
+            self.pw_v.next = self.po_v.q.val();
+            self.pw_new.next = self.po_new.q.val();
+        }
+        if self.pw_v.val() {
             self.ocount.d.next = self.oidx.val() + 1;
             if self.oidx.val() == 0 {
-                self.o0.d.next = self.onew.val();
+                self.o0.d.next = self.pw_new.val();
             }
             if self.oidx.val() == 1 {
-                self.o1.d.next = self.onew.val();
+                self.o1.d.next = self.pw_new.val();
             }
             if self.oidx.val() == 2 {
-                self.o2.d.next = self.onew.val();
+                self.o2.d.next = self.pw_new.val();
             }
             if self.oidx.val() == 3 {
-                self.o3.d.next = self.onew.val();
+                self.o3.d.next = self.pw_new.val();
             }
         }
         // The beat queue to the MAC.
@@ -841,6 +910,7 @@ impl<
         if self.reset.val() {
             self.alloc.d.next = 0.into();
             self.i_busy.d.next = false;
+            self.i_wait.d.next = false;
             self.i_ready.d.next = false;
             self.rq_v.d.next = false;
             self.cb.d.next = 0.into();
@@ -861,6 +931,7 @@ impl<
             self.c_bad_buffer.d.next = 0.into();
             self.c_bad_desc.d.next = 0.into();
             self.err_v.d.next = false;
+            self.po_v.d.next = false;
             // Reads in flight (a held request is not one) drain before the next frame.
             self.draining.d.next = self.rd_out.d.val() != 0;
         }
@@ -879,12 +950,14 @@ impl<
         self.cnt_bad_desc.next = self.c_bad_desc.q.val();
         self.idle.next = (self.alloc.q.val() == self.fp.q.val())
             & !self.i_busy.q.val()
+            & !self.i_wait.q.val()
             & !self.i_ready.q.val()
             & !self.rq_v.q.val()
             & (self.fcount.q.val() == 0)
             & !self.rd_pend.q.val()
             & !self.err_v.q.val()
             & !self.draining.q.val()
+            & !(self.k_deep.val() & self.po_v.q.val())
             & (self.ocount.q.val() == 0);
     }
 }

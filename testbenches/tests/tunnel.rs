@@ -7,7 +7,10 @@ use arsenic_host::{
     ViConfig, ViEvent,
 };
 use arsenic_interface::classifier::ClassifierParams;
+use arsenic_interface::event::error;
 use arsenic_interface::params::Speed;
+use arsenic_interface::regs::TxViCounter;
+use arsenic_interface::txdesc::TxDescRepr;
 use arsenic_interface::{fcs, regs, tunnel};
 use arsenic_testbenches::tunnel_sim::TunnelSim;
 
@@ -139,6 +142,52 @@ fn the_manager_configures_the_board_over_the_tunnel_and_a_vi_receives() {
     );
     assert_eq!(sent.len(), 1, "only the allowed frame leaves");
     assert_eq!(sent[0].bytes, fcs::append_fcs(&reply));
+    // Descriptors the board's transmit DMA refuses (its checks take a cycle of their own on
+    // the board): a buffer past the end of the card's buffer table, an invalid entry's, and
+    // a misaligned offset in the VI's own buffer. Each is an error event at its ring index
+    // and a counted drop, and none reaches the wire.
+    let own = user.tx_buffer_ids().start;
+    for (buffer_id, offset) in [(1u32 << 20, 0u16), ((1 << 10) - 1, 0), (own, 4)] {
+        user.post_tx_raw(
+            &mut dev,
+            TxDescRepr {
+                buffer_id,
+                offset,
+                len: 100,
+                request_event: true,
+            }
+            .word(),
+        )
+        .unwrap();
+    }
+    let mut errors = Vec::new();
+    for _ in 0..200 {
+        dev.wait(256);
+        evs.clear();
+        user.poll(&mut dev, &mut evs).unwrap();
+        errors.extend(evs.iter().filter_map(|e| match e {
+            ViEvent::Error { code, index } => Some((*code, *index)),
+            _ => None,
+        }));
+        if errors.len() >= 3 {
+            break;
+        }
+    }
+    assert_eq!(
+        errors,
+        [
+            (error::TX_BAD_BUFFER, 2),
+            (error::TX_BAD_BUFFER, 3),
+            (error::TX_BAD_DESC, 4)
+        ],
+        "after the two frames at ring indices 0 and 1"
+    );
+    let s = user.tx_stats(&mut dev);
+    assert_eq!(s[&TxViCounter::DropBadBuffer], 2);
+    assert_eq!(s[&TxViCounter::DropBadDesc], 1);
+    assert_eq!(s[&TxViCounter::DropSpoofed], 1);
+    assert_eq!(s[&TxViCounter::Frames], 1);
+    assert!(dev.link().net_tx.frames.is_empty(), "nothing more left");
     assert!(dev.link().tunnel_wire_faults().is_empty());
     let st = dev.stats.clone();
     assert_eq!((st.bad, st.read_timeouts, st.dma_faults), (0, 0, 0));
