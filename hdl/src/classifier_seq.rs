@@ -364,6 +364,7 @@ reg [$RD1:0] ready;
 reg [$RB:0] ev_slot;
 reg ev_has_slot;
 reg [$RB:0] f_head, f_tail, fcount;
+reg [$RB:0] fc_same, fc_less;
 // The head's result, moved to an output register (the card's DMA sees registers only).
 reg o_v, q_take;
 reg [35:0] o_d;
@@ -583,6 +584,8 @@ always @(*) begin
     // being popped: the consumer's pop stays out of the queue's logic (a result leaves at
     // most every other cycle, and a frame takes eight at least).
     q_take = (fcount != 0) && ready[f_head[$RB1:0]] && !o_v;
+    fc_same = fcount + ((s_valid && s_last && s_commit && !fcount[$RB]) ? 1 : 0);
+    fc_less = fc_same - 1;
     res_empty = !o_v;
     res_vi = o_v ? o_d[15:0] : 16'd0;
     res_filter = o_v ? o_d[31:16] : 16'd0;
@@ -850,13 +853,16 @@ always @(posedge clock) begin
         end
     end
     if (res_pop && o_v) o_v <= 0;
+    // (The output word follows the head while the output register is empty: only the valid
+    // flag waits for the take.)
+    if (!o_v) o_d <= fifo[f_head[$RB1:0]];
     if (q_take) begin
         o_v <= 1;
-        o_d <= fifo[f_head[$RB1:0]];
         f_head <= f_head + 1;
     end
-    // The queue's occupancy (f_tail - f_head), kept in a register of its own.
-    fcount <= fcount + ((s_valid && s_last && s_commit && !fcount[$RB]) ? 1 : 0) - (q_take ? 1 : 0);
+    // The queue's occupancy (f_tail - f_head), kept in a register of its own: both sums
+    // from registers, the take only choosing between them.
+    fcount <= q_take ? fc_less : fc_same;
     // Ready bits, each with its own decode: cleared when a frame takes its slot, set when
     // its result is written (or at once for a frame the classifier had no time for).
     for (ir = 0; ir < $RD; ir = ir + 1) begin

@@ -180,11 +180,11 @@ pub struct Nic<
     cp_txd: Stage<Bit>,
     cp_tag: Stage<Bits<DMA_TAG_BITS>>,
     cp_data: Stage<Bits<64>>,
+    cp_last: Stage<Bit>,
     // The transmit engine's take of the transmit DMA's outcome, registered on the board's
     // card (a wire on the simulation card): the DMA's outcome queue shifts a cycle after the
     // engine decides, while the engine is busy with the outcome it took.
     dn_take_s: Stage<Bit>,
-    cp_last: Stage<Bit>,
     fetch: DescFetch<VB, CB, BB>,
     eng: ViEngine<VB, CB>,
     dma: RxDma,
