@@ -876,6 +876,10 @@ impl Logic for RegFile {
     }
 }
 
+// The buffer table's entry is the address's bits 3..18 and a VI's doorbell page its bits
+// 12..21 with the two above them less one (`bt_addr`, `mm_vi`).
+const _: () = assert!(regs::BUFTBL_BASE.is_multiple_of(1 << 19) && regs::DB_BASE == 1 << 22);
+
 // The transmit configuration's layout, as the register file packs it.
 const _: () = assert!(
     tcfg::RING_BASE == 0
