@@ -172,7 +172,6 @@ pub struct RegFile {
     k_op_disable: Constant<Bits<32>>,
     k_loopback: Constant<Bits<32>>,
     k_status_tx_idle: Constant<Bits<32>>,
-    is_bt: Signal<Local, Bit>,
     lo10: Signal<Local, Bits<10>>,
     db_hi: Signal<Local, Bits<2>>,
     soft_w: Signal<Local, Bit>,
@@ -381,7 +380,6 @@ impl RegFile {
             k_op_disable: word(tx_cmd::word(tx_cmd::DISABLE, 0)),
             k_loopback: word(ctrl::LOOPBACK),
             k_status_tx_idle: word(status::TX_IDLE),
-            is_bt: Default::default(),
             lo10: Default::default(),
             db_hi: Default::default(),
             soft_w: Default::default(),
@@ -529,7 +527,6 @@ impl Logic for RegFile {
         // the address sits behind its register. A control-page register is told by the
         // address's low ten bits inside the page.
         self.lo10.next = self.addr.val().get_bits::<10>(0);
-        self.is_bt.next = self.dec_bt.val();
         self.bt_we.next = false;
         // (The window starts at a multiple of its size: the entry is the address's bits.)
         self.bt_addr.next = self.addr.val().get_bits::<16>(3);
@@ -615,7 +612,7 @@ impl Logic for RegFile {
                     self.tst[i].d.next = self.wdata.val();
                 }
             }
-            if self.is_bt.val() {
+            if self.dec_bt.val() {
                 if self.addr.val().get_bit(2) {
                     self.bt_we.next = true;
                 } else {

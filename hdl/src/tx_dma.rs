@@ -59,7 +59,7 @@ pub struct TxDma<
     /// Mask of the card-wide counters' bits: all 32 alone; the card keeps only the low
     /// `regfile::COUNTER_LOW_BITS` and its register file's counter bank the rest.
     pub(crate) k_cmask: Constant<Bits<32>>,
-    /// The board's card: a descriptor's checks registered before the issue decides on them
+    /// The board's card: the issue's checks and the outcome queue's push a cycle later
     /// (`set_deep`).
     k_deep: Constant<Bit>,
     pub reset: Signal<In, Bit>,
