@@ -366,7 +366,7 @@ reg ev_has_slot;
 reg [$RB:0] f_head, f_tail, fcount;
 reg [$RB:0] fc_same, fc_less;
 // The head's result, moved to an output register (the card's DMA sees registers only).
-reg o_v, q_take;
+reg o_v, q_take, push_r, q_full;
 reg [35:0] o_d;
 reg [31:0] c_rule, c_flow, c_over;
 reg use_flow, have;
@@ -584,7 +584,10 @@ always @(*) begin
     // being popped: the consumer's pop stays out of the queue's logic (a result leaves at
     // most every other cycle, and a frame takes eight at least).
     q_take = (fcount != 0) && ready[f_head[$RB1:0]] && !o_v;
-    fc_same = fcount + ((s_valid && s_last && s_commit && !fcount[$RB]) ? 1 : 0);
+    // A frame's push is counted the cycle after it (`push_r`), so the count's sums start
+    // from registers alone; meanwhile 'full' counts it too.
+    q_full = fcount[$RB] || (push_r && fcount[$RB1:0] == {$RB{1'b1}});
+    fc_same = fcount + (push_r ? 1 : 0);
     fc_less = fc_same - 1;
     res_empty = !o_v;
     res_vi = o_v ? o_d[15:0] : 16'd0;
@@ -828,7 +831,7 @@ always @(posedge clock) begin
             if (s_commit) begin
                 if (busy_r && !at_dec) begin
                     c_over <= c_over + 1;
-                    if (!fcount[$RB]) begin
+                    if (!q_full) begin
                         fifo[f_tail[$RB1:0]] <= {4'd0, 16'd$FNONE, 16'd0};
                         f_tail <= f_tail + 1;
                     end
@@ -845,9 +848,9 @@ always @(posedge clock) begin
                     tvalid_snap <= term_valid;
                     t_have <= 0; f_have <= 0; rule_r <= 0; flow_r <= 0;
                     // The frame's place in the queue, kept while it is classified.
-                    ev_has_slot <= !fcount[$RB];
+                    ev_has_slot <= !q_full;
                     ev_slot <= f_tail;
-                    if (!fcount[$RB]) f_tail <= f_tail + 1;
+                    if (!q_full) f_tail <= f_tail + 1;
                 end
             end
         end
@@ -863,15 +866,16 @@ always @(posedge clock) begin
     // The queue's occupancy (f_tail - f_head), kept in a register of its own: both sums
     // from registers, the take only choosing between them.
     fcount <= q_take ? fc_less : fc_same;
+    push_r <= s_valid && s_last && s_commit && !q_full;
     // Ready bits, each with its own decode: cleared when a frame takes its slot, set when
     // its result is written (or at once for a frame the classifier had no time for).
     for (ir = 0; ir < $RD; ir = ir + 1) begin
-        if (s_valid && s_last && s_commit && !fcount[$RB] && f_tail[$RB1:0] == ir)
+        if (s_valid && s_last && s_commit && !q_full && f_tail[$RB1:0] == ir)
             ready[ir] <= busy_r && !at_dec;
         if (at_dec && ev_has_slot && ev_slot[$RB1:0] == ir) ready[ir] <= 1'b1;
     end
     if (reset) begin
-        f_head <= 0; f_tail <= 0; fcount <= 0; o_v <= 0; busy_r <= 0; at_dec <= 0; lit_on <= 0; term_on <= 0; cap_beat <= 0; ev_has_slot <= 0; ready <= 0;
+        f_head <= 0; f_tail <= 0; fcount <= 0; push_r <= 0; o_v <= 0; busy_r <= 0; at_dec <= 0; lit_on <= 0; term_on <= 0; cap_beat <= 0; ev_has_slot <= 0; ready <= 0;
         c_rule <= 0; c_flow <= 0; c_over <= 0;
     end
 end

@@ -135,6 +135,10 @@ pub struct TxDma<
     entry_r: DFF<Bits<64>>,
     i_bad_desc: DFF<Bit>,
     i_bt_over: DFF<Bit>,
+    // The loaded descriptor's end (offset + length) and length + FCS, summed as it is
+    // loaded, so that its checks are compares of registers.
+    i_end: DFF<Bits<32>>,
+    i_len4: DFF<Bits<32>>,
     i_vi: DFF<Bits<16>>,
     i_idx: DFF<Bits<16>>,
     i_desc: DFF<Bits<64>>,
@@ -326,6 +330,8 @@ impl<
             entry_r: Default::default(),
             i_bad_desc: Default::default(),
             i_bt_over: Default::default(),
+            i_end: Default::default(),
+            i_len4: Default::default(),
             i_vi: Default::default(),
             i_idx: Default::default(),
             i_desc: Default::default(),
@@ -467,6 +473,8 @@ impl<
             entry_r,
             i_bad_desc,
             i_bt_over,
+            i_end,
+            i_len4,
             i_vi,
             i_idx,
             i_desc,
@@ -562,6 +570,9 @@ impl<
             self.i_vi.d.next = self.job_vi.val();
             self.i_idx.d.next = self.job_idx.val();
             self.i_desc.d.next = self.job_desc.val();
+            self.i_end.d.next = bit_cast::<32, 16>(self.job_desc.val().get_bits::<16>(32))
+                + bit_cast::<32, 15>(self.job_desc.val().get_bits::<15>(48));
+            self.i_len4.d.next = bit_cast::<32, 15>(self.job_desc.val().get_bits::<15>(48)) + 4;
             self.i_unres.d.next = self.job_unres.val();
             self.bt.read_address.next = self.job_desc.val().get_bits::<BB>(0);
         }
@@ -583,10 +594,10 @@ impl<
         self.d_len.next = bit_cast::<32, 15>(self.i_desc.q.val().get_bits::<15>(48));
         self.d_beats.next = (self.d_len.val() + 7) >> 3;
         self.i_bad_desc.d.next = (self.d_off.val().get_bits::<3>(0) != 0)
-            | (self.d_off.val() + self.d_len.val() > self.k_page.val())
+            | (self.i_end.q.val() > self.k_page.val())
             | (self.d_len.val() < self.k_min_len.val())
             | (self.d_len.val() > self.k_slot_bytes.val())
-            | (self.d_len.val() + 4 > bit_cast::<32, 16>(self.max_frame.val()));
+            | (self.i_len4.q.val() > bit_cast::<32, 16>(self.max_frame.val()));
         self.i_bt_over.d.next = self.i_desc.q.val().get_bits::<32>(0) >= self.k_bt_limit.val();
         self.code.next = 0.into();
         if self.i_bad_desc.q.val() {

@@ -256,6 +256,10 @@ pub struct TxEngine<const VB: usize, const TB: usize> {
     s_nfetch: Stage<Bits<16>>,
     s_rq_addr: Stage<Bits<64>>,
     s_db_bad: Stage<Bit>,
+    // A doorbell write on an enabled VI, refused or taken: a stage after its check, so that
+    // the decision only chooses.
+    s_db_err: Stage<Bit>,
+    s_db_ok: Stage<Bit>,
     s_charge: Stage<Bits<16>>,
     s_product: Stage<Bits<32>>,
     // On the board the product comes from the DSP block with its own input and output
@@ -506,6 +510,8 @@ impl<const VB: usize, const TB: usize> Default for TxEngine<VB, TB> {
             s_nfetch: Default::default(),
             s_rq_addr: Default::default(),
             s_db_bad: Default::default(),
+            s_db_err: Default::default(),
+            s_db_ok: Default::default(),
             s_charge: Default::default(),
             s_product: Default::default(),
             mul: Default::default(),
@@ -647,6 +653,8 @@ impl<const VB: usize, const TB: usize> TxEngine<VB, TB> {
         self.s_nfetch.set_registered(deep);
         self.s_rq_addr.set_registered(deep);
         self.s_db_bad.set_registered(deep);
+        self.s_db_err.set_registered(deep);
+        self.s_db_ok.set_registered(deep);
         self.s_charge.set_registered(deep);
         self.s_product.set_registered(deep);
         self.s_cover.set_registered(deep);
@@ -755,6 +763,8 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
         self.s_nfetch.clock.next = self.clock.val();
         self.s_rq_addr.clock.next = self.clock.val();
         self.s_db_bad.clock.next = self.clock.val();
+        self.s_db_err.clock.next = self.clock.val();
+        self.s_db_ok.clock.next = self.clock.val();
         self.s_charge.clock.next = self.clock.val();
         self.s_product.clock.next = self.clock.val();
         self.mul.clock.next = self.clock.val();
@@ -1033,6 +1043,12 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
         // (The ring's size is its mask plus one, both on 16 bits.)
         self.s_db_bad.d.next = (self.s_dnew.q.val() > self.s_ring_n.q.val())
             | (self.s_dnew.q.val() < self.s_pending.q.val());
+        self.s_db_err.d.next =
+            self.s_db_write.q.val() & self.vi_ok.val() & self.enabled.val() & self.s_db_bad.q.val();
+        self.s_db_ok.d.next = self.s_db_write.q.val()
+            & self.vi_ok.val()
+            & self.enabled.val()
+            & !self.s_db_bad.q.val();
         // Whether a descriptor read is wanted after the decision: descriptors still wait in
         // the ring and no more than TX_FETCH_MAX are on card. A scheduling decision starts
         // one, a read landed adds its count, a doorbell moves the producer index.
@@ -1166,27 +1182,25 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
                     TxCmd::Mmio => {
                         self.rd_v.d.next = !self.mm_write_r.q.val();
                         self.rd_d.d.next = 0.into();
+                        // Refused if it goes backwards or past the ring.
+                        if self.s_db_err.q.val() {
+                            self.write_back.next = true;
+                            self.cn[5].next = self.cn[5].val() + 1;
+                            self.c_db_errors.d.next =
+                                (self.c_db_errors.q.val() + 1) & self.k_cmask.val();
+                            self.ev_v.d.next = true;
+                            self.ev_vi_r.d.next = self.cvi.q.val();
+                            self.ev_error_r.d.next = true;
+                            self.ev_code_r.d.next = self.k_err_db.val();
+                            self.ev_value_r.d.next = self.mm_data_r.q.val().get_bits::<16>(0);
+                            self.ev_len_r.d.next = 0.into();
+                        }
+                        if self.s_db_ok.q.val() {
+                            self.write_back.next = true;
+                            self.prod.next = self.mm_data_r.q.val().get_bits::<16>(0);
+                            self.want_fetch.next = true;
+                        }
                         if self.vi_ok.val() {
-                            if self.s_db_write.q.val() & self.enabled.val() {
-                                // Refused if it goes backwards or past the ring.
-                                if self.s_db_bad.q.val() {
-                                    self.write_back.next = true;
-                                    self.cn[5].next = self.cn[5].val() + 1;
-                                    self.c_db_errors.d.next =
-                                        (self.c_db_errors.q.val() + 1) & self.k_cmask.val();
-                                    self.ev_v.d.next = true;
-                                    self.ev_vi_r.d.next = self.cvi.q.val();
-                                    self.ev_error_r.d.next = true;
-                                    self.ev_code_r.d.next = self.k_err_db.val();
-                                    self.ev_value_r.d.next =
-                                        self.mm_data_r.q.val().get_bits::<16>(0);
-                                    self.ev_len_r.d.next = 0.into();
-                                } else {
-                                    self.write_back.next = true;
-                                    self.prod.next = self.mm_data_r.q.val().get_bits::<16>(0);
-                                    self.want_fetch.next = true;
-                                }
-                            }
                             if self.mm_reg_r.q.val() == self.k_tx_prod.val() {
                                 self.rd_d.d.next = bit_cast::<32, 16>(self.prod.val());
                             }

@@ -289,8 +289,6 @@ pub struct ViEngine<const VB: usize, const CB: usize> {
     evq_phase: Signal<Local, Bit>,
     dnew: Signal<Local, Bits<16>>,
     err: Signal<Local, Bit>,
-    err_code: Signal<Local, Bits<4>>,
-    err_value: Signal<Local, Bits<16>>,
     start: Signal<Local, Bit>,
     start_cmd: Signal<Local, EngineCmd>,
     start_vi: Signal<Local, Bits<16>>,
@@ -352,6 +350,14 @@ pub struct ViEngine<const VB: usize, const CB: usize> {
     sb_cdata_ne: Stage<Bit>,
     sb_room_ok: Stage<Bit>,
     sb_room_ok1: Stage<Bit>,
+    // The indices a decision advances, one more, and a doorbell write's own checks (the
+    // write on an enabled VI; each refusal with the register it names), so that the
+    // decision only chooses.
+    sb_evq_prod1: Stage<Bits<16>>,
+    sb_cons1: Stage<Bits<16>>,
+    sb_db_go: Stage<Bit>,
+    // A decision's count, added a cycle after it on the board (no decision reads it sooner).
+    dec_inc: Stage<Bit>,
     m_pf: Signal<Local, Bits<16>>,
     m_rt: Signal<Local, Bits<16>>,
     prod_set: Signal<Local, Bit>,
@@ -535,8 +541,6 @@ impl<const VB: usize, const CB: usize> Default for ViEngine<VB, CB> {
             evq_phase: Default::default(),
             dnew: Default::default(),
             err: Default::default(),
-            err_code: Default::default(),
-            err_value: Default::default(),
             start: Default::default(),
             start_cmd: Default::default(),
             start_vi: Default::default(),
@@ -594,6 +598,10 @@ impl<const VB: usize, const CB: usize> Default for ViEngine<VB, CB> {
             sb_cdata_ne: Default::default(),
             sb_room_ok: Default::default(),
             sb_room_ok1: Default::default(),
+            sb_evq_prod1: Default::default(),
+            sb_cons1: Default::default(),
+            sb_db_go: Default::default(),
+            dec_inc: Default::default(),
             m_pf: Default::default(),
             m_rt: Default::default(),
             prod_set: Default::default(),
@@ -642,6 +650,10 @@ impl<const VB: usize, const CB: usize> ViEngine<VB, CB> {
         self.sb_cdata_ne.set_registered(deep);
         self.sb_room_ok.set_registered(deep);
         self.sb_room_ok1.set_registered(deep);
+        self.sb_evq_prod1.set_registered(deep);
+        self.sb_cons1.set_registered(deep);
+        self.sb_db_go.set_registered(deep);
+        self.dec_inc.set_registered(deep);
     }
 }
 
@@ -739,6 +751,10 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
         self.sb_cdata_ne.clock.next = self.clock.val();
         self.sb_room_ok.clock.next = self.clock.val();
         self.sb_room_ok1.clock.next = self.clock.val();
+        self.sb_evq_prod1.clock.next = self.clock.val();
+        self.sb_cons1.clock.next = self.clock.val();
+        self.sb_db_go.clock.next = self.clock.val();
+        self.dec_inc.clock.next = self.clock.val();
 
         self.cfgr.read_clock.next = self.clock.val();
         self.cfgr.write_clock.next = self.clock.val();
@@ -923,10 +939,17 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
         // past the ring, the event consumer index unless between the old value and the
         // events written.
         self.dnew.next = self.cdata.q.val().get_bits::<16>(0) - self.cons.val();
-        self.sb_rx_bad.d.next = (self.dnew.val() > self.ring_n.val())
-            | (self.dnew.val() < self.prod.val() - self.cons.val());
-        self.sb_evq_bad.d.next = (self.evq_prod.val() - self.cdata.q.val().get_bits::<16>(0))
-            > (self.evq_prod.val() - self.evq_cons.val());
+        self.sb_rx_bad.d.next = self.creg_rx_prod.q.val()
+            & ((self.dnew.val() > self.ring_n.val())
+                | (self.dnew.val() < self.prod.val() - self.cons.val()));
+        self.sb_evq_bad.d.next = (self.creg_evq_cons.q.val() | self.creg_irq_arm.q.val())
+            & ((self.evq_prod.val() - self.cdata.q.val().get_bits::<16>(0))
+                > (self.evq_prod.val() - self.evq_cons.val()));
+        self.sb_db_go.d.next = (self.cop.q.val() == MmioOp::DbWrite)
+            & (self.cvi.q.val() < self.k_nv.val())
+            & self.enabled.val();
+        self.sb_evq_prod1.d.next = self.evq_prod.val() + 1;
+        self.sb_cons1.d.next = self.cons.val() + 1;
         self.sb_arm_now.d.next = self.evq_prod.val() != self.cdata.q.val().get_bits::<16>(0);
         // Whether the VI still wants descriptors after the decision (see `push` below).
         self.sb_prod_ne.d.next = self.prod.val() != self.fetch.val();
@@ -940,6 +963,7 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
         // Read phase: address the VI's next on-card descriptor.
         self.cache.read_address.next = (bit_cast::<CB, 16>(self.cvi.q.val()) << self.k_dpv.val())
             | bit_cast::<CB, DPV>(self.dynr.read_data.val().get_bits::<DPV>(48));
+        self.dec_inc.d.next = false;
         self.write_back.next = false;
         self.write_cfg.next = false;
         self.clr.next = false;
@@ -949,8 +973,6 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
         self.prod_ne.next = false;
         self.room_ok.next = false;
         self.err.next = false;
-        self.err_code.next = 0.into();
-        self.err_value.next = 0.into();
         self.res_valid.next = false;
         self.res_action.next = AdmitAction::Drop;
         self.res_code.next = 0.into();
@@ -962,6 +984,46 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
         self.res_holdoff.next = self.sa_cfg.q.val().get_bits::<16>(208);
         self.rd_valid.next = false;
         self.rd_data.next = 0.into();
+        // The words of an event and of a descriptor read are loaded every cycle their output
+        // is free, so the decision drives only the valid flag (on the board the decision's
+        // inputs are far from these registers). An event is the transmit engine's (a
+        // `TxEvent`) or a refused doorbell's error (an `Mmio`); a refused doorbell names its
+        // register in the error's code.
+        if !self.aux_v.q.val() {
+            self.aux_vi_r.d.next = self.cvi.q.val();
+            self.aux_evq_r.d.next = self.sb_evq_slot.q.val();
+            self.aux_phase_r.d.next = self.sb_evq_phase.q.val();
+            self.aux_holdoff_r.d.next = self.sa_cfg.q.val().get_bits::<16>(208);
+            if self.cmd.q.val() == EngineCmd::TxEvent {
+                self.aux_code_r.d.next = self.tev_code.q.val();
+                self.aux_value_r.d.next = self.tev_value.q.val();
+                self.aux_kind_r.d.next = self.k_kind_tx_done.val();
+                if self.tev_error.q.val() {
+                    self.aux_kind_r.d.next = self.k_kind_error.val();
+                }
+                self.aux_len_r.d.next = self.tev_len.q.val();
+                self.aux_irq_r.d.next = self.sa_dyn.q.val().get_bit(99);
+            } else {
+                self.aux_code_r.d.next = self.k_err_evq.val();
+                if self.creg_rx_prod.q.val() {
+                    self.aux_code_r.d.next = self.k_err_rx.val();
+                }
+                self.aux_value_r.d.next = self.cdata.q.val().get_bits::<16>(0);
+                self.aux_kind_r.d.next = self.k_kind_error.val();
+                self.aux_len_r.d.next = 0.into();
+                self.aux_irq_r.d.next = false;
+            }
+        }
+        if !self.fi_v.q.val() {
+            self.fi_vi_r.d.next = self.cvi.q.val();
+            self.fi_addr_r.d.next = self.sb_fi_addr.q.val();
+            self.fi_n_r.d.next = self.sb_nfetch.q.val().get_bits::<5>(0);
+            self.fi_slot_r.d.next = (bit_cast::<CB, 16>(self.cvi.q.val()) << self.k_dpv.val())
+                | bit_cast::<CB, DPV>(self.sa_dyn.q.val().get_bits::<DPV>(16));
+            self.fi_first_r.d.next = self.sa_cfg.q.val().get_bits::<32>(128);
+            self.fi_count_r.d.next = self.sa_cfg.q.val().get_bits::<32>(160);
+            self.fi_buf_size_r.d.next = self.sa_cfg.q.val().get_bits::<16>(192);
+        }
         match self.phase.q.val() {
             EnginePhase::Idle => {}
             EnginePhase::Read => {
@@ -1020,47 +1082,37 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
                             self.armed.next = false;
                             self.res_code.next =
                                 bit_cast::<4, 2>(self.sa_cache.q.val().get_bits::<2>(64));
-                            self.cons.next = self.cons.val() + 1;
+                            self.cons.next = self.sb_cons1.q.val();
                             self.cons_adv.next = true;
-                            self.evq_prod.next = self.evq_prod.val() + 1;
+                            self.evq_prod.next = self.sb_evq_prod1.q.val();
                             self.cn[5].next = self.cn[5].val() + 1;
                             self.write_back.next = true;
                             self.c_bad_buffer.d.next =
                                 (self.c_bad_buffer.q.val() + 1) & self.k_cmask.val();
-                            self.decided.d.next = self.decided.q.val() + 1;
+                            self.dec_inc.d.next = true;
                         } else {
                             self.res_action.next = AdmitAction::Deliver;
                             self.res_irq.next = self.armed.val();
                             self.armed.next = false;
-                            self.cons.next = self.cons.val() + 1;
+                            self.cons.next = self.sb_cons1.q.val();
                             self.cons_adv.next = true;
-                            self.evq_prod.next = self.evq_prod.val() + 1;
+                            self.evq_prod.next = self.sb_evq_prod1.q.val();
                             self.cn[0].next = self.cn[0].val() + 1;
                             self.cn[1].next =
                                 self.cn[1].val() + bit_cast::<32, 16>(self.clen.q.val());
                             self.write_back.next = true;
-                            self.decided.d.next = self.decided.q.val() + 1;
+                            self.dec_inc.d.next = true;
                         }
                     }
                     EngineCmd::TxEvent => {
                         if self.vi_ok.val() & self.enabled.val() & !self.sb_evq_full.q.val() {
                             self.write_back.next = true;
+                            // (The event's words are loaded below, every cycle the
+                            // output is free.)
                             self.aux_v.d.next = true;
-                            self.aux_vi_r.d.next = self.cvi.q.val();
-                            self.aux_code_r.d.next = self.tev_code.q.val();
-                            self.aux_value_r.d.next = self.tev_value.q.val();
-                            self.aux_evq_r.d.next = self.sb_evq_slot.q.val();
-                            self.aux_phase_r.d.next = self.sb_evq_phase.q.val();
-                            self.aux_kind_r.d.next = self.k_kind_tx_done.val();
-                            if self.tev_error.q.val() {
-                                self.aux_kind_r.d.next = self.k_kind_error.val();
-                            }
-                            self.aux_len_r.d.next = self.tev_len.q.val();
-                            self.aux_irq_r.d.next = self.armed.val();
-                            self.aux_holdoff_r.d.next = self.sa_cfg.q.val().get_bits::<16>(208);
                             self.armed.next = false;
-                            self.evq_prod.next = self.evq_prod.val() + 1;
-                            self.decided.d.next = self.decided.q.val() + 1;
+                            self.evq_prod.next = self.sb_evq_prod1.q.val();
+                            self.dec_inc.d.next = true;
                         } else {
                             self.c_tx_ev_lost.d.next =
                                 (self.c_tx_ev_lost.q.val() + 1) & self.k_cmask.val();
@@ -1081,16 +1133,9 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
                             & !self.busy.val()
                             & (self.sb_nfetch.q.val() != 0)
                         {
+                            // (The read's words are loaded below, every cycle the output
+                            // is free.)
                             self.fi_v.d.next = true;
-                            self.fi_vi_r.d.next = self.cvi.q.val();
-                            self.fi_addr_r.d.next = self.sb_fi_addr.q.val();
-                            self.fi_n_r.d.next = self.sb_nfetch.q.val().get_bits::<5>(0);
-                            self.fi_slot_r.d.next = (bit_cast::<CB, 16>(self.cvi.q.val())
-                                << self.k_dpv.val())
-                                | bit_cast::<CB, DPV>(self.fetch.val().get_bits::<DPV>(0));
-                            self.fi_first_r.d.next = self.sa_cfg.q.val().get_bits::<32>(128);
-                            self.fi_count_r.d.next = self.sa_cfg.q.val().get_bits::<32>(160);
-                            self.fi_buf_size_r.d.next = self.sa_cfg.q.val().get_bits::<16>(192);
                             self.fetch.next = self.fetch.val() + self.sb_nfetch.q.val();
                             self.busy.next = true;
                         }
@@ -1127,41 +1172,31 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
                                 }
                             }
                         }
-                        if (self.cop.q.val() == MmioOp::DbWrite)
-                            & self.vi_ok.val()
-                            & self.enabled.val()
-                        {
-                            if self.creg_rx_prod.q.val() {
-                                if self.sb_rx_bad.q.val() {
-                                    self.err.next = true;
-                                    self.err_code.next = self.k_err_rx.val();
-                                    self.err_value.next = self.cdata.q.val().get_bits::<16>(0);
-                                } else {
-                                    self.prod.next = self.cdata.q.val().get_bits::<16>(0);
-                                    self.prod_set.next = true;
-                                    self.write_back.next = true;
-                                }
+                        if self.sb_db_go.q.val() {
+                            // (Each refusal flag includes the register it checks.)
+                            if self.sb_rx_bad.q.val() {
+                                self.err.next = true;
+                            } else if self.creg_rx_prod.q.val() {
+                                self.prod.next = self.cdata.q.val().get_bits::<16>(0);
+                                self.prod_set.next = true;
+                                self.write_back.next = true;
                             }
-                            if self.creg_evq_cons.q.val() | self.creg_irq_arm.q.val() {
-                                if self.sb_evq_bad.q.val() {
-                                    self.err.next = true;
-                                    self.err_code.next = self.k_err_evq.val();
-                                    self.err_value.next = self.cdata.q.val().get_bits::<16>(0);
-                                } else {
-                                    self.evq_cons.next = self.cdata.q.val().get_bits::<16>(0);
-                                    self.write_back.next = true;
-                                    if self.creg_irq_arm.q.val() {
-                                        if self.sb_arm_now.q.val() {
-                                            // Events already wait: interrupt after the holdoff.
-                                            self.armed.next = false;
-                                            self.irq_v.d.next = true;
-                                            self.irq_seq.d.next = self.decided.q.val();
-                                            self.irq_vi_r.d.next = self.cvi.q.val();
-                                            self.irq_holdoff_r.d.next =
-                                                self.sa_cfg.q.val().get_bits::<16>(208);
-                                        } else {
-                                            self.armed.next = true;
-                                        }
+                            if self.sb_evq_bad.q.val() {
+                                self.err.next = true;
+                            } else if self.creg_evq_cons.q.val() | self.creg_irq_arm.q.val() {
+                                self.evq_cons.next = self.cdata.q.val().get_bits::<16>(0);
+                                self.write_back.next = true;
+                                if self.creg_irq_arm.q.val() {
+                                    if self.sb_arm_now.q.val() {
+                                        // Events already wait: interrupt after the holdoff.
+                                        self.armed.next = false;
+                                        self.irq_v.d.next = true;
+                                        self.irq_seq.d.next = self.decided.q.val();
+                                        self.irq_vi_r.d.next = self.cvi.q.val();
+                                        self.irq_holdoff_r.d.next =
+                                            self.sa_cfg.q.val().get_bits::<16>(208);
+                                    } else {
+                                        self.armed.next = true;
                                     }
                                 }
                             }
@@ -1172,16 +1207,8 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
                                     (self.c_db_errors.q.val() + 1) & self.k_cmask.val();
                                 if !self.sb_evq_full.q.val() {
                                     self.aux_v.d.next = true;
-                                    self.aux_vi_r.d.next = self.cvi.q.val();
-                                    self.aux_code_r.d.next = self.err_code.val();
-                                    self.aux_value_r.d.next = self.err_value.val();
-                                    self.aux_evq_r.d.next = self.sb_evq_slot.q.val();
-                                    self.aux_phase_r.d.next = self.sb_evq_phase.q.val();
-                                    self.aux_kind_r.d.next = self.k_kind_error.val();
-                                    self.aux_len_r.d.next = 0.into();
-                                    self.aux_irq_r.d.next = false;
-                                    self.evq_prod.next = self.evq_prod.val() + 1;
-                                    self.decided.d.next = self.decided.q.val() + 1;
+                                    self.evq_prod.next = self.sb_evq_prod1.q.val();
+                                    self.dec_inc.d.next = true;
                                 }
                             }
                         }
@@ -1297,6 +1324,9 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
             if self.sweep.q.val() == self.k_nv.val() - 1 {
                 self.sweeping.d.next = false;
             }
+        }
+        if self.dec_inc.q.val() {
+            self.decided.d.next = self.decided.q.val() + 1;
         }
         if self.reset.val() {
             self.sweeping.d.next = true;
