@@ -185,6 +185,17 @@ pub struct Nic<
     // card (a wire on the simulation card): the DMA's outcome queue shifts a cycle after the
     // engine decides, while the engine is busy with the outcome it took.
     dn_take_s: Stage<Bit>,
+    // The transmit DMA's header stream to the transmit filters, registered on the board's
+    // card: the header's block RAM drives these flip-flops, not the filters' header RAM
+    // across the die, and the filters' queue counts a frame from registers. (The DMA sends
+    // a frame's last beat only while the filters are not busy; a frame before it made them
+    // busy two cycles after its own last beat, and a checked frame is two beats at least.)
+    vs_valid: Stage<Bit>,
+    vs_data: Stage<Bits<64>>,
+    vs_nbytes: Stage<Bits<4>>,
+    vs_last: Stage<Bit>,
+    vs_len: Stage<Bits<16>>,
+    vs_vi: Stage<Bits<16>>,
     fetch: DescFetch<VB, CB, BB>,
     eng: ViEngine<VB, CB>,
     dma: RxDma,
@@ -277,6 +288,12 @@ impl<
         self.cp_txe.set_registered(registered);
         self.cp_txd.set_registered(registered);
         self.dn_take_s.set_registered(registered);
+        self.vs_valid.set_registered(registered);
+        self.vs_data.set_registered(registered);
+        self.vs_nbytes.set_registered(registered);
+        self.vs_last.set_registered(registered);
+        self.vs_len.set_registered(registered);
+        self.vs_vi.set_registered(registered);
         self.cp_tag.set_registered(registered);
         self.cp_data.set_registered(registered);
         self.cp_last.set_registered(registered);
@@ -373,6 +390,12 @@ impl<
             cp_txe: Default::default(),
             cp_txd: Default::default(),
             dn_take_s: Default::default(),
+            vs_valid: Default::default(),
+            vs_data: Default::default(),
+            vs_nbytes: Default::default(),
+            vs_last: Default::default(),
+            vs_len: Default::default(),
+            vs_vi: Default::default(),
             cp_tag: Default::default(),
             cp_data: Default::default(),
             cp_last: Default::default(),
@@ -485,6 +508,12 @@ impl<
             cp_txe,
             cp_txd,
             dn_take_s,
+            vs_valid,
+            vs_data,
+            vs_nbytes,
+            vs_last,
+            vs_len,
+            vs_vi,
             cp_tag,
             cp_data,
             cp_last,
@@ -756,13 +785,19 @@ impl<
         self.txd.bt_addr.next = self.regs.bt_addr.val().get_bits::<BB>(0);
         self.txd.bt_data.next = self.regs.bt_data.val();
         self.txcls.reset.next = self.regs.reset.val();
-        self.txcls.s_valid.next = self.txd.v_valid.val();
-        self.txcls.s_data.next = self.txd.v_data.val();
-        self.txcls.s_nbytes.next = self.txd.v_nbytes.val();
-        self.txcls.s_last.next = self.txd.v_last.val();
-        self.txcls.s_len.next = self.txd.v_len.val();
-        self.txcls.s_commit.next = self.txd.v_last.val();
-        self.txcls.s_vi.next = self.txd.v_vi.val();
+        self.vs_valid.d.next = self.txd.v_valid.val();
+        self.vs_data.d.next = self.txd.v_data.val();
+        self.vs_nbytes.d.next = self.txd.v_nbytes.val();
+        self.vs_last.d.next = self.txd.v_last.val();
+        self.vs_len.d.next = self.txd.v_len.val();
+        self.vs_vi.d.next = self.txd.v_vi.val();
+        self.txcls.s_valid.next = self.vs_valid.q.val();
+        self.txcls.s_data.next = self.vs_data.q.val();
+        self.txcls.s_nbytes.next = self.vs_nbytes.q.val();
+        self.txcls.s_last.next = self.vs_last.q.val();
+        self.txcls.s_len.next = self.vs_len.q.val();
+        self.txcls.s_commit.next = self.vs_last.q.val();
+        self.txcls.s_vi.next = self.vs_vi.q.val();
         self.txcls.cfg_write.next = self.mi_write.q.val() & self.mi_txwin.q.val();
         self.txcls.cfg_addr.next = self.mi_addr.q.val() - self.k_tx_win_off.val();
         self.txcls.cfg_wdata.next = self.mi_wdata.q.val();

@@ -11,9 +11,9 @@
 //!   write stage.
 //! - **write**: posted DMA writes of the frame's beats (byte strobes on the last, the FCS
 //!   never leaves the card), then the event: word 1 first, word 0 (with the phase bit) last.
-//!   Each event word is computed a cycle before it is offered (its timestamp plus one, the
-//!   cycle it is offered in), so the write data is a choice between two things only: the
-//!   receive buffer's output or the event word's register.
+//!   Each event word is packed from the event's registers in the cycle it is offered (its
+//!   timestamp that cycle's), and the write data leaves as two words, the receive buffer's
+//!   output and the event word: the card chooses between them after its write slice.
 //!   The next decision starts on the cycle the event's last word is accepted, so the write
 //!   port carries no idle cycle between frames (on the board's card, once its write slice
 //!   has emptied: a few cycles a frame). Error events of refused doorbells
@@ -192,11 +192,11 @@ pub struct RxDma {
     k_filter_none: Constant<Bits<16>>,
     k_sliced: Constant<Bit>,
     // The write stage's data: a frame's beat (straight from the receive buffer) while
-    // `in_data`, else `ev_w`, the event word for this state, computed a cycle ahead (with
-    // the timestamp plus one). Both leave as they are (`wr_beat`, `wr_event`); the card
-    // chooses after its write slice.
+    // `in_data`, else `ev_w`, the event word for this state, packed from the event's
+    // registers. Both leave as they are (`wr_beat`, `wr_event`); the card chooses after its
+    // write slice.
     in_data: DFF<Bit>,
-    ev_w: DFF<Bits<64>>,
+    ev_w: Signal<Local, Bits<64>>,
 }
 
 impl Default for RxDma {
@@ -374,8 +374,7 @@ impl Logic for RxDma {
             seq,
             c_delivered,
             c_bytes,
-            in_data,
-            ev_w
+            in_data
         );
         self.take_info.next = false;
         self.cls_pop.next = false;
@@ -434,7 +433,19 @@ impl Logic for RxDma {
         self.wr_valid.next = false;
         self.wr_addr.next = self.addr.q.val();
         self.wr_beat.next = self.rd_data.val();
-        self.wr_event.next = self.ev_w.q.val();
+        // The event word of this state, from the event's registers (loaded before the event's
+        // first word is offered, held until its last is taken).
+        self.ev_w.next = (bit_cast::<64, 16>(self.e_len.q.val()) << self.k_len_shift.val())
+            | (bit_cast::<64, 4>(self.e_kind.q.val()) << self.k_kind_shift.val())
+            | (bit_cast::<64, 16>(self.e_vi.q.val()) << self.k_vi_shift.val())
+            | (bit_cast::<64, 16>(self.e_filter.q.val()) << self.k_filter_shift.val())
+            | (bit_cast::<64, 4>(self.e_status.q.val()) << self.k_status_shift.val())
+            | (bit_cast::<64, 1>(self.e_phase.q.val().into()) << self.k_phase_shift.val());
+        if self.mstate.q.val() == MoveState::EventHi {
+            self.ev_w.next = (bit_cast::<64, 48>(self.timestamp.val()) << self.k_ts_shift.val())
+                | (bit_cast::<64, 16>(self.e_desc.q.val()) << self.k_desc_shift.val());
+        }
+        self.wr_event.next = self.ev_w.val();
         self.wr_is_beat.next = self.in_data.q.val();
         self.wr_strb.next = self.k_all_bytes.val();
         // The buffer is read at the beat being written, or at the next one as it is taken;
@@ -586,19 +597,7 @@ impl Logic for RxDma {
             self.c_delivered.d.next = 0.into();
             self.c_bytes.d.next = 0.into();
         }
-        // The next cycle's write data, from the registers' next values.
+        // The next cycle's choice of write data.
         self.in_data.d.next = self.mstate.d.val() == MoveState::Data;
-        self.ev_w.d.next = (bit_cast::<64, 16>(self.e_len.d.val()) << self.k_len_shift.val())
-            | (bit_cast::<64, 4>(self.e_kind.d.val()) << self.k_kind_shift.val())
-            | (bit_cast::<64, 16>(self.e_vi.d.val()) << self.k_vi_shift.val())
-            | (bit_cast::<64, 16>(self.e_filter.d.val()) << self.k_filter_shift.val())
-            | (bit_cast::<64, 4>(self.e_status.d.val()) << self.k_status_shift.val())
-            | (bit_cast::<64, 1>(self.e_phase.d.val().into()) << self.k_phase_shift.val());
-        if self.mstate.d.val() == MoveState::EventHi {
-            // (The free-running timestamp plus one: the cycle the word is offered in.)
-            self.ev_w.d.next = (bit_cast::<64, 48>(self.timestamp.val() + 1)
-                << self.k_ts_shift.val())
-                | (bit_cast::<64, 16>(self.e_desc.d.val()) << self.k_desc_shift.val());
-        }
     }
 }
