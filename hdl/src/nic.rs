@@ -191,6 +191,10 @@ pub struct Nic<
     // a frame's last beat only while the filters are not busy; a frame before it made them
     // busy two cycles after its own last beat, and a checked frame is two beats at least.)
     vs_valid: Stage<Bit>,
+    // The MMIO read's answer, registered on the board's card as it leaves: the engines'
+    // answers are chosen in their decision cycle, the host link's register is across the die.
+    mr_valid: Stage<Bit>,
+    mr_data: Stage<Bits<32>>,
     vs_data: Stage<Bits<64>>,
     vs_nbytes: Stage<Bits<4>>,
     vs_last: Stage<Bit>,
@@ -289,6 +293,8 @@ impl<
         self.cp_txd.set_registered(registered);
         self.dn_take_s.set_registered(registered);
         self.vs_valid.set_registered(registered);
+        self.mr_valid.set_registered(registered);
+        self.mr_data.set_registered(registered);
         self.vs_data.set_registered(registered);
         self.vs_nbytes.set_registered(registered);
         self.vs_last.set_registered(registered);
@@ -391,6 +397,8 @@ impl<
             cp_txd: Default::default(),
             dn_take_s: Default::default(),
             vs_valid: Default::default(),
+            mr_valid: Default::default(),
+            mr_data: Default::default(),
             vs_data: Default::default(),
             vs_nbytes: Default::default(),
             vs_last: Default::default(),
@@ -509,6 +517,8 @@ impl<
             cp_txd,
             dn_take_s,
             vs_valid,
+            mr_valid,
+            mr_data,
             vs_data,
             vs_nbytes,
             vs_last,
@@ -572,15 +582,17 @@ impl<
         self.regs.dec_shadow.next = self.mi_shadow.q.val();
         self.regs.dec_bt.next = self.mi_bt.q.val();
         self.regs.dec_ctrl.next = self.mi_ctrl.q.val();
-        self.mmio_rdata.next = self.regs.rdata.val();
+        self.mr_data.d.next = self.regs.rdata.val();
         if self.eng.rd_valid.val() {
-            self.mmio_rdata.next = self.eng.rd_data.val();
+            self.mr_data.d.next = self.eng.rd_data.val();
         }
         if self.txe.rd_valid.val() {
-            self.mmio_rdata.next = self.txe.rd_data.val();
+            self.mr_data.d.next = self.txe.rd_data.val();
         }
-        self.mmio_rvalid.next =
+        self.mr_valid.d.next =
             self.regs.rvalid.val() | self.eng.rd_valid.val() | self.txe.rd_valid.val();
+        self.mmio_rdata.next = self.mr_data.q.val();
+        self.mmio_rvalid.next = self.mr_valid.q.val();
         self.ready_now.next = self.eng.mm_ready.val()
             & self.txe.mm_ready.val()
             & !(self.k_mmio_staged.val() & (self.mi_write.q.val() | self.mi_read.q.val()));
