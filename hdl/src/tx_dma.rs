@@ -168,6 +168,14 @@ pub struct TxDma<
     rd_pend: DFF<Bit>,
     rp_n: DFF<Bits<4>>,
     rp_last: DFF<Bit>,
+    // On the board (`k_deep`) a beat read from the frame buffer is registered once more
+    // before the beat queue takes it: the block RAM's output (5.8 ns after the clock on the
+    // ECP5) drives only these flip-flops. The queue's room counts both reads in flight.
+    rs_v: DFF<Bit>,
+    rs_data: DFF<Bits<69>>,
+    fw_v: Signal<Local, Bit>,
+    fw_new: Signal<Local, Bits<69>>,
+    f_room: Signal<Local, Bit>,
     f0: DFF<Bits<69>>,
     f1: DFF<Bits<69>>,
     f2: DFF<Bits<69>>,
@@ -357,6 +365,11 @@ impl<
             rd_pend: Default::default(),
             rp_n: Default::default(),
             rp_last: Default::default(),
+            rs_v: Default::default(),
+            rs_data: Default::default(),
+            fw_v: Default::default(),
+            fw_new: Default::default(),
+            f_room: Default::default(),
             f0: Default::default(),
             f1: Default::default(),
             f2: Default::default(),
@@ -502,6 +515,8 @@ impl<
             rd_pend,
             rp_n,
             rp_last,
+            rs_v,
+            rs_data,
             f0,
             f1,
             f2,
@@ -775,16 +790,24 @@ impl<
         self.data.read_address.next =
             (bit_cast::<DA, SB>(self.q0_slot.q.val()) << 8) | bit_cast::<DA, 8>(self.sb.q.val());
         self.rd_pend.d.next = false;
+        // The beat queue's room for a read: `fcount + rd_pend < 3`.
+        self.f_room.next =
+            (self.fcount.q.val() < 2) | (!self.rd_pend.q.val() & (self.fcount.q.val() < 3));
+        if self.k_deep.val() {
+            // (`fcount + rd_pend + rs_v < 3`.)
+            self.f_room.next = (self.fcount.q.val() < 1)
+                | ((self.fcount.q.val() < 2) & !(self.rd_pend.q.val() & self.rs_v.q.val()))
+                | ((self.fcount.q.val() < 3) & !self.rd_pend.q.val() & !self.rs_v.q.val());
+        }
         if self.q0_v.q.val() {
             if self.q0_info.q.val().get_bits::<4>(48) != 0 {
                 // Not sent: report the code.
                 if self.oroom.val() {
                     self.pop_q.next = true;
                 }
-            } else if ((self.fcount.q.val() < 2)
-                | (!self.rd_pend.q.val() & (self.fcount.q.val() < 3)))
-                // Room in the beat queue for this read and the one pending (`fcount +
-                // rd_pend < 3`, written without the sum). A frame starts only when its
+            } else if self.f_room.val()
+                // Room in the beat queue for this read and those pending (`f_room`:
+                // `fcount + rd_pend < 3`, written without the sum). A frame starts only when its
                 // outcome can be reported at its last beat: the beats of a frame, once
                 // begun, never wait (a gap would cut it on the wire).
                 & (self.oroom.val() | (self.sb.q.val() != 0))
@@ -885,21 +908,29 @@ impl<
         self.fnew.next = bit_cast::<69, 64>(self.data.read_data.val())
             | (bit_cast::<69, 4>(self.rp_n.q.val()) << 64)
             | (bit_cast::<69, 1>(self.rp_last.q.val().into()) << 68);
+        self.rs_v.d.next = self.rd_pend.q.val();
+        self.rs_data.d.next = self.fnew.val();
+        self.fw_v.next = self.rd_pend.q.val();
+        self.fw_new.next = self.fnew.val();
+        if self.k_deep.val() {
+            self.fw_v.next = self.rs_v.q.val();
+            self.fw_new.next = self.rs_data.q.val();
+        }
         self.fcount.d.next = self.fidx.val();
-        if self.rd_pend.q.val() {
+        if self.fw_v.val() {
             self.fcount.d.next = self.fidx.val() + 1;
             self.f_wp.d.next = self.f_wp.q.val() + 1;
             if self.f_wp.q.val() == 0 {
-                self.f0.d.next = self.fnew.val();
+                self.f0.d.next = self.fw_new.val();
             }
             if self.f_wp.q.val() == 1 {
-                self.f1.d.next = self.fnew.val();
+                self.f1.d.next = self.fw_new.val();
             }
             if self.f_wp.q.val() == 2 {
-                self.f2.d.next = self.fnew.val();
+                self.f2.d.next = self.fw_new.val();
             }
             if self.f_wp.q.val() == 3 {
-                self.f3.d.next = self.fnew.val();
+                self.f3.d.next = self.fw_new.val();
             }
         }
         self.m_valid.next = self.fcount.q.val() != 0;
@@ -934,6 +965,7 @@ impl<
             self.fp.d.next = 0.into();
             self.sb.d.next = 0.into();
             self.rd_pend.d.next = false;
+            self.rs_v.d.next = false;
             self.fcount.d.next = 0.into();
             self.f_wp.d.next = 0.into();
             self.f_rp.d.next = 0.into();
@@ -966,6 +998,7 @@ impl<
             & !self.rq_v.q.val()
             & (self.fcount.q.val() == 0)
             & !self.rd_pend.q.val()
+            & !(self.k_deep.val() & self.rs_v.q.val())
             & !self.err_v.q.val()
             & !self.draining.q.val()
             & !(self.k_deep.val() & self.po_v.q.val())

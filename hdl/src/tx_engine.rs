@@ -254,6 +254,9 @@ pub struct TxEngine<const VB: usize, const TB: usize> {
     s_pr: Stage<Bits<6>>,
     s_em: Stage<Bits<6>>,
     s_nfetch: Stage<Bits<16>>,
+    // The read's address in two stages: its low 19 bits and their carry, then the base's
+    // upper bits plus that carry (a 64-bit sum is too long a chain for a cycle).
+    s_rq_lo: Stage<Bits<20>>,
     s_rq_addr: Stage<Bits<64>>,
     s_db_bad: Stage<Bit>,
     // A doorbell write on an enabled VI, refused or taken: a stage after its check, so that
@@ -508,6 +511,7 @@ impl<const VB: usize, const TB: usize> Default for TxEngine<VB, TB> {
             s_pr: Default::default(),
             s_em: Default::default(),
             s_nfetch: Default::default(),
+            s_rq_lo: Default::default(),
             s_rq_addr: Default::default(),
             s_db_bad: Default::default(),
             s_db_err: Default::default(),
@@ -651,6 +655,7 @@ impl<const VB: usize, const TB: usize> TxEngine<VB, TB> {
         self.s_pr.set_registered(deep);
         self.s_em.set_registered(deep);
         self.s_nfetch.set_registered(deep);
+        self.s_rq_lo.set_registered(deep);
         self.s_rq_addr.set_registered(deep);
         self.s_db_bad.set_registered(deep);
         self.s_db_err.set_registered(deep);
@@ -761,6 +766,7 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
         self.s_pr.clock.next = self.clock.val();
         self.s_em.clock.next = self.clock.val();
         self.s_nfetch.clock.next = self.clock.val();
+        self.s_rq_lo.clock.next = self.clock.val();
         self.s_rq_addr.clock.next = self.clock.val();
         self.s_db_bad.clock.next = self.clock.val();
         self.s_db_err.clock.next = self.clock.val();
@@ -1037,8 +1043,12 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
         }
         self.nfetch.next = bit_cast::<16, 6>(self.n6.val());
         self.s_nfetch.d.next = self.nfetch.val();
-        self.s_rq_addr.d.next = self.cfgw.val().get_bits::<64>(0)
-            + (bit_cast::<64, 16>(self.fetched.val() & self.s_ring_mask.q.val()) << 3);
+        self.s_rq_lo.d.next = bit_cast::<20, 19>(self.cfgw.val().get_bits::<19>(0))
+            + (bit_cast::<20, 16>(self.fetched.val() & self.s_ring_mask.q.val()) << 3);
+        self.s_rq_addr.d.next = ((bit_cast::<64, 45>(self.cfgw.val().get_bits::<45>(19))
+            + bit_cast::<64, 1>(self.s_rq_lo.q.val().get_bit(19).into()))
+            << 19)
+            | bit_cast::<64, 19>(self.s_rq_lo.q.val().get_bits::<19>(0));
         // (Refused if it goes backwards or past the ring.)
         // (The ring's size is its mask plus one, both on 16 bits.)
         self.s_db_bad.d.next = (self.s_dnew.q.val() > self.s_ring_n.q.val())
