@@ -55,6 +55,20 @@ fn board() -> TunnelDevice<TunnelSim> {
     )
 }
 
+/// The board's card probed at a gigabit and opened by the device manager, with transmit
+/// filters for the board's sizes.
+fn opened_board() -> (TunnelDevice<TunnelSim>, DeviceManager) {
+    let mut dev = board();
+    DeviceManager::probe(&mut dev, Speed::Gbe1, 1518).unwrap();
+    let dm = DeviceManager::open_with_tx_filters(
+        &mut dev,
+        QueueConfig::default(),
+        ClassifierParams::TX_BOARD,
+    )
+    .unwrap();
+    (dev, dm)
+}
+
 #[test]
 fn the_manager_configures_the_board_over_the_tunnel_and_a_vi_receives() {
     let mut dev = board();
@@ -275,14 +289,7 @@ fn bad_and_foreign_tunnel_frames_are_counted_and_lose_nothing() {
 #[test]
 fn at_line_rate_every_frame_arrives_whole_or_is_counted() {
     use arsenic_interface::regs::Counter;
-    let mut dev = board();
-    DeviceManager::probe(&mut dev, Speed::Gbe1, 1518).unwrap();
-    let mut dm = DeviceManager::open_with_tx_filters(
-        &mut dev,
-        QueueConfig::default(),
-        ClassifierParams::TX_BOARD,
-    )
-    .unwrap();
+    let (mut dev, mut dm) = opened_board();
     assert_eq!(dev.read32(regs::ID), regs::ID_VALUE);
     let mut x = 0x9E37_79B9_7F4A_7C15u64;
     let sent: Vec<Vec<u8>> = (0..120u32)
@@ -329,14 +336,7 @@ fn at_line_rate_every_frame_arrives_whole_or_is_counted() {
 /// card's) leave port 0 whole, in order, each beat on the cycle it is due.
 #[test]
 fn a_stream_of_frames_leaves_port_0_whole_and_in_order() {
-    let mut dev = board();
-    DeviceManager::probe(&mut dev, Speed::Gbe1, 1518).unwrap();
-    let mut dm = DeviceManager::open_with_tx_filters(
-        &mut dev,
-        QueueConfig::default(),
-        ClassifierParams::TX_BOARD,
-    )
-    .unwrap();
+    let (mut dev, mut dm) = opened_board();
     let mut user = dm.create_vi(&mut dev, vi_config()).unwrap();
     dm.install_tx_filter(&mut dev, user.vi(), "udp").unwrap();
     // Lengths around every beat boundary of a short frame, and long frames between.
