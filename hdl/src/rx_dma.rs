@@ -197,6 +197,28 @@ pub struct RxDma {
     // write slice.
     in_data: DFF<Bit>,
     ev_w: Signal<Local, Bits<64>>,
+    // On a card with the write slice (the board's), a frame's beats are read ahead into a
+    // queue of four: the receive buffer is read at `pf_addr` (a register) every cycle, a
+    // read counts when the queue has room for it and the two in flight; its beat is
+    // registered once out of the block RAM (`pf_d2`, which the RAM's slow output drives
+    // alone) and then queued. The write takes the queue's head.
+    pf_addr: DFF<Bits<P>>,
+    pf_left: DFF<Bits<16>>,
+    pf_r1: DFF<Bit>,
+    pf_r2: DFF<Bit>,
+    pf_d2: DFF<Bits<64>>,
+    pq0: DFF<Bits<64>>,
+    pq1: DFF<Bits<64>>,
+    pq2: DFF<Bits<64>>,
+    pq3: DFF<Bits<64>>,
+    pq_wp: DFF<Bits<2>>,
+    pq_rp: DFF<Bits<2>>,
+    pq_n: DFF<Bits<3>>,
+    pf_issue: Signal<Local, Bit>,
+    pq_pop: Signal<Local, Bit>,
+    pq_head: Signal<Local, Bits<64>>,
+    // A beat of the frame is written this cycle (offered and taken).
+    beat_go: Signal<Local, Bit>,
 }
 
 impl Default for RxDma {
@@ -316,6 +338,22 @@ impl Default for RxDma {
             k_filter_none: Constant::new((FILTER_NONE as u64).into()),
             k_sliced: Constant::new(false),
             in_data: Default::default(),
+            pf_addr: Default::default(),
+            pf_left: Default::default(),
+            pf_r1: Default::default(),
+            pf_r2: Default::default(),
+            pf_d2: Default::default(),
+            pq0: Default::default(),
+            pq1: Default::default(),
+            pq2: Default::default(),
+            pq3: Default::default(),
+            pq_wp: Default::default(),
+            pq_rp: Default::default(),
+            pq_n: Default::default(),
+            pf_issue: Default::default(),
+            pq_pop: Default::default(),
+            pq_head: Default::default(),
+            beat_go: Default::default(),
             ev_w: Default::default(),
         }
     }
@@ -374,7 +412,19 @@ impl Logic for RxDma {
             seq,
             c_delivered,
             c_bytes,
-            in_data
+            in_data,
+            pf_addr,
+            pf_left,
+            pf_r1,
+            pf_r2,
+            pf_d2,
+            pq0,
+            pq1,
+            pq2,
+            pq3,
+            pq_wp,
+            pq_rp,
+            pq_n
         );
         self.take_info.next = false;
         self.cls_pop.next = false;
@@ -433,6 +483,20 @@ impl Logic for RxDma {
         self.wr_valid.next = false;
         self.wr_addr.next = self.addr.q.val();
         self.wr_beat.next = self.rd_data.val();
+        // The read-ahead queue's head.
+        self.pq_head.next = self.pq0.q.val();
+        if self.pq_rp.q.val() == 1 {
+            self.pq_head.next = self.pq1.q.val();
+        }
+        if self.pq_rp.q.val() == 2 {
+            self.pq_head.next = self.pq2.q.val();
+        }
+        if self.pq_rp.q.val() == 3 {
+            self.pq_head.next = self.pq3.q.val();
+        }
+        if self.k_sliced.val() {
+            self.wr_beat.next = self.pq_head.val();
+        }
         // The event word of this state, from the event's registers (loaded before the event's
         // first word is offered, held until its last is taken).
         self.ev_w.next = (bit_cast::<64, 16>(self.e_len.q.val()) << self.k_len_shift.val())
@@ -459,17 +523,62 @@ impl Logic for RxDma {
                 self.rd_addr.next = self.cur_n.q.val().get_bits::<A>(0);
             }
         }
+        // Read ahead (with the write slice): a read counts while beats are left to read and
+        // the queue has room for it beside the reads in flight (`pq_n + pf_r1 + pf_r2 < 4`).
+        self.pf_issue.next = false;
+        if self.k_sliced.val() {
+            self.rd_addr.next = self.pf_addr.q.val().get_bits::<A>(0);
+            self.pf_issue.next = (self.pf_left.q.val() != 0)
+                & ((self.pq_n.q.val() < 2)
+                    | ((self.pq_n.q.val() == 2) & !(self.pf_r1.q.val() & self.pf_r2.q.val()))
+                    | ((self.pq_n.q.val() == 3) & !self.pf_r1.q.val() & !self.pf_r2.q.val()));
+        }
+        if self.pf_issue.val() {
+            self.pf_addr.d.next = self.pf_addr.q.val() + 1;
+            self.pf_left.d.next = self.pf_left.q.val() - 1;
+        }
+        self.pf_r1.d.next = self.pf_issue.val();
+        self.pf_r2.d.next = self.pf_r1.q.val();
+        self.pf_d2.d.next = self.rd_data.val();
+        // A frame's beat is offered while the queue holds one (always, without the slice).
+        self.beat_go.next = self.wr_ready.val() & (!self.k_sliced.val() | (self.pq_n.q.val() != 0));
+        self.pq_pop.next =
+            self.k_sliced.val() & (self.mstate.q.val() == MoveState::Data) & self.beat_go.val();
+        if self.pf_r2.q.val() {
+            self.pq_wp.d.next = self.pq_wp.q.val() + 1;
+            if self.pq_wp.q.val() == 0 {
+                self.pq0.d.next = self.pf_d2.q.val();
+            }
+            if self.pq_wp.q.val() == 1 {
+                self.pq1.d.next = self.pf_d2.q.val();
+            }
+            if self.pq_wp.q.val() == 2 {
+                self.pq2.d.next = self.pf_d2.q.val();
+            }
+            if self.pq_wp.q.val() == 3 {
+                self.pq3.d.next = self.pf_d2.q.val();
+            }
+        }
+        if self.pq_pop.val() {
+            self.pq_rp.d.next = self.pq_rp.q.val() + 1;
+        }
+        if self.pf_r2.q.val() & !self.pq_pop.val() {
+            self.pq_n.d.next = self.pq_n.q.val() + 1;
+        }
+        if !self.pf_r2.q.val() & self.pq_pop.val() {
+            self.pq_n.d.next = self.pq_n.q.val() - 1;
+        }
         self.can_start.next = false;
         match self.mstate.q.val() {
             MoveState::Idle => {
                 self.can_start.next = true;
             }
             MoveState::Data => {
-                self.wr_valid.next = true;
+                self.wr_valid.next = !self.k_sliced.val() | (self.pq_n.q.val() != 0);
                 if self.left.q.val() == 1 {
                     self.wr_strb.next = self.strb_last.q.val();
                 }
-                if self.wr_ready.val() {
+                if self.beat_go.val() {
                     self.addr.d.next = self.addr.q.val() + self.k_word_bytes.val();
                     self.cur.d.next = self.cur_n.q.val();
                     self.cur_n.d.next = self.cur_n.q.val() + 1;
@@ -561,6 +670,8 @@ impl Logic for RxDma {
                         self.cur.d.next = self.d_start.q.val();
                         self.cur_n.d.next = self.d_start.q.val() + 1;
                         self.left.d.next = (self.d_len.q.val() + self.k_round.val()) >> 3;
+                        self.pf_addr.d.next = self.d_start.q.val();
+                        self.pf_left.d.next = (self.d_len.q.val() + self.k_round.val()) >> 3;
                         self.addr.d.next = self.d_addr.q.val();
                         self.strb_last.d.next = self.k_all_bytes.val();
                         if self.d_len.q.val().get_bits::<3>(0) != 0 {
@@ -588,6 +699,12 @@ impl Logic for RxDma {
         if self.reset.val() {
             self.dstate.d.next = DecideState::Idle;
             self.mstate.d.next = MoveState::Idle;
+            self.pf_left.d.next = 0.into();
+            self.pf_r1.d.next = false;
+            self.pf_r2.d.next = false;
+            self.pq_wp.d.next = 0.into();
+            self.pq_rp.d.next = 0.into();
+            self.pq_n.d.next = 0.into();
             self.dv.d.next = false;
             self.nstart.d.next = 0.into();
             self.free.d.next = 0.into();
