@@ -263,6 +263,9 @@ pub struct TxEngine<const VB: usize, const TB: usize> {
     // the decision only chooses.
     s_db_err: Stage<Bit>,
     s_db_ok: Stage<Bit>,
+    // A SETUP that goes ahead (the VI's number valid, nothing of its last life on its way),
+    // a stage ahead of the decision, which writes a fresh state on its strength.
+    s_setup_go: Stage<Bit>,
     s_charge: Stage<Bits<16>>,
     s_product: Stage<Bits<32>>,
     // On the board the product comes from the DSP block with its own input and output
@@ -516,6 +519,7 @@ impl<const VB: usize, const TB: usize> Default for TxEngine<VB, TB> {
             s_db_bad: Default::default(),
             s_db_err: Default::default(),
             s_db_ok: Default::default(),
+            s_setup_go: Default::default(),
             s_charge: Default::default(),
             s_product: Default::default(),
             mul: Default::default(),
@@ -660,6 +664,7 @@ impl<const VB: usize, const TB: usize> TxEngine<VB, TB> {
         self.s_db_bad.set_registered(deep);
         self.s_db_err.set_registered(deep);
         self.s_db_ok.set_registered(deep);
+        self.s_setup_go.set_registered(deep);
         self.s_charge.set_registered(deep);
         self.s_product.set_registered(deep);
         self.s_cover.set_registered(deep);
@@ -771,6 +776,7 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
         self.s_db_bad.clock.next = self.clock.val();
         self.s_db_err.clock.next = self.clock.val();
         self.s_db_ok.clock.next = self.clock.val();
+        self.s_setup_go.clock.next = self.clock.val();
         self.s_charge.clock.next = self.clock.val();
         self.s_product.clock.next = self.clock.val();
         self.mul.clock.next = self.clock.val();
@@ -1059,6 +1065,10 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
             & self.vi_ok.val()
             & self.enabled.val()
             & !self.s_db_bad.q.val();
+        self.s_setup_go.d.next = self.vi_ok.val()
+            & (self.mm_data_r.q.val().get_bits::<4>(28) == self.k_op_setup.val())
+            & !self.fetching.val()
+            & !self.s_undone.q.val();
         // Whether a descriptor read is wanted after the decision: descriptors still wait in
         // the ring and no more than TX_FETCH_MAX are on card. A scheduling decision starts
         // one, a read landed adds its count, a doorbell moves the producer index.
@@ -1237,20 +1247,21 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
                     }
                     TxCmd::Config => {
                         self.status_r.d.next = self.k_st_bad.val();
+                        if self.s_setup_go.q.val() {
+                            self.status_r.d.next = self.k_st_ok.val();
+                            self.write_back.next = true;
+                            self.write_cfg.next = true;
+                            self.write_ring.next = true;
+                            // A fresh state: written below, over the packed words.
+                            self.clr.next = true;
+                        }
                         if self.vi_ok.val() {
-                            if self.mm_data_r.q.val().get_bits::<4>(28) == self.k_op_setup.val() {
-                                if self.fetching.val() | (self.s_undone.q.val()) {
-                                    // A descriptor read, or frames of the VI's last life, are
-                                    // still on their way: retry.
-                                    self.status_r.d.next = self.k_st_busy.val();
-                                } else {
-                                    self.status_r.d.next = self.k_st_ok.val();
-                                    self.write_back.next = true;
-                                    self.write_cfg.next = true;
-                                    self.write_ring.next = true;
-                                    // A fresh state: written below, over the packed words.
-                                    self.clr.next = true;
-                                }
+                            if (self.mm_data_r.q.val().get_bits::<4>(28) == self.k_op_setup.val())
+                                & !self.s_setup_go.q.val()
+                            {
+                                // A descriptor read, or frames of the VI's last life, are
+                                // still on their way: retry.
+                                self.status_r.d.next = self.k_st_busy.val();
                             }
                             if (self.mm_data_r.q.val().get_bits::<4>(28)
                                 == self.k_op_schedule.val())
