@@ -287,7 +287,6 @@ pub struct ViEngine<const VB: usize, const CB: usize> {
     evq_mask: Signal<Local, Bits<16>>,
     evq_slot: Signal<Local, Bits<64>>,
     evq_phase: Signal<Local, Bit>,
-    dnew: Signal<Local, Bits<16>>,
     err: Signal<Local, Bit>,
     start: Signal<Local, Bit>,
     start_cmd: Signal<Local, EngineCmd>,
@@ -353,6 +352,12 @@ pub struct ViEngine<const VB: usize, const CB: usize> {
     // The indices a decision advances, one more, and a doorbell write's own checks (the
     // write on an enabled VI; each refusal with the register it names), so that the
     // decision only chooses.
+    // The differences a doorbell's checks and the event queue's room compare, taken as the
+    // VI's words are registered (each check is then one compare of registers).
+    sa_dnew: Stage<Bits<16>>,
+    sa_rx_pend: Stage<Bits<16>>,
+    sa_evq_used: Stage<Bits<16>>,
+    sa_evq_back: Stage<Bits<16>>,
     sb_evq_prod1: Stage<Bits<16>>,
     sb_cons1: Stage<Bits<16>>,
     sb_db_go: Stage<Bit>,
@@ -539,7 +544,6 @@ impl<const VB: usize, const CB: usize> Default for ViEngine<VB, CB> {
             evq_mask: Default::default(),
             evq_slot: Default::default(),
             evq_phase: Default::default(),
-            dnew: Default::default(),
             err: Default::default(),
             start: Default::default(),
             start_cmd: Default::default(),
@@ -598,6 +602,10 @@ impl<const VB: usize, const CB: usize> Default for ViEngine<VB, CB> {
             sb_cdata_ne: Default::default(),
             sb_room_ok: Default::default(),
             sb_room_ok1: Default::default(),
+            sa_dnew: Default::default(),
+            sa_rx_pend: Default::default(),
+            sa_evq_used: Default::default(),
+            sa_evq_back: Default::default(),
             sb_evq_prod1: Default::default(),
             sb_cons1: Default::default(),
             sb_db_go: Default::default(),
@@ -650,6 +658,10 @@ impl<const VB: usize, const CB: usize> ViEngine<VB, CB> {
         self.sb_cdata_ne.set_registered(deep);
         self.sb_room_ok.set_registered(deep);
         self.sb_room_ok1.set_registered(deep);
+        self.sa_dnew.set_registered(deep);
+        self.sa_rx_pend.set_registered(deep);
+        self.sa_evq_used.set_registered(deep);
+        self.sa_evq_back.set_registered(deep);
         self.sb_evq_prod1.set_registered(deep);
         self.sb_cons1.set_registered(deep);
         self.sb_db_go.set_registered(deep);
@@ -751,6 +763,10 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
         self.sb_cdata_ne.clock.next = self.clock.val();
         self.sb_room_ok.clock.next = self.clock.val();
         self.sb_room_ok1.clock.next = self.clock.val();
+        self.sa_dnew.clock.next = self.clock.val();
+        self.sa_rx_pend.clock.next = self.clock.val();
+        self.sa_evq_used.clock.next = self.clock.val();
+        self.sa_evq_back.clock.next = self.clock.val();
         self.sb_evq_prod1.clock.next = self.clock.val();
         self.sb_cons1.clock.next = self.clock.val();
         self.sb_db_go.clock.next = self.clock.val();
@@ -867,6 +883,16 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
         }
         self.sa_cfg.d.next = self.cfgr.read_data.val();
         self.sa_dyn.d.next = self.dynr.read_data.val();
+        // (Fields of the word: the receive producer at 0, consumer at 48; the event queue's
+        // producer at 64, consumer at 80.)
+        self.sa_dnew.d.next =
+            self.cdata.q.val().get_bits::<16>(0) - self.dynr.read_data.val().get_bits::<16>(48);
+        self.sa_rx_pend.d.next = self.dynr.read_data.val().get_bits::<16>(0)
+            - self.dynr.read_data.val().get_bits::<16>(48);
+        self.sa_evq_used.d.next = self.dynr.read_data.val().get_bits::<16>(64)
+            - self.dynr.read_data.val().get_bits::<16>(80);
+        self.sa_evq_back.d.next =
+            self.dynr.read_data.val().get_bits::<16>(64) - self.cdata.q.val().get_bits::<16>(0);
         self.sa_cnt.d.next = self.cntr.read_data.val();
         self.sa_cache.d.next = self.cache.read_data.val();
         // The fetch queue is read at its registered head: after a pop the next entry is out
@@ -915,7 +941,7 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
         self.sb_evq_phase.d.next = self.evq_phase.val();
         self.sb_too_big.d.next = self.clen.q.val() > self.sa_cfg.q.val().get_bits::<16>(192);
         self.sb_no_desc.d.next = self.ready.val() == self.cons.val();
-        self.sb_evq_full.d.next = (self.evq_prod.val() - self.evq_cons.val()) >= self.evq_n.val();
+        self.sb_evq_full.d.next = self.sa_evq_used.q.val() >= self.evq_n.val();
         // A descriptor read's size: the least of what is posted, the room on card, the ring's
         // end and DESC_FETCH_MAX (pairwise here, the least of the pairs a stage later).
         self.sb_pend.d.next = self.prod.val() - self.fetch.val();
@@ -938,13 +964,11 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
         // A doorbell's checks: the receive producer index refused if it goes backwards or
         // past the ring, the event consumer index unless between the old value and the
         // events written.
-        self.dnew.next = self.cdata.q.val().get_bits::<16>(0) - self.cons.val();
         self.sb_rx_bad.d.next = self.creg_rx_prod.q.val()
-            & ((self.dnew.val() > self.ring_n.val())
-                | (self.dnew.val() < self.prod.val() - self.cons.val()));
+            & ((self.sa_dnew.q.val() > self.ring_n.val())
+                | (self.sa_dnew.q.val() < self.sa_rx_pend.q.val()));
         self.sb_evq_bad.d.next = (self.creg_evq_cons.q.val() | self.creg_irq_arm.q.val())
-            & ((self.evq_prod.val() - self.cdata.q.val().get_bits::<16>(0))
-                > (self.evq_prod.val() - self.evq_cons.val()));
+            & (self.sa_evq_back.q.val() > self.sa_evq_used.q.val());
         self.sb_db_go.d.next = (self.cop.q.val() == MmioOp::DbWrite)
             & (self.cvi.q.val() < self.k_nv.val())
             & self.enabled.val();
