@@ -15,8 +15,9 @@
 //!   timestamp that cycle's), and the write data leaves as two words, the receive buffer's
 //!   output and the event word: the card chooses between them after its write slice.
 //!   The next decision starts on the cycle the event's last word is accepted, so the write
-//!   port carries no idle cycle between frames (on the board's card, once its write slice
-//!   has emptied: a few cycles a frame). Error events of refused doorbells
+//!   port carries no idle cycle between frames (on the board's card, the cycle after its
+//!   write slice has emptied: a few cycles a frame; there a frame's beats are also read
+//!   ahead, see `pf_addr`). Error events of refused doorbells
 //!   (`aux_*`) go after the decision held before them (the engine takes no new decision while
 //!   one waits), so events are written in the order they were allocated. After an event for
 //!   an armed VI, the interrupt request goes to the holdoff timers (on the board's card,
@@ -618,10 +619,11 @@ impl Logic for RxDma {
                 }
             }
             MoveState::Settle => {
+                // (The next frame or event starts from `Idle`, a cycle later: the slice's
+                // empty flag, from across the die, decides only this state's end.)
                 if self.wr_empty.val() {
                     self.irq_req.next = self.e_irq.q.val();
                     self.mstate.d.next = MoveState::Idle;
-                    self.can_start.next = true;
                 }
             }
         }
