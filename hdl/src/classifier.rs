@@ -187,6 +187,9 @@ struct Model {
     /// when the register is free (the parallel build shows the queue's head).
     out: Option<(u16, u16, u8)>,
     ev_seq: Option<u64>,
+    /// The sequential build writes a decided result into its slot a cycle after the
+    /// decision (from registers): the slot and the result, until then.
+    pending: Option<(u64, (u16, u16, u8))>,
     c_rule: u32,
     c_flow: u32,
     c_over: u32,
@@ -228,6 +231,7 @@ impl Model {
             head_seq: 0,
             out: None,
             ev_seq: None,
+            pending: None,
             c_rule: 0,
             c_flow: 0,
             c_over: 0,
@@ -428,6 +432,10 @@ impl Model {
         let fb_mask = (1usize << self.p.flow_bank_bits) - 1;
         // The consumer sees the head only once its result is in.
         let head_ready = matches!(self.fifo.front(), Some(Some(_)));
+        // (Written after the head's test: a result written this cycle is seen the next.)
+        if let Some((seq, r)) = self.pending.take() {
+            self.fifo[(seq - self.head_seq) as usize] = Some(r);
+        }
         let lpc = self.p.literals_per_cycle;
         let nsteps = self.p.literals / lpc;
         // Evaluation.
@@ -507,7 +515,11 @@ impl Model {
                 }
                 let (vi, filter) = best.map_or((0, FILTER_NONE), |(_, f, vi)| (vi, f as u16));
                 if let Some(seq) = self.ev_seq.take() {
-                    self.fifo[(seq - self.head_seq) as usize] = Some((vi, filter, self.flags));
+                    if self.p.sequential {
+                        self.pending = Some((seq, (vi, filter, self.flags)));
+                    } else {
+                        self.fifo[(seq - self.head_seq) as usize] = Some((vi, filter, self.flags));
+                    }
                 }
                 self.c_rule = self.c_rule.wrapping_add(rule as u32);
                 self.c_flow = self.c_flow.wrapping_add(flow as u32);
@@ -573,6 +585,7 @@ impl Model {
             self.fifo.clear();
             self.out = None;
             self.ev_seq = None;
+            self.pending = None;
             self.busy = false;
             self.cap_beat = 0;
             self.term_valid = 0;

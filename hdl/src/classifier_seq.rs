@@ -368,6 +368,11 @@ reg [$RB:0] fc_same, fc_less;
 // The head's result, moved to an output register (the card's DMA sees registers only).
 reg o_v, q_take, push_r, q_full;
 reg [35:0] o_d;
+// A frame's result is written into the queue (and its slot marked ready) the cycle after the
+// decision, from registers: the queue's write enables wait for no decision.
+reg rw_v;
+reg [$RB1:0] rw_slot;
+reg [35:0] rw_d;
 reg [31:0] c_rule, c_flow, c_over;
 reg use_flow, have;
 reg [15:0] best_vi;
@@ -814,7 +819,6 @@ always @(posedge clock) begin
             c_vi[0] <= c_vi[1]; c_vi[1] <= c_vi[2]; c_vi[2] <= c_vi[3];
         end
         if (at_dec) begin
-            if (ev_has_slot) fifo[ev_slot[$RB1:0]] <= have ? {flags_r, 1'b0, best_f, best_vi} : {flags_r, 16'd$FNONE, 16'd0};
             if (rule_r) c_rule <= c_rule + 1;
             if (flow_r) c_flow <= c_flow + 1;
             busy_r <= 0;
@@ -855,6 +859,11 @@ always @(posedge clock) begin
             end
         end
     end
+    // (A decision comes only while busy; `at_dec` is cleared with it.)
+    rw_v <= busy_r && at_dec && ev_has_slot;
+    rw_slot <= ev_slot[$RB1:0];
+    rw_d <= have ? {flags_r, 1'b0, best_f, best_vi} : {flags_r, 16'd$FNONE, 16'd0};
+    if (rw_v) fifo[rw_slot] <= rw_d;
     if (res_pop && o_v) o_v <= 0;
     // (The output word follows the head while the output register is empty: only the valid
     // flag waits for the take.)
@@ -872,10 +881,10 @@ always @(posedge clock) begin
     for (ir = 0; ir < $RD; ir = ir + 1) begin
         if (s_valid && s_last && s_commit && !q_full && f_tail[$RB1:0] == ir)
             ready[ir] <= busy_r && !at_dec;
-        if (at_dec && ev_has_slot && ev_slot[$RB1:0] == ir) ready[ir] <= 1'b1;
+        if (rw_v && rw_slot == ir) ready[ir] <= 1'b1;
     end
     if (reset) begin
-        f_head <= 0; f_tail <= 0; fcount <= 0; push_r <= 0; o_v <= 0; busy_r <= 0; at_dec <= 0; lit_on <= 0; term_on <= 0; cap_beat <= 0; ev_has_slot <= 0; ready <= 0;
+        f_head <= 0; f_tail <= 0; fcount <= 0; push_r <= 0; rw_v <= 0; o_v <= 0; busy_r <= 0; at_dec <= 0; lit_on <= 0; term_on <= 0; cap_beat <= 0; ev_has_slot <= 0; ready <= 0;
         c_rule <= 0; c_flow <= 0; c_over <= 0;
     end
 end
