@@ -370,7 +370,7 @@ reg o_v, q_take, push_r, q_full;
 reg [35:0] o_d;
 // A frame's result is written into the queue (and its slot marked ready) the cycle after the
 // decision, from registers: the queue's write enables wait for no decision.
-reg rw_v;
+reg rw_v, ov_w;
 reg [$RB1:0] rw_slot;
 reg [35:0] rw_d;
 reg [31:0] c_rule, c_flow, c_over;
@@ -593,6 +593,8 @@ always @(*) begin
     // from registers alone; meanwhile 'full' counts it too.
     q_full = fcount[$RB] || (push_r && fcount[$RB1:0] == {$RB{1'b1}});
     fc_same = fcount + (push_r ? 1 : 0);
+    // A frame that ends while the classifier is busy gets a FNONE result at once.
+    ov_w = s_valid && s_last && s_commit && busy_r && !at_dec && !q_full;
     fc_less = fc_same - 1;
     res_empty = !o_v;
     res_vi = o_v ? o_d[15:0] : 16'd0;
@@ -835,10 +837,8 @@ always @(posedge clock) begin
             if (s_commit) begin
                 if (busy_r && !at_dec) begin
                     c_over <= c_over + 1;
-                    if (!q_full) begin
-                        fifo[f_tail[$RB1:0]] <= {4'd0, 16'd$FNONE, 16'd0};
-                        f_tail <= f_tail + 1;
-                    end
+                    // (Its FNONE result is written by the queue's one write port below.)
+                    if (!q_full) f_tail <= f_tail + 1;
                 end else begin
                     busy_r <= 1;
                     step <= 0;
@@ -863,7 +863,12 @@ always @(posedge clock) begin
     rw_v <= busy_r && at_dec && ev_has_slot;
     rw_slot <= ev_slot[$RB1:0];
     rw_d <= have ? {flags_r, 1'b0, best_f, best_vi} : {flags_r, 16'd$FNONE, 16'd0};
-    if (rw_v) fifo[rw_slot] <= rw_d;
+    // The queue's one write port (a distributed RAM has one): a decided result, or the
+    // FNONE result of a frame that overran the classifier, which never come in the same
+    // cycle (a decision's write follows it by a cycle, and a frame that starts at the
+    // decision ends two beats later at the earliest).
+    if (rw_v || ov_w)
+        fifo[rw_v ? rw_slot : f_tail[$RB1:0]] <= rw_v ? rw_d : {4'd0, 16'd$FNONE, 16'd0};
     if (res_pop && o_v) o_v <= 0;
     // (The output word follows the head while the output register is empty: only the valid
     // flag waits for the take.)
