@@ -76,6 +76,11 @@ pub struct DescFetch<const VB: usize, const CB: usize, const BB: usize> {
     rq_beats: DFF<Bits<5>>,
     rq_tag: DFF<Bits<T>>,
     busy: DFF<Bits<NT>>,
+    // The free tag, chosen a cycle ahead from the tags that will be busy without this
+    // cycle's take (a take blocks the next cycle's take: the request register is full).
+    // `ft_none`: no tag is free (0 at power-up, when every tag is).
+    ft_none: DFF<Bit>,
+    ft_tag: DFF<Bits<T>>,
     inflight: DFF<Bits<NT>>,
     stale: DFF<Bits<NT>>,
     done: DFF<Bits<NT>>,
@@ -113,6 +118,10 @@ pub struct DescFetch<const VB: usize, const CB: usize, const BB: usize> {
     done_tag: Signal<Local, Bits<T>>,
     have_done: Signal<Local, Bit>,
     busy_next: Signal<Local, Bits<NT>>,
+    // `busy_next` without this cycle's take: what the next free tag is chosen from.
+    kept_next: Signal<Local, Bits<NT>>,
+    next_have: Signal<Local, Bit>,
+    next_tag: Signal<Local, Bits<T>>,
     inflight_next: Signal<Local, Bits<NT>>,
     done_next: Signal<Local, Bits<NT>>,
     err: Signal<Local, Bits<2>>,
@@ -168,6 +177,8 @@ impl<const VB: usize, const CB: usize, const BB: usize> Default for DescFetch<VB
             rq_beats: Default::default(),
             rq_tag: Default::default(),
             busy: Default::default(),
+            ft_none: Default::default(),
+            ft_tag: Default::default(),
             inflight: Default::default(),
             stale: Default::default(),
             done: Default::default(),
@@ -200,6 +211,9 @@ impl<const VB: usize, const CB: usize, const BB: usize> Default for DescFetch<VB
             done_tag: Default::default(),
             have_done: Default::default(),
             busy_next: Default::default(),
+            kept_next: Default::default(),
+            next_have: Default::default(),
+            next_tag: Default::default(),
             inflight_next: Default::default(),
             done_next: Default::default(),
             err: Default::default(),
@@ -223,7 +237,15 @@ impl<const VB: usize, const CB: usize, const BB: usize> Logic for DescFetch<VB, 
             p_stale, p_last, p_tag, p_slot, p_vi, p_id, p_off
         );
         dff_setup!(self, clock, q_v, q_stale, q_last, q_tag, q_slot, q_vi, q_off);
-        dff_setup!(self, clock, q_entry, q_range_bad, q_off_bad);
+        dff_setup!(
+            self,
+            clock,
+            q_entry,
+            q_range_bad,
+            q_off_bad,
+            ft_none,
+            ft_tag
+        );
         for i in 0..NT {
             self.t_vi[i].clock.next = self.clock.val();
             self.t_vi[i].d.next = self.t_vi[i].q.val();
@@ -240,17 +262,12 @@ impl<const VB: usize, const CB: usize, const BB: usize> Logic for DescFetch<VB, 
         self.bt.write_address.next = self.bt_addr.val();
         self.bt.write_data.next = self.bt_data.val();
         self.busy_next.next = self.busy.q.val();
+        self.kept_next.next = self.busy.q.val();
         self.inflight_next.next = self.inflight.q.val();
         self.done_next.next = self.done.q.val();
         // Take a read from the engine when a tag is free and the request register is empty.
-        self.have_tag.next = false;
-        self.free_tag.next = 0.into();
-        for i in 0..NT {
-            if !self.busy.q.val().get_bit(i) & !self.have_tag.val() {
-                self.have_tag.next = true;
-                self.free_tag.next = i.to_bits();
-            }
-        }
+        self.have_tag.next = !self.ft_none.q.val();
+        self.free_tag.next = self.ft_tag.q.val();
         self.fi_take.next = false;
         self.t_info.write_address.next = self.free_tag.val();
         self.t_info.write_data.next = bit_cast::<80, 32>(self.fi_first.val())
@@ -355,6 +372,10 @@ impl<const VB: usize, const CB: usize, const BB: usize> Logic for DescFetch<VB, 
                     .busy_next
                     .val()
                     .replace_bit(self.q_tag.q.val().index(), false);
+                self.kept_next.next = self
+                    .kept_next
+                    .val()
+                    .replace_bit(self.q_tag.q.val().index(), false);
                 self.stale.d.next = self
                     .stale
                     .q
@@ -392,6 +413,10 @@ impl<const VB: usize, const CB: usize, const BB: usize> Logic for DescFetch<VB, 
                 .busy_next
                 .val()
                 .replace_bit(self.done_tag.val().index(), false);
+            self.kept_next.next = self
+                .kept_next
+                .val()
+                .replace_bit(self.done_tag.val().index(), false);
         }
         self.busy.d.next = self.busy_next.val();
         self.inflight.d.next = self.inflight_next.val();
@@ -402,10 +427,21 @@ impl<const VB: usize, const CB: usize, const BB: usize> Logic for DescFetch<VB, 
             // told are forgotten.
             // (A read whose last beat arrives in this very cycle is over: its tag is free.)
             self.busy.d.next = self.inflight_next.val();
+            self.kept_next.next = self.inflight_next.val();
             self.stale.d.next = self.inflight_next.val();
             self.done.d.next = 0.into();
             self.p_v.d.next = false;
             self.q_v.d.next = false;
         }
+        self.next_have.next = false;
+        self.next_tag.next = 0.into();
+        for i in 0..NT {
+            if !self.kept_next.val().get_bit(i) & !self.next_have.val() {
+                self.next_have.next = true;
+                self.next_tag.next = i.to_bits();
+            }
+        }
+        self.ft_none.d.next = !self.next_have.val();
+        self.ft_tag.d.next = self.next_tag.val();
     }
 }

@@ -173,6 +173,14 @@ pub struct TxEngine<const VB: usize, const TB: usize> {
     mm_cmd_r: DFF<Bit>,
     mm_vi_r: DFF<Bits<16>>,
     mm_reg_r: DFF<Bits<12>>,
+    // Which register a read names, decoded as the request is buffered (so the read's
+    // answer is chosen by flags, not by comparisons in the decision's cycle).
+    rs_prod: DFF<Bit>,
+    rs_fetched: DFF<Bit>,
+    rs_started: DFF<Bit>,
+    rs_done: DFF<Bit>,
+    rs_status: DFF<Bit>,
+    rs_cnt: [DFF<Bit>; 6],
     mm_data_r: DFF<Bits<32>>,
     // The buffered `DONE`.
     dn_idx_r: DFF<Bits<16>>,
@@ -443,6 +451,12 @@ impl<const VB: usize, const TB: usize> Default for TxEngine<VB, TB> {
             mm_cmd_r: Default::default(),
             mm_vi_r: Default::default(),
             mm_reg_r: Default::default(),
+            rs_prod: Default::default(),
+            rs_fetched: Default::default(),
+            rs_started: Default::default(),
+            rs_done: Default::default(),
+            rs_status: Default::default(),
+            rs_cnt: Default::default(),
             mm_data_r: Default::default(),
             dn_idx_r: Default::default(),
             dn_len_r: Default::default(),
@@ -695,6 +709,11 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
             mm_cmd_r,
             mm_vi_r,
             mm_reg_r,
+            rs_prod,
+            rs_fetched,
+            rs_started,
+            rs_done,
+            rs_status,
             mm_data_r,
             dn_idx_r,
             dn_len_r,
@@ -753,6 +772,10 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
             aqpush_r,
             aqpop_r
         );
+        for i in 0..6 {
+            self.rs_cnt[i].clock.next = self.clock.val();
+            self.rs_cnt[i].d.next = self.rs_cnt[i].q.val();
+        }
         self.fq_occ.clock.next = self.clock.val();
         self.s_vi_ok.clock.next = self.clock.val();
         self.s_undone.clock.next = self.clock.val();
@@ -822,6 +845,14 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
             self.mm_cmd_r.d.next = self.mm_cmd.val();
             self.mm_vi_r.d.next = self.mm_vi.val();
             self.mm_reg_r.d.next = self.mm_reg.val();
+            self.rs_prod.d.next = self.mm_reg.val() == self.k_tx_prod.val();
+            self.rs_fetched.d.next = self.mm_reg.val() == self.k_tx_fetched.val();
+            self.rs_started.d.next = self.mm_reg.val() == self.k_tx_started.val();
+            self.rs_done.d.next = self.mm_reg.val() == self.k_tx_done.val();
+            self.rs_status.d.next = self.mm_reg.val() == self.k_tx_status.val();
+            for i in 0..6 {
+                self.rs_cnt[i].d.next = self.mm_reg.val() == self.k_cnt_reg[i].val();
+            }
             self.mm_data_r.d.next = self.mm_data.val();
         }
         // Held outputs are released when taken.
@@ -1221,25 +1252,25 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
                             self.want_fetch.next = true;
                         }
                         if self.vi_ok.val() {
-                            if self.mm_reg_r.q.val() == self.k_tx_prod.val() {
+                            if self.rs_prod.q.val() {
                                 self.rd_d.d.next = bit_cast::<32, 16>(self.prod.val());
                             }
-                            if self.mm_reg_r.q.val() == self.k_tx_fetched.val() {
+                            if self.rs_fetched.q.val() {
                                 self.rd_d.d.next = bit_cast::<32, 16>(self.fetched.val());
                             }
-                            if self.mm_reg_r.q.val() == self.k_tx_started.val() {
+                            if self.rs_started.q.val() {
                                 self.rd_d.d.next = bit_cast::<32, 16>(self.started.val());
                             }
-                            if self.mm_reg_r.q.val() == self.k_tx_done.val() {
+                            if self.rs_done.q.val() {
                                 self.rd_d.d.next = bit_cast::<32, 16>(self.done.val());
                             }
-                            if self.mm_reg_r.q.val() == self.k_tx_status.val() {
+                            if self.rs_status.q.val() {
                                 self.rd_d.d.next = bit_cast::<32, 1>(self.enabled.val().into())
                                     | (bit_cast::<32, 1>(self.active.val().into()) << 1)
                                     | (bit_cast::<32, 1>(self.fetching.val().into()) << 2);
                             }
                             for i in 0..6 {
-                                if self.mm_reg_r.q.val() == self.k_cnt_reg[i].val() {
+                                if self.rs_cnt[i].q.val() {
                                     self.rd_d.d.next = self.cn[i].val();
                                 }
                             }

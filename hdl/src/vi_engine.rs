@@ -332,9 +332,11 @@ pub struct ViEngine<const VB: usize, const CB: usize> {
     sw_fq_en: Stage<Bit>,
     // Comparisons and sums from the VI's words, a stage after them (the descriptor read's
     // size a stage later), so that the decision is a choice among them.
-    sb_pend: Stage<Bits<16>>,
-    sb_room: Stage<Bits<16>>,
-    sb_to_end: Stage<Bits<16>>,
+    // (Each of the three is clamped to DESC_FETCH_MAX as it is registered, so the least of
+    // them is taken among narrow words.)
+    sb_pend: Stage<Bits<8>>,
+    sb_room: Stage<Bits<8>>,
+    sb_to_end: Stage<Bits<8>>,
     sb_nfetch: Stage<Bits<16>>,
     sb_too_big: Stage<Bit>,
     sb_no_desc: Stage<Bit>,
@@ -363,13 +365,20 @@ pub struct ViEngine<const VB: usize, const CB: usize> {
     sb_db_go: Stage<Bit>,
     // A decision's count, added a cycle after it on the board (no decision reads it sooner).
     dec_inc: Stage<Bit>,
-    m_pf: Signal<Local, Bits<16>>,
-    m_rt: Signal<Local, Bits<16>>,
+    m_pf: Signal<Local, Bits<8>>,
+    m_rt: Signal<Local, Bits<8>>,
+    m_nf: Signal<Local, Bits<8>>,
+    u_pend: Signal<Local, Bits<16>>,
+    u_room: Signal<Local, Bits<16>>,
+    u_to_end: Signal<Local, Bits<16>>,
     prod_set: Signal<Local, Bit>,
     cons_adv: Signal<Local, Bit>,
     prod_ne: Signal<Local, Bit>,
     room_ok: Signal<Local, Bit>,
 }
+
+// A descriptor read's size is chosen among 8-bit words.
+const _: () = assert!(DESC_FETCH_MAX < 256);
 
 impl<const VB: usize, const CB: usize> Default for ViEngine<VB, CB> {
     fn default() -> Self {
@@ -612,6 +621,10 @@ impl<const VB: usize, const CB: usize> Default for ViEngine<VB, CB> {
             dec_inc: Default::default(),
             m_pf: Default::default(),
             m_rt: Default::default(),
+            m_nf: Default::default(),
+            u_pend: Default::default(),
+            u_room: Default::default(),
+            u_to_end: Default::default(),
             prod_set: Default::default(),
             cons_adv: Default::default(),
             prod_ne: Default::default(),
@@ -944,21 +957,31 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
         self.sb_evq_full.d.next = self.sa_evq_used.q.val() >= self.evq_n.val();
         // A descriptor read's size: the least of what is posted, the room on card, the ring's
         // end and DESC_FETCH_MAX (pairwise here, the least of the pairs a stage later).
-        self.sb_pend.d.next = self.prod.val() - self.fetch.val();
-        self.sb_room.d.next = self.k_per_vi.val() - (self.fetch.val() - self.cons.val());
-        self.sb_to_end.d.next = self.ring_n.val() - (self.fetch.val() & self.ring_mask.val());
-        self.m_pf.next = self.sb_pend.q.val();
-        if self.k_fetch_max.val() < self.sb_pend.q.val() {
-            self.m_pf.next = self.k_fetch_max.val();
+        self.u_pend.next = self.prod.val() - self.fetch.val();
+        self.u_room.next = self.k_per_vi.val() - (self.fetch.val() - self.cons.val());
+        self.u_to_end.next = self.ring_n.val() - (self.fetch.val() & self.ring_mask.val());
+        self.sb_pend.d.next = self.k_fetch_max.val().get_bits::<8>(0);
+        if self.u_pend.val() < self.k_fetch_max.val() {
+            self.sb_pend.d.next = self.u_pend.val().get_bits::<8>(0);
         }
+        self.sb_room.d.next = self.k_fetch_max.val().get_bits::<8>(0);
+        if self.u_room.val() < self.k_fetch_max.val() {
+            self.sb_room.d.next = self.u_room.val().get_bits::<8>(0);
+        }
+        self.sb_to_end.d.next = self.k_fetch_max.val().get_bits::<8>(0);
+        if self.u_to_end.val() < self.k_fetch_max.val() {
+            self.sb_to_end.d.next = self.u_to_end.val().get_bits::<8>(0);
+        }
+        self.m_pf.next = self.sb_pend.q.val();
         self.m_rt.next = self.sb_room.q.val();
         if self.sb_to_end.q.val() < self.sb_room.q.val() {
             self.m_rt.next = self.sb_to_end.q.val();
         }
-        self.sb_nfetch.d.next = self.m_pf.val();
+        self.m_nf.next = self.m_pf.val();
         if self.m_rt.val() < self.m_pf.val() {
-            self.sb_nfetch.d.next = self.m_rt.val();
+            self.m_nf.next = self.m_rt.val();
         }
+        self.sb_nfetch.d.next = bit_cast::<16, 8>(self.m_nf.val());
         self.sb_fi_addr.d.next = self.sa_cfg.q.val().get_bits::<64>(0)
             + (bit_cast::<64, 16>(self.fetch.val() & self.ring_mask.val()) << 3);
         // A doorbell's checks: the receive producer index refused if it goes backwards or
