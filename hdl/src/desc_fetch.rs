@@ -121,6 +121,7 @@ pub struct DescFetch<const VB: usize, const CB: usize, const BB: usize> {
     // `busy_next` without this cycle's take: what the next free tag is chosen from.
     kept_next: Signal<Local, Bits<NT>>,
     next_have: Signal<Local, Bit>,
+    infl_kept: Signal<Local, Bits<NT>>,
     next_tag: Signal<Local, Bits<T>>,
     inflight_next: Signal<Local, Bits<NT>>,
     done_next: Signal<Local, Bits<NT>>,
@@ -213,6 +214,7 @@ impl<const VB: usize, const CB: usize, const BB: usize> Default for DescFetch<VB
             busy_next: Default::default(),
             kept_next: Default::default(),
             next_have: Default::default(),
+            infl_kept: Default::default(),
             next_tag: Default::default(),
             inflight_next: Default::default(),
             done_next: Default::default(),
@@ -325,6 +327,14 @@ impl<const VB: usize, const CB: usize, const BB: usize> Logic for DescFetch<VB, 
                 .val()
                 .replace_bit(self.cpl_tag.val().index(), false);
         }
+        self.infl_kept.next = self.inflight.q.val();
+        if self.cpl_valid.val() & self.cpl_last.val() {
+            self.infl_kept.next = self
+                .inflight
+                .q
+                .val()
+                .replace_bit(self.cpl_tag.val().index(), false);
+        }
         // Check a beat: its range and offset (from the read's information), while the
         // buffer table is read.
         self.p_first.next = self.t_info.read_data.val().get_bits::<32>(0);
@@ -427,7 +437,8 @@ impl<const VB: usize, const CB: usize, const BB: usize> Logic for DescFetch<VB, 
             // told are forgotten.
             // (A read whose last beat arrives in this very cycle is over: its tag is free.)
             self.busy.d.next = self.inflight_next.val();
-            self.kept_next.next = self.inflight_next.val();
+            // (No take in reset: the reads in flight, without this cycle's last beat.)
+            self.kept_next.next = self.infl_kept.val();
             self.stale.d.next = self.inflight_next.val();
             self.done.d.next = 0.into();
             self.p_v.d.next = false;

@@ -195,6 +195,11 @@ pub struct Nic<
     // answers are chosen in their decision cycle, the host link's register is across the die.
     mr_valid: Stage<Bit>,
     mr_data: Stage<Bits<32>>,
+    // A register write into the receive classifier's tables, registered on the board's card
+    // (its RAMs' write enables are many and spread out).
+    cc_write: Stage<Bit>,
+    cc_addr: Stage<Bits<MMIO_ADDR_BITS>>,
+    cc_wdata: Stage<Bits<32>>,
     vs_data: Stage<Bits<64>>,
     vs_nbytes: Stage<Bits<4>>,
     vs_last: Stage<Bit>,
@@ -295,6 +300,9 @@ impl<
         self.vs_valid.set_registered(registered);
         self.mr_valid.set_registered(registered);
         self.mr_data.set_registered(registered);
+        self.cc_write.set_registered(registered);
+        self.cc_addr.set_registered(registered);
+        self.cc_wdata.set_registered(registered);
         self.vs_data.set_registered(registered);
         self.vs_nbytes.set_registered(registered);
         self.vs_last.set_registered(registered);
@@ -399,6 +407,9 @@ impl<
             vs_valid: Default::default(),
             mr_valid: Default::default(),
             mr_data: Default::default(),
+            cc_write: Default::default(),
+            cc_addr: Default::default(),
+            cc_wdata: Default::default(),
             vs_data: Default::default(),
             vs_nbytes: Default::default(),
             vs_last: Default::default(),
@@ -519,6 +530,9 @@ impl<
             vs_valid,
             mr_valid,
             mr_data,
+            cc_write,
+            cc_addr,
+            cc_wdata,
             vs_data,
             vs_nbytes,
             vs_last,
@@ -645,9 +659,12 @@ impl<
         self.cls.s_len.next = self.ci_len.q.val();
         self.cls.s_commit.next = self.ci_commit.q.val();
         self.cls.s_vi.next = 0.into();
-        self.cls.cfg_write.next = self.mi_write.q.val();
-        self.cls.cfg_addr.next = self.mi_addr.q.val();
-        self.cls.cfg_wdata.next = self.mi_wdata.q.val();
+        self.cc_write.d.next = self.mi_write.q.val();
+        self.cc_addr.d.next = self.mi_addr.q.val();
+        self.cc_wdata.d.next = self.mi_wdata.q.val();
+        self.cls.cfg_write.next = self.cc_write.q.val();
+        self.cls.cfg_addr.next = self.cc_addr.q.val();
+        self.cls.cfg_wdata.next = self.cc_wdata.q.val();
         self.cls.res_pop.next = self.dma.cls_pop.val();
         self.dma.cls_empty.next = self.cls.res_empty.val();
         self.dma.cls_vi.next = self.cls.res_vi.val();

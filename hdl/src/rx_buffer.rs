@@ -62,6 +62,10 @@ pub struct RxBuffer {
     /// The RAM holds 63 lengths (counting the one queued in the last cycle): no frame is
     /// queued in this one.
     q_full: DFF<Bit>,
+    /// A length to write into the RAM, registered after its frame's last beat (so the
+    /// RAM's write enables hang off a register, not the MAC's valid).
+    qw_v: DFF<Bit>,
+    qw_len: DFF<Bits<16>>,
     h_valid: DFF<Bit>,
     h_len: DFF<Bits<16>>,
     h_load: Signal<Local, Bit>,
@@ -69,6 +73,7 @@ pub struct RxBuffer {
     info_full: Signal<Local, Bit>,
     q_count: Signal<Local, Bits<{ RX_INFO_ADDR_BITS + 1 }>>,
     k_qfull: Constant<Bits<{ RX_INFO_ADDR_BITS + 1 }>>,
+    k_qfull1: Constant<Bits<{ RX_INFO_ADDR_BITS + 1 }>>,
     write_beat: Signal<Local, Bit>,
     lost: Signal<Local, Bit>,
     wr_next: Signal<Local, Bits<P>>,
@@ -109,6 +114,8 @@ impl Default for RxBuffer {
             q_rp: Default::default(),
             q_fresh: Default::default(),
             q_full: Default::default(),
+            qw_v: Default::default(),
+            qw_len: Default::default(),
             h_valid: Default::default(),
             h_len: Default::default(),
             h_load: Default::default(),
@@ -116,6 +123,7 @@ impl Default for RxBuffer {
             info_full: Default::default(),
             q_count: Default::default(),
             k_qfull: Constant::new(((1u64 << RX_INFO_ADDR_BITS) - 2).into()),
+            k_qfull1: Constant::new(((1u64 << RX_INFO_ADDR_BITS) - 3).into()),
             write_beat: Default::default(),
             lost: Default::default(),
             wr_next: Default::default(),
@@ -127,9 +135,10 @@ impl Default for RxBuffer {
 impl RxBuffer {
     /// Whether the queue of frame lengths is the board's: its head in registers, loaded at
     /// most every other cycle, read from a RAM at a registered pointer; the RAM holds 63
-    /// lengths and the head one more, as many frames as the simulation card's queue. A
-    /// length reaches the DMA three cycles after its frame's last beat rather than one; the
-    /// DMA takes a frame in many more cycles than that.
+    /// lengths (one of them may still wait in the write register) and the head one more, as
+    /// many frames as the simulation card's queue. A length reaches the DMA four cycles
+    /// after its frame's last beat rather than one; the DMA takes a frame in many more
+    /// cycles than that.
     pub fn set_head_register(&mut self, registered: bool) {
         self.k_head = Constant::new(registered);
     }
@@ -140,7 +149,7 @@ impl Logic for RxBuffer {
     fn update(&mut self) {
         dff_setup!(
             self, clock, wr_ptr, commit, dropping, c_over, q_wp, q_rp, q_fresh, q_full, h_valid,
-            h_len
+            h_len, qw_v, qw_len
         );
         clock!(self, clock, info);
         self.ram.read_clock.next = self.clock.val();
@@ -156,7 +165,8 @@ impl Logic for RxBuffer {
         self.q_mem.write_clock.next = self.clock.val();
         self.q_mem.read_address.next = self.q_rp.q.val().get_bits::<RX_INFO_ADDR_BITS>(0);
         self.q_mem.write_address.next = self.q_wp.q.val().get_bits::<RX_INFO_ADDR_BITS>(0);
-        self.q_mem.write_data.next = self.in_len.val();
+        self.q_mem.write_data.next = self.qw_len.q.val();
+        self.qw_len.d.next = self.in_len.val();
         self.q_push.next = false;
         self.committed.next = false;
         self.info_empty.next = self.info.empty.val();
@@ -228,14 +238,20 @@ impl Logic for RxBuffer {
         }
         // A frame's length goes into one queue or the other.
         self.info.write.next = self.q_push.val() & !self.k_head.val();
-        self.q_mem.write_enable.next = self.q_push.val() & self.k_head.val();
-        if self.q_push.val() & self.k_head.val() {
+        self.qw_v.d.next = self.q_push.val() & self.k_head.val();
+        self.q_mem.write_enable.next = self.qw_v.q.val();
+        if self.qw_v.q.val() & !self.reset.val() {
             self.q_wp.d.next = self.q_wp.q.val() + 1;
         }
-        // Full for the next cycle: 63 lengths in the RAM after this one.
+        // Full for the next cycle: 63 lengths in the RAM after this one and the one waiting
+        // to be written.
         self.q_count.next = self.q_wp.q.val() - self.q_rp.q.val();
         self.q_full.d.next = ((self.q_count.val() > self.k_qfull.val())
-            | ((self.q_count.val() == self.k_qfull.val()) & self.q_push.val()))
+            | ((self.q_count.val() == self.k_qfull.val())
+                & (self.q_push.val() | self.qw_v.q.val()))
+            | ((self.q_count.val() == self.k_qfull1.val())
+                & self.q_push.val()
+                & self.qw_v.q.val()))
             & !self.reset.val();
         self.commit_ptr.next = self.commit.q.val();
         self.busy.next = self.wr_ptr.q.val() != self.commit.q.val();
