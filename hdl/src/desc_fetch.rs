@@ -121,6 +121,7 @@ pub struct DescFetch<const VB: usize, const CB: usize, const BB: usize> {
     // `busy_next` without this cycle's take: what the next free tag is chosen from.
     kept_next: Signal<Local, Bits<NT>>,
     next_have: Signal<Local, Bit>,
+    // The reads in flight after this cycle's last beat, before its take.
     infl_kept: Signal<Local, Bits<NT>>,
     next_tag: Signal<Local, Bits<T>>,
     inflight_next: Signal<Local, Bits<NT>>,
@@ -265,7 +266,16 @@ impl<const VB: usize, const CB: usize, const BB: usize> Logic for DescFetch<VB, 
         self.bt.write_data.next = self.bt_data.val();
         self.busy_next.next = self.busy.q.val();
         self.kept_next.next = self.busy.q.val();
-        self.inflight_next.next = self.inflight.q.val();
+        // A read's last beat ends it (its tag was taken earlier, never in this cycle's take).
+        self.infl_kept.next = self.inflight.q.val();
+        if self.cpl_valid.val() & self.cpl_last.val() {
+            self.infl_kept.next = self
+                .inflight
+                .q
+                .val()
+                .replace_bit(self.cpl_tag.val().index(), false);
+        }
+        self.inflight_next.next = self.infl_kept.val();
         self.done_next.next = self.done.q.val();
         // Take a read from the engine when a tag is free and the request register is empty.
         self.have_tag.next = !self.ft_none.q.val();
@@ -320,20 +330,6 @@ impl<const VB: usize, const CB: usize, const BB: usize> Logic for DescFetch<VB, 
                 self.t_slot[i].d.next = (self.t_slot[i].q.val() & !self.k_low.val())
                     | ((self.t_slot[i].q.val() + 1) & self.k_low.val());
             }
-        }
-        if self.cpl_valid.val() & self.cpl_last.val() {
-            self.inflight_next.next = self
-                .inflight_next
-                .val()
-                .replace_bit(self.cpl_tag.val().index(), false);
-        }
-        self.infl_kept.next = self.inflight.q.val();
-        if self.cpl_valid.val() & self.cpl_last.val() {
-            self.infl_kept.next = self
-                .inflight
-                .q
-                .val()
-                .replace_bit(self.cpl_tag.val().index(), false);
         }
         // Check a beat: its range and offset (from the read's information), while the
         // buffer table is read.
