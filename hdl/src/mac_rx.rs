@@ -6,7 +6,7 @@
 //! starts). The checker forwards the frame's beats (no more than `max_frame` octets; a giant's
 //! tail is discarded here) and marks the last one `ok` with the frame's length (FCS excluded)
 //! or not ok; the receive buffer keeps or discards the frame on that mark. One counter per
-//! reason; `reset` clears them.
+//! reason, counting a frame the cycle after its last beat; `reset` clears them.
 //!
 //! The FCS of a 1 GbE frame is checked by the GMII front end an octet a cycle (`fcs_ok` on
 //! its last beat); the eight-octet CRC step here serves 10 GbE. A card built without 10 GbE
@@ -17,6 +17,19 @@ use crate::gmii_rx::GmiiRx;
 use crate::xgmii_rx::XgmiiRx;
 use arsenic_interface::{eth, fcs};
 use rust_hdl::prelude::*;
+
+/// How a frame's last beat ended it: one counter each (`NoFrame` when none ended).
+#[derive(Copy, Clone, PartialEq, Debug, LogicState)]
+pub enum FrameEnd {
+    NoFrame,
+    Preamble,
+    Disabled,
+    Phy,
+    Runt,
+    Giant,
+    Fcs,
+    Ok,
+}
 
 #[derive(LogicBlock)]
 pub struct MacRx {
@@ -65,6 +78,9 @@ pub struct MacRx {
     o_last: DFF<Bit>,
     o_ok: DFF<Bit>,
     o_len: DFF<Bits<16>>,
+    // The reason a frame ended as it did (`FrameEnd`), counted the cycle after its last beat,
+    // so that the length and FCS checks drive three flip-flops, not the counters' enables.
+    why: DFF<FrameEnd>,
     c_frames: DFF<Bits<32>>,
     c_ok: DFF<Bits<32>>,
     c_fcs: DFF<Bits<32>>,
@@ -142,6 +158,7 @@ impl MacRx {
             o_last: Default::default(),
             o_ok: Default::default(),
             o_len: Default::default(),
+            why: Default::default(),
             c_frames: Default::default(),
             c_ok: Default::default(),
             c_fcs: Default::default(),
@@ -173,7 +190,7 @@ impl Logic for MacRx {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, crc_n, flen, enabled, o_valid, o_data, o_nbytes, o_last, o_ok, o_len,
+            self, clock, crc_n, flen, enabled, o_valid, o_data, o_nbytes, o_last, o_ok, o_len, why,
             c_frames, c_ok, c_fcs, c_runt, c_giant, c_phy, c_pre, c_disabled
         );
         clock!(self, clock, gmii, xgmii);
@@ -218,6 +235,7 @@ impl Logic for MacRx {
         self.o_valid.d.next = false;
         self.o_last.d.next = false;
         self.o_ok.d.next = false;
+        self.why.d.next = FrameEnd::NoFrame;
         if self.s_start.val() {
             self.c_frames.d.next = (self.c_frames.q.val() + 1) & self.k_cmask.val();
             self.enabled.d.next = self.rx_enable.val();
@@ -234,24 +252,50 @@ impl Logic for MacRx {
                 self.crc_n.d.next = 0.into();
                 self.flen.d.next = 0.into();
                 if self.s_pre.val() {
-                    self.c_pre.d.next = (self.c_pre.q.val() + 1) & self.k_cmask.val();
+                    self.why.d.next = FrameEnd::Preamble;
                 } else if !self.enabled.q.val() {
-                    self.c_disabled.d.next = (self.c_disabled.q.val() + 1) & self.k_cmask.val();
+                    self.why.d.next = FrameEnd::Disabled;
                 } else if self.s_phy.val() {
-                    self.c_phy.d.next = (self.c_phy.q.val() + 1) & self.k_cmask.val();
+                    self.why.d.next = FrameEnd::Phy;
                 } else if self.len_next.val() < self.k_min_frame.val() {
-                    self.c_runt.d.next = (self.c_runt.q.val() + 1) & self.k_cmask.val();
+                    self.why.d.next = FrameEnd::Runt;
                 } else if self.len_next.val() > self.max_frame.val() {
-                    self.c_giant.d.next = (self.c_giant.q.val() + 1) & self.k_cmask.val();
+                    self.why.d.next = FrameEnd::Giant;
                 } else if !self.s_fcs_ok.val() {
-                    self.c_fcs.d.next = (self.c_fcs.q.val() + 1) & self.k_cmask.val();
+                    self.why.d.next = FrameEnd::Fcs;
                 } else {
                     self.o_ok.d.next = true;
-                    self.c_ok.d.next = (self.c_ok.q.val() + 1) & self.k_cmask.val();
+                    self.why.d.next = FrameEnd::Ok;
                 }
             }
         }
+        // The last beat's reason, counted.
+        match self.why.q.val() {
+            FrameEnd::Preamble => {
+                self.c_pre.d.next = (self.c_pre.q.val() + 1) & self.k_cmask.val();
+            }
+            FrameEnd::Disabled => {
+                self.c_disabled.d.next = (self.c_disabled.q.val() + 1) & self.k_cmask.val();
+            }
+            FrameEnd::Phy => {
+                self.c_phy.d.next = (self.c_phy.q.val() + 1) & self.k_cmask.val();
+            }
+            FrameEnd::Runt => {
+                self.c_runt.d.next = (self.c_runt.q.val() + 1) & self.k_cmask.val();
+            }
+            FrameEnd::Giant => {
+                self.c_giant.d.next = (self.c_giant.q.val() + 1) & self.k_cmask.val();
+            }
+            FrameEnd::Fcs => {
+                self.c_fcs.d.next = (self.c_fcs.q.val() + 1) & self.k_cmask.val();
+            }
+            FrameEnd::Ok => {
+                self.c_ok.d.next = (self.c_ok.q.val() + 1) & self.k_cmask.val();
+            }
+            _ => {}
+        }
         if self.reset.val() {
+            self.why.d.next = FrameEnd::NoFrame;
             self.crc_n.d.next = 0.into();
             self.flen.d.next = 0.into();
             self.enabled.d.next = false;

@@ -151,7 +151,10 @@ pub struct RxDma {
     d_holdoff: DFF<Bits<16>>,
     d_vi: DFF<Bits<16>>,
     d_filter: DFF<Bits<16>>,
+    // The classifier's flags, and the engine's error code (the event's status when the
+    // decision is an error).
     d_status: DFF<Bits<4>>,
+    d_code: DFF<Bits<4>>,
     // The frame or event being written.
     cur: DFF<Bits<P>>,
     // `cur` + 1, kept, so that the buffer's read address is chosen among registers.
@@ -195,8 +198,10 @@ pub struct RxDma {
     // The write stage's data: a frame's beat (straight from the receive buffer) while
     // `in_data`, else `ev_w`, the event word for this state, packed from the event's
     // registers. Both leave as they are (`wr_beat`, `wr_event`); the card chooses after its
-    // write slice.
+    // write slice. `ev_hi` chooses the event's second word; like `in_data` it is decoded from
+    // the next state, so the 64 choices hang off a flip-flop, not off the state's decode.
     in_data: DFF<Bit>,
+    ev_hi: DFF<Bit>,
     ev_w: Signal<Local, Bits<64>>,
     // On a card with the write slice (the board's), a frame's beats are read ahead into a
     // queue of four: the receive buffer is read at `pf_addr` (a register) every cycle, a
@@ -299,6 +304,7 @@ impl Default for RxDma {
             d_vi: Default::default(),
             d_filter: Default::default(),
             d_status: Default::default(),
+            d_code: Default::default(),
             cur: Default::default(),
             cur_n: Default::default(),
             left: Default::default(),
@@ -339,6 +345,7 @@ impl Default for RxDma {
             k_filter_none: Constant::new((FILTER_NONE as u64).into()),
             k_sliced: Constant::new(false),
             in_data: Default::default(),
+            ev_hi: Default::default(),
             pf_addr: Default::default(),
             pf_left: Default::default(),
             pf_r1: Default::default(),
@@ -393,6 +400,7 @@ impl Logic for RxDma {
             d_vi,
             d_filter,
             d_status,
+            d_code,
             cur,
             cur_n,
             left,
@@ -414,6 +422,7 @@ impl Logic for RxDma {
             c_delivered,
             c_bytes,
             in_data,
+            ev_hi,
             pf_addr,
             pf_left,
             pf_r1,
@@ -448,35 +457,37 @@ impl Logic for RxDma {
                 }
             }
             DecideState::Wait => {
+                // The held decision's words are loaded every cycle of the wait (nothing reads
+                // them until `dv`, and `dv` is clear while waiting), so the last load is the
+                // engine's answer and the answer's valid drives only the flags below, not the
+                // enables of some 250 flip-flops.
+                self.d_kind.d.next = Decision::Skip;
+                if self.res_action.val() == AdmitAction::Deliver {
+                    self.d_kind.d.next = Decision::Deliver;
+                }
+                if self.res_action.val() == AdmitAction::Error {
+                    self.d_kind.d.next = Decision::Error;
+                }
+                self.d_start.d.next = self.nstart.q.val();
+                self.d_words.d.next = self.total_words.val().get_bits::<P>(0);
+                self.d_len.d.next = self.info_len.val();
+                self.d_addr.d.next = self.res_addr.val();
+                self.d_evq.d.next = self.res_evq.val();
+                self.d_phase.d.next = self.res_phase.val();
+                self.d_desc.d.next = self.res_desc.val();
+                self.d_irq.d.next = self.res_irq.val();
+                self.d_holdoff.d.next = self.res_holdoff.val();
+                self.d_vi.d.next = self.cls_vi.val();
+                self.d_filter.d.next = self.cls_filter.val();
+                self.d_status.d.next = self.cls_flags.val();
+                self.d_code.d.next = self.res_code.val();
                 if self.res_valid.val() {
                     self.dstate.d.next = DecideState::Idle;
                     self.take_info.next = true;
                     self.cls_pop.next = true;
                     self.dv.d.next = true;
-                    self.d_kind.d.next = Decision::Skip;
-                    if self.res_action.val() == AdmitAction::Deliver {
-                        self.d_kind.d.next = Decision::Deliver;
-                    }
-                    if self.res_action.val() == AdmitAction::Error {
-                        self.d_kind.d.next = Decision::Error;
-                    }
-                    self.d_start.d.next = self.nstart.q.val();
-                    self.d_words.d.next = self.total_words.val().get_bits::<P>(0);
                     self.nstart.d.next =
                         self.nstart.q.val() + self.total_words.val().get_bits::<P>(0);
-                    self.d_len.d.next = self.info_len.val();
-                    self.d_addr.d.next = self.res_addr.val();
-                    self.d_evq.d.next = self.res_evq.val();
-                    self.d_phase.d.next = self.res_phase.val();
-                    self.d_desc.d.next = self.res_desc.val();
-                    self.d_irq.d.next = self.res_irq.val();
-                    self.d_holdoff.d.next = self.res_holdoff.val();
-                    self.d_vi.d.next = self.cls_vi.val();
-                    self.d_filter.d.next = self.cls_filter.val();
-                    self.d_status.d.next = self.cls_flags.val();
-                    if self.res_action.val() == AdmitAction::Error {
-                        self.d_status.d.next = self.res_code.val();
-                    }
                 }
             }
         }
@@ -506,7 +517,7 @@ impl Logic for RxDma {
             | (bit_cast::<64, 16>(self.e_filter.q.val()) << self.k_filter_shift.val())
             | (bit_cast::<64, 4>(self.e_status.q.val()) << self.k_status_shift.val())
             | (bit_cast::<64, 1>(self.e_phase.q.val().into()) << self.k_phase_shift.val());
-        if self.mstate.q.val() == MoveState::EventHi {
+        if self.ev_hi.q.val() {
             self.ev_w.next = (bit_cast::<64, 48>(self.timestamp.val()) << self.k_ts_shift.val())
                 | (bit_cast::<64, 16>(self.e_desc.q.val()) << self.k_desc_shift.val());
         }
@@ -651,6 +662,9 @@ impl Logic for RxDma {
                 self.e_vi.d.next = self.d_vi.q.val();
                 self.e_filter.d.next = self.d_filter.q.val();
                 self.e_status.d.next = self.d_status.q.val();
+                if self.d_kind.q.val() == Decision::Error {
+                    self.e_status.d.next = self.d_code.q.val();
+                }
                 self.e_irq.d.next = self.d_irq.q.val();
                 self.e_holdoff.d.next = self.d_holdoff.q.val();
                 self.e_end.d.next = self.d_start.q.val() + self.d_words.q.val();
@@ -718,5 +732,6 @@ impl Logic for RxDma {
         }
         // The next cycle's choice of write data.
         self.in_data.d.next = self.mstate.d.val() == MoveState::Data;
+        self.ev_hi.d.next = self.mstate.d.val() == MoveState::EventHi;
     }
 }

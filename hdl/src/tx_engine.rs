@@ -257,8 +257,17 @@ pub struct TxEngine<const VB: usize, const TB: usize> {
     s_dnew: Stage<Bits<16>>,
     s_d1: Stage<Bits<24>>,
     s_desc: Stage<Bits<64>>,
+    // Whether the card's time is past the VI's theoretical arrival time, a stage ahead of
+    // the later of the two (a 64-bit compare, then the choice).
+    s_now_gt: Stage<Bit>,
     s_tat_eff: Stage<Bits<64>>,
     s_limit: Stage<Bits<64>>,
+    // The indices a decision advances, advanced a stage ahead of it (one more frame started,
+    // a read's descriptors fetched, one more frame done), so that the decision only chooses
+    // among registered words and the write-back word has no carry chain before it.
+    s_started1: Stage<Bits<16>>,
+    s_fetched_n: Stage<Bits<16>>,
+    s_done1: Stage<Bits<16>>,
     s_pr: Stage<Bits<6>>,
     s_em: Stage<Bits<6>>,
     s_nfetch: Stage<Bits<16>>,
@@ -523,8 +532,12 @@ impl<const VB: usize, const TB: usize> Default for TxEngine<VB, TB> {
             s_dnew: Default::default(),
             s_d1: Default::default(),
             s_desc: Default::default(),
+            s_now_gt: Default::default(),
             s_tat_eff: Default::default(),
             s_limit: Default::default(),
+            s_started1: Default::default(),
+            s_fetched_n: Default::default(),
+            s_done1: Default::default(),
             s_pr: Default::default(),
             s_em: Default::default(),
             s_nfetch: Default::default(),
@@ -668,8 +681,12 @@ impl<const VB: usize, const TB: usize> TxEngine<VB, TB> {
         self.s_dnew.set_registered(deep);
         self.s_d1.set_registered(deep);
         self.s_desc.set_registered(deep);
+        self.s_now_gt.set_registered(deep);
         self.s_tat_eff.set_registered(deep);
         self.s_limit.set_registered(deep);
+        self.s_started1.set_registered(deep);
+        self.s_fetched_n.set_registered(deep);
+        self.s_done1.set_registered(deep);
         self.s_pr.set_registered(deep);
         self.s_em.set_registered(deep);
         self.s_nfetch.set_registered(deep);
@@ -789,8 +806,12 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
         self.s_dnew.clock.next = self.clock.val();
         self.s_d1.clock.next = self.clock.val();
         self.s_desc.clock.next = self.clock.val();
+        self.s_now_gt.clock.next = self.clock.val();
         self.s_tat_eff.clock.next = self.clock.val();
         self.s_limit.clock.next = self.clock.val();
+        self.s_started1.clock.next = self.clock.val();
+        self.s_fetched_n.clock.next = self.clock.val();
+        self.s_done1.clock.next = self.clock.val();
         self.s_pr.clock.next = self.clock.val();
         self.s_em.clock.next = self.clock.val();
         self.s_nfetch.clock.next = self.clock.val();
@@ -1042,8 +1063,11 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
         self.s_desc.d.next = self.cache.read_data.val();
         // The shaper's clock: the card's time at the command's start, in 2^-16 cycles.
         self.now16.next = bit_cast::<64, 48>(self.now_c.q.val()) << 16;
+        // (The VI's words and the start time stay put for the whole command, and the finish
+        // time that reads the later of the two is four stages further on.)
+        self.s_now_gt.d.next = self.now16.val() > self.tat.val();
         self.tat_eff.next = self.tat.val();
-        if self.now16.val() > self.tat.val() {
+        if self.s_now_gt.q.val() {
             self.tat_eff.next = self.now16.val();
         }
         self.s_tat_eff.d.next = self.tat_eff.val();
@@ -1108,6 +1132,9 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
             self.n_sel.next = bit_cast::<16, 8>(self.t1_n.q.val());
         }
         self.s_infl_n.d.next = self.s_inflight.q.val() + self.n_sel.val();
+        self.s_fetched_n.d.next = self.fetched.val() + self.n_sel.val();
+        self.s_started1.d.next = self.started.val() + 1;
+        self.s_done1.d.next = self.dn_idx_r.q.val() + 1;
         self.s_pend_n.d.next = self.s_pending.q.val() != self.n_sel.val();
         self.s_fq_ok.d.next =
             (self.s_pending.q.val() != 0) & (self.s_inflight.q.val() <= self.k_fetch_max1.val());
@@ -1186,7 +1213,7 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
                 match self.cmd.q.val() {
                     TxCmd::Done => {
                         self.write_back.next = true;
-                        self.done.next = self.dn_idx_r.q.val() + 1;
+                        self.done.next = self.s_done1.q.val();
                         self.ev_vi_r.d.next = self.cvi.q.val();
                         self.ev_error_r.d.next = self.dn_code_r.q.val() != 0;
                         self.ev_code_r.d.next = self.dn_code_r.q.val();
@@ -1211,16 +1238,13 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
                     TxCmd::FetchDone => {
                         self.write_back.next = true;
                         self.fetching.next = false;
+                        self.fetched.next = self.s_fetched_n.q.val();
                         if self.fd_tag.q.val() {
                             self.t1_busy.d.next = false;
                             self.t1_done.d.next = false;
-                            self.fetched.next =
-                                self.fetched.val() + bit_cast::<16, 8>(self.t1_n.q.val());
                         } else {
                             self.t0_busy.d.next = false;
                             self.t0_done.d.next = false;
-                            self.fetched.next =
-                                self.fetched.val() + bit_cast::<16, 8>(self.t0_n.q.val());
                         }
                         if !self.active.val() & self.enabled.val() {
                             self.active.next = true;
@@ -1358,7 +1382,7 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
                             self.job_idx_r.d.next = self.started.val();
                             self.job_desc_r.d.next = self.s_desc.q.val();
                             self.job_unres_r.d.next = self.cfgw.val().get_bit(138);
-                            self.started.next = self.started.val() + 1;
+                            self.started.next = self.s_started1.q.val();
                             self.deficit.next = self.s_dleft.q.val();
                             self.fresh.next = false;
                             if self.cfgw.val().get_bit(137) {

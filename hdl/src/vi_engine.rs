@@ -131,6 +131,7 @@ pub struct ViEngine<const VB: usize, const CB: usize> {
     pub adm_take: Signal<Out, Bit>,
     pub res_valid: Signal<Out, Bit>,
     pub res_action: Signal<Out, AdmitAction>,
+    /// The error event's code; read only with `AdmitAction::Error`.
     pub res_code: Signal<Out, Bits<4>>,
     pub res_addr: Signal<Out, Bits<64>>,
     pub res_evq: Signal<Out, Bits<64>>,
@@ -370,15 +371,20 @@ pub struct ViEngine<const VB: usize, const CB: usize> {
     m_nf: Signal<Local, Bits<8>>,
     u_pend: Signal<Local, Bits<16>>,
     u_room: Signal<Local, Bits<16>>,
-    u_to_end: Signal<Local, Bits<16>>,
+    u_off: Signal<Local, Bits<16>>,
+    u_near: Signal<Local, Bit>,
+    u_end5: Signal<Local, Bits<5>>,
+    k_fm_low: Constant<Bits<16>>,
+    k_fm_log: Constant<Bits<4>>,
     prod_set: Signal<Local, Bit>,
     cons_adv: Signal<Local, Bit>,
     prod_ne: Signal<Local, Bit>,
     room_ok: Signal<Local, Bit>,
 }
 
-// A descriptor read's size is chosen among 8-bit words.
-const _: () = assert!(DESC_FETCH_MAX < 256);
+// A descriptor read's size is chosen among 8-bit words; the ring's end is compared with it
+// bit by bit, on five bits.
+const _: () = assert!(DESC_FETCH_MAX == 16);
 
 impl<const VB: usize, const CB: usize> Default for ViEngine<VB, CB> {
     fn default() -> Self {
@@ -624,7 +630,11 @@ impl<const VB: usize, const CB: usize> Default for ViEngine<VB, CB> {
             m_nf: Default::default(),
             u_pend: Default::default(),
             u_room: Default::default(),
-            u_to_end: Default::default(),
+            u_off: Default::default(),
+            u_near: Default::default(),
+            u_end5: Default::default(),
+            k_fm_low: Constant::new(((DESC_FETCH_MAX - 1) as u64).into()),
+            k_fm_log: Constant::new((DESC_FETCH_MAX.trailing_zeros() as u64).into()),
             prod_set: Default::default(),
             cons_adv: Default::default(),
             prod_ne: Default::default(),
@@ -959,7 +969,17 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
         // end and DESC_FETCH_MAX (pairwise here, the least of the pairs a stage later).
         self.u_pend.next = self.prod.val() - self.fetch.val();
         self.u_room.next = self.k_per_vi.val() - (self.fetch.val() - self.cons.val());
-        self.u_to_end.next = self.ring_n.val() - (self.fetch.val() & self.ring_mask.val());
+        // The ring's end, `ring_n - off` with `off` the next read's place in the ring, is
+        // nearer than DESC_FETCH_MAX when the ring is smaller than that, or when `off`'s bits
+        // from the fourth up to the ring's size are all ones and its low four bits are not
+        // all zeros (`off > ring_n - 16`). Then it is at most 16, and five bits of the
+        // difference give it: no 16-bit carry chain before the clamp.
+        self.u_off.next = self.fetch.val() & self.ring_mask.val();
+        self.u_near.next = (self.sa_cfg.q.val().get_bits::<4>(224) < self.k_fm_log.val())
+            | (((self.u_off.val() | !self.ring_mask.val() | self.k_fm_low.val())
+                == self.k_ones.val())
+                & ((self.u_off.val() & self.k_fm_low.val()) != 0));
+        self.u_end5.next = self.ring_n.val().get_bits::<5>(0) - self.u_off.val().get_bits::<5>(0);
         self.sb_pend.d.next = self.k_fetch_max.val().get_bits::<8>(0);
         if self.u_pend.val() < self.k_fetch_max.val() {
             self.sb_pend.d.next = self.u_pend.val().get_bits::<8>(0);
@@ -969,8 +989,8 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
             self.sb_room.d.next = self.u_room.val().get_bits::<8>(0);
         }
         self.sb_to_end.d.next = self.k_fetch_max.val().get_bits::<8>(0);
-        if self.u_to_end.val() < self.k_fetch_max.val() {
-            self.sb_to_end.d.next = self.u_to_end.val().get_bits::<8>(0);
+        if self.u_near.val() {
+            self.sb_to_end.d.next = bit_cast::<8, 5>(self.u_end5.val());
         }
         self.m_pf.next = self.sb_pend.q.val();
         self.m_rt.next = self.sb_room.q.val();
@@ -1022,7 +1042,9 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
         self.err.next = false;
         self.res_valid.next = false;
         self.res_action.next = AdmitAction::Drop;
-        self.res_code.next = 0.into();
+        // (The buffer's refusal, read only with an `Error`: it is that whenever the decision
+        // gets as far as the buffer, so it waits for no decision.)
+        self.res_code.next = bit_cast::<4, 2>(self.sa_cache.q.val().get_bits::<2>(64));
         self.res_addr.next = self.sa_cache.q.val().get_bits::<64>(0);
         self.res_evq.next = self.sb_evq_slot.q.val();
         self.res_phase.next = self.sb_evq_phase.q.val();
@@ -1127,8 +1149,6 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
                             self.res_action.next = AdmitAction::Error;
                             self.res_irq.next = self.armed.val();
                             self.armed.next = false;
-                            self.res_code.next =
-                                bit_cast::<4, 2>(self.sa_cache.q.val().get_bits::<2>(64));
                             self.cons.next = self.sb_cons1.q.val();
                             self.cons_adv.next = true;
                             self.evq_prod.next = self.sb_evq_prod1.q.val();
