@@ -323,10 +323,14 @@ impl<const VB: usize, const CB: usize, const BB: usize> Logic for DescFetch<VB, 
         self.p_tag.d.next = self.cpl_tag.val();
         self.p_id.d.next = self.cpl_data.val().get_bits::<32>(0);
         self.p_off.d.next = self.cpl_data.val().get_bits::<16>(32);
+        // (The tag's slot and VI are loaded every cycle, read only with `p_v`: the beat's
+        // valid reaches the tag's next slot alone, not the choice among the tags.)
         for i in 0..NT {
-            if self.cpl_valid.val() & (self.cpl_tag.val().index() == i) {
+            if self.cpl_tag.val().index() == i {
                 self.p_slot.d.next = self.t_slot[i].q.val();
                 self.p_vi.d.next = self.t_vi[i].q.val();
+            }
+            if self.cpl_valid.val() & (self.cpl_tag.val().index() == i) {
                 self.t_slot[i].d.next = (self.t_slot[i].q.val() & !self.k_low.val())
                     | ((self.t_slot[i].q.val() + 1) & self.k_low.val());
             }

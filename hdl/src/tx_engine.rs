@@ -976,10 +976,16 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
         self.fq_occ.push.next = self.fqp_r.q.val() & !self.sweeping.q.val();
         self.fq_occ.pop.next = self.fq_pop.val();
         self.fq_occ.clear.next = self.reset.val();
-        if self.start.val() {
+        // The command, its VI and its start time are loaded every idle cycle, so that the
+        // choice to start drives the phase alone, not their enables: the last load is the
+        // start's (nothing reads them while idle; the last command's writes happened in
+        // `Commit`).
+        if self.phase.q.val() == TxPhase::Idle {
             self.now_c.d.next = self.now.val();
             self.cmd.d.next = self.start_cmd.val();
             self.cvi.d.next = self.start_vi.val();
+        }
+        if self.start.val() {
             self.phase.d.next = TxPhase::Read;
             // Without the stage registers, the VI's RAMs are addressed the cycle the command
             // starts and its words decide the cycle after; a scheduling decision waits one

@@ -370,7 +370,9 @@ pub struct ViEngine<const VB: usize, const CB: usize> {
     m_rt: Signal<Local, Bits<8>>,
     m_nf: Signal<Local, Bits<8>>,
     u_pend: Signal<Local, Bits<16>>,
-    u_room: Signal<Local, Bits<16>>,
+    u_infl: Signal<Local, Bits<16>>,
+    u_rnear: Signal<Local, Bit>,
+    u_room5: Signal<Local, Bits<5>>,
     u_off: Signal<Local, Bits<16>>,
     u_near: Signal<Local, Bit>,
     u_end5: Signal<Local, Bits<5>>,
@@ -382,9 +384,9 @@ pub struct ViEngine<const VB: usize, const CB: usize> {
     room_ok: Signal<Local, Bit>,
 }
 
-// A descriptor read's size is chosen among 8-bit words; the ring's end is compared with it
-// bit by bit, on five bits.
-const _: () = assert!(DESC_FETCH_MAX == 16);
+// A descriptor read's size is chosen among 8-bit words; the ring's end and the room on card
+// are compared with it bit by bit, on five bits.
+const _: () = assert!(DESC_FETCH_MAX == 16 && DESC_PER_VI_BITS >= 4);
 
 impl<const VB: usize, const CB: usize> Default for ViEngine<VB, CB> {
     fn default() -> Self {
@@ -629,7 +631,9 @@ impl<const VB: usize, const CB: usize> Default for ViEngine<VB, CB> {
             m_rt: Default::default(),
             m_nf: Default::default(),
             u_pend: Default::default(),
-            u_room: Default::default(),
+            u_infl: Default::default(),
+            u_rnear: Default::default(),
+            u_room5: Default::default(),
             u_off: Default::default(),
             u_near: Default::default(),
             u_end5: Default::default(),
@@ -968,7 +972,18 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
         // A descriptor read's size: the least of what is posted, the room on card, the ring's
         // end and DESC_FETCH_MAX (pairwise here, the least of the pairs a stage later).
         self.u_pend.next = self.prod.val() - self.fetch.val();
-        self.u_room.next = self.k_per_vi.val() - (self.fetch.val() - self.cons.val());
+        // The room on card, `k_per_vi - infl` with `infl` the descriptors on card, is below
+        // DESC_FETCH_MAX when `infl` is `k_per_vi`, or has no bits above the count, its bits
+        // from the fourth up all ones and its low four not all zeros (`infl >= k_per_vi - 15`).
+        // Then five bits of the difference give it: one carry chain, not two and a compare.
+        self.u_infl.next = self.fetch.val() - self.cons.val();
+        self.u_rnear.next = (self.u_infl.val() == self.k_per_vi.val())
+            | (((self.u_infl.val() & self.k_per_vi_hi.val()) == 0)
+                & ((self.u_infl.val() | self.k_per_vi_hi.val() | self.k_fm_low.val())
+                    == self.k_ones.val())
+                & ((self.u_infl.val() & self.k_fm_low.val()) != 0));
+        self.u_room5.next =
+            self.k_per_vi.val().get_bits::<5>(0) - self.u_infl.val().get_bits::<5>(0);
         // The ring's end, `ring_n - off` with `off` the next read's place in the ring, is
         // nearer than DESC_FETCH_MAX when the ring is smaller than that, or when `off`'s bits
         // from the fourth up to the ring's size are all ones and its low four bits are not
@@ -985,8 +1000,8 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
             self.sb_pend.d.next = self.u_pend.val().get_bits::<8>(0);
         }
         self.sb_room.d.next = self.k_fetch_max.val().get_bits::<8>(0);
-        if self.u_room.val() < self.k_fetch_max.val() {
-            self.sb_room.d.next = self.u_room.val().get_bits::<8>(0);
+        if self.u_rnear.val() {
+            self.sb_room.d.next = bit_cast::<8, 5>(self.u_room5.val());
         }
         self.sb_to_end.d.next = self.k_fetch_max.val().get_bits::<8>(0);
         if self.u_near.val() {
