@@ -777,5 +777,5 @@ impl Logic for NicImage {
 pub fn nic_image_verilog() -> String {
     let mut uut = NicImage::default();
     uut.connect_all();
-    generate_verilog(&uut)
+    crate::verilog::unchecked_rams(&generate_verilog(&uut))
 }

@@ -160,6 +160,11 @@ pub struct RxDma {
     // `cur` + 1, kept, so that the buffer's read address is chosen among registers.
     cur_n: DFF<Bits<P>>,
     left: DFF<Bits<16>>,
+    // `left == 1` (the frame's last beat is the next), kept beside `left` so that the beat's
+    // decisions do not wait for a 16-bit compare.
+    left1: DFF<Bit>,
+    left_is2: Signal<Local, Bit>,
+    words: Signal<Local, Bits<16>>,
     addr: DFF<Bits<64>>,
     strb_last: DFF<Bits<8>>,
     e_end: DFF<Bits<P>>,
@@ -308,6 +313,9 @@ impl Default for RxDma {
             cur: Default::default(),
             cur_n: Default::default(),
             left: Default::default(),
+            left1: Default::default(),
+            left_is2: Default::default(),
+            words: Default::default(),
             addr: Default::default(),
             strb_last: Default::default(),
             e_end: Default::default(),
@@ -404,6 +412,7 @@ impl Logic for RxDma {
             cur,
             cur_n,
             left,
+            left1,
             addr,
             strb_last,
             e_end,
@@ -581,13 +590,15 @@ impl Logic for RxDma {
             self.pq_n.d.next = self.pq_n.q.val() - 1;
         }
         self.can_start.next = false;
+        self.left_is2.next = self.left.q.val() == 2;
+        self.words.next = (self.d_len.q.val() + self.k_round.val()) >> 3;
         match self.mstate.q.val() {
             MoveState::Idle => {
                 self.can_start.next = true;
             }
             MoveState::Data => {
                 self.wr_valid.next = !self.k_sliced.val() | (self.pq_n.q.val() != 0);
-                if self.left.q.val() == 1 {
+                if self.left1.q.val() {
                     self.wr_strb.next = self.strb_last.q.val();
                 }
                 if self.beat_go.val() {
@@ -595,7 +606,8 @@ impl Logic for RxDma {
                     self.cur.d.next = self.cur_n.q.val();
                     self.cur_n.d.next = self.cur_n.q.val() + 1;
                     self.left.d.next = self.left.q.val() - 1;
-                    if self.left.q.val() == 1 {
+                    self.left1.d.next = self.left_is2.val();
+                    if self.left1.q.val() {
                         // All data written: release the frame's space, FCS beats included.
                         self.free.d.next = self.e_end.q.val();
                         self.mstate.d.next = MoveState::EventHi;
@@ -685,9 +697,10 @@ impl Logic for RxDma {
                         self.e_rx.d.next = true;
                         self.cur.d.next = self.d_start.q.val();
                         self.cur_n.d.next = self.d_start.q.val() + 1;
-                        self.left.d.next = (self.d_len.q.val() + self.k_round.val()) >> 3;
+                        self.left.d.next = self.words.val();
+                        self.left1.d.next = self.words.val() == 1;
                         self.pf_addr.d.next = self.d_start.q.val();
-                        self.pf_left.d.next = (self.d_len.q.val() + self.k_round.val()) >> 3;
+                        self.pf_left.d.next = self.words.val();
                         self.addr.d.next = self.d_addr.q.val();
                         self.strb_last.d.next = self.k_all_bytes.val();
                         if self.d_len.q.val().get_bits::<3>(0) != 0 {

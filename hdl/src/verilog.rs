@@ -16,7 +16,72 @@ pub struct Design {
 pub fn nic() -> String {
     let mut uut = SimNic::default();
     uut.connect_all();
-    wire_clocks(&generate_verilog(&uut))
+    unchecked_rams(&wire_clocks(&generate_verilog(&uut)))
+}
+
+/// The block RAMs whose reads are never used in the cycle their address is written (the
+/// receive buffers, the descriptor caches, the transmit DMA's frame and header buffers: each
+/// reads only what was written cycles before, and a read of a place being written goes
+/// nowhere). For them the board's Yosys is told not to keep a read's old data when the same
+/// address is written in the same cycle (`no_rw_check`): that costs a bypass register and a
+/// LUT per bit on the read's path, which the ECP5's block RAM cannot do itself across its two
+/// ports. The buffer tables are not among them (a host's write to an entry may meet a
+/// DMA's read of it, which must see the old entry or the new, never a mixture).
+///
+/// On the board such a read returns what the RAM gives (undefined); in simulation it returns
+/// the old word inverted, so that a read the card did use would break the benches.
+pub const UNCHECKED_RAMS: [&str; 5] = [
+    "$rxbuf$ram",
+    "$eng$cache",
+    "$txe$cache",
+    "$txd$data",
+    "$txd$hdr",
+];
+
+/// Applies [`UNCHECKED_RAMS`] to rust-hdl's Verilog, module by module.
+pub fn unchecked_rams(verilog: &str) -> String {
+    let mut out = String::with_capacity(verilog.len() + 4096);
+    let mut module = String::new();
+    for line in verilog.split_inclusive('\n') {
+        if line.starts_with("module ") && !module.is_empty() {
+            out.push_str(&unchecked_module(&module));
+            module.clear();
+        }
+        module.push_str(line);
+    }
+    out.push_str(&unchecked_module(&module));
+    out
+}
+
+fn unchecked_module(module: &str) -> String {
+    let name = module
+        .strip_prefix("module ")
+        .and_then(|m| m.split('(').next())
+        .unwrap_or("");
+    if !UNCHECKED_RAMS.iter().any(|r| name.ends_with(r)) {
+        return module.to_string();
+    }
+    let mut out = String::with_capacity(module.len() + 512);
+    for line in module.split_inclusive('\n') {
+        let t = line.trim();
+        if t.starts_with("reg[") && t.contains("] mem[") && t.ends_with(';') {
+            out.push_str(&format!(
+                "`ifdef SYNTHESIS\n    (* no_rw_check *) {t}\n`else\n    {t}\n`endif\n"
+            ));
+        } else if t == "read_data <= mem[read_address];" {
+            out.push_str(concat!(
+                "`ifdef SYNTHESIS\n",
+                "       read_data <= mem[read_address];\n",
+                "`else\n",
+                "       read_data <= (write_enable && write_address == read_address)\n",
+                "           ? ~mem[read_address] : mem[read_address];\n",
+                "`endif\n"
+            ));
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
 }
 
 /// rust-hdl hands every child its clock by an assignment inside the parent's combinational
@@ -75,7 +140,7 @@ pub fn nic_small() -> String {
         arsenic_interface::classifier::ClassifierParams::TX_BOARD,
     );
     uut.connect_all();
-    wire_clocks(&generate_verilog(&uut))
+    unchecked_rams(&wire_clocks(&generate_verilog(&uut)))
 }
 
 /// Verilog of the per-VI state alone for 2^`VB` VIs and 2^`BB` buffer-table entries: the VI
@@ -126,7 +191,7 @@ pub fn mac_rx() -> String {
 pub fn tunnel_nic() -> String {
     let mut uut = crate::tunnel::TunnelNic::default();
     uut.connect_all();
-    wire_clocks(&generate_verilog(&uut))
+    unchecked_rams(&wire_clocks(&generate_verilog(&uut)))
 }
 
 /// Verilog of the gigabit-only receive MAC (`MacRx::gmii_only`): the iCE40 smoke test's
@@ -290,5 +355,33 @@ mod tests {
             .iter()
             .any(|p| p.name == "dma_wr_data" && p.dir == PortDir::Out && p.width == 64));
         assert!(!p.iter().any(|p| p.name.contains('$')));
+    }
+
+    #[test]
+    fn each_unchecked_ram_is_found_and_the_buffer_tables_are_left_alone() {
+        let v = crate::board::nic_image_verilog();
+        let modules: Vec<&str> = v.split("\nmodule ").skip(1).collect();
+        for r in UNCHECKED_RAMS {
+            let found: Vec<&&str> = modules
+                .iter()
+                .filter(|m| m.split('(').next().unwrap().ends_with(r))
+                .collect();
+            assert!(!found.is_empty(), "no RAM module ends with {r}");
+            for m in found {
+                assert_eq!(m.matches("(* no_rw_check *)").count(), 1, "{r}");
+                assert_eq!(m.matches("? ~mem[read_address]").count(), 1, "{r}");
+            }
+        }
+        assert_eq!(
+            v.matches("(* no_rw_check *)").count(),
+            // The card's five, and the tunnel's receive buffer.
+            UNCHECKED_RAMS.len() + 1
+        );
+        for m in modules
+            .iter()
+            .filter(|m| m.split('(').next().unwrap().ends_with("$bt"))
+        {
+            assert!(!m.contains("no_rw_check"));
+        }
     }
 }
