@@ -40,16 +40,21 @@ pub const UNCHECKED_RAMS: [&str; 5] = [
 
 /// Applies [`UNCHECKED_RAMS`] to rust-hdl's Verilog, module by module.
 pub fn unchecked_rams(verilog: &str) -> String {
+    per_module(verilog, unchecked_module)
+}
+
+/// `verilog` with `f` applied to each module's text (from its `module` line to the next).
+fn per_module(verilog: &str, f: fn(&str) -> String) -> String {
     let mut out = String::with_capacity(verilog.len() + 4096);
     let mut module = String::new();
     for line in verilog.split_inclusive('\n') {
         if line.starts_with("module ") && !module.is_empty() {
-            out.push_str(&unchecked_module(&module));
+            out.push_str(&f(&module));
             module.clear();
         }
         module.push_str(line);
     }
-    out.push_str(&unchecked_module(&module));
+    out.push_str(&f(&module));
     out
 }
 
@@ -90,17 +95,7 @@ fn unchecked_module(module: &str) -> String {
 /// turns each such assignment into a continuous `assign` of a `wire`: the same circuit, and
 /// combinational logic that runs only when its real inputs change.
 pub fn wire_clocks(verilog: &str) -> String {
-    let mut out = String::with_capacity(verilog.len());
-    let mut module = String::new();
-    for line in verilog.split_inclusive('\n') {
-        if line.starts_with("module ") && !module.is_empty() {
-            out.push_str(&wire_module_clocks(&module));
-            module.clear();
-        }
-        module.push_str(line);
-    }
-    out.push_str(&wire_module_clocks(&module));
-    out
+    per_module(verilog, wire_module_clocks)
 }
 
 fn wire_module_clocks(module: &str) -> String {
