@@ -127,6 +127,9 @@ pub struct TxDma<
     // The issue's second cycle: the buffer-table entry registered out of block RAM, and the
     // descriptor's own checks.
     i_ready: DFF<Bit>,
+    // `i_busy | i_wait | i_ready`, a register of its own (from their next values), so that the
+    // buffer table's read address is chosen by one flip-flop.
+    i_active: DFF<Bit>,
     // On the board's card a cycle between the two: the checks' outcome (`code`) registered
     // in `code_r`, which the issue decides on.
     i_wait: DFF<Bit>,
@@ -332,6 +335,7 @@ impl<
             alloc: Default::default(),
             i_busy: Default::default(),
             i_ready: Default::default(),
+            i_active: Default::default(),
             i_wait: Default::default(),
             code_r: Default::default(),
             code_use: Default::default(),
@@ -481,6 +485,7 @@ impl<
             alloc,
             i_busy,
             i_ready,
+            i_active,
             i_wait,
             code_r,
             entry_r,
@@ -581,7 +586,7 @@ impl<
         // Between descriptors the engine's offered one is loaded and its buffer-table entry
         // read whether or not it is taken (nothing uses them until one is), so that the take
         // decision drives only the take itself.
-        if !self.i_busy.q.val() & !self.i_wait.q.val() & !self.i_ready.q.val() {
+        if !self.i_active.q.val() {
             self.i_vi.d.next = self.job_vi.val();
             self.i_idx.d.next = self.job_idx.val();
             self.i_desc.d.next = self.job_desc.val();
@@ -591,9 +596,7 @@ impl<
             self.i_unres.d.next = self.job_unres.val();
             self.bt.read_address.next = self.job_desc.val().get_bits::<BB>(0);
         }
-        if !self.i_busy.q.val()
-            & !self.i_wait.q.val()
-            & !self.i_ready.q.val()
+        if !self.i_active.q.val()
             & self.job_valid.val()
             & !self.rq_v.q.val()
             & ((self.alloc.q.val() - self.fp.q.val()) < self.k_slots.val())
@@ -1003,5 +1006,6 @@ impl<
             & !self.draining.q.val()
             & !(self.k_deep.val() & self.po_v.q.val())
             & (self.ocount.q.val() == 0);
+        self.i_active.d.next = self.i_busy.d.val() | self.i_wait.d.val() | self.i_ready.d.val();
     }
 }
