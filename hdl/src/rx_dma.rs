@@ -162,8 +162,8 @@ pub struct RxDma {
     left: DFF<Bits<16>>,
     // A delivered frame counted the cycle after its event's last word is taken, with its
     // length (so the word's ready reaches two flags, not the counters' enables).
-    k_rx: DFF<Bit>,
-    k_len: DFF<Bits<16>>,
+    dl_rx: DFF<Bit>,
+    dl_len: DFF<Bits<16>>,
     // `left == 1` (the frame's last beat is the next), kept beside `left` so that the beat's
     // decisions do not wait for a 16-bit compare.
     left1: DFF<Bit>,
@@ -317,8 +317,8 @@ impl Default for RxDma {
             cur: Default::default(),
             cur_n: Default::default(),
             left: Default::default(),
-            k_rx: Default::default(),
-            k_len: Default::default(),
+            dl_rx: Default::default(),
+            dl_len: Default::default(),
             left1: Default::default(),
             left_is2: Default::default(),
             words: Default::default(),
@@ -418,8 +418,8 @@ impl Logic for RxDma {
             cur,
             cur_n,
             left,
-            k_rx,
-            k_len,
+            dl_rx,
+            dl_len,
             left1,
             addr,
             strb_last,
@@ -598,11 +598,11 @@ impl Logic for RxDma {
             self.pq_n.d.next = self.pq_n.q.val() - 1;
         }
         self.can_start.next = false;
-        self.k_rx.d.next = false;
-        self.k_len.d.next = self.e_len.q.val();
-        if self.k_rx.q.val() {
+        self.dl_rx.d.next = false;
+        self.dl_len.d.next = self.e_len.q.val();
+        if self.dl_rx.q.val() {
             self.c_delivered.d.next = (self.c_delivered.q.val() + 1) & self.k_cmask.val();
-            self.c_bytes.d.next = self.c_bytes.q.val() + bit_cast::<64, 16>(self.k_len.q.val());
+            self.c_bytes.d.next = self.c_bytes.q.val() + bit_cast::<64, 16>(self.dl_len.q.val());
         }
         self.left_is2.next = self.left.q.val() == 2;
         self.words.next = (self.d_len.q.val() + self.k_round.val()) >> 3;
@@ -640,7 +640,7 @@ impl Logic for RxDma {
                 self.wr_addr.next = self.e_evq.q.val();
                 if self.wr_ready.val() {
                     self.seq.d.next = self.seq.q.val() + 1;
-                    self.k_rx.d.next = self.e_rx.q.val();
+                    self.dl_rx.d.next = self.e_rx.q.val();
                     if self.k_sliced.val() {
                         self.mstate.d.next = MoveState::Settle;
                     } else {
@@ -749,7 +749,7 @@ impl Logic for RxDma {
             self.cur.d.next = 0.into();
             self.cur_n.d.next = 1.into();
             self.seq.d.next = 0.into();
-            self.k_rx.d.next = false;
+            self.dl_rx.d.next = false;
             self.c_delivered.d.next = 0.into();
             self.c_bytes.d.next = 0.into();
         }
