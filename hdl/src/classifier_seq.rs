@@ -30,7 +30,9 @@
 //!   (a flow wins only when strictly better, which is the order the parallel build ranks in).
 //!
 //! Table writes made while a frame is classified may or may not be seen by it, as in the
-//! parallel build; term valid bits are sampled at the commit in both.
+//! parallel build; term valid bits are sampled at the commit in both. Literal and term writes
+//! are decoded and registered first, so they land a cycle after their MMIO write (the flow
+//! staging words and commands do not wait).
 
 use arsenic_interface::classifier::{self as cls, ClassifierParams, HEADER_BYTES};
 use arsenic_interface::event::FILTER_NONE;
@@ -146,17 +148,16 @@ pub(crate) fn verilog(p: ClassifierParams, tx: bool, rd: usize) -> String {
     }
     for &(w, m) in &beyond {
         v.push_str(&format!(
-            "    tb{w}_q <= tbad{w}[ti_a];\n    if (term_sel && cfg_addr[5:2] == 4'd{w}) tbad{w}[cfg_term] <= |(cfg_wdata & 32'h{m:08x});\n"
+            "    tb{w}_q <= tbad{w}[ti_a];\n    if (tw_sel[{w}]) tbad{w}[tw_term] <= |(tw_d & 32'h{m:08x});\n"
         ));
     }
-    v.push_str("    if (term_sel) begin\n");
     for c in 0..chunks {
         v.push_str(&format!(
-            "        if (cfg_addr[5:2] == 4'd{c}) tpos{c}[cfg_term] <= cfg_wdata;\n        if (cfg_addr[5:2] == 4'd{n}) tneg{c}[cfg_term] <= cfg_wdata;\n",
+            "    if (tw_sel[{c}]) tpos{c}[tw_term] <= tw_d;\n    if (tw_sel[{n}]) tneg{c}[tw_term] <= tw_d;\n",
             n = 4 + c
         ));
     }
-    v.push_str("    end\nend\n");
+    v.push_str("end\n");
     let tpos_cat: Vec<String> = (0..chunks).rev().map(|c| format!("tp{c}_q")).collect();
     let tneg_cat: Vec<String> = (0..chunks).rev().map(|c| format!("tn{c}_q")).collect();
     let bad: Vec<String> = beyond.iter().map(|(w, _)| format!("tb{w}_q")).collect();
@@ -380,6 +381,15 @@ reg [14:0] best_f;
 reg [$LB1:0] cfg_lit;
 reg lit_sel, term_sel, stage_sel;
 reg [$TB1:0] cfg_term;
+// Writes into the literal and term tables, decoded and registered: each lands a cycle after
+// its MMIO write, the tables' write enables straight from flip-flops (`lw_sel[k]`: literal
+// word k; `tw_sel[k]`: term word k; `tv_hot[t]`: term t's valid bit).
+reg [31:0] tw_d;
+reg [$LB1:0] tw_lit;
+reg [$TB1:0] tw_term;
+reg [3:0] lw_sel;
+reg [15:0] tw_sel;
+reg [$NT1:0] tv_hot;
 "#;
 
 const BODY: &str = r#"
@@ -608,7 +618,7 @@ end
 
 // One loop index for each process that loops (a variable shared by two clocked processes
 // has two drivers to a synthesis tool).
-integer i, it, ir;
+integer i, it, ir, iw;
 initial begin
     cap_bank = 0; cap_beat = 0; busy_r = 0; at_dec = 0; lit_on = 0; term_on = 0; step = 0; ev_bank = 0; ev_len = 0; ev_vi = 0;
     term_valid = 0; tvalid_snap = 0; f_head = 0; f_tail = 0; fcount = 0; o_v = 0; o_d = 0; ready = 0; ev_slot = 0;
@@ -623,6 +633,7 @@ initial begin
     hA = 0; hB = 0; i5_0 = 0; i5_1 = 0; fd00 = 0; fd01 = 0; fd10 = 0; fd11 = 0;
     fr00 = 0; fr01 = 0; fr10 = 0; fr11 = 0;
     eq = 0; dirty = 0; cand_hit = 0;
+    tw_d = 0; tw_lit = 0; tw_term = 0; lw_sel = 0; tw_sel = 0; tv_hot = 0;
     copy_busy = 0; copy_live = 0; copy_bank = 0; copy_way = 0; copy_c = 0; copy_idx = 0; snap = 0;
     ins_pend = 0; ins_bank = 0; ins_way = 0; ins_idx = 0;
     for (i = 0; i <= $FD1; i = i + 1) begin fm00[i] = 0; fm01[i] = 0; fm10[i] = 0; fm11[i] = 0; end
@@ -638,11 +649,22 @@ always @(posedge clock) begin
     lf_q <= lit_field[li_a];
     lv_q <= lit_value[li_c];
     lm_q <= lit_mask[li_c];
-    if (lit_sel) begin
-        if (cfg_addr[3:2] == 2'd0) lit_field[cfg_lit] <= cfg_wdata;
-        if (cfg_addr[3:2] == 2'd1) lit_value[cfg_lit] <= cfg_wdata;
-        if (cfg_addr[3:2] == 2'd2) lit_mask[cfg_lit] <= cfg_wdata;
-    end
+    if (lw_sel[0]) lit_field[tw_lit] <= tw_d;
+    if (lw_sel[1]) lit_value[tw_lit] <= tw_d;
+    if (lw_sel[2]) lit_mask[tw_lit] <= tw_d;
+end
+
+// The table writes' decode, registered.
+always @(posedge clock) begin
+    tw_d <= cfg_wdata;
+    tw_lit <= cfg_lit;
+    tw_term <= cfg_term;
+    for (iw = 0; iw < 4; iw = iw + 1)
+        lw_sel[iw] <= lit_sel && cfg_addr[3:2] == iw;
+    for (iw = 0; iw < 16; iw = iw + 1)
+        tw_sel[iw] <= term_sel && cfg_addr[5:2] == iw;
+    for (iw = 0; iw < $NT; iw = iw + 1)
+        tv_hot[iw] <= term_sel && cfg_addr[5:2] == 4'd10 && cfg_term == iw && !reset;
 end
 
 // The rest of each term.
@@ -650,17 +672,15 @@ always @(posedge clock) begin
     tfp_q <= term_fp[ti_a];
     tvi_q <= term_vi[ti_a];
     ti_q <= ti_a;
-    if (term_sel) begin
-        if (cfg_addr[5:2] == 4'd8) term_fp[cfg_term] <= cfg_wdata;
-        if (cfg_addr[5:2] == 4'd9) term_vi[cfg_term] <= cfg_wdata[15:0];
-    end
+    if (tw_sel[8]) term_fp[tw_term] <= tw_d;
+    if (tw_sel[9]) term_vi[tw_term] <= tw_d[15:0];
 end
 
 // Term valid bits: written by the device manager, cleared by reset.
 always @(posedge clock) begin
     for (it = 0; it < $NT; it = it + 1)
-        if (term_sel && cfg_addr[5:2] == 4'd10 && cfg_term == it)
-            term_valid[it] <= cfg_wdata[0];
+        if (tv_hot[it])
+            term_valid[it] <= tw_d[0];
     if (reset) term_valid <= 0;
 end
 

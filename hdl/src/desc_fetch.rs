@@ -437,8 +437,10 @@ impl<const VB: usize, const CB: usize, const BB: usize> Logic for DescFetch<VB, 
             // told are forgotten.
             // (A read whose last beat arrives in this very cycle is over: its tag is free.)
             self.busy.d.next = self.inflight_next.val();
-            // (No take in reset: the reads in flight, without this cycle's last beat.)
-            self.kept_next.next = self.infl_kept.val();
+            // (No take in reset: the reads in flight. A read whose last beat arrives in this
+            // cycle still counts for the next free tag, which it frees a cycle later: a
+            // completion's last beat reaches the busy set, not the choice of tag.)
+            self.kept_next.next = self.inflight.q.val();
             self.stale.d.next = self.inflight_next.val();
             self.done.d.next = 0.into();
             self.p_v.d.next = false;

@@ -207,8 +207,9 @@ pub struct RxDma {
     // The write stage's data: a frame's beat (straight from the receive buffer) while
     // `in_data`, else `ev_w`, the event word for this state, packed from the event's
     // registers. Both leave as they are (`wr_beat`, `wr_event`); the card chooses after its
-    // write slice. `ev_hi` chooses the event's second word; like `in_data` it is decoded from
-    // the next state, so the 64 choices hang off a flip-flop, not off the state's decode.
+    // write slice. `ev_hi` chooses the event's second word; like `in_data` it is the next
+    // state's test, set by the transitions, so the 64 choices hang off a flip-flop, not off
+    // the state's decode.
     in_data: DFF<Bit>,
     ev_hi: DFF<Bit>,
     ev_w: Signal<Local, Bits<64>>,
@@ -753,8 +754,22 @@ impl Logic for RxDma {
             self.c_delivered.d.next = 0.into();
             self.c_bytes.d.next = 0.into();
         }
-        // The next cycle's choice of write data.
-        self.in_data.d.next = self.mstate.d.val() == MoveState::Data;
-        self.ev_hi.d.next = self.mstate.d.val() == MoveState::EventHi;
+        // The next cycle's choice of write data: whether the next state is `Data` or
+        // `EventHi`, from the transitions into and out of each (a decode of the next state
+        // would wait for the whole state machine).
+        self.in_data.d.next = !self.reset.val()
+            & (((self.mstate.q.val() == MoveState::Data)
+                & !(self.beat_go.val() & self.left1.q.val()))
+                | (self.can_start.val()
+                    & self.dv.q.val()
+                    & (self.d_kind.q.val() == Decision::Deliver)));
+        self.ev_hi.d.next = !self.reset.val()
+            & (((self.mstate.q.val() == MoveState::EventHi) & !self.wr_ready.val())
+                | ((self.mstate.q.val() == MoveState::Data)
+                    & self.beat_go.val()
+                    & self.left1.q.val())
+                | (self.can_start.val()
+                    & ((self.aux_valid.val() & !self.dv.q.val())
+                        | (self.dv.q.val() & (self.d_kind.q.val() == Decision::Error)))));
     }
 }

@@ -719,7 +719,8 @@ impl<
         self.v_len.next = self.vlen.val();
         self.v_vi.next = self.vinfo.val().get_bits::<16>(0);
         // (A slot's info word was written at least two cycles before its filled bit is seen,
-        // and the info RAM is addressed by the next `vp`, so the word is there in `Look`;
+        // and the info RAM is addressed by the next `vp` (on the board by `vp`, with a cycle
+        // in `Wait` after each move), so the word is there in `Look`;
         // the header's first beat is addressed in `Look` too.)
         match self.vstate.q.val() {
             CheckState::Wait => {
@@ -736,6 +737,9 @@ impl<
                     if self.vinfo.val().get_bits::<4>(48) != 0 {
                         // Refused at issue: nothing to check.
                         self.vp.d.next = self.vp.q.val() + 1;
+                        if self.k_deep.val() {
+                            self.vstate.d.next = CheckState::Wait;
+                        }
                     } else {
                         self.vstate.d.next = CheckState::Stream;
                     }
@@ -749,13 +753,22 @@ impl<
                         self.v_nbytes.next = self.v_lastn.q.val();
                         self.vp.d.next = self.vp.q.val() + 1;
                         self.vstate.d.next = CheckState::Look;
+                        if self.k_deep.val() {
+                            self.vstate.d.next = CheckState::Wait;
+                        }
                     } else {
                         self.va.d.next = self.va.q.val() + 1;
                     }
                 }
             }
         }
+        // On the board the info RAM is read at the registered `vp`, so no decision reaches
+        // its address: a slot's word is out a cycle after `vp` moves, and the check waits
+        // that cycle in `Wait` (a frame's check takes one cycle more).
         self.info_v.read_address.next = self.vp.d.val().get_bits::<SB>(0);
+        if self.k_deep.val() {
+            self.info_v.read_address.next = self.vp.q.val().get_bits::<SB>(0);
+        }
         self.hdr.read_address.next = (bit_cast::<HA, SB>(self.vp.q.val().get_bits::<SB>(0)) << 4)
             | bit_cast::<HA, 4>(self.va.d.val());
         // Verdict: each checked slot in order, with the filters' result for passing frames.

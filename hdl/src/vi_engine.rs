@@ -228,6 +228,8 @@ pub struct ViEngine<const VB: usize, const CB: usize> {
     seq_r: DFF<Bits<32>>,
     decided: DFF<Bits<32>>,
     aux_v: DFF<Bit>,
+    // A pop of the fetch queue, counted by its occupancy a cycle later.
+    fq_pop_r: DFF<Bit>,
     aux_vi_r: DFF<Bits<16>>,
     aux_code_r: DFF<Bits<4>>,
     aux_value_r: DFF<Bits<16>>,
@@ -359,10 +361,16 @@ pub struct ViEngine<const VB: usize, const CB: usize> {
     // VI's words are registered (each check is then one compare of registers).
     sa_dnew: Stage<Bits<16>>,
     sa_rx_pend: Stage<Bits<16>>,
+    // The doorbell's new count less one, and whether it is zero (for the ring-size check).
+    sa_dnew_m1: Stage<Bits<16>>,
+    sa_dnew_z: Stage<Bit>,
     sa_evq_used: Stage<Bits<16>>,
     sa_evq_back: Stage<Bits<16>>,
     sb_evq_prod1: Stage<Bits<16>>,
     sb_cons1: Stage<Bits<16>>,
+    // Each per-VI counter one step on (the byte count by the frame's length), a stage ahead
+    // of the decision that picks the one to write back.
+    sb_cn_inc: Stage<Bits<CNT_W>>,
     sb_db_go: Stage<Bit>,
     // A decision's count, added a cycle after it on the board (no decision reads it sooner).
     dec_inc: Stage<Bit>,
@@ -502,6 +510,7 @@ impl<const VB: usize, const CB: usize> Default for ViEngine<VB, CB> {
             seq_r: Default::default(),
             decided: Default::default(),
             aux_v: Default::default(),
+            fq_pop_r: Default::default(),
             aux_vi_r: Default::default(),
             aux_code_r: Default::default(),
             aux_value_r: Default::default(),
@@ -621,10 +630,13 @@ impl<const VB: usize, const CB: usize> Default for ViEngine<VB, CB> {
             sb_room_ok1: Default::default(),
             sa_dnew: Default::default(),
             sa_rx_pend: Default::default(),
+            sa_dnew_m1: Default::default(),
+            sa_dnew_z: Default::default(),
             sa_evq_used: Default::default(),
             sa_evq_back: Default::default(),
             sb_evq_prod1: Default::default(),
             sb_cons1: Default::default(),
+            sb_cn_inc: Default::default(),
             sb_db_go: Default::default(),
             dec_inc: Default::default(),
             m_pf: Default::default(),
@@ -687,10 +699,13 @@ impl<const VB: usize, const CB: usize> ViEngine<VB, CB> {
         self.sb_room_ok1.set_registered(deep);
         self.sa_dnew.set_registered(deep);
         self.sa_rx_pend.set_registered(deep);
+        self.sa_dnew_m1.set_registered(deep);
+        self.sa_dnew_z.set_registered(deep);
         self.sa_evq_used.set_registered(deep);
         self.sa_evq_back.set_registered(deep);
         self.sb_evq_prod1.set_registered(deep);
         self.sb_cons1.set_registered(deep);
+        self.sb_cn_inc.set_registered(deep);
         self.sb_db_go.set_registered(deep);
         self.dec_inc.set_registered(deep);
     }
@@ -724,6 +739,7 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
             seq_r,
             decided,
             aux_v,
+            fq_pop_r,
             aux_vi_r,
             aux_code_r,
             aux_value_r,
@@ -792,10 +808,13 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
         self.sb_room_ok1.clock.next = self.clock.val();
         self.sa_dnew.clock.next = self.clock.val();
         self.sa_rx_pend.clock.next = self.clock.val();
+        self.sa_dnew_m1.clock.next = self.clock.val();
+        self.sa_dnew_z.clock.next = self.clock.val();
         self.sa_evq_used.clock.next = self.clock.val();
         self.sa_evq_back.clock.next = self.clock.val();
         self.sb_evq_prod1.clock.next = self.clock.val();
         self.sb_cons1.clock.next = self.clock.val();
+        self.sb_cn_inc.clock.next = self.clock.val();
         self.sb_db_go.clock.next = self.clock.val();
         self.dec_inc.clock.next = self.clock.val();
 
@@ -882,9 +901,13 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
                 self.fq_pop.next = true;
             }
         }
-        // (Its entry counts the cycle after `fq_tail` advances, as `fq_tail_d` does.)
+        // (Its entry counts the cycle after `fq_tail` advances, as `fq_tail_d` does. A pop
+        // counts a cycle after it too, so the command's choice does not reach the count:
+        // after a pop the command spends at least a cycle outside `Idle`, and the flag is
+        // right again when the next choice reads it, as the head's entry is.)
         self.fq_occ.push.next = self.sw_fq_en.q.val();
-        self.fq_occ.pop.next = self.fq_pop.val();
+        self.fq_pop_r.d.next = self.fq_pop.val();
+        self.fq_occ.pop.next = self.fq_pop_r.q.val();
         self.fq_occ.clear.next = self.reset.val();
         if self.start.val() {
             self.cmd.d.next = self.start_cmd.val();
@@ -914,6 +937,10 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
         // producer at 64, consumer at 80.)
         self.sa_dnew.d.next =
             self.cdata.q.val().get_bits::<16>(0) - self.dynr.read_data.val().get_bits::<16>(48);
+        self.sa_dnew_m1.d.next =
+            self.cdata.q.val().get_bits::<16>(0) + !self.dynr.read_data.val().get_bits::<16>(48);
+        self.sa_dnew_z.d.next =
+            self.cdata.q.val().get_bits::<16>(0) == self.dynr.read_data.val().get_bits::<16>(48);
         self.sa_rx_pend.d.next = self.dynr.read_data.val().get_bits::<16>(0)
             - self.dynr.read_data.val().get_bits::<16>(48);
         self.sa_evq_used.d.next = self.dynr.read_data.val().get_bits::<16>(64)
@@ -1021,9 +1048,11 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
             + (bit_cast::<64, 16>(self.fetch.val() & self.ring_mask.val()) << 3);
         // A doorbell's checks: the receive producer index refused if it goes backwards or
         // past the ring, the event consumer index unless between the old value and the
-        // events written.
+        // events written. (`dnew > ring_n`, with `ring_n` a power of two, is `dnew - 1` having
+        // a bit at or above the ring's size: no shifted size before a carry chain.)
         self.sb_rx_bad.d.next = self.creg_rx_prod.q.val()
-            & ((self.sa_dnew.q.val() > self.ring_n.val())
+            & ((!self.sa_dnew_z.q.val()
+                & ((self.sa_dnew_m1.q.val() & !self.ring_mask.val()) != 0))
                 | (self.sa_dnew.q.val() < self.sa_rx_pend.q.val()));
         self.sb_evq_bad.d.next = (self.creg_evq_cons.q.val() | self.creg_irq_arm.q.val())
             & (self.sa_evq_back.q.val() > self.sa_evq_used.q.val());
@@ -1032,6 +1061,15 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
             & self.enabled.val();
         self.sb_evq_prod1.d.next = self.evq_prod.val() + 1;
         self.sb_cons1.d.next = self.cons.val() + 1;
+        self.sb_cn_inc.d.next = bit_cast::<CNT_W, 32>(self.cn[0].val() + 1)
+            | (bit_cast::<CNT_W, 32>(self.cn[1].val() + bit_cast::<32, 16>(self.clen.q.val()))
+                << 32)
+            | (bit_cast::<CNT_W, 32>(self.cn[2].val() + 1) << 64)
+            | (bit_cast::<CNT_W, 32>(self.cn[3].val() + 1) << 96)
+            | (bit_cast::<CNT_W, 32>(self.cn[4].val() + 1) << 128)
+            | (bit_cast::<CNT_W, 32>(self.cn[5].val() + 1) << 160)
+            | (bit_cast::<CNT_W, 32>(self.cn[6].val() + 1) << 192)
+            | (bit_cast::<CNT_W, 32>(self.cn[7].val() + 1) << 224);
         self.sb_arm_now.d.next = self.evq_prod.val() != self.cdata.q.val().get_bits::<16>(0);
         // Whether the VI still wants descriptors after the decision (see `push` below).
         self.sb_prod_ne.d.next = self.prod.val() != self.fetch.val();
@@ -1140,23 +1178,23 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
                             self.c_vi_disabled.d.next =
                                 (self.c_vi_disabled.q.val() + 1) & self.k_cmask.val();
                         } else if !self.enabled.val() {
-                            self.cn[6].next = self.cn[6].val() + 1;
+                            self.cn[6].next = self.sb_cn_inc.q.val().get_bits::<32>(192);
                             self.write_back.next = true;
                             self.c_vi_disabled.d.next =
                                 (self.c_vi_disabled.q.val() + 1) & self.k_cmask.val();
                         } else if self.sb_too_big.q.val() {
-                            self.cn[3].next = self.cn[3].val() + 1;
+                            self.cn[3].next = self.sb_cn_inc.q.val().get_bits::<32>(96);
                             self.write_back.next = true;
                             self.c_too_big.d.next =
                                 (self.c_too_big.q.val() + 1) & self.k_cmask.val();
                         } else if self.sb_no_desc.q.val() {
                             // No descriptor on card: nothing posted, or not fetched yet.
-                            self.cn[2].next = self.cn[2].val() + 1;
+                            self.cn[2].next = self.sb_cn_inc.q.val().get_bits::<32>(64);
                             self.write_back.next = true;
                             self.c_no_desc.d.next =
                                 (self.c_no_desc.q.val() + 1) & self.k_cmask.val();
                         } else if self.sb_evq_full.q.val() {
-                            self.cn[4].next = self.cn[4].val() + 1;
+                            self.cn[4].next = self.sb_cn_inc.q.val().get_bits::<32>(128);
                             self.write_back.next = true;
                             self.c_evq_full.d.next =
                                 (self.c_evq_full.q.val() + 1) & self.k_cmask.val();
@@ -1167,7 +1205,7 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
                             self.cons.next = self.sb_cons1.q.val();
                             self.cons_adv.next = true;
                             self.evq_prod.next = self.sb_evq_prod1.q.val();
-                            self.cn[5].next = self.cn[5].val() + 1;
+                            self.cn[5].next = self.sb_cn_inc.q.val().get_bits::<32>(160);
                             self.write_back.next = true;
                             self.c_bad_buffer.d.next =
                                 (self.c_bad_buffer.q.val() + 1) & self.k_cmask.val();
@@ -1179,9 +1217,8 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
                             self.cons.next = self.sb_cons1.q.val();
                             self.cons_adv.next = true;
                             self.evq_prod.next = self.sb_evq_prod1.q.val();
-                            self.cn[0].next = self.cn[0].val() + 1;
-                            self.cn[1].next =
-                                self.cn[1].val() + bit_cast::<32, 16>(self.clen.q.val());
+                            self.cn[0].next = self.sb_cn_inc.q.val().get_bits::<32>(0);
+                            self.cn[1].next = self.sb_cn_inc.q.val().get_bits::<32>(32);
                             self.write_back.next = true;
                             self.dec_inc.d.next = true;
                         }
@@ -1283,7 +1320,7 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
                                 }
                             }
                             if self.err.val() {
-                                self.cn[7].next = self.cn[7].val() + 1;
+                                self.cn[7].next = self.sb_cn_inc.q.val().get_bits::<32>(224);
                                 self.write_back.next = true;
                                 self.c_db_errors.d.next =
                                     (self.c_db_errors.q.val() + 1) & self.k_cmask.val();
