@@ -110,6 +110,16 @@ pub struct DescFetch<const VB: usize, const CB: usize, const BB: usize> {
     q_entry: DFF<Bits<64>>,
     q_range_bad: DFF<Bit>,
     q_off_bad: DFF<Bit>,
+    // Write stage: the translated descriptor registered before it leaves for the VI
+    // engine's cache (a 64-bit sum and the checks stay inside the block), with the beat's
+    // flags; a landed read is told from here, once its last descriptor is written.
+    r_v: DFF<Bit>,
+    r_stale: DFF<Bit>,
+    r_last: DFF<Bit>,
+    r_tag: DFF<Bits<T>>,
+    r_en: DFF<Bit>,
+    r_addr: DFF<Bits<CB>>,
+    r_data: DFF<Bits<CACHE_W>>,
     p_first: Signal<Local, Bits<32>>,
     p_count: Signal<Local, Bits<32>>,
     p_bsize: Signal<Local, Bits<16>>,
@@ -205,6 +215,13 @@ impl<const VB: usize, const CB: usize, const BB: usize> Default for DescFetch<VB
             q_entry: Default::default(),
             q_range_bad: Default::default(),
             q_off_bad: Default::default(),
+            r_v: Default::default(),
+            r_stale: Default::default(),
+            r_last: Default::default(),
+            r_tag: Default::default(),
+            r_en: Default::default(),
+            r_addr: Default::default(),
+            r_data: Default::default(),
             p_first: Default::default(),
             p_count: Default::default(),
             p_bsize: Default::default(),
@@ -240,6 +257,7 @@ impl<const VB: usize, const CB: usize, const BB: usize> Logic for DescFetch<VB, 
             p_stale, p_last, p_tag, p_slot, p_vi, p_id, p_off
         );
         dff_setup!(self, clock, q_v, q_stale, q_last, q_tag, q_slot, q_vi, q_off);
+        dff_setup!(self, clock, r_v, r_stale, r_last, r_tag, r_en, r_addr, r_data);
         dff_setup!(
             self,
             clock,
@@ -357,9 +375,13 @@ impl<const VB: usize, const CB: usize, const BB: usize> Logic for DescFetch<VB, 
         // otherwise).
         self.owned.next = false;
         self.err.next = 0.into();
-        self.cw_en.next = false;
-        self.cw_addr.next = self.q_slot.q.val();
-        self.cw_data.next = 0.into();
+        self.r_v.d.next = self.q_v.q.val();
+        self.r_stale.d.next = self.q_stale.q.val();
+        self.r_last.d.next = self.q_last.q.val();
+        self.r_tag.d.next = self.q_tag.q.val();
+        self.r_en.d.next = false;
+        self.r_addr.d.next = self.q_slot.q.val();
+        self.r_data.d.next = 0.into();
         if self.q_v.q.val() {
             self.owned.next = self.q_entry.q.val().get_bit(0)
                 & ((self.q_entry.q.val().get_bits::<16>(1) & self.k_owner_mask.val())
@@ -370,32 +392,35 @@ impl<const VB: usize, const CB: usize, const BB: usize> Logic for DescFetch<VB, 
             } else if self.q_off_bad.q.val() {
                 self.err.next = self.k_bad_offset.val();
             }
-            self.cw_en.next = !self.q_stale.q.val();
-            self.cw_data.next = bit_cast::<CACHE_W, 64>(
+            self.r_en.d.next = !self.q_stale.q.val();
+            self.r_data.d.next = bit_cast::<CACHE_W, 64>(
                 (self.q_entry.q.val() & self.k_page_mask.val())
                     + bit_cast::<64, 16>(self.q_off.q.val()),
             ) | (bit_cast::<CACHE_W, 2>(self.err.val()) << 64);
         }
-        if self.q_v.q.val() & self.q_last.q.val() {
-            if self.q_stale.q.val() {
+        self.cw_en.next = self.r_en.q.val();
+        self.cw_addr.next = self.r_addr.q.val();
+        self.cw_data.next = self.r_data.q.val();
+        if self.r_v.q.val() & self.r_last.q.val() {
+            if self.r_stale.q.val() {
                 self.busy_next.next = self
                     .busy_next
                     .val()
-                    .replace_bit(self.q_tag.q.val().index(), false);
+                    .replace_bit(self.r_tag.q.val().index(), false);
                 self.kept_next.next = self
                     .kept_next
                     .val()
-                    .replace_bit(self.q_tag.q.val().index(), false);
+                    .replace_bit(self.r_tag.q.val().index(), false);
                 self.stale.d.next = self
                     .stale
                     .q
                     .val()
-                    .replace_bit(self.q_tag.q.val().index(), false);
+                    .replace_bit(self.r_tag.q.val().index(), false);
             } else {
                 self.done_next.next = self
                     .done_next
                     .val()
-                    .replace_bit(self.q_tag.q.val().index(), true);
+                    .replace_bit(self.r_tag.q.val().index(), true);
             }
         }
         // Tell the engine, one landed read at a time; the tag is free once it has taken it.
@@ -445,6 +470,8 @@ impl<const VB: usize, const CB: usize, const BB: usize> Logic for DescFetch<VB, 
             self.done.d.next = 0.into();
             self.p_v.d.next = false;
             self.q_v.d.next = false;
+            self.r_v.d.next = false;
+            self.r_en.d.next = false;
         }
         self.next_have.next = false;
         self.next_tag.next = 0.into();

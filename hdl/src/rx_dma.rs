@@ -187,6 +187,8 @@ pub struct RxDma {
     c_delivered: DFF<Bits<32>>,
     c_bytes: DFF<Bits<64>>,
     can_start: Signal<Local, Bit>,
+    // A start would take the doorbell's error event (not the held decision).
+    aux_sel: Signal<Local, Bit>,
     total_words: Signal<Local, Bits<16>>,
     k_fcs_round: Constant<Bits<16>>,
     k_round: Constant<Bits<16>>,
@@ -340,6 +342,7 @@ impl Default for RxDma {
             seq: Default::default(),
             c_delivered: Default::default(),
             c_bytes: Default::default(),
+            aux_sel: Default::default(),
             can_start: Default::default(),
             total_words: Default::default(),
             // Beats of a frame with its FCS: (len + 4 + 7) / 8; without: (len + 7) / 8.
@@ -599,6 +602,7 @@ impl Logic for RxDma {
             self.pq_n.d.next = self.pq_n.q.val() - 1;
         }
         self.can_start.next = false;
+        self.aux_sel.next = false;
         self.dl_rx.d.next = false;
         self.dl_len.d.next = self.e_len.q.val();
         if self.dl_rx.q.val() {
@@ -661,9 +665,30 @@ impl Logic for RxDma {
             }
         }
         if self.can_start.val() & !self.reset.val() {
-            if self.aux_valid.val() & !self.dv.q.val() {
-                // A refused doorbell's error event, after the decision taken before it.
-                self.aux_take.next = true;
+            // The event's registers are loaded every cycle a start is possible, from the
+            // doorbell's error event or the held decision (the engine's `aux_valid` chooses
+            // between them; only the start itself waits for it). They are read only after a
+            // start.
+            self.aux_sel.next = self.aux_valid.val() & !self.dv.q.val();
+            self.e_evq.d.next = self.d_evq.q.val();
+            self.e_phase.d.next = self.d_phase.q.val();
+            self.e_desc.d.next = self.d_desc.q.val();
+            self.e_vi.d.next = self.d_vi.q.val();
+            self.e_filter.d.next = self.d_filter.q.val();
+            self.e_status.d.next = self.d_status.q.val();
+            if self.d_kind.q.val() == Decision::Error {
+                self.e_status.d.next = self.d_code.q.val();
+            }
+            self.e_irq.d.next = self.d_irq.q.val();
+            self.e_holdoff.d.next = self.d_holdoff.q.val();
+            self.e_len.d.next = self.d_len.q.val();
+            self.e_kind.d.next = self.k_kind_rx.val();
+            self.e_rx.d.next = self.d_kind.q.val() == Decision::Deliver;
+            if self.d_kind.q.val() == Decision::Error {
+                self.e_len.d.next = 0.into();
+                self.e_kind.d.next = self.k_kind_error.val();
+            }
+            if self.aux_sel.val() {
                 self.e_evq.d.next = self.aux_evq.val();
                 self.e_phase.d.next = self.aux_phase.val();
                 self.e_desc.d.next = self.aux_value.val();
@@ -675,20 +700,13 @@ impl Logic for RxDma {
                 self.e_irq.d.next = self.aux_irq.val();
                 self.e_holdoff.d.next = self.aux_holdoff.val();
                 self.e_rx.d.next = false;
+            }
+            if self.aux_sel.val() {
+                // A refused doorbell's error event, after the decision taken before it.
+                self.aux_take.next = true;
                 self.mstate.d.next = MoveState::EventHi;
             } else if self.dv.q.val() {
                 self.dv.d.next = false;
-                self.e_evq.d.next = self.d_evq.q.val();
-                self.e_phase.d.next = self.d_phase.q.val();
-                self.e_desc.d.next = self.d_desc.q.val();
-                self.e_vi.d.next = self.d_vi.q.val();
-                self.e_filter.d.next = self.d_filter.q.val();
-                self.e_status.d.next = self.d_status.q.val();
-                if self.d_kind.q.val() == Decision::Error {
-                    self.e_status.d.next = self.d_code.q.val();
-                }
-                self.e_irq.d.next = self.d_irq.q.val();
-                self.e_holdoff.d.next = self.d_holdoff.q.val();
                 self.e_end.d.next = self.d_start.q.val() + self.d_words.q.val();
                 match self.d_kind.q.val() {
                     Decision::Skip => {
@@ -696,15 +714,9 @@ impl Logic for RxDma {
                     }
                     Decision::Error => {
                         self.free.d.next = self.d_start.q.val() + self.d_words.q.val();
-                        self.e_len.d.next = 0.into();
-                        self.e_kind.d.next = self.k_kind_error.val();
-                        self.e_rx.d.next = false;
                         self.mstate.d.next = MoveState::EventHi;
                     }
                     Decision::Deliver => {
-                        self.e_len.d.next = self.d_len.q.val();
-                        self.e_kind.d.next = self.k_kind_rx.val();
-                        self.e_rx.d.next = true;
                         self.cur.d.next = self.d_start.q.val();
                         self.cur_n.d.next = self.d_start.q.val() + 1;
                         self.left.d.next = self.words.val();

@@ -991,8 +991,10 @@ impl<
             self.c_bad_desc.d.next = 0.into();
             self.err_v.d.next = false;
             self.po_v.d.next = false;
-            // Reads in flight (a held request is not one) drain before the next frame.
-            self.draining.d.next = self.rd_out.d.val() != 0;
+            // Reads in flight drain before the next frame: those counted, and a held request
+            // that the host may take in this very cycle (if it does not, the drain ends a
+            // cycle later with nothing to wait for). The host's ready stays out of it.
+            self.draining.d.next = (self.rd_out.q.val() != 0) | self.rq_v.q.val();
         }
         self.rd_valid.next = self.rq_v.q.val();
         self.rd_addr.next = self.rq_addr_r.q.val();

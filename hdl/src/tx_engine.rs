@@ -195,6 +195,8 @@ pub struct TxEngine<const VB: usize, const TB: usize> {
     // pointer compare.
     fq_occ: QueueOccupancy,
     fq_pop: Signal<Local, Bit>,
+    // A pop of the fetch queue, counted by its occupancy a cycle later.
+    fq_pop_r: DFF<Bit>,
     aq_head: DFF<Bits<16>>,
     aq_tail: DFF<Bits<16>>,
     aq_tail_d: DFF<Bits<16>>,
@@ -364,6 +366,18 @@ pub struct TxEngine<const VB: usize, const TB: usize> {
     start: Signal<Local, Bit>,
     start_cmd: Signal<Local, TxCmd>,
     start_vi: Signal<Local, Bits<16>>,
+    // The command's VI as an AND-OR of its sources, each masked by its choice (one-hot among
+    // those that start; without a start the VI is not used): no chain of priority muxes
+    // between the flags and `cvi`.
+    c_dn: Signal<Local, Bit>,
+    c_mm: Signal<Local, Bit>,
+    c_fi: Signal<Local, Bit>,
+    m_dn: Signal<Local, Bits<16>>,
+    m_t0: Signal<Local, Bits<16>>,
+    m_t1: Signal<Local, Bits<16>>,
+    m_mm: Signal<Local, Bits<16>>,
+    m_fi: Signal<Local, Bits<16>>,
+    m_sc: Signal<Local, Bits<16>>,
     k_nv: Constant<Bits<16>>,
     k_tdb: Constant<Bits<8>>,
     k_one: Constant<Bits<16>>,
@@ -476,6 +490,7 @@ impl<const VB: usize, const TB: usize> Default for TxEngine<VB, TB> {
             fq_tail_d: Default::default(),
             fq_occ: Default::default(),
             fq_pop: Default::default(),
+            fq_pop_r: Default::default(),
             aq_head: Default::default(),
             aq_tail: Default::default(),
             aq_tail_d: Default::default(),
@@ -630,6 +645,15 @@ impl<const VB: usize, const TB: usize> Default for TxEngine<VB, TB> {
             start: Default::default(),
             start_cmd: Default::default(),
             start_vi: Default::default(),
+            c_dn: Default::default(),
+            c_mm: Default::default(),
+            c_fi: Default::default(),
+            m_dn: Default::default(),
+            m_t0: Default::default(),
+            m_t1: Default::default(),
+            m_mm: Default::default(),
+            m_fi: Default::default(),
+            m_sc: Default::default(),
             k_nv: Constant::new((1u64 << VB).into()),
             k_tdb: Constant::new((TDB as u64).into()),
             k_one: Constant::new(1u64.into()),
@@ -751,6 +775,7 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
             t0_slot,
             t0_n,
             t1_busy,
+            fq_pop_r,
             t1_done,
             t1_vi,
             t1_slot,
@@ -924,14 +949,42 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
         self.start.next = false;
         self.fq_pop.next = false;
         self.start_cmd.next = TxCmd::Sched;
-        self.start_vi.next = self.aq.read_data.val();
+        // Each source's condition, in the order of the choice below.
+        self.c_dn.next = self.dn_valid.val()
+            & (!self.ev_v.q.val() | (!self.dn_event.val() & (self.dn_code.val() == 0)));
+        self.c_mm.next = self.mm_pend.q.val() & (self.mm_cmd_r.q.val() | !self.ev_v.q.val());
+        self.c_fi.next = self.fq_occ.nonempty.val()
+            & !self.rq_v.q.val()
+            & (!self.t0_busy.q.val() | !self.t1_busy.q.val());
+        self.m_dn.next = 0.into();
+        self.m_t0.next = 0.into();
+        self.m_t1.next = 0.into();
+        self.m_mm.next = 0.into();
+        self.m_fi.next = 0.into();
+        self.m_sc.next = 0.into();
+        if self.c_dn.val() {
+            self.m_dn.next = self.k_ones.val();
+        } else if self.t0_done.q.val() {
+            self.m_t0.next = self.k_ones.val();
+        } else if self.t1_done.q.val() {
+            self.m_t1.next = self.k_ones.val();
+        } else if self.c_mm.val() {
+            self.m_mm.next = self.k_ones.val();
+        } else if self.c_fi.val() {
+            self.m_fi.next = self.k_ones.val();
+        } else {
+            self.m_sc.next = self.k_ones.val();
+        }
+        self.start_vi.next = (self.dn_vi.val() & self.m_dn.val())
+            | (self.t0_vi.q.val() & self.m_t0.val())
+            | (self.t1_vi.q.val() & self.m_t1.val())
+            | (self.mm_vi_r.q.val() & self.m_mm.val())
+            | (self.fq.read_data.val() & self.m_fi.val())
+            | (self.aq.read_data.val() & self.m_sc.val());
         if (self.phase.q.val() == TxPhase::Idle) & !self.reset.val() & !self.sweeping.q.val() {
-            if self.dn_valid.val()
-                & (!self.ev_v.q.val() | (!self.dn_event.val() & (self.dn_code.val() == 0)))
-            {
+            if self.c_dn.val() {
                 self.start.next = true;
                 self.start_cmd.next = TxCmd::Done;
-                self.start_vi.next = self.dn_vi.val();
                 self.dn_take.next = true;
                 self.dn_idx_r.d.next = self.dn_idx.val();
                 self.dn_len_r.d.next = self.dn_len.val();
@@ -940,41 +993,36 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
             } else if self.t0_done.q.val() {
                 self.start.next = true;
                 self.start_cmd.next = TxCmd::FetchDone;
-                self.start_vi.next = self.t0_vi.q.val();
                 self.fd_tag.d.next = false;
             } else if self.t1_done.q.val() {
                 self.start.next = true;
                 self.start_cmd.next = TxCmd::FetchDone;
-                self.start_vi.next = self.t1_vi.q.val();
                 self.fd_tag.d.next = true;
             } else if self.mm_pend.q.val() & !self.mm_cmd_r.q.val() & !self.ev_v.q.val() {
                 self.start.next = true;
                 self.start_cmd.next = TxCmd::Mmio;
-                self.start_vi.next = self.mm_vi_r.q.val();
                 self.mm_pend.d.next = false;
             } else if self.mm_pend.q.val() & self.mm_cmd_r.q.val() {
                 self.start.next = true;
                 self.start_cmd.next = TxCmd::Config;
-                self.start_vi.next = self.mm_vi_r.q.val();
                 self.mm_pend.d.next = false;
-            } else if self.fq_occ.nonempty.val()
-                & !self.rq_v.q.val()
-                & (!self.t0_busy.q.val() | !self.t1_busy.q.val())
-            {
+            } else if self.c_fi.val() {
                 self.start.next = true;
                 self.start_cmd.next = TxCmd::FetchIssue;
-                self.start_vi.next = self.fq.read_data.val();
                 self.fq_head.d.next = self.fq_head.q.val() + 1;
                 self.fq_pop.next = true;
             } else if (self.aq_tail_d.q.val() != self.aq_head.q.val()) & !self.job_v.q.val() {
                 self.start.next = true;
                 self.start_cmd.next = TxCmd::Sched;
-                self.start_vi.next = self.aq.read_data.val();
             }
         }
-        // (Its entry counts the cycle after `fq_tail` advances, as `fq_tail_d` does.)
+        // (Its entry counts the cycle after `fq_tail` advances, as `fq_tail_d` does. A pop
+        // counts a cycle after it too, so the command's choice does not reach the count:
+        // after a pop the command spends at least a cycle outside `Idle`, and the flag is
+        // right again when the next choice reads it, as the head's entry is.)
         self.fq_occ.push.next = self.fqp_r.q.val() & !self.sweeping.q.val();
-        self.fq_occ.pop.next = self.fq_pop.val();
+        self.fq_pop_r.d.next = self.fq_pop.val();
+        self.fq_occ.pop.next = self.fq_pop_r.q.val();
         self.fq_occ.clear.next = self.reset.val();
         // The command, its VI and its start time are loaded every idle cycle, so that the
         // choice to start drives the phase alone, not their enables: the last load is the
