@@ -775,7 +775,9 @@ impl Logic for NicImage {
 
 /// The Verilog of the NIC image (top module `top`).
 pub fn nic_image_verilog() -> String {
-    let mut uut = NicImage::default();
-    uut.connect_all();
-    crate::verilog::unchecked_rams(&generate_verilog(&uut))
+    crate::verilog::on_big_stack(|| {
+        let mut uut = NicImage::default();
+        uut.connect_all();
+        crate::verilog::unchecked_rams(&generate_verilog(&uut))
+    })
 }

@@ -127,6 +127,11 @@ pub struct DescFetch<const VB: usize, const CB: usize, const BB: usize> {
     have_tag: Signal<Local, Bit>,
     done_tag: Signal<Local, Bits<T>>,
     have_done: Signal<Local, Bit>,
+    // The landed read offered to the engine, registered: after a take the engine spends at
+    // least a cycle outside its idle phase, so the offer may lag the take by that cycle.
+    fd_v_r: DFF<Bit>,
+    fd_tag_r: DFF<Bits<T>>,
+    fd_vi_r: DFF<Bits<16>>,
     busy_next: Signal<Local, Bits<NT>>,
     // `busy_next` without this cycle's take: what the next free tag is chosen from.
     kept_next: Signal<Local, Bits<NT>>,
@@ -229,6 +234,9 @@ impl<const VB: usize, const CB: usize, const BB: usize> Default for DescFetch<VB
             have_tag: Default::default(),
             done_tag: Default::default(),
             have_done: Default::default(),
+            fd_v_r: Default::default(),
+            fd_tag_r: Default::default(),
+            fd_vi_r: Default::default(),
             busy_next: Default::default(),
             kept_next: Default::default(),
             next_have: Default::default(),
@@ -258,6 +266,7 @@ impl<const VB: usize, const CB: usize, const BB: usize> Logic for DescFetch<VB, 
         );
         dff_setup!(self, clock, q_v, q_stale, q_last, q_tag, q_slot, q_vi, q_off);
         dff_setup!(self, clock, r_v, r_stale, r_last, r_tag, r_en, r_addr, r_data);
+        dff_setup!(self, clock, fd_v_r, fd_tag_r, fd_vi_r);
         dff_setup!(
             self,
             clock,
@@ -432,26 +441,29 @@ impl<const VB: usize, const CB: usize, const BB: usize> Logic for DescFetch<VB, 
                 self.done_tag.next = i.to_bits();
             }
         }
-        self.fd_valid.next = self.have_done.val();
-        self.fd_vi.next = 0.into();
+        self.fd_v_r.d.next = self.have_done.val() & !self.reset.val();
+        self.fd_tag_r.d.next = self.done_tag.val();
+        self.fd_vi_r.d.next = 0.into();
         for i in 0..NT {
             if self.done_tag.val().index() == i {
-                self.fd_vi.next = self.t_vi[i].q.val();
+                self.fd_vi_r.d.next = self.t_vi[i].q.val();
             }
         }
-        if self.fd_take.val() & self.have_done.val() {
+        self.fd_valid.next = self.fd_v_r.q.val();
+        self.fd_vi.next = self.fd_vi_r.q.val();
+        if self.fd_take.val() & self.fd_v_r.q.val() {
             self.done_next.next = self
                 .done_next
                 .val()
-                .replace_bit(self.done_tag.val().index(), false);
+                .replace_bit(self.fd_tag_r.q.val().index(), false);
             self.busy_next.next = self
                 .busy_next
                 .val()
-                .replace_bit(self.done_tag.val().index(), false);
+                .replace_bit(self.fd_tag_r.q.val().index(), false);
             self.kept_next.next = self
                 .kept_next
                 .val()
-                .replace_bit(self.done_tag.val().index(), false);
+                .replace_bit(self.fd_tag_r.q.val().index(), false);
         }
         self.busy.d.next = self.busy_next.val();
         self.inflight.d.next = self.inflight_next.val();

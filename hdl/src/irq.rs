@@ -27,7 +27,8 @@ pub struct IrqTimers {
     pub now: Signal<In, Bits<32>>,
     pub req_valid: Signal<In, Bit>,
     pub req_vi: Signal<In, Bits<16>>,
-    pub req_holdoff: Signal<In, Bits<16>>,
+    /// The request's deadline: `now` plus its holdoff (the card sums it beside each source).
+    pub req_deadline: Signal<In, Bits<32>>,
     pub irq_valid: Signal<Out, Bit>,
     pub irq_vector: Signal<Out, Bits<16>>,
     pub cnt_irq: Signal<Out, Bits<32>>,
@@ -66,7 +67,7 @@ impl Default for IrqTimers {
             now: Default::default(),
             req_valid: Default::default(),
             req_vi: Default::default(),
-            req_holdoff: Default::default(),
+            req_deadline: Default::default(),
             irq_valid: Default::default(),
             irq_vector: Default::default(),
             cnt_irq: Default::default(),
@@ -101,7 +102,7 @@ impl Logic for IrqTimers {
         dff_setup!(self, clock, out_v, out_vi, count, active, r_v, r_vi, r_deadline);
         self.r_v.d.next = self.req_valid.val();
         self.r_vi.d.next = self.req_vi.val();
-        self.r_deadline.d.next = self.now.val() + bit_cast::<32, 16>(self.req_holdoff.val());
+        self.r_deadline.d.next = self.req_deadline.val();
         for i in 0..N {
             self.v[i].clock.next = self.clock.val();
             self.v[i].d.next = self.v[i].q.val();
@@ -219,7 +220,7 @@ mod tests {
                 if let Some(&(_, vi, holdoff)) = reqs.iter().find(|r| r.0 == cycle) {
                     x.req_valid.next = true;
                     x.req_vi.next = vi.into();
-                    x.req_holdoff.next = holdoff.into();
+                    x.req_deadline.next = (cycle + holdoff).into();
                 }
                 x = sim.wait(1, x)?;
                 if x.irq_valid.val() {

@@ -165,6 +165,10 @@ pub struct Nic<
     // the gigabit card, low the cycle after a request (the request's own register and the
     // blocks' buffers keep it low after that), so that the host side sees a register.
     ready_now: Signal<Local, Bit>,
+    // Each interrupt source's deadline (the time plus its holdoff), summed beside the source
+    // so that the choice between the two passes no sum.
+    dl_dma: Signal<Local, Bits<32>>,
+    dl_eng: Signal<Local, Bits<32>>,
     mi_ready: Stage<Bit>,
     // The card's idle flags on their way to the status register (a cycle old on the board:
     // each gathers some ten blocks' flags).
@@ -395,6 +399,8 @@ impl<
             mi_bt: Default::default(),
             mi_ctrl: Default::default(),
             mi_txwin: Default::default(),
+            dl_dma: Default::default(),
+            dl_eng: Default::default(),
             ready_now: Default::default(),
             mi_ready: Default::default(),
             st_rx_idle: Default::default(),
@@ -895,11 +901,15 @@ impl<
         self.irq.now.next = self.regs.timestamp.val().get_bits::<32>(0);
         self.irq.req_valid.next = self.dma.irq_req.val() | self.eng.irq_valid.val();
         self.irq.req_vi.next = self.dma.irq_vi.val();
-        self.irq.req_holdoff.next = self.dma.irq_holdoff.val();
+        self.dl_dma.next = self.regs.timestamp.val().get_bits::<32>(0)
+            + bit_cast::<32, 16>(self.dma.irq_holdoff.val());
+        self.dl_eng.next = self.regs.timestamp.val().get_bits::<32>(0)
+            + bit_cast::<32, 16>(self.eng.irq_holdoff.val());
+        self.irq.req_deadline.next = self.dl_dma.val();
         self.eng.irq_take.next = false;
         if !self.dma.irq_req.val() {
             self.irq.req_vi.next = self.eng.irq_vi.val();
-            self.irq.req_holdoff.next = self.eng.irq_holdoff.val();
+            self.irq.req_deadline.next = self.dl_eng.val();
             self.eng.irq_take.next = self.eng.irq_valid.val();
         }
         self.irq_valid.next = self.irq.irq_valid.val();

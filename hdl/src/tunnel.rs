@@ -667,9 +667,14 @@ impl Logic for Tunnel {
                 & self.host_known.q.val()
                 & self.b_nz.q.val()
                 & (self.b_quiet.q.val() == 15));
+        // The held beat is written at the burst's next slot whenever the sender is not
+        // reading the burst and it has room, whether or not the beat joins it: a slot past the
+        // burst's beats holds nothing, and a beat that moves in is written as it moves. So
+        // the RAM's write enables come from registers, not from the joining decision.
         self.burst.write_address.next = self.b_n.q.val().get_bits::<5>(0);
         self.burst.write_data.next = self.h_data.q.val();
-        self.burst.write_enable.next = false;
+        self.burst.write_enable.next =
+            self.h_valid.q.val() & !self.sending.val() & !self.b_max.q.val();
         if self.b_nz.q.val() & (self.b_quiet.q.val() != 15) {
             self.b_quiet.d.next = self.b_quiet.q.val() + 1;
         }
@@ -686,7 +691,6 @@ impl Logic for Tunnel {
         self.b_next.d.next = self.b_next_n.val();
         self.b_next8.d.next = self.b_next8_n.val();
         if self.moving.val() {
-            self.burst.write_enable.next = true;
             self.b_n.d.next = self.b_n.q.val() + 1;
             self.b_nz.d.next = true;
             self.b_one.d.next = !self.b_nz.q.val();

@@ -12,11 +12,29 @@ pub struct Design {
     pub verilog: String,
 }
 
+/// Runs `f` on a thread of its own with a 256 MiB stack and returns its result (a panic in
+/// `f` is raised again here). The whole card's rust-hdl structure is built on the stack,
+/// and the board's image outgrows the 2 MiB a test's thread has; the stack is address space,
+/// used only as deep as the build goes.
+pub fn on_big_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    let worker = std::thread::Builder::new()
+        .name("arsenic-hdl-build".into())
+        .stack_size(256 << 20)
+        .spawn(f)
+        .expect("a thread to build the design on");
+    match worker.join() {
+        Ok(v) => v,
+        Err(e) => std::panic::resume_unwind(e),
+    }
+}
+
 /// Verilog of the whole card.
 pub fn nic() -> String {
-    let mut uut = SimNic::default();
-    uut.connect_all();
-    unchecked_rams(&wire_clocks(&generate_verilog(&uut)))
+    on_big_stack(|| {
+        let mut uut = SimNic::default();
+        uut.connect_all();
+        unchecked_rams(&wire_clocks(&generate_verilog(&uut)))
+    })
 }
 
 /// The block RAMs whose reads are never used in the cycle their address is written (the
@@ -130,12 +148,14 @@ fn wire_module_clocks(module: &str) -> String {
 /// Verilog of the board's card: the sequential classifier and transmit filters, 16 VIs, 1024
 /// buffer-table entries (what a board build can afford).
 pub fn nic_small() -> String {
-    let mut uut = SmallNic::new(
-        arsenic_interface::classifier::ClassifierParams::BOARD,
-        arsenic_interface::classifier::ClassifierParams::TX_BOARD,
-    );
-    uut.connect_all();
-    unchecked_rams(&wire_clocks(&generate_verilog(&uut)))
+    on_big_stack(|| {
+        let mut uut = SmallNic::new(
+            arsenic_interface::classifier::ClassifierParams::BOARD,
+            arsenic_interface::classifier::ClassifierParams::TX_BOARD,
+        );
+        uut.connect_all();
+        unchecked_rams(&wire_clocks(&generate_verilog(&uut)))
+    })
 }
 
 /// Verilog of the per-VI state alone for 2^`VB` VIs and 2^`BB` buffer-table entries: the VI
@@ -184,9 +204,11 @@ pub fn mac_rx() -> String {
 
 /// Verilog of the board's card with its host tunnel (`tunnel::TunnelNic`), one clock domain.
 pub fn tunnel_nic() -> String {
-    let mut uut = crate::tunnel::TunnelNic::default();
-    uut.connect_all();
-    unchecked_rams(&wire_clocks(&generate_verilog(&uut)))
+    on_big_stack(|| {
+        let mut uut = crate::tunnel::TunnelNic::default();
+        uut.connect_all();
+        unchecked_rams(&wire_clocks(&generate_verilog(&uut)))
+    })
 }
 
 /// Verilog of the gigabit-only receive MAC (`MacRx::gmii_only`): the iCE40 smoke test's

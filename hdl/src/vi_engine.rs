@@ -294,6 +294,11 @@ pub struct ViEngine<const VB: usize, const CB: usize> {
     start: Signal<Local, Bit>,
     start_cmd: Signal<Local, EngineCmd>,
     start_vi: Signal<Local, Bits<16>>,
+    m_fd: Signal<Local, Bits<16>>,
+    m_adm: Signal<Local, Bits<16>>,
+    m_tev: Signal<Local, Bits<16>>,
+    m_mm: Signal<Local, Bits<16>>,
+    m_fi: Signal<Local, Bits<16>>,
     k_nv: Constant<Bits<16>>,
     k_per_vi: Constant<Bits<16>>,
     // The bits above a VI's descriptor count (a difference below `k_per_vi` has none set).
@@ -368,6 +373,7 @@ pub struct ViEngine<const VB: usize, const CB: usize> {
     sa_evq_back: Stage<Bits<16>>,
     sb_evq_prod1: Stage<Bits<16>>,
     sb_cons1: Stage<Bits<16>>,
+    sb_rd: Stage<Bits<32>>,
     // Each per-VI counter one step on (the byte count by the frame's length), a stage ahead
     // of the decision that picks the one to write back.
     sb_cn_inc: Stage<Bits<CNT_W>>,
@@ -574,6 +580,11 @@ impl<const VB: usize, const CB: usize> Default for ViEngine<VB, CB> {
             start: Default::default(),
             start_cmd: Default::default(),
             start_vi: Default::default(),
+            m_fd: Default::default(),
+            m_adm: Default::default(),
+            m_tev: Default::default(),
+            m_mm: Default::default(),
+            m_fi: Default::default(),
             k_nv: Constant::new((1u64 << VB).into()),
             k_per_vi: Constant::new((1u64 << DPV).into()),
             k_per_vi_hi: Constant::new((0xFFFFu64 & !((1u64 << DPV) - 1)).into()),
@@ -636,6 +647,7 @@ impl<const VB: usize, const CB: usize> Default for ViEngine<VB, CB> {
             sa_evq_back: Default::default(),
             sb_evq_prod1: Default::default(),
             sb_cons1: Default::default(),
+            sb_rd: Default::default(),
             sb_cn_inc: Default::default(),
             sb_db_go: Default::default(),
             dec_inc: Default::default(),
@@ -705,6 +717,7 @@ impl<const VB: usize, const CB: usize> ViEngine<VB, CB> {
         self.sa_evq_back.set_registered(deep);
         self.sb_evq_prod1.set_registered(deep);
         self.sb_cons1.set_registered(deep);
+        self.sb_rd.set_registered(deep);
         self.sb_cn_inc.set_registered(deep);
         self.sb_db_go.set_registered(deep);
         self.dec_inc.set_registered(deep);
@@ -814,6 +827,7 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
         self.sa_evq_back.clock.next = self.clock.val();
         self.sb_evq_prod1.clock.next = self.clock.val();
         self.sb_cons1.clock.next = self.clock.val();
+        self.sb_rd.clock.next = self.clock.val();
         self.sb_cn_inc.clock.next = self.clock.val();
         self.sb_db_go.clock.next = self.clock.val();
         self.dec_inc.clock.next = self.clock.val();
@@ -864,12 +878,34 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
         self.start.next = false;
         self.fq_pop.next = false;
         self.start_cmd.next = EngineCmd::Admit;
-        self.start_vi.next = self.adm_vi.val();
+        // The command's VI: an AND-OR of the sources, each masked by its choice (one-hot
+        // among those that start; without a start the VI is not used), so no chain of
+        // priority muxes lies between the flags and `cvi`.
+        self.m_fd.next = 0.into();
+        self.m_adm.next = 0.into();
+        self.m_tev.next = 0.into();
+        self.m_mm.next = 0.into();
+        self.m_fi.next = 0.into();
+        if self.fd_valid.val() {
+            self.m_fd.next = self.k_ones.val();
+        } else if self.adm_valid.val() & !self.aux_v.q.val() {
+            self.m_adm.next = self.k_ones.val();
+        } else if self.tx_ev_valid.val() & !self.aux_v.q.val() {
+            self.m_tev.next = self.k_ones.val();
+        } else if self.mm_pend.q.val() & !self.aux_v.q.val() & !self.irq_v.q.val() {
+            self.m_mm.next = self.k_ones.val();
+        } else {
+            self.m_fi.next = self.k_ones.val();
+        }
+        self.start_vi.next = (self.fd_vi.val() & self.m_fd.val())
+            | (self.adm_vi.val() & self.m_adm.val())
+            | (self.tx_ev_vi.val() & self.m_tev.val())
+            | (self.mm_vi_r.q.val() & self.m_mm.val())
+            | (self.fq.read_data.val() & self.m_fi.val());
         if (self.phase.q.val() == EnginePhase::Idle) & !self.reset.val() & !self.sweeping.q.val() {
             if self.fd_valid.val() {
                 self.start.next = true;
                 self.start_cmd.next = EngineCmd::FetchDone;
-                self.start_vi.next = self.fd_vi.val();
                 self.fd_take.next = true;
             } else if self.adm_valid.val() & !self.aux_v.q.val() {
                 // (While a doorbell's error event waits, no new decision is taken: the RX DMA
@@ -877,12 +913,10 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
                 // sequence count relies on.)
                 self.start.next = true;
                 self.start_cmd.next = EngineCmd::Admit;
-                self.start_vi.next = self.adm_vi.val();
                 self.adm_take.next = true;
             } else if self.tx_ev_valid.val() & !self.aux_v.q.val() {
                 self.start.next = true;
                 self.start_cmd.next = EngineCmd::TxEvent;
-                self.start_vi.next = self.tx_ev_vi.val();
                 self.tx_ev_take.next = true;
                 self.tev_error.d.next = self.tx_ev_error.val();
                 self.tev_code.d.next = self.tx_ev_code.val();
@@ -891,12 +925,10 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
             } else if self.mm_pend.q.val() & !self.aux_v.q.val() & !self.irq_v.q.val() {
                 self.start.next = true;
                 self.start_cmd.next = EngineCmd::Mmio;
-                self.start_vi.next = self.mm_vi_r.q.val();
                 self.mm_pend.d.next = false;
             } else if self.fq_occ.nonempty.val() & !self.fi_v.q.val() {
                 self.start.next = true;
                 self.start_cmd.next = EngineCmd::FetchIssue;
-                self.start_vi.next = self.fq.read_data.val();
                 self.fq_head.d.next = self.fq_head.q.val() + 1;
                 self.fq_pop.next = true;
             }
@@ -909,7 +941,10 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
         self.fq_pop_r.d.next = self.fq_pop.val();
         self.fq_occ.pop.next = self.fq_pop_r.q.val();
         self.fq_occ.clear.next = self.reset.val();
-        if self.start.val() {
+        // The command's words are loaded every idle cycle, so that the choice to start drives
+        // the phase alone, not their enables: the last load is the start's (nothing reads
+        // them while idle; the last command's writes happened in `Commit`).
+        if self.phase.q.val() == EnginePhase::Idle {
             self.cmd.d.next = self.start_cmd.val();
             self.cvi.d.next = self.start_vi.val();
             self.clen.d.next = self.adm_len.val();
@@ -919,6 +954,8 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
             self.creg_evq_cons.d.next = self.mm_reg_r.q.val() == self.k_evq_cons.val();
             self.creg_irq_arm.d.next = self.mm_reg_r.q.val() == self.k_irq_arm.val();
             self.cdata.d.next = self.mm_data_r.q.val();
+        }
+        if self.start.val() {
             self.phase.d.next = EnginePhase::Read;
         }
         // (Without the pipeline, addressed the cycle the command starts: its words arrive in
@@ -1034,13 +1071,14 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
         if self.u_near.val() {
             self.sb_to_end.d.next = bit_cast::<8, 5>(self.u_end5.val());
         }
+        // (Each of the three is at most DESC_FETCH_MAX, 16: five bits compare them.)
         self.m_pf.next = self.sb_pend.q.val();
         self.m_rt.next = self.sb_room.q.val();
-        if self.sb_to_end.q.val() < self.sb_room.q.val() {
+        if self.sb_to_end.q.val().get_bits::<5>(0) < self.sb_room.q.val().get_bits::<5>(0) {
             self.m_rt.next = self.sb_to_end.q.val();
         }
         self.m_nf.next = self.m_pf.val();
-        if self.m_rt.val() < self.m_pf.val() {
+        if self.m_rt.val().get_bits::<5>(0) < self.m_pf.val().get_bits::<5>(0) {
             self.m_nf.next = self.m_rt.val();
         }
         self.sb_nfetch.d.next = bit_cast::<16, 8>(self.m_nf.val());
@@ -1061,6 +1099,33 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
             & self.enabled.val();
         self.sb_evq_prod1.d.next = self.evq_prod.val() + 1;
         self.sb_cons1.d.next = self.cons.val() + 1;
+        // A doorbell register's read answer, a stage ahead of the decision that sends it.
+        self.sb_rd.d.next = 0.into();
+        if self.creg.q.val() == self.k_rx_prod.val() {
+            self.sb_rd.d.next = bit_cast::<32, 16>(self.prod.val());
+        }
+        if self.creg.q.val() == self.k_evq_cons.val() {
+            self.sb_rd.d.next = bit_cast::<32, 16>(self.evq_cons.val());
+        }
+        if self.creg.q.val() == self.k_irq_arm.val() {
+            self.sb_rd.d.next = bit_cast::<32, 1>(self.armed.val().into());
+        }
+        if self.creg.q.val() == self.k_rx_cons.val() {
+            self.sb_rd.d.next = bit_cast::<32, 16>(self.cons.val());
+        }
+        if self.creg.q.val() == self.k_evq_prod.val() {
+            self.sb_rd.d.next = bit_cast::<32, 16>(self.evq_prod.val());
+        }
+        if self.creg.q.val() == self.k_status.val() {
+            self.sb_rd.d.next = bit_cast::<32, 1>(self.enabled.val().into())
+                | (bit_cast::<32, 1>(self.busy.val().into()) << 1)
+                | (bit_cast::<32, 1>(self.queued.val().into()) << 2);
+        }
+        for i in 0..8 {
+            if self.creg.q.val() == self.k_cnt_reg[i].val() {
+                self.sb_rd.d.next = self.cn[i].val();
+            }
+        }
         self.sb_cn_inc.d.next = bit_cast::<CNT_W, 32>(self.cn[0].val() + 1)
             | (bit_cast::<CNT_W, 32>(self.cn[1].val() + bit_cast::<32, 16>(self.clen.q.val()))
                 << 32)
@@ -1263,32 +1328,7 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
                         if self.cop.q.val() == MmioOp::DbRead {
                             self.rd_valid.next = true;
                             if self.vi_ok.val() {
-                                if self.creg.q.val() == self.k_rx_prod.val() {
-                                    self.rd_data.next = bit_cast::<32, 16>(self.prod.val());
-                                }
-                                if self.creg.q.val() == self.k_evq_cons.val() {
-                                    self.rd_data.next = bit_cast::<32, 16>(self.evq_cons.val());
-                                }
-                                if self.creg.q.val() == self.k_irq_arm.val() {
-                                    self.rd_data.next = bit_cast::<32, 1>(self.armed.val().into());
-                                }
-                                if self.creg.q.val() == self.k_rx_cons.val() {
-                                    self.rd_data.next = bit_cast::<32, 16>(self.cons.val());
-                                }
-                                if self.creg.q.val() == self.k_evq_prod.val() {
-                                    self.rd_data.next = bit_cast::<32, 16>(self.evq_prod.val());
-                                }
-                                if self.creg.q.val() == self.k_status.val() {
-                                    self.rd_data.next =
-                                        bit_cast::<32, 1>(self.enabled.val().into())
-                                            | (bit_cast::<32, 1>(self.busy.val().into()) << 1)
-                                            | (bit_cast::<32, 1>(self.queued.val().into()) << 2);
-                                }
-                                for i in 0..8 {
-                                    if self.creg.q.val() == self.k_cnt_reg[i].val() {
-                                        self.rd_data.next = self.cn[i].val();
-                                    }
-                                }
+                                self.rd_data.next = self.sb_rd.q.val();
                             }
                         }
                         if self.sb_db_go.q.val() {
