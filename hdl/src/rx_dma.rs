@@ -676,15 +676,13 @@ impl Logic for RxDma {
             self.e_vi.d.next = self.d_vi.q.val();
             self.e_filter.d.next = self.d_filter.q.val();
             self.e_status.d.next = self.d_status.q.val();
-            if self.d_kind.q.val() == Decision::Error {
-                self.e_status.d.next = self.d_code.q.val();
-            }
             self.e_irq.d.next = self.d_irq.q.val();
             self.e_holdoff.d.next = self.d_holdoff.q.val();
             self.e_len.d.next = self.d_len.q.val();
             self.e_kind.d.next = self.k_kind_rx.val();
             self.e_rx.d.next = self.d_kind.q.val() == Decision::Deliver;
             if self.d_kind.q.val() == Decision::Error {
+                self.e_status.d.next = self.d_code.q.val();
                 self.e_len.d.next = 0.into();
                 self.e_kind.d.next = self.k_kind_error.val();
             }
@@ -700,8 +698,6 @@ impl Logic for RxDma {
                 self.e_irq.d.next = self.aux_irq.val();
                 self.e_holdoff.d.next = self.aux_holdoff.val();
                 self.e_rx.d.next = false;
-            }
-            if self.aux_sel.val() {
                 // A refused doorbell's error event, after the decision taken before it.
                 self.aux_take.next = true;
                 self.mstate.d.next = MoveState::EventHi;
@@ -781,7 +777,7 @@ impl Logic for RxDma {
                     & self.beat_go.val()
                     & self.left1.q.val())
                 | (self.can_start.val()
-                    & ((self.aux_valid.val() & !self.dv.q.val())
+                    & (self.aux_sel.val()
                         | (self.dv.q.val() & (self.d_kind.q.val() == Decision::Error)))));
     }
 }

@@ -195,8 +195,6 @@ pub struct TxEngine<const VB: usize, const TB: usize> {
     // pointer compare.
     fq_occ: QueueOccupancy,
     fq_pop: Signal<Local, Bit>,
-    // A pop of the fetch queue, counted by its occupancy a cycle later.
-    fq_pop_r: DFF<Bit>,
     aq_head: DFF<Bits<16>>,
     aq_tail: DFF<Bits<16>>,
     aq_tail_d: DFF<Bits<16>>,
@@ -490,7 +488,6 @@ impl<const VB: usize, const TB: usize> Default for TxEngine<VB, TB> {
             fq_tail_d: Default::default(),
             fq_occ: Default::default(),
             fq_pop: Default::default(),
-            fq_pop_r: Default::default(),
             aq_head: Default::default(),
             aq_tail: Default::default(),
             aq_tail_d: Default::default(),
@@ -775,7 +772,6 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
             t0_slot,
             t0_n,
             t1_busy,
-            fq_pop_r,
             t1_done,
             t1_vi,
             t1_slot,
@@ -1016,13 +1012,10 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
                 self.start_cmd.next = TxCmd::Sched;
             }
         }
-        // (Its entry counts the cycle after `fq_tail` advances, as `fq_tail_d` does. A pop
-        // counts a cycle after it too, so the command's choice does not reach the count:
-        // after a pop the command spends at least a cycle outside `Idle`, and the flag is
-        // right again when the next choice reads it, as the head's entry is.)
+        // (Its entry counts the cycle after `fq_tail` advances, as `fq_tail_d` does; a pop
+        // counts a cycle late too, as the head's next entry is read.)
         self.fq_occ.push.next = self.fqp_r.q.val() & !self.sweeping.q.val();
-        self.fq_pop_r.d.next = self.fq_pop.val();
-        self.fq_occ.pop.next = self.fq_pop_r.q.val();
+        self.fq_occ.pop.next = self.fq_pop.val();
         self.fq_occ.clear.next = self.reset.val();
         // The command, its VI and its start time are loaded every idle cycle, so that the
         // choice to start drives the phase alone, not their enables: the last load is the

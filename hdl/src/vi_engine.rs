@@ -228,8 +228,6 @@ pub struct ViEngine<const VB: usize, const CB: usize> {
     seq_r: DFF<Bits<32>>,
     decided: DFF<Bits<32>>,
     aux_v: DFF<Bit>,
-    // A pop of the fetch queue, counted by its occupancy a cycle later.
-    fq_pop_r: DFF<Bit>,
     aux_vi_r: DFF<Bits<16>>,
     aux_code_r: DFF<Bits<4>>,
     aux_value_r: DFF<Bits<16>>,
@@ -373,6 +371,7 @@ pub struct ViEngine<const VB: usize, const CB: usize> {
     sa_evq_back: Stage<Bits<16>>,
     sb_evq_prod1: Stage<Bits<16>>,
     sb_cons1: Stage<Bits<16>>,
+    // A doorbell register's read answer, chosen a stage ahead of the decision.
     sb_rd: Stage<Bits<32>>,
     // Each per-VI counter one step on (the byte count by the frame's length), a stage ahead
     // of the decision that picks the one to write back.
@@ -516,7 +515,6 @@ impl<const VB: usize, const CB: usize> Default for ViEngine<VB, CB> {
             seq_r: Default::default(),
             decided: Default::default(),
             aux_v: Default::default(),
-            fq_pop_r: Default::default(),
             aux_vi_r: Default::default(),
             aux_code_r: Default::default(),
             aux_value_r: Default::default(),
@@ -752,7 +750,6 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
             seq_r,
             decided,
             aux_v,
-            fq_pop_r,
             aux_vi_r,
             aux_code_r,
             aux_value_r,
@@ -933,13 +930,10 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
                 self.fq_pop.next = true;
             }
         }
-        // (Its entry counts the cycle after `fq_tail` advances, as `fq_tail_d` does. A pop
-        // counts a cycle after it too, so the command's choice does not reach the count:
-        // after a pop the command spends at least a cycle outside `Idle`, and the flag is
-        // right again when the next choice reads it, as the head's entry is.)
+        // (Its entry counts the cycle after `fq_tail` advances, as `fq_tail_d` does; a pop
+        // counts a cycle late too, as the head's next entry is read.)
         self.fq_occ.push.next = self.sw_fq_en.q.val();
-        self.fq_pop_r.d.next = self.fq_pop.val();
-        self.fq_occ.pop.next = self.fq_pop_r.q.val();
+        self.fq_occ.pop.next = self.fq_pop.val();
         self.fq_occ.clear.next = self.reset.val();
         // The command's words are loaded every idle cycle, so that the choice to start drives
         // the phase alone, not their enables: the last load is the start's (nothing reads
