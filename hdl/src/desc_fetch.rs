@@ -19,6 +19,7 @@
 //! again when the engine has taken that. A soft reset forgets reads in flight: their
 //! completions are dropped.
 
+use crate::table_ram::TableRam;
 use crate::vi_engine::CACHE_W;
 use arsenic_interface::event::error;
 use arsenic_interface::params::{DESC_PER_VI_BITS, PAGE_SIZE, RX_TAG_BITS};
@@ -70,7 +71,8 @@ pub struct DescFetch<const VB: usize, const CB: usize, const BB: usize> {
     pub fd_take: Signal<In, Bit>,
     /// No read is in flight or waiting.
     pub idle: Signal<Out, Bit>,
-    bt: RAM<Bits<64>, BB>,
+    /// The buffer table: a beat's entry reaches the `q` stage through its register.
+    bt: TableRam<BB>,
     rq_v: DFF<Bit>,
     rq_addr: DFF<Bits<64>>,
     rq_beats: DFF<Bits<5>>,
@@ -107,7 +109,6 @@ pub struct DescFetch<const VB: usize, const CB: usize, const BB: usize> {
     q_slot: DFF<Bits<CB>>,
     q_vi: DFF<Bits<16>>,
     q_off: DFF<Bits<16>>,
-    q_entry: DFF<Bits<64>>,
     q_range_bad: DFF<Bit>,
     q_off_bad: DFF<Bit>,
     // Write stage: the translated descriptor registered before it leaves for the VI
@@ -217,7 +218,6 @@ impl<const VB: usize, const CB: usize, const BB: usize> Default for DescFetch<VB
             q_slot: Default::default(),
             q_vi: Default::default(),
             q_off: Default::default(),
-            q_entry: Default::default(),
             q_range_bad: Default::default(),
             q_off_bad: Default::default(),
             r_v: Default::default(),
@@ -267,15 +267,7 @@ impl<const VB: usize, const CB: usize, const BB: usize> Logic for DescFetch<VB, 
         dff_setup!(self, clock, q_v, q_stale, q_last, q_tag, q_slot, q_vi, q_off);
         dff_setup!(self, clock, r_v, r_stale, r_last, r_tag, r_en, r_addr, r_data);
         dff_setup!(self, clock, fd_v_r, fd_tag_r, fd_vi_r);
-        dff_setup!(
-            self,
-            clock,
-            q_entry,
-            q_range_bad,
-            q_off_bad,
-            ft_none,
-            ft_tag
-        );
+        dff_setup!(self, clock, q_range_bad, q_off_bad, ft_none, ft_tag);
         for i in 0..NT {
             self.t_vi[i].clock.next = self.clock.val();
             self.t_vi[i].d.next = self.t_vi[i].q.val();
@@ -286,8 +278,7 @@ impl<const VB: usize, const CB: usize, const BB: usize> Logic for DescFetch<VB, 
         self.t_info.write_clock.next = self.clock.val();
         self.t_info.write_enable.next = false;
         self.t_info.read_address.next = self.cpl_tag.val();
-        self.bt.read_clock.next = self.clock.val();
-        self.bt.write_clock.next = self.clock.val();
+        self.bt.clock.next = self.clock.val();
         self.bt.write_enable.next = self.bt_we.val();
         self.bt.write_address.next = self.bt_addr.val();
         self.bt.write_data.next = self.bt_data.val();
@@ -374,7 +365,6 @@ impl<const VB: usize, const CB: usize, const BB: usize> Logic for DescFetch<VB, 
         self.q_slot.d.next = self.p_slot.q.val();
         self.q_vi.d.next = self.p_vi.q.val();
         self.q_off.d.next = self.p_off.q.val();
-        self.q_entry.d.next = self.bt.read_data.val();
         self.q_range_bad.d.next = ((self.p_id.q.val() - self.p_first.val()) >= self.p_count.val())
             | (self.p_id.q.val() >= self.k_bt_n.val());
         self.q_off_bad.d.next = (self.p_off.q.val().get_bits::<3>(0) != 0)
@@ -392,8 +382,8 @@ impl<const VB: usize, const CB: usize, const BB: usize> Logic for DescFetch<VB, 
         self.r_addr.d.next = self.q_slot.q.val();
         self.r_data.d.next = 0.into();
         if self.q_v.q.val() {
-            self.owned.next = self.q_entry.q.val().get_bit(0)
-                & ((self.q_entry.q.val().get_bits::<16>(1) & self.k_owner_mask.val())
+            self.owned.next = self.bt.entry.val().get_bit(0)
+                & ((self.bt.entry.val().get_bits::<16>(1) & self.k_owner_mask.val())
                     == self.q_vi.q.val());
             self.err.next = 0.into();
             if self.q_range_bad.q.val() | !self.owned.val() {
@@ -403,7 +393,7 @@ impl<const VB: usize, const CB: usize, const BB: usize> Logic for DescFetch<VB, 
             }
             self.r_en.d.next = !self.q_stale.q.val();
             self.r_data.d.next = bit_cast::<CACHE_W, 64>(
-                (self.q_entry.q.val() & self.k_page_mask.val())
+                (self.bt.entry.val() & self.k_page_mask.val())
                     + bit_cast::<64, 16>(self.q_off.q.val()),
             ) | (bit_cast::<CACHE_W, 2>(self.err.val()) << 64);
         }

@@ -28,6 +28,7 @@ pub mod rx_buffer;
 pub mod rx_dma;
 pub mod skid;
 pub mod stage;
+pub mod table_ram;
 pub mod tunnel;
 pub mod tx_dma;
 pub mod tx_engine;

@@ -19,6 +19,7 @@
 //!   back to back with the next, and reports every slot's outcome to the transmit engine
 //!   (`DONE`: sent, or the error code), then frees the slot.
 
+use crate::table_ram::TableRam;
 use crate::tx_engine::TX_DESC_BITS;
 use arsenic_interface::event::{error, FILTER_NONE};
 use arsenic_interface::params::PAGE_SIZE;
@@ -116,7 +117,8 @@ pub struct TxDma<
     pub cnt_bad_buffer: Signal<Out, Bits<32>>,
     pub cnt_bad_desc: Signal<Out, Bits<32>>,
     pub idle: Signal<Out, Bit>,
-    bt: RAM<Bits<64>, BB>,
+    /// The buffer table: an entry is answered in `entry` two cycles after its read.
+    bt: TableRam<BB>,
     data: RAM<Bits<64>, DA>,
     hdr: RAM<Bits<64>, HA>,
     info_v: RAM<Bits<64>, SB>,
@@ -135,7 +137,6 @@ pub struct TxDma<
     i_wait: DFF<Bit>,
     code_r: DFF<Bits<4>>,
     code_use: Signal<Local, Bits<4>>,
-    entry_r: DFF<Bits<64>>,
     i_bad_desc: DFF<Bit>,
     i_bt_over: DFF<Bit>,
     // The loaded descriptor's end (offset + length) and length + FCS, summed as it is
@@ -339,7 +340,6 @@ impl<
             i_wait: Default::default(),
             code_r: Default::default(),
             code_use: Default::default(),
-            entry_r: Default::default(),
             i_bad_desc: Default::default(),
             i_bt_over: Default::default(),
             i_end: Default::default(),
@@ -488,7 +488,6 @@ impl<
             i_active,
             i_wait,
             code_r,
-            entry_r,
             i_bad_desc,
             i_bt_over,
             i_end,
@@ -544,8 +543,7 @@ impl<
             rd_out,
             draining
         );
-        self.bt.read_clock.next = self.clock.val();
-        self.bt.write_clock.next = self.clock.val();
+        self.bt.clock.next = self.clock.val();
         self.data.read_clock.next = self.clock.val();
         self.data.write_clock.next = self.clock.val();
         self.hdr.read_clock.next = self.clock.val();
@@ -606,8 +604,7 @@ impl<
             self.job_take.next = true;
             self.i_busy.d.next = true;
         }
-        self.entry_r.d.next = self.bt.read_data.val();
-        self.entry.next = self.entry_r.q.val();
+        self.entry.next = self.bt.entry.val();
         self.d_off.next = bit_cast::<32, 16>(self.i_desc.q.val().get_bits::<16>(32));
         self.d_len.next = bit_cast::<32, 15>(self.i_desc.q.val().get_bits::<15>(48));
         self.d_beats.next = (self.d_len.val() + 7) >> 3;
