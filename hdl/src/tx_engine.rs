@@ -305,6 +305,14 @@ pub struct TxEngine<const VB: usize, const TB: usize> {
     wc_r: DFF<Bits<TCNT_W>>,
     wb_r: DFF<Bit>,
     fqp_r: DFF<Bit>,
+    // In `Decide` with that command: decoded a cycle early, so that the decision's
+    // choices start from one flip-flop rather than the phase's and the command's bits.
+    dec_done: DFF<Bit>,
+    dec_fetch_done: DFF<Bit>,
+    dec_mmio: DFF<Bit>,
+    dec_config: DFF<Bit>,
+    dec_fetch_issue: DFF<Bit>,
+    dec_sched: DFF<Bit>,
     aqpush_r: DFF<Bit>,
     aqpop_r: DFF<Bit>,
     // The VI's words, unpacked, and their new values.
@@ -574,6 +582,12 @@ impl<const VB: usize, const TB: usize> Default for TxEngine<VB, TB> {
             wc_r: Default::default(),
             wb_r: Default::default(),
             fqp_r: Default::default(),
+            dec_done: Default::default(),
+            dec_fetch_done: Default::default(),
+            dec_mmio: Default::default(),
+            dec_config: Default::default(),
+            dec_fetch_issue: Default::default(),
+            dec_sched: Default::default(),
             aqpush_r: Default::default(),
             aqpop_r: Default::default(),
             prod: Default::default(),
@@ -807,6 +821,12 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
             wc_r,
             wb_r,
             fqp_r,
+            dec_done,
+            dec_fetch_done,
+            dec_mmio,
+            dec_config,
+            dec_fetch_issue,
+            dec_sched,
             aqpush_r,
             aqpop_r
         );
@@ -1257,201 +1277,196 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
             }
             TxPhase::Decide => {
                 self.phase.d.next = TxPhase::Commit;
-                match self.cmd.q.val() {
-                    TxCmd::Done => {
-                        self.write_back.next = true;
-                        self.done.next = self.s_done1.q.val();
-                        self.ev_vi_r.d.next = self.cvi.q.val();
-                        self.ev_error_r.d.next = self.dn_code_r.q.val() != 0;
-                        self.ev_code_r.d.next = self.dn_code_r.q.val();
-                        self.ev_value_r.d.next = self.dn_idx_r.q.val();
-                        self.ev_len_r.d.next = self.dn_len_r.q.val();
-                        self.ev_v.d.next = self.dn_event_r.q.val() | (self.dn_code_r.q.val() != 0);
-                        if self.dn_code_r.q.val() == 0 {
-                            self.cn[0].next = self.cn[0].val() + 1;
-                            self.cn[1].next =
-                                self.cn[1].val() + bit_cast::<32, 16>(self.dn_len_r.q.val());
-                        }
-                        if self.dn_code_r.q.val() == self.k_err_spoofed.val() {
-                            self.cn[2].next = self.cn[2].val() + 1;
-                        }
-                        if self.dn_code_r.q.val() == self.k_err_bad_buffer.val() {
-                            self.cn[3].next = self.cn[3].val() + 1;
-                        }
-                        if self.dn_code_r.q.val() == self.k_err_bad_desc.val() {
-                            self.cn[4].next = self.cn[4].val() + 1;
-                        }
-                    }
-                    TxCmd::FetchDone => {
-                        self.write_back.next = true;
-                        self.fetching.next = false;
-                        self.fetched.next = self.s_fetched_n.q.val();
-                        if self.fd_tag.q.val() {
-                            self.t1_busy.d.next = false;
-                            self.t1_done.d.next = false;
-                        } else {
-                            self.t0_busy.d.next = false;
-                            self.t0_done.d.next = false;
-                        }
-                        if !self.active.val() & self.enabled.val() {
-                            self.active.next = true;
-                            self.fresh.next = true;
-                            self.deficit.next = 0.into();
-                            self.aq_push.next = true;
-                        }
-                        self.want_fetch.next = true;
-                    }
-                    TxCmd::Mmio => {
-                        self.rd_v.d.next = !self.mm_write_r.q.val();
-                        self.rd_d.d.next = 0.into();
-                        // Refused if it goes backwards or past the ring.
-                        if self.s_db_err.q.val() {
-                            self.write_back.next = true;
-                            self.cn[5].next = self.cn[5].val() + 1;
-                            self.c_db_errors.d.next =
-                                (self.c_db_errors.q.val() + 1) & self.k_cmask.val();
-                            self.ev_v.d.next = true;
-                            self.ev_vi_r.d.next = self.cvi.q.val();
-                            self.ev_error_r.d.next = true;
-                            self.ev_code_r.d.next = self.k_err_db.val();
-                            self.ev_value_r.d.next = self.mm_data_r.q.val().get_bits::<16>(0);
-                            self.ev_len_r.d.next = 0.into();
-                        }
-                        if self.s_db_ok.q.val() {
-                            self.write_back.next = true;
-                            self.prod.next = self.mm_data_r.q.val().get_bits::<16>(0);
-                            self.want_fetch.next = true;
-                        }
-                        if self.vi_ok.val() {
-                            if self.rs_prod.q.val() {
-                                self.rd_d.d.next = bit_cast::<32, 16>(self.prod.val());
-                            }
-                            if self.rs_fetched.q.val() {
-                                self.rd_d.d.next = bit_cast::<32, 16>(self.fetched.val());
-                            }
-                            if self.rs_started.q.val() {
-                                self.rd_d.d.next = bit_cast::<32, 16>(self.started.val());
-                            }
-                            if self.rs_done.q.val() {
-                                self.rd_d.d.next = bit_cast::<32, 16>(self.done.val());
-                            }
-                            if self.rs_status.q.val() {
-                                self.rd_d.d.next = bit_cast::<32, 1>(self.enabled.val().into())
-                                    | (bit_cast::<32, 1>(self.active.val().into()) << 1)
-                                    | (bit_cast::<32, 1>(self.fetching.val().into()) << 2);
-                            }
-                            for i in 0..6 {
-                                if self.rs_cnt[i].q.val() {
-                                    self.rd_d.d.next = self.cn[i].val();
-                                }
-                            }
-                        }
-                    }
-                    TxCmd::Config => {
-                        self.status_r.d.next = self.k_st_bad.val();
-                        if self.s_setup_go.q.val() {
-                            self.status_r.d.next = self.k_st_ok.val();
-                            self.write_back.next = true;
-                            self.write_cfg.next = true;
-                            self.write_ring.next = true;
-                            // A fresh state: written below, over the packed words.
-                            self.clr.next = true;
-                        }
-                        if self.vi_ok.val() {
-                            if (self.mm_data_r.q.val().get_bits::<4>(28) == self.k_op_setup.val())
-                                & !self.s_setup_go.q.val()
-                            {
-                                // A descriptor read, or frames of the VI's last life, are
-                                // still on their way: retry.
-                                self.status_r.d.next = self.k_st_busy.val();
-                            }
-                            if (self.mm_data_r.q.val().get_bits::<4>(28)
-                                == self.k_op_schedule.val())
-                                & self.enabled.val()
-                            {
-                                // The ring stays; quantum, rate, burst and flags change.
-                                self.status_r.d.next = self.k_st_ok.val();
-                                self.write_cfg.next = true;
-                            }
-                            if self.mm_data_r.q.val().get_bits::<4>(28) == self.k_op_disable.val() {
-                                self.status_r.d.next = self.k_st_ok.val();
-                                self.write_back.next = true;
-                                self.enabled.next = false;
-                            }
-                        }
-                    }
-                    TxCmd::FetchIssue => {
-                        self.write_back.next = true;
-                        self.fqueued.next = false;
-                        if self.enabled.val() & !self.fetching.val() & (self.s_nfetch.q.val() != 0)
-                        {
-                            self.fetching.next = true;
-                            // (The read's address, size and tag, and the free tag's VI,
-                            // slot and count, are loaded below every cycle they are free.)
-                            self.rq_v.d.next = true;
-                            if !self.t0_busy.q.val() {
-                                self.t0_busy.d.next = true;
-                            } else {
-                                self.t1_busy.d.next = true;
-                            }
-                        }
-                    }
-                    TxCmd::Sched => {
-                        self.write_back.next = true;
-                        if !self.enabled.val() & (self.s_undone.q.val()) {
-                            // Disabled with frames still in the transmit DMA: they finish
-                            // first, so that `done` counts every started descriptor in order.
-                            self.aq_pop.next = true;
-                            self.aq_push.next = true;
-                        } else if !self.enabled.val() {
-                            // Transmit was disabled: what is on card is dropped.
-                            self.c_disabled.d.next = self.c_disabled.q.val()
-                                + bit_cast::<32, 16>(self.s_inflight.q.val());
-                            self.started.next = self.fetched.val();
-                            self.done.next = self.fetched.val();
-                            self.active.next = false;
-                            self.aq_pop.next = true;
-                        } else if self.s_infl_z.q.val() {
-                            self.active.next = false;
-                            self.deficit.next = 0.into();
-                            self.fresh.next = true;
-                            self.aq_pop.next = true;
-                        } else if !self.s_conform.q.val() {
-                            // Shaped and out of tokens: to the tail, no new quantum.
-                            self.deficit.next = self.s_d1.q.val();
-                            self.fresh.next = false;
-                            self.aq_pop.next = true;
-                            self.aq_push.next = true;
-                        } else if self.s_cover.q.val() {
-                            // Start the frame.
-                            self.job_v.d.next = true;
-                            self.job_vi_r.d.next = self.cvi.q.val();
-                            self.job_idx_r.d.next = self.started.val();
-                            self.job_desc_r.d.next = self.s_desc.q.val();
-                            self.job_unres_r.d.next = self.cfgw.val().get_bit(138);
-                            self.started.next = self.s_started1.q.val();
-                            self.deficit.next = self.s_dleft.q.val();
-                            self.fresh.next = false;
-                            if self.cfgw.val().get_bit(137) {
-                                self.tat.next = self.s_finish.q.val();
-                            }
-                            if self.s_infl_1.q.val() {
-                                // Nothing left on card: leave the list.
-                                self.active.next = false;
-                                self.deficit.next = 0.into();
-                                self.fresh.next = true;
-                                self.aq_pop.next = true;
-                            }
-                            self.want_fetch.next = true;
-                        } else {
-                            // The deficit does not cover the frame: next round.
-                            self.deficit.next = self.s_d1.q.val();
-                            self.fresh.next = true;
-                            self.aq_pop.next = true;
-                            self.aq_push.next = true;
-                        }
+            }
+        }
+        // The decision, one command at a time (the `dec_*` flags: in `Decide` with that command).
+        if self.dec_done.q.val() {
+            self.write_back.next = true;
+            self.done.next = self.s_done1.q.val();
+            self.ev_vi_r.d.next = self.cvi.q.val();
+            self.ev_error_r.d.next = self.dn_code_r.q.val() != 0;
+            self.ev_code_r.d.next = self.dn_code_r.q.val();
+            self.ev_value_r.d.next = self.dn_idx_r.q.val();
+            self.ev_len_r.d.next = self.dn_len_r.q.val();
+            self.ev_v.d.next = self.dn_event_r.q.val() | (self.dn_code_r.q.val() != 0);
+            if self.dn_code_r.q.val() == 0 {
+                self.cn[0].next = self.cn[0].val() + 1;
+                self.cn[1].next = self.cn[1].val() + bit_cast::<32, 16>(self.dn_len_r.q.val());
+            }
+            if self.dn_code_r.q.val() == self.k_err_spoofed.val() {
+                self.cn[2].next = self.cn[2].val() + 1;
+            }
+            if self.dn_code_r.q.val() == self.k_err_bad_buffer.val() {
+                self.cn[3].next = self.cn[3].val() + 1;
+            }
+            if self.dn_code_r.q.val() == self.k_err_bad_desc.val() {
+                self.cn[4].next = self.cn[4].val() + 1;
+            }
+        }
+        if self.dec_fetch_done.q.val() {
+            self.write_back.next = true;
+            self.fetching.next = false;
+            self.fetched.next = self.s_fetched_n.q.val();
+            if self.fd_tag.q.val() {
+                self.t1_busy.d.next = false;
+                self.t1_done.d.next = false;
+            } else {
+                self.t0_busy.d.next = false;
+                self.t0_done.d.next = false;
+            }
+            if !self.active.val() & self.enabled.val() {
+                self.active.next = true;
+                self.fresh.next = true;
+                self.deficit.next = 0.into();
+                self.aq_push.next = true;
+            }
+            self.want_fetch.next = true;
+        }
+        if self.dec_mmio.q.val() {
+            self.rd_v.d.next = !self.mm_write_r.q.val();
+            self.rd_d.d.next = 0.into();
+            // Refused if it goes backwards or past the ring.
+            if self.s_db_err.q.val() {
+                self.write_back.next = true;
+                self.cn[5].next = self.cn[5].val() + 1;
+                self.c_db_errors.d.next = (self.c_db_errors.q.val() + 1) & self.k_cmask.val();
+                self.ev_v.d.next = true;
+                self.ev_vi_r.d.next = self.cvi.q.val();
+                self.ev_error_r.d.next = true;
+                self.ev_code_r.d.next = self.k_err_db.val();
+                self.ev_value_r.d.next = self.mm_data_r.q.val().get_bits::<16>(0);
+                self.ev_len_r.d.next = 0.into();
+            }
+            if self.s_db_ok.q.val() {
+                self.write_back.next = true;
+                self.prod.next = self.mm_data_r.q.val().get_bits::<16>(0);
+                self.want_fetch.next = true;
+            }
+            if self.vi_ok.val() {
+                if self.rs_prod.q.val() {
+                    self.rd_d.d.next = bit_cast::<32, 16>(self.prod.val());
+                }
+                if self.rs_fetched.q.val() {
+                    self.rd_d.d.next = bit_cast::<32, 16>(self.fetched.val());
+                }
+                if self.rs_started.q.val() {
+                    self.rd_d.d.next = bit_cast::<32, 16>(self.started.val());
+                }
+                if self.rs_done.q.val() {
+                    self.rd_d.d.next = bit_cast::<32, 16>(self.done.val());
+                }
+                if self.rs_status.q.val() {
+                    self.rd_d.d.next = bit_cast::<32, 1>(self.enabled.val().into())
+                        | (bit_cast::<32, 1>(self.active.val().into()) << 1)
+                        | (bit_cast::<32, 1>(self.fetching.val().into()) << 2);
+                }
+                for i in 0..6 {
+                    if self.rs_cnt[i].q.val() {
+                        self.rd_d.d.next = self.cn[i].val();
                     }
                 }
+            }
+        }
+        if self.dec_config.q.val() {
+            self.status_r.d.next = self.k_st_bad.val();
+            if self.s_setup_go.q.val() {
+                self.status_r.d.next = self.k_st_ok.val();
+                self.write_back.next = true;
+                self.write_cfg.next = true;
+                self.write_ring.next = true;
+                // A fresh state: written below, over the packed words.
+                self.clr.next = true;
+            }
+            if self.vi_ok.val() {
+                if (self.mm_data_r.q.val().get_bits::<4>(28) == self.k_op_setup.val())
+                    & !self.s_setup_go.q.val()
+                {
+                    // A descriptor read, or frames of the VI's last life, are
+                    // still on their way: retry.
+                    self.status_r.d.next = self.k_st_busy.val();
+                }
+                if (self.mm_data_r.q.val().get_bits::<4>(28) == self.k_op_schedule.val())
+                    & self.enabled.val()
+                {
+                    // The ring stays; quantum, rate, burst and flags change.
+                    self.status_r.d.next = self.k_st_ok.val();
+                    self.write_cfg.next = true;
+                }
+                if self.mm_data_r.q.val().get_bits::<4>(28) == self.k_op_disable.val() {
+                    self.status_r.d.next = self.k_st_ok.val();
+                    self.write_back.next = true;
+                    self.enabled.next = false;
+                }
+            }
+        }
+        if self.dec_fetch_issue.q.val() {
+            self.write_back.next = true;
+            self.fqueued.next = false;
+            if self.enabled.val() & !self.fetching.val() & (self.s_nfetch.q.val() != 0) {
+                self.fetching.next = true;
+                // (The read's address, size and tag, and the free tag's VI,
+                // slot and count, are loaded below every cycle they are free.)
+                self.rq_v.d.next = true;
+                if !self.t0_busy.q.val() {
+                    self.t0_busy.d.next = true;
+                } else {
+                    self.t1_busy.d.next = true;
+                }
+            }
+        }
+        if self.dec_sched.q.val() {
+            self.write_back.next = true;
+            if !self.enabled.val() & (self.s_undone.q.val()) {
+                // Disabled with frames still in the transmit DMA: they finish
+                // first, so that `done` counts every started descriptor in order.
+                self.aq_pop.next = true;
+                self.aq_push.next = true;
+            } else if !self.enabled.val() {
+                // Transmit was disabled: what is on card is dropped.
+                self.c_disabled.d.next =
+                    self.c_disabled.q.val() + bit_cast::<32, 16>(self.s_inflight.q.val());
+                self.started.next = self.fetched.val();
+                self.done.next = self.fetched.val();
+                self.active.next = false;
+                self.aq_pop.next = true;
+            } else if self.s_infl_z.q.val() {
+                self.active.next = false;
+                self.deficit.next = 0.into();
+                self.fresh.next = true;
+                self.aq_pop.next = true;
+            } else if !self.s_conform.q.val() {
+                // Shaped and out of tokens: to the tail, no new quantum.
+                self.deficit.next = self.s_d1.q.val();
+                self.fresh.next = false;
+                self.aq_pop.next = true;
+                self.aq_push.next = true;
+            } else if self.s_cover.q.val() {
+                // Start the frame.
+                self.job_v.d.next = true;
+                self.job_vi_r.d.next = self.cvi.q.val();
+                self.job_idx_r.d.next = self.started.val();
+                self.job_desc_r.d.next = self.s_desc.q.val();
+                self.job_unres_r.d.next = self.cfgw.val().get_bit(138);
+                self.started.next = self.s_started1.q.val();
+                self.deficit.next = self.s_dleft.q.val();
+                self.fresh.next = false;
+                if self.cfgw.val().get_bit(137) {
+                    self.tat.next = self.s_finish.q.val();
+                }
+                if self.s_infl_1.q.val() {
+                    // Nothing left on card: leave the list.
+                    self.active.next = false;
+                    self.deficit.next = 0.into();
+                    self.fresh.next = true;
+                    self.aq_pop.next = true;
+                }
+                self.want_fetch.next = true;
+            } else {
+                // The deficit does not cover the frame: next round.
+                self.deficit.next = self.s_d1.q.val();
+                self.fresh.next = true;
+                self.aq_pop.next = true;
+                self.aq_push.next = true;
             }
         }
         // A descriptor read's request, and the free tag's record of it, are loaded every
@@ -1615,6 +1630,19 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
         self.ev_len.next = self.ev_len_r.q.val();
         self.cnt_db_errors.next = self.c_db_errors.q.val();
         self.cnt_disabled.next = self.c_disabled.q.val();
+        // (After every write of the phase and the command above.)
+        self.dec_done.d.next =
+            (self.phase.d.val() == TxPhase::Decide) & (self.cmd.d.val() == TxCmd::Done);
+        self.dec_fetch_done.d.next =
+            (self.phase.d.val() == TxPhase::Decide) & (self.cmd.d.val() == TxCmd::FetchDone);
+        self.dec_mmio.d.next =
+            (self.phase.d.val() == TxPhase::Decide) & (self.cmd.d.val() == TxCmd::Mmio);
+        self.dec_config.d.next =
+            (self.phase.d.val() == TxPhase::Decide) & (self.cmd.d.val() == TxCmd::Config);
+        self.dec_fetch_issue.d.next =
+            (self.phase.d.val() == TxPhase::Decide) & (self.cmd.d.val() == TxCmd::FetchIssue);
+        self.dec_sched.d.next =
+            (self.phase.d.val() == TxPhase::Decide) & (self.cmd.d.val() == TxCmd::Sched);
         self.idle.next = (self.phase.q.val() == TxPhase::Idle)
             & !self.mm_pend.q.val()
             & (self.fq_tail.q.val() == self.fq_head.q.val())
