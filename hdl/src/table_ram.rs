@@ -7,9 +7,9 @@
 //! normally given a bypass by the synthesis tool, a compare and a multiplexer on the read's
 //! output, the block RAM's slow output (5.8 ns) passing a LUT before its register. Here the
 //! RAM is marked as never read where it is written (`verilog::UNCHECKED_RAMS`), its output
-//! goes straight into a register, and the bypass is made a stage later: the collision is
-//! found and the written entry kept while the RAM reads, and the entry chosen after the
-//! register. The device manager rewrites an entry while a DMA may look it up (freeing a
+//! goes straight into a register, and the bypass is made a stage later: the read's address
+//! and the write are registered while the RAM reads, the collision is found from those
+//! registers beside the RAM's output register, and the entry chosen after both. The device manager rewrites an entry while a DMA may look it up (freeing a
 //! buffer, giving it to another VI), so the lookup must see the old entry or the new one.
 
 use rust_hdl::prelude::*;
@@ -27,10 +27,13 @@ pub struct TableRam<const AB: usize> {
     ram: RAM<Bits<64>, AB>,
     /// The RAM's answer, registered.
     out_r: DFF<Bits<64>>,
-    /// The read met a write of its entry; the written entry.
-    hit1: DFF<Bit>,
+    /// The read's address and the write, registered while the RAM reads (the collision is
+    /// found from these flip-flops, not from the logic that chose the addresses).
+    ra1: DFF<Bits<AB>>,
+    we1: DFF<Bit>,
+    wa1: DFF<Bits<AB>>,
     wd1: DFF<Bits<64>>,
-    /// The same, beside `out_r`.
+    /// The read met a write of its entry, and the written entry, beside `out_r`.
     hit2: DFF<Bit>,
     wd2: DFF<Bits<64>>,
 }
@@ -46,7 +49,9 @@ impl<const AB: usize> Default for TableRam<AB> {
             entry: Default::default(),
             ram: Default::default(),
             out_r: Default::default(),
-            hit1: Default::default(),
+            ra1: Default::default(),
+            we1: Default::default(),
+            wa1: Default::default(),
             wd1: Default::default(),
             hit2: Default::default(),
             wd2: Default::default(),
@@ -57,18 +62,19 @@ impl<const AB: usize> Default for TableRam<AB> {
 impl<const AB: usize> Logic for TableRam<AB> {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, out_r, hit1, wd1, hit2, wd2);
+        dff_setup!(self, clock, out_r, ra1, we1, wa1, wd1, hit2, wd2);
         self.ram.read_clock.next = self.clock.val();
         self.ram.write_clock.next = self.clock.val();
         self.ram.write_enable.next = self.write_enable.val();
         self.ram.write_address.next = self.write_address.val();
         self.ram.write_data.next = self.write_data.val();
         self.ram.read_address.next = self.read_address.val();
-        self.hit1.d.next =
-            self.write_enable.val() & (self.write_address.val() == self.read_address.val());
+        self.ra1.d.next = self.read_address.val();
+        self.we1.d.next = self.write_enable.val();
+        self.wa1.d.next = self.write_address.val();
         self.wd1.d.next = self.write_data.val();
         self.out_r.d.next = self.ram.read_data.val();
-        self.hit2.d.next = self.hit1.q.val();
+        self.hit2.d.next = self.we1.q.val() & (self.wa1.q.val() == self.ra1.q.val());
         self.wd2.d.next = self.wd1.q.val();
         self.entry.next = self.out_r.q.val();
         if self.hit2.q.val() {
