@@ -176,7 +176,26 @@ pub struct RegFile {
     db_hi: Signal<Local, Bits<2>>,
     soft_w: Signal<Local, Bit>,
     ticks: DFF<Bits<64>>,
-    rdata_r: DFF<Bits<32>>,
+    // The registers read the cycle they are asked for, one flag each, and the values that
+    // change on their own sampled every cycle beside them.
+    sel_id: DFF<Bit>,
+    sel_version: DFF<Bit>,
+    sel_time_lo: DFF<Bit>,
+    sel_time_hi: DFF<Bit>,
+    sel_params: DFF<Bit>,
+    sel_params2: DFF<Bit>,
+    sel_vi_status: DFF<Bit>,
+    sel_vi_seq: DFF<Bit>,
+    sel_done_seq: DFF<Bit>,
+    sel_tx_status: DFF<Bit>,
+    sel_status: DFF<Bit>,
+    ticks_s: DFF<Bits<64>>,
+    eng_status_s: DFF<Bits<32>>,
+    eng_seq_s: DFF<Bits<32>>,
+    done_seq_s: DFF<Bits<32>>,
+    tx_status_s: DFF<Bits<32>>,
+    rx_idle_s: DFF<Bit>,
+    tx_idle_s: DFF<Bit>,
     // Read-back of the wide registers: the cycle a read arrives, one flag per register
     // remembers which it asked for; the next cycle the answer is the OR of each register
     // masked by its flag. (A multiplexer steered by registered one-hot flags maps to about
@@ -384,7 +403,24 @@ impl RegFile {
             db_hi: Default::default(),
             soft_w: Default::default(),
             ticks: Default::default(),
-            rdata_r: Default::default(),
+            sel_id: Default::default(),
+            sel_version: Default::default(),
+            sel_time_lo: Default::default(),
+            sel_time_hi: Default::default(),
+            sel_params: Default::default(),
+            sel_params2: Default::default(),
+            sel_vi_status: Default::default(),
+            sel_vi_seq: Default::default(),
+            sel_done_seq: Default::default(),
+            sel_tx_status: Default::default(),
+            sel_status: Default::default(),
+            ticks_s: Default::default(),
+            eng_status_s: Default::default(),
+            eng_seq_s: Default::default(),
+            done_seq_s: Default::default(),
+            tx_status_s: Default::default(),
+            rx_idle_s: Default::default(),
+            tx_idle_s: Default::default(),
             is_ctl: Default::default(),
             widx: Default::default(),
             sel_ctrl: Default::default(),
@@ -485,7 +521,24 @@ impl Logic for RegFile {
             cf_r,
             tf_r,
             ticks,
-            rdata_r,
+            sel_id,
+            sel_version,
+            sel_time_lo,
+            sel_time_hi,
+            sel_params,
+            sel_params2,
+            sel_vi_status,
+            sel_vi_seq,
+            sel_done_seq,
+            sel_tx_status,
+            sel_status,
+            ticks_s,
+            eng_status_s,
+            eng_seq_s,
+            done_seq_s,
+            tx_status_s,
+            rx_idle_s,
+            tx_idle_s,
             rvalid_r,
             sel_ctrl,
             sel_max_frame,
@@ -630,11 +683,11 @@ impl Logic for RegFile {
                 self.tst[i].d.next = 0.into();
             }
         }
-        // Reads answer on the next cycle. The registers that change on their own (status,
-        // time, sequence numbers) are sampled the cycle the read arrives; the configuration
-        // registers and the counters are chosen by their flags in the answer's cycle.
+        // Reads answer on the next cycle: the cycle a read arrives sets its register's flag,
+        // and the answer's cycle ORs each register masked by its flag. The registers that
+        // change on their own (status, time, sequence numbers) are answered from a sample
+        // taken every cycle, so with their value the cycle the read arrived.
         self.rvalid_r.d.next = self.read.val() & !self.dec_db.val();
-        self.rdata_r.d.next = 0.into();
         self.is_ctl.next = self.read.val() & self.dec_ctl.val();
         self.widx.next = self.addr.val().get_bits::<8>(2);
         self.sel_ctrl.d.next = self.is_ctl.val() & (self.widx.val() == self.k_ctrl_w.val());
@@ -692,50 +745,63 @@ impl Logic for RegFile {
                 self.sel_bank.d.next = true;
             }
         }
-        // (Decoded only for a read: the simulation skips the work otherwise.)
-        if self.read.val() {
-            if self.is_ctl.val() & (self.lo10.val() == self.k_id.val()) {
-                self.rdata_r.d.next = self.k_id_value.val();
-            }
-            if self.is_ctl.val() & (self.lo10.val() == self.k_version.val()) {
-                self.rdata_r.d.next = self.k_version_value.val();
-            }
-            if self.is_ctl.val() & (self.lo10.val() == self.k_status.val()) & !self.in_reset.q.val()
-            {
-                if self.rx_idle.val() & self.tx_idle.val() {
-                    self.rdata_r.d.next = self.k_status_idle.val() | self.k_status_tx_idle.val();
-                } else if self.rx_idle.val() {
-                    self.rdata_r.d.next = self.k_status_idle.val();
-                } else if self.tx_idle.val() {
-                    self.rdata_r.d.next = self.k_status_tx_idle.val();
-                }
-            }
-            if self.is_ctl.val() & (self.lo10.val() == self.k_time_lo.val()) {
-                self.rdata_r.d.next = self.ticks.q.val().get_bits::<32>(0);
-            }
-            if self.is_ctl.val() & (self.lo10.val() == self.k_time_hi.val()) {
-                self.rdata_r.d.next = self.ticks.q.val().get_bits::<32>(32);
-            }
-            if self.is_ctl.val() & (self.lo10.val() == self.k_params.val()) {
-                self.rdata_r.d.next = self.k_params_value.val();
-            }
-            if self.is_ctl.val() & (self.lo10.val() == self.k_params2.val()) {
-                self.rdata_r.d.next = self.k_params2_value.val();
-            }
-            if self.is_ctl.val() & (self.lo10.val() == self.k_vi_status.val()) {
-                self.rdata_r.d.next = self.eng_status.val();
-            }
-            if self.is_ctl.val() & (self.lo10.val() == self.k_vi_seq.val()) {
-                self.rdata_r.d.next = self.eng_seq.val();
-            }
-            if self.is_ctl.val() & (self.lo10.val() == self.k_done_seq.val()) {
-                self.rdata_r.d.next = self.done_seq.val();
-            }
-            if self.is_ctl.val() & (self.lo10.val() == self.k_tx_status.val()) {
-                self.rdata_r.d.next = self.tx_status.val();
-            }
+        // The single registers' flags, and the samples their answers are taken from.
+        self.sel_id.d.next = self.is_ctl.val() & (self.lo10.val() == self.k_id.val());
+        self.sel_version.d.next = self.is_ctl.val() & (self.lo10.val() == self.k_version.val());
+        self.sel_time_lo.d.next = self.is_ctl.val() & (self.lo10.val() == self.k_time_lo.val());
+        self.sel_time_hi.d.next = self.is_ctl.val() & (self.lo10.val() == self.k_time_hi.val());
+        self.sel_params.d.next = self.is_ctl.val() & (self.lo10.val() == self.k_params.val());
+        self.sel_params2.d.next = self.is_ctl.val() & (self.lo10.val() == self.k_params2.val());
+        self.sel_vi_status.d.next = self.is_ctl.val() & (self.lo10.val() == self.k_vi_status.val());
+        self.sel_vi_seq.d.next = self.is_ctl.val() & (self.lo10.val() == self.k_vi_seq.val());
+        self.sel_done_seq.d.next = self.is_ctl.val() & (self.lo10.val() == self.k_done_seq.val());
+        self.sel_tx_status.d.next = self.is_ctl.val() & (self.lo10.val() == self.k_tx_status.val());
+        self.sel_status.d.next =
+            self.is_ctl.val() & (self.lo10.val() == self.k_status.val()) & !self.in_reset.q.val();
+        self.ticks_s.d.next = self.ticks.q.val();
+        self.eng_status_s.d.next = self.eng_status.val();
+        self.eng_seq_s.d.next = self.eng_seq.val();
+        self.done_seq_s.d.next = self.done_seq.val();
+        self.tx_status_s.d.next = self.tx_status.val();
+        self.rx_idle_s.d.next = self.rx_idle.val();
+        self.tx_idle_s.d.next = self.tx_idle.val();
+        self.rd_or.next = 0.into();
+        if self.sel_id.q.val() {
+            self.rd_or.next = self.rd_or.val() | self.k_id_value.val();
         }
-        self.rd_or.next = self.rdata_r.q.val();
+        if self.sel_version.q.val() {
+            self.rd_or.next = self.rd_or.val() | self.k_version_value.val();
+        }
+        if self.sel_time_lo.q.val() {
+            self.rd_or.next = self.rd_or.val() | self.ticks_s.q.val().get_bits::<32>(0);
+        }
+        if self.sel_time_hi.q.val() {
+            self.rd_or.next = self.rd_or.val() | self.ticks_s.q.val().get_bits::<32>(32);
+        }
+        if self.sel_params.q.val() {
+            self.rd_or.next = self.rd_or.val() | self.k_params_value.val();
+        }
+        if self.sel_params2.q.val() {
+            self.rd_or.next = self.rd_or.val() | self.k_params2_value.val();
+        }
+        if self.sel_vi_status.q.val() {
+            self.rd_or.next = self.rd_or.val() | self.eng_status_s.q.val();
+        }
+        if self.sel_vi_seq.q.val() {
+            self.rd_or.next = self.rd_or.val() | self.eng_seq_s.q.val();
+        }
+        if self.sel_done_seq.q.val() {
+            self.rd_or.next = self.rd_or.val() | self.done_seq_s.q.val();
+        }
+        if self.sel_tx_status.q.val() {
+            self.rd_or.next = self.rd_or.val() | self.tx_status_s.q.val();
+        }
+        if self.sel_status.q.val() & self.rx_idle_s.q.val() {
+            self.rd_or.next = self.rd_or.val() | self.k_status_idle.val();
+        }
+        if self.sel_status.q.val() & self.tx_idle_s.q.val() {
+            self.rd_or.next = self.rd_or.val() | self.k_status_tx_idle.val();
+        }
         if self.sel_ctrl.q.val() {
             self.rd_or.next = self.rd_or.val() | self.ctrl_r.q.val();
         }
