@@ -318,6 +318,11 @@ pub struct TxEngine<const VB: usize, const TB: usize> {
     // The VI's words, unpacked, and their new values.
     prod: Signal<Local, Bits<16>>,
     fetched: Signal<Local, Bits<16>>,
+    // The VI's word's flags and fetch index as read, for the decision's conditions.
+    w_enabled: Signal<Local, Bit>,
+    w_fetching: Signal<Local, Bit>,
+    w_active: Signal<Local, Bit>,
+    w_fetched: Signal<Local, Bits<16>>,
     started: Signal<Local, Bits<16>>,
     done: Signal<Local, Bits<16>>,
     deficit: Signal<Local, Bits<24>>,
@@ -592,6 +597,10 @@ impl<const VB: usize, const TB: usize> Default for TxEngine<VB, TB> {
             aqpop_r: Default::default(),
             prod: Default::default(),
             fetched: Default::default(),
+            w_enabled: Default::default(),
+            w_fetching: Default::default(),
+            w_active: Default::default(),
+            w_fetched: Default::default(),
             started: Default::default(),
             done: Default::default(),
             deficit: Default::default(),
@@ -1086,6 +1095,10 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
         self.fqueued.next = self.dynr.read_data.val().get_bit(91);
         self.enabled.next = self.dynr.read_data.val().get_bit(92);
         self.tat.next = self.dynr.read_data.val().get_bits::<64>(93);
+        self.w_enabled.next = self.dynr.read_data.val().get_bit(92);
+        self.w_fetching.next = self.dynr.read_data.val().get_bit(90);
+        self.w_active.next = self.dynr.read_data.val().get_bit(89);
+        self.w_fetched.next = self.dynr.read_data.val().get_bits::<16>(16);
         self.cn[0].next = self.cntr.read_data.val().get_bits::<32>(0);
         self.cn[1].next = self.cntr.read_data.val().get_bits::<32>(32);
         self.cn[2].next = self.cntr.read_data.val().get_bits::<32>(64);
@@ -1280,6 +1293,8 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
             }
         }
         // The decision, one command at a time (the `dec_*` flags: in `Decide` with that command).
+        // The commands exclude each other, so their conditions read the VI's word as it came
+        // out of the RAM (`w_*`), not as an earlier command's branch may have changed it.
         if self.dec_done.q.val() {
             self.write_back.next = true;
             self.done.next = self.s_done1.q.val();
@@ -1314,7 +1329,7 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
                 self.t0_busy.d.next = false;
                 self.t0_done.d.next = false;
             }
-            if !self.active.val() & self.enabled.val() {
+            if !self.w_active.val() & self.w_enabled.val() {
                 self.active.next = true;
                 self.fresh.next = true;
                 self.deficit.next = 0.into();
@@ -1347,7 +1362,7 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
                     self.rd_d.d.next = bit_cast::<32, 16>(self.prod.val());
                 }
                 if self.rs_fetched.q.val() {
-                    self.rd_d.d.next = bit_cast::<32, 16>(self.fetched.val());
+                    self.rd_d.d.next = bit_cast::<32, 16>(self.w_fetched.val());
                 }
                 if self.rs_started.q.val() {
                     self.rd_d.d.next = bit_cast::<32, 16>(self.started.val());
@@ -1356,9 +1371,9 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
                     self.rd_d.d.next = bit_cast::<32, 16>(self.done.val());
                 }
                 if self.rs_status.q.val() {
-                    self.rd_d.d.next = bit_cast::<32, 1>(self.enabled.val().into())
-                        | (bit_cast::<32, 1>(self.active.val().into()) << 1)
-                        | (bit_cast::<32, 1>(self.fetching.val().into()) << 2);
+                    self.rd_d.d.next = bit_cast::<32, 1>(self.w_enabled.val().into())
+                        | (bit_cast::<32, 1>(self.w_active.val().into()) << 1)
+                        | (bit_cast::<32, 1>(self.w_fetching.val().into()) << 2);
                 }
                 for i in 0..6 {
                     if self.rs_cnt[i].q.val() {
@@ -1386,7 +1401,7 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
                     self.status_r.d.next = self.k_st_busy.val();
                 }
                 if (self.mm_data_r.q.val().get_bits::<4>(28) == self.k_op_schedule.val())
-                    & self.enabled.val()
+                    & self.w_enabled.val()
                 {
                     // The ring stays; quantum, rate, burst and flags change.
                     self.status_r.d.next = self.k_st_ok.val();
@@ -1402,7 +1417,7 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
         if self.dec_fetch_issue.q.val() {
             self.write_back.next = true;
             self.fqueued.next = false;
-            if self.enabled.val() & !self.fetching.val() & (self.s_nfetch.q.val() != 0) {
+            if self.w_enabled.val() & !self.w_fetching.val() & (self.s_nfetch.q.val() != 0) {
                 self.fetching.next = true;
                 // (The read's address, size and tag, and the free tag's VI,
                 // slot and count, are loaded below every cycle they are free.)
@@ -1416,17 +1431,17 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
         }
         if self.dec_sched.q.val() {
             self.write_back.next = true;
-            if !self.enabled.val() & (self.s_undone.q.val()) {
+            if !self.w_enabled.val() & (self.s_undone.q.val()) {
                 // Disabled with frames still in the transmit DMA: they finish
                 // first, so that `done` counts every started descriptor in order.
                 self.aq_pop.next = true;
                 self.aq_push.next = true;
-            } else if !self.enabled.val() {
+            } else if !self.w_enabled.val() {
                 // Transmit was disabled: what is on card is dropped.
                 self.c_disabled.d.next =
                     self.c_disabled.q.val() + bit_cast::<32, 16>(self.s_inflight.q.val());
-                self.started.next = self.fetched.val();
-                self.done.next = self.fetched.val();
+                self.started.next = self.w_fetched.val();
+                self.done.next = self.w_fetched.val();
                 self.active.next = false;
                 self.aq_pop.next = true;
             } else if self.s_infl_z.q.val() {
