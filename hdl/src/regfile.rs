@@ -176,8 +176,8 @@ pub struct RegFile {
     db_hi: Signal<Local, Bits<2>>,
     soft_w: Signal<Local, Bit>,
     ticks: DFF<Bits<64>>,
-    // The registers read the cycle they are asked for, one flag each, and the values that
-    // change on their own sampled every cycle beside them.
+    // The single registers' read-back flags (as for the wide ones, below), and the values
+    // that change on their own, sampled every cycle.
     sel_id: DFF<Bit>,
     sel_version: DFF<Bit>,
     sel_time_lo: DFF<Bit>,

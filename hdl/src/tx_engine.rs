@@ -313,6 +313,7 @@ pub struct TxEngine<const VB: usize, const TB: usize> {
     dec_config: DFF<Bit>,
     dec_fetch_issue: DFF<Bit>,
     dec_sched: DFF<Bit>,
+    to_decide: Signal<Local, Bit>,
     aqpush_r: DFF<Bit>,
     aqpop_r: DFF<Bit>,
     // The VI's words, unpacked, and their new values.
@@ -593,6 +594,7 @@ impl<const VB: usize, const TB: usize> Default for TxEngine<VB, TB> {
             dec_config: Default::default(),
             dec_fetch_issue: Default::default(),
             dec_sched: Default::default(),
+            to_decide: Default::default(),
             aqpush_r: Default::default(),
             aqpop_r: Default::default(),
             prod: Default::default(),
@@ -1085,20 +1087,20 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
         self.fq.read_address.next = self.fq_head.q.val().get_bits::<VB>(0);
         // The VI's words, unpacked.
         self.prod.next = self.dynr.read_data.val().get_bits::<16>(0);
-        self.fetched.next = self.dynr.read_data.val().get_bits::<16>(16);
+        self.w_fetched.next = self.dynr.read_data.val().get_bits::<16>(16);
+        self.fetched.next = self.w_fetched.val();
         self.started.next = self.dynr.read_data.val().get_bits::<16>(32);
         self.done.next = self.dynr.read_data.val().get_bits::<16>(48);
         self.deficit.next = self.dynr.read_data.val().get_bits::<24>(64);
         self.fresh.next = self.dynr.read_data.val().get_bit(88);
-        self.active.next = self.dynr.read_data.val().get_bit(89);
-        self.fetching.next = self.dynr.read_data.val().get_bit(90);
-        self.fqueued.next = self.dynr.read_data.val().get_bit(91);
-        self.enabled.next = self.dynr.read_data.val().get_bit(92);
-        self.tat.next = self.dynr.read_data.val().get_bits::<64>(93);
-        self.w_enabled.next = self.dynr.read_data.val().get_bit(92);
-        self.w_fetching.next = self.dynr.read_data.val().get_bit(90);
         self.w_active.next = self.dynr.read_data.val().get_bit(89);
-        self.w_fetched.next = self.dynr.read_data.val().get_bits::<16>(16);
+        self.active.next = self.w_active.val();
+        self.w_fetching.next = self.dynr.read_data.val().get_bit(90);
+        self.fetching.next = self.w_fetching.val();
+        self.fqueued.next = self.dynr.read_data.val().get_bit(91);
+        self.w_enabled.next = self.dynr.read_data.val().get_bit(92);
+        self.enabled.next = self.w_enabled.val();
+        self.tat.next = self.dynr.read_data.val().get_bits::<64>(93);
         self.cn[0].next = self.cntr.read_data.val().get_bits::<32>(0);
         self.cn[1].next = self.cntr.read_data.val().get_bits::<32>(32);
         self.cn[2].next = self.cntr.read_data.val().get_bits::<32>(64);
@@ -1646,18 +1648,14 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
         self.cnt_db_errors.next = self.c_db_errors.q.val();
         self.cnt_disabled.next = self.c_disabled.q.val();
         // (After every write of the phase and the command above.)
-        self.dec_done.d.next =
-            (self.phase.d.val() == TxPhase::Decide) & (self.cmd.d.val() == TxCmd::Done);
-        self.dec_fetch_done.d.next =
-            (self.phase.d.val() == TxPhase::Decide) & (self.cmd.d.val() == TxCmd::FetchDone);
-        self.dec_mmio.d.next =
-            (self.phase.d.val() == TxPhase::Decide) & (self.cmd.d.val() == TxCmd::Mmio);
-        self.dec_config.d.next =
-            (self.phase.d.val() == TxPhase::Decide) & (self.cmd.d.val() == TxCmd::Config);
+        self.to_decide.next = self.phase.d.val() == TxPhase::Decide;
+        self.dec_done.d.next = self.to_decide.val() & (self.cmd.d.val() == TxCmd::Done);
+        self.dec_fetch_done.d.next = self.to_decide.val() & (self.cmd.d.val() == TxCmd::FetchDone);
+        self.dec_mmio.d.next = self.to_decide.val() & (self.cmd.d.val() == TxCmd::Mmio);
+        self.dec_config.d.next = self.to_decide.val() & (self.cmd.d.val() == TxCmd::Config);
         self.dec_fetch_issue.d.next =
-            (self.phase.d.val() == TxPhase::Decide) & (self.cmd.d.val() == TxCmd::FetchIssue);
-        self.dec_sched.d.next =
-            (self.phase.d.val() == TxPhase::Decide) & (self.cmd.d.val() == TxCmd::Sched);
+            self.to_decide.val() & (self.cmd.d.val() == TxCmd::FetchIssue);
+        self.dec_sched.d.next = self.to_decide.val() & (self.cmd.d.val() == TxCmd::Sched);
         self.idle.next = (self.phase.q.val() == TxPhase::Idle)
             & !self.mm_pend.q.val()
             & (self.fq_tail.q.val() == self.fq_head.q.val())

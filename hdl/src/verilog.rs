@@ -41,11 +41,12 @@ pub fn nic() -> String {
 /// receive buffers, the descriptor caches, the transmit DMA's frame and header buffers: each
 /// reads only what was written cycles before, and a read of a place being written goes
 /// nowhere), and the buffer tables, which answer such a read themselves
-/// (`table_ram::TableRam`: the collision found beside the read, the written entry chosen
-/// after the RAM's register). For them the board's Yosys is told not to keep a read's old
-/// data when the same address is written in the same cycle (`no_rw_check`): that would cost
-/// a bypass register and a LUT per bit between the RAM's output and its register, which the
-/// ECP5's block RAM cannot do itself across its two ports.
+/// (`table_ram::TableRam`: the collision found from registered addresses beside the RAM's
+/// output register, the written entry chosen after it). For them the board's Yosys is told
+/// not to keep a read's old data when the same address is written in the same cycle
+/// (`no_rw_check`): that would cost a bypass register and a LUT per bit between the RAM's
+/// output and its register, which the ECP5's block RAM cannot do itself across its two
+/// ports.
 ///
 /// On the board such a read returns what the RAM gives (undefined); in simulation it returns
 /// the old word inverted, so that a read the card did use would break the benches.
