@@ -542,7 +542,8 @@ type RxEntry = crate::cdc_fifo::Entry;
 /// ±100 ppm. Should the FIFO run dry in a frame anyway, the octet goes out with RX_ER (the MAC
 /// counts the frame as a PHY error). Two entries are kept for end markers: an octet that finds
 /// fewer free is lost (the frame then fails its FCS), and its frame's end still arrives.
-/// Outputs are registered.
+/// Outputs are registered twice: the FIFO's read side sits by its block RAM, and the second
+/// stage lets the placer put the octets beside the MAC, which decides on `rx_dv` at once.
 #[derive(LogicBlock)]
 pub struct RxCrossing {
     pub rx_clock: Signal<In, Clock>,
@@ -567,6 +568,9 @@ pub struct RxCrossing {
     o_rxd: DFF<Bits<8>>,
     o_dv: DFF<Bit>,
     o_er: DFF<Bit>,
+    p_rxd: DFF<Bits<8>>,
+    p_dv: DFF<Bit>,
+    p_er: DFF<Bit>,
     k_end: Constant<RxEntry>,
     k_er: Constant<RxEntry>,
     k_start_fill: Constant<Bits<7>>,
@@ -597,6 +601,9 @@ impl Default for RxCrossing {
             o_rxd: Default::default(),
             o_dv: Default::default(),
             o_er: Default::default(),
+            p_rxd: Default::default(),
+            p_dv: Default::default(),
+            p_er: Default::default(),
             k_end: Constant::new((1u64 << 9).into()),
             k_er: Constant::new((1u64 << 8).into()),
             k_start_fill: Constant::new(16u64.into()),
@@ -642,7 +649,7 @@ impl Logic for RxCrossing {
         self.fifo.data_in.next = self.w_data.q.val();
         // Read side, in the card's clock.
         self.fifo.read_clock.next = self.clock.val();
-        dff_setup!(self, clock, running, wait, o_rxd, o_dv, o_er);
+        dff_setup!(self, clock, running, wait, o_rxd, o_dv, o_er, p_rxd, p_dv, p_er);
         self.fifo.read.next = false;
         self.o_dv.d.next = false;
         self.o_er.d.next = false;
@@ -673,9 +680,12 @@ impl Logic for RxCrossing {
                 self.o_rxd.d.next = self.fifo.data_out.val().get_bits::<8>(0);
             }
         }
-        self.gmii_rxd.next = self.o_rxd.q.val();
-        self.gmii_rx_dv.next = self.o_dv.q.val();
-        self.gmii_rx_er.next = self.o_er.q.val();
+        self.p_rxd.d.next = self.o_rxd.q.val();
+        self.p_dv.d.next = self.o_dv.q.val();
+        self.p_er.d.next = self.o_er.q.val();
+        self.gmii_rxd.next = self.p_rxd.q.val();
+        self.gmii_rx_dv.next = self.p_dv.q.val();
+        self.gmii_rx_er.next = self.p_er.q.val();
     }
 }
 
