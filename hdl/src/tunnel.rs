@@ -129,6 +129,11 @@ pub struct Tunnel {
     w_op_write: DFF<Bit>,
     w_op_read: DFF<Bit>,
     w_op_cpl: DFF<Bit>,
+    // The word's step, decided a cycle ahead from the word and the (then steady) state: it
+    // advances on its own (`a_go`), or with the card's MMIO ready (a write, a read).
+    a_go: DFF<Bit>,
+    a_wr: DFF<Bit>,
+    a_rd: DFF<Bit>,
     r_wait: DFF<Bit>,
     r_wait2: DFF<Bit>,
     r_src_lo: DFF<Bits<16>>,
@@ -296,6 +301,9 @@ impl Default for Tunnel {
             w_op_write: Default::default(),
             w_op_read: Default::default(),
             w_op_cpl: Default::default(),
+            a_go: Default::default(),
+            a_wr: Default::default(),
+            a_rd: Default::default(),
             r_wait: Default::default(),
             r_wait2: Default::default(),
             r_src_lo: Default::default(),
@@ -400,6 +408,9 @@ impl Logic for Tunnel {
             w_op_write,
             w_op_read,
             w_op_cpl,
+            a_go,
+            a_wr,
+            a_rd,
             r_wait,
             r_wait2,
             r_src_lo,
@@ -489,16 +500,33 @@ impl Logic for Tunnel {
         self.w_op_cpl.d.next = (self.word_r.q.val().get_bits::<8>(0) == self.k_op_cpl.val())
             & (self.word_r.q.val().get_bits::<8>(16) != 0);
         self.word.next = self.word_r.q.val();
+        // The state does not change while `r_phase` is down, and `r_phase` rises only with
+        // the word's checks in place: so these flags, from the state and the word the cycle
+        // before, hold for every cycle of `r_phase`. Idle and Done never advance.
+        self.a_go.d.next = ((self.r_state.q.val() == ReadState::Head0) & self.w_mac_ok.d.val())
+            | ((self.r_state.q.val() == ReadState::Head1) & self.w_type_ok.d.val())
+            | ((self.r_state.q.val() == ReadState::Command) & self.w_op_cpl.d.val())
+            | (self.r_state.q.val() == ReadState::Completion);
+        self.a_wr.d.next = (self.r_state.q.val() == ReadState::Command) & self.w_op_write.d.val();
+        self.a_rd.d.next = (self.r_state.q.val() == ReadState::Command) & self.w_op_read.d.val();
 
         // ---- The card's MMIO answers.
         self.mmio_addr.next = self.word.val().get_bits::<MMIO_ADDR_BITS>(8);
         self.mmio_wdata.next = self.word.val().get_bits::<32>(32);
-        self.mmio_write.next = false;
-        self.mmio_read.next = false;
+        self.mmio_write.next = self.r_phase.q.val() & self.a_wr.q.val() & self.mmio_ready.val();
+        self.mmio_read.next = self.r_phase.q.val()
+            & self.a_rd.q.val()
+            & self.mmio_ready.val()
+            & !self.rd_out.q.val()
+            & !self.rd_pending.q.val();
         if self.mmio_rvalid.val() & self.rd_out.q.val() {
             self.rd_out.d.next = false;
             self.rd_pending.d.next = true;
             self.rd_value.d.next = self.mmio_rdata.val();
+        }
+        if self.mmio_read.val() {
+            self.rd_out.d.next = true;
+            self.rd_seq.d.next = self.word.val().get_bits::<8>(32);
         }
 
         // ---- Command reader: four cycles a word (address, data out of block RAM, data
@@ -507,7 +535,9 @@ impl Logic for Tunnel {
         self.dma_cpl_tag.next = self.r_cpl_tag.q.val();
         self.dma_cpl_data.next = self.word.val();
         self.dma_cpl_last.next = false;
-        self.advance.next = false;
+        self.advance.next = (self.r_phase.q.val() & self.a_go.q.val())
+            | self.mmio_write.val()
+            | self.mmio_read.val();
         match self.r_state.q.val() {
             ReadState::Idle => {
                 if !self.rxbuf.info_empty.val() {
@@ -527,7 +557,6 @@ impl Logic for Tunnel {
                 if self.r_phase.q.val() {
                     if self.w_mac_ok.q.val() {
                         self.r_src_lo.d.next = self.word.val().get_bits::<16>(48);
-                        self.advance.next = true;
                         self.r_state.d.next = ReadState::Head1;
                     } else {
                         self.c_skipped.d.next = self.c_skipped.q.val() + 1;
@@ -542,7 +571,6 @@ impl Logic for Tunnel {
                         self.host_mac.d.next = bit_cast::<48, 16>(self.r_src_lo.q.val())
                             | (bit_cast::<48, 32>(self.word.val().get_bits::<32>(0)) << 16);
                         self.c_commands.d.next = self.c_commands.q.val() + 1;
-                        self.advance.next = true;
                         self.r_state.d.next = ReadState::Command;
                     } else {
                         self.c_skipped.d.next = self.c_skipped.q.val() + 1;
@@ -554,23 +582,12 @@ impl Logic for Tunnel {
                 if self.r_phase.q.val() {
                     if self.w_op_end.q.val() {
                         self.r_state.d.next = ReadState::Done;
-                    } else if self.w_op_write.q.val() {
-                        if self.mmio_ready.val() {
-                            self.mmio_write.next = true;
-                            self.advance.next = true;
-                        }
-                    } else if self.w_op_read.q.val() {
-                        if self.mmio_ready.val() & !self.rd_out.q.val() & !self.rd_pending.q.val() {
-                            self.mmio_read.next = true;
-                            self.rd_out.d.next = true;
-                            self.rd_seq.d.next = self.word.val().get_bits::<8>(32);
-                            self.advance.next = true;
-                        }
+                    } else if self.w_op_write.q.val() | self.w_op_read.q.val() {
+                        // Issued below, with the step.
                     } else if self.w_op_cpl.q.val() {
                         self.r_cpl_tag.d.next = self.word.val().get_bits::<DMA_TAG_BITS>(8);
                         self.r_cpl_left.d.next = self.word.val().get_bits::<8>(16);
                         self.r_cpl_last.d.next = self.word.val().get_bit(24);
-                        self.advance.next = true;
                         self.r_state.d.next = ReadState::Completion;
                     } else {
                         self.c_malformed.d.next = self.c_malformed.q.val() + 1;
@@ -587,7 +604,6 @@ impl Logic for Tunnel {
                     if self.r_cpl_left.q.val() == 1 {
                         self.r_state.d.next = ReadState::Command;
                     }
-                    self.advance.next = true;
                 }
             }
             ReadState::Done => {
