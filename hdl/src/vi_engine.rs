@@ -298,9 +298,10 @@ pub struct ViEngine<const VB: usize, const CB: usize> {
     m_mm: Signal<Local, Bits<16>>,
     m_fi: Signal<Local, Bits<16>>,
     k_nv: Constant<Bits<16>>,
-    k_per_vi: Constant<Bits<16>>,
-    // The bits above a VI's descriptor count (a difference below `k_per_vi` has none set).
-    k_per_vi_hi: Constant<Bits<16>>,
+    // The room on card is counted in DPV + 1 bits (see `u_room`).
+    k_per_vi8: Constant<Bits<8>>,
+    k_room_mask: Constant<Bits<8>>,
+    k_fetch_max8: Constant<Bits<8>>,
     k_fetch_max: Constant<Bits<16>>,
     k_dpv: Constant<Bits<CB>>,
     k_one: Constant<Bits<16>>,
@@ -379,13 +380,12 @@ pub struct ViEngine<const VB: usize, const CB: usize> {
     sb_db_go: Stage<Bit>,
     // A decision's count, added a cycle after it on the board (no decision reads it sooner).
     dec_inc: Stage<Bit>,
-    m_pf: Signal<Local, Bits<8>>,
-    m_rt: Signal<Local, Bits<8>>,
+    m_er: Signal<Local, Bit>,
+    m_ep: Signal<Local, Bit>,
+    m_rp: Signal<Local, Bit>,
     m_nf: Signal<Local, Bits<8>>,
     u_pend: Signal<Local, Bits<16>>,
-    u_infl: Signal<Local, Bits<16>>,
-    u_rnear: Signal<Local, Bit>,
-    u_room5: Signal<Local, Bits<5>>,
+    u_room: Signal<Local, Bits<8>>,
     u_off: Signal<Local, Bits<16>>,
     u_near: Signal<Local, Bit>,
     u_end5: Signal<Local, Bits<5>>,
@@ -398,8 +398,8 @@ pub struct ViEngine<const VB: usize, const CB: usize> {
 }
 
 // A descriptor read's size is chosen among 8-bit words; the ring's end and the room on card
-// are compared with it bit by bit, on five bits.
-const _: () = assert!(DESC_FETCH_MAX == 16 && DESC_PER_VI_BITS >= 4);
+// are compared with it bit by bit, on five bits. The room on card takes DPV + 1 of 8 bits.
+const _: () = assert!(DESC_FETCH_MAX == 16 && DESC_PER_VI_BITS >= 4 && DESC_PER_VI_BITS < 8);
 
 impl<const VB: usize, const CB: usize> Default for ViEngine<VB, CB> {
     fn default() -> Self {
@@ -584,8 +584,9 @@ impl<const VB: usize, const CB: usize> Default for ViEngine<VB, CB> {
             m_mm: Default::default(),
             m_fi: Default::default(),
             k_nv: Constant::new((1u64 << VB).into()),
-            k_per_vi: Constant::new((1u64 << DPV).into()),
-            k_per_vi_hi: Constant::new((0xFFFFu64 & !((1u64 << DPV) - 1)).into()),
+            k_per_vi8: Constant::new((1u64 << DPV).into()),
+            k_room_mask: Constant::new(((2u64 << DPV) - 1).into()),
+            k_fetch_max8: Constant::new((DESC_FETCH_MAX as u64).into()),
             k_fetch_max: Constant::new((DESC_FETCH_MAX as u64).into()),
             k_dpv: Constant::new((DPV as u64).into()),
             k_one: Constant::new(1u64.into()),
@@ -649,13 +650,12 @@ impl<const VB: usize, const CB: usize> Default for ViEngine<VB, CB> {
             sb_cn_inc: Default::default(),
             sb_db_go: Default::default(),
             dec_inc: Default::default(),
-            m_pf: Default::default(),
-            m_rt: Default::default(),
+            m_er: Default::default(),
+            m_ep: Default::default(),
+            m_rp: Default::default(),
             m_nf: Default::default(),
             u_pend: Default::default(),
-            u_infl: Default::default(),
-            u_rnear: Default::default(),
-            u_room5: Default::default(),
+            u_room: Default::default(),
             u_off: Default::default(),
             u_near: Default::default(),
             u_end5: Default::default(),
@@ -1030,18 +1030,12 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
         // A descriptor read's size: the least of what is posted, the room on card, the ring's
         // end and DESC_FETCH_MAX (pairwise here, the least of the pairs a stage later).
         self.u_pend.next = self.prod.val() - self.fetch.val();
-        // The room on card, `k_per_vi - infl` with `infl` the descriptors on card, is below
-        // DESC_FETCH_MAX when `infl` is `k_per_vi`, or has no bits above the count, its bits
-        // from the fourth up all ones and its low four not all zeros (`infl >= k_per_vi - 15`).
-        // Then five bits of the difference give it: one carry chain, not two and a compare.
-        self.u_infl.next = self.fetch.val() - self.cons.val();
-        self.u_rnear.next = (self.u_infl.val() == self.k_per_vi.val())
-            | (((self.u_infl.val() & self.k_per_vi_hi.val()) == 0)
-                & ((self.u_infl.val() | self.k_per_vi_hi.val() | self.k_fm_low.val())
-                    == self.k_ones.val())
-                & ((self.u_infl.val() & self.k_fm_low.val()) != 0));
-        self.u_room5.next =
-            self.k_per_vi.val().get_bits::<5>(0) - self.u_infl.val().get_bits::<5>(0);
+        // The room on card, `2^DPV - (fetch - cons)` with `fetch - cons` the descriptors on
+        // card (never more than `2^DPV`), lies in 0..=2^DPV: DPV + 1 bits of `cons - fetch`,
+        // with bit DPV flipped, give it. One short carry chain, no 16-bit difference.
+        self.u_room.next = ((self.cons.val().get_bits::<8>(0) - self.fetch.val().get_bits::<8>(0))
+            & self.k_room_mask.val())
+            ^ self.k_per_vi8.val();
         // The ring's end, `ring_n - off` with `off` the next read's place in the ring, is
         // nearer than DESC_FETCH_MAX when the ring is smaller than that, or when `off`'s bits
         // from the fourth up to the ring's size are all ones and its low four bits are not
@@ -1057,23 +1051,27 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
         if self.u_pend.val() < self.k_fetch_max.val() {
             self.sb_pend.d.next = self.u_pend.val().get_bits::<8>(0);
         }
-        self.sb_room.d.next = self.k_fetch_max.val().get_bits::<8>(0);
-        if self.u_rnear.val() {
-            self.sb_room.d.next = bit_cast::<8, 5>(self.u_room5.val());
+        self.sb_room.d.next = self.k_fetch_max8.val();
+        if self.u_room.val() < self.k_fetch_max8.val() {
+            self.sb_room.d.next = self.u_room.val();
         }
         self.sb_to_end.d.next = self.k_fetch_max.val().get_bits::<8>(0);
         if self.u_near.val() {
             self.sb_to_end.d.next = bit_cast::<8, 5>(self.u_end5.val());
         }
-        // (Each of the three is at most DESC_FETCH_MAX, 16: five bits compare them.)
-        self.m_pf.next = self.sb_pend.q.val();
-        self.m_rt.next = self.sb_room.q.val();
-        if self.sb_to_end.q.val().get_bits::<5>(0) < self.sb_room.q.val().get_bits::<5>(0) {
-            self.m_rt.next = self.sb_to_end.q.val();
-        }
-        self.m_nf.next = self.m_pf.val();
-        if self.m_rt.val().get_bits::<5>(0) < self.m_pf.val().get_bits::<5>(0) {
-            self.m_nf.next = self.m_rt.val();
+        // (Each of the three is at most DESC_FETCH_MAX, 16: five bits compare them, the three
+        // pairs side by side, then one choice.)
+        self.m_er.next =
+            self.sb_to_end.q.val().get_bits::<5>(0) < self.sb_room.q.val().get_bits::<5>(0);
+        self.m_ep.next =
+            self.sb_to_end.q.val().get_bits::<5>(0) < self.sb_pend.q.val().get_bits::<5>(0);
+        self.m_rp.next =
+            self.sb_room.q.val().get_bits::<5>(0) < self.sb_pend.q.val().get_bits::<5>(0);
+        self.m_nf.next = self.sb_pend.q.val();
+        if self.m_er.val() & self.m_ep.val() {
+            self.m_nf.next = self.sb_to_end.q.val();
+        } else if self.m_rp.val() & !self.m_er.val() {
+            self.m_nf.next = self.sb_room.q.val();
         }
         self.sb_nfetch.d.next = bit_cast::<16, 8>(self.m_nf.val());
         self.sb_fi_addr.d.next = self.sa_cfg.q.val().get_bits::<64>(0)
@@ -1133,11 +1131,10 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
         // Whether the VI still wants descriptors after the decision (see `push` below).
         self.sb_prod_ne.d.next = self.prod.val() != self.fetch.val();
         self.sb_cdata_ne.d.next = self.cdata.q.val().get_bits::<16>(0) != self.fetch.val();
-        // (Below a power of two: no bit above it. fetch - cons - 1 is fetch + !cons.)
-        self.sb_room_ok.d.next =
-            ((self.fetch.val() - self.cons.val()) & self.k_per_vi_hi.val()) == 0;
-        self.sb_room_ok1.d.next =
-            ((self.fetch.val() + !self.cons.val()) & self.k_per_vi_hi.val()) == 0;
+        // Room for a descriptor now, and after this command consumes one: the room then grows
+        // by one, so there is room unless none was on card to consume (the room all `2^DPV`).
+        self.sb_room_ok.d.next = self.u_room.val() != 0;
+        self.sb_room_ok1.d.next = self.u_room.val() != self.k_per_vi8.val();
 
         // Read phase: address the VI's next on-card descriptor.
         self.cache.read_address.next = (bit_cast::<CB, 16>(self.cvi.q.val()) << self.k_dpv.val())
