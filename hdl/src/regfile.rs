@@ -686,9 +686,12 @@ impl Logic for RegFile {
         // Reads answer on the next cycle: the cycle a read arrives sets its register's flag,
         // and the answer's cycle ORs each register masked by its flag. The registers that
         // change on their own (status, time, sequence numbers) are answered from a sample
-        // taken every cycle, so with their value the cycle the read arrived.
+        // taken every cycle, so with their value the cycle the read arrived. The flags follow
+        // the address every cycle, read or not (a read has no side effect here), and the
+        // answer is cleared below unless a read came: the read strobe, from across the card,
+        // meets one gate a cycle later instead of every flag's decode.
         self.rvalid_r.d.next = self.read.val() & !self.dec_db.val();
-        self.is_ctl.next = self.read.val() & self.dec_ctl.val();
+        self.is_ctl.next = self.dec_ctl.val();
         self.widx.next = self.addr.val().get_bits::<8>(2);
         self.sel_ctrl.d.next = self.is_ctl.val() & (self.widx.val() == self.k_ctrl_w.val());
         self.sel_max_frame.d.next =
@@ -838,7 +841,10 @@ impl Logic for RegFile {
         self.ra_low.d.next = self.rd_low.val();
         self.ra_bank.d.next = self.bank_r.read_data.val();
         self.ra_or.d.next = self.rd_or.val();
-        self.ra_sel.d.next = self.sel_bank.q.val();
+        self.ra_sel.d.next = self.sel_bank.q.val() & self.rvalid_r.q.val();
+        if !self.rvalid_r.q.val() {
+            self.ra_or.d.next = 0.into();
+        }
         self.ra_valid.d.next = self.rvalid_r.q.val();
         self.rd_adv.next = self.ra_low.q.val() - self.ra_bank.q.val().get_bits::<CL>(32);
         self.rd_sum.next = self.ra_or.q.val();
