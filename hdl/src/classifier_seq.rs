@@ -70,10 +70,16 @@ pub(crate) fn verilog(p: ClassifierParams, tx: bool, rd: usize) -> String {
 
     let mut v = String::new();
     // Header lanes.
-    v.push_str("// Header lanes: lane j holds octet j of every 8-octet beat, by {bank, beat}.\n");
+    v.push_str("// Header lanes: lane j holds octet j of every 8-octet beat, by {bank, beat}; lanes\n");
+    v.push_str("// 0 to 6 again at the beat before (a window reads them from the next beat).\n");
     for j in 0..8 {
         v.push_str(&format!(
-            "(* ram_style = \"distributed\" *) reg [7:0] hl{j} [0:31];\nreg [7:0] lq{j};\nreg [3:0] pb{j};\n"
+            "(* ram_style = \"distributed\" *) reg [7:0] hl{j} [0:31];\nreg [7:0] lq{j};\n"
+        ));
+    }
+    for j in 0..7 {
+        v.push_str(&format!(
+            "(* ram_style = \"distributed\" *) reg [7:0] hn{j} [0:31];\n"
         ));
     }
     // Term tables, a RAM per 32-bit chunk; and for each positive-mask word, whether it names
@@ -104,15 +110,20 @@ pub(crate) fn verilog(p: ClassifierParams, tx: bool, rd: usize) -> String {
             lo = 8 * j
         ));
     }
-    v.push_str("    end\nend\n");
-    // Window unit: lane reads.
-    v.push_str("always @(*) begin\n");
     for j in 0..7 {
         v.push_str(&format!(
-            "    pb{j} = pa[6:3] + ((3'd{j} < pa[2:0]) ? 4'd1 : 4'd0);\n"
+            "        if (s_nbytes > 4'd{j} && cap_beat[3:0] != 4'd0) hn{j}[{{cap_bank, cap_prev}}] <= s_data[{hi}:{lo}];\n",
+            hi = 8 * j + 7,
+            lo = 8 * j
         ));
     }
-    v.push_str("    pb7 = pa[6:3];\n");
+    v.push_str("    end\nend\n");
+    // Window unit: lane j reads the window's beat, or the next one (its copy at the window's
+    // beat) when j is below the window's first lane. No sum before the RAMs' addresses. Past
+    // the last beat the copy holds nothing, where the original wrapped to the first: either
+    // way those octets are past the header, and read as zeros (`wz`, `vz`).
+    v.push_str("always @(*) begin\n");
+    v.push_str("    cap_prev = cap_beat[3:0] - 4'd1;\n");
     v.push_str("    ls_e = (lsz_q == 3'd1) ? 3'd1 : (lsz_q == 3'd2) ? 3'd2 : 3'd4;\n");
     v.push_str(concat!(
         "end\nalways @(posedge clock) begin\n    pa <= pa_c;\n    pa_q <= pa;\n",
@@ -129,9 +140,12 @@ pub(crate) fn verilog(p: ClassifierParams, tx: bool, rd: usize) -> String {
             k1 = k + 1
         ));
     }
-    for j in 0..8 {
-        v.push_str(&format!("    lq{j} <= hl{j}[{{ev_bank, pb{j}}}];\n"));
+    for j in 0..7 {
+        v.push_str(&format!(
+            "    lq{j} <= (3'd{j} < pa[2:0]) ? hn{j}[{{ev_bank, pa[6:3]}}] : hl{j}[{{ev_bank, pa[6:3]}}];\n"
+        ));
     }
+    v.push_str("    lq7 <= hl7[{ev_bank, pa[6:3]}];\n");
     v.push_str("end\n");
     // Lane select for the window's rotation.
     v.push_str("function [7:0] lane;\n    input [2:0] s;\n    begin\n        case (s)\n");
@@ -171,6 +185,9 @@ pub(crate) fn verilog(p: ClassifierParams, tx: bool, rd: usize) -> String {
     v.push_str("integer z;\ninitial begin\n    for (z = 0; z < 32; z = z + 1) begin\n");
     for j in 0..8 {
         v.push_str(&format!("        hl{j}[z] = 0;\n"));
+    }
+    for j in 0..7 {
+        v.push_str(&format!("        hn{j}[z] = 0;\n"));
     }
     v.push_str("    end\n    for (z = 0; z <= $NT1; z = z + 1) begin\n");
     for c in 0..chunks {
@@ -257,6 +274,7 @@ pub(crate) fn verilog(p: ClassifierParams, tx: bool, rd: usize) -> String {
 const BODY_DECLS: &str = r#"
 reg cap_bank;
 reg [4:0] cap_beat;
+reg [3:0] cap_prev;
 reg busy_r;
 // The decision step (busy_r && step == $DECIDE), registered.
 reg at_dec;
