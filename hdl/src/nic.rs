@@ -318,6 +318,7 @@ impl<
         self.gskid.set_registered(registered);
         self.wskid.set_registered(registered);
         self.dma.set_write_slice(registered);
+        self.dma.set_staged_admission(registered);
         self.rxbuf.set_head_register(registered);
         self.k_mmio_staged = Constant::new(registered);
     }

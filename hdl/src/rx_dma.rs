@@ -8,7 +8,8 @@
 //!   (buffer address, event slot), an error event (the descriptor named a buffer the VI does
 //!   not own), or a drop (counted by the engine against the VI): the head never waits for a
 //!   VI. A decision holds the frame's place in the buffer; it waits in one register for the
-//!   write stage.
+//!   write stage. On the board's card the request to the engine is a register
+//!   (`set_staged_admission`), a cycle after the frame and its result are there.
 //! - **write**: posted DMA writes of the frame's beats (byte strobes on the last, the FCS
 //!   never leaves the card), then the event: word 1 first, word 0 (with the phase bit) last.
 //!   Each event word is packed from the event's registers in the cycle it is offered (its
@@ -206,6 +207,10 @@ pub struct RxDma {
     k_kind_error: Constant<Bits<4>>,
     k_filter_none: Constant<Bits<16>>,
     k_sliced: Constant<Bit>,
+    // The request to the engine, registered (`set_staged_admission`).
+    k_adm_staged: Constant<Bit>,
+    adm_now: Signal<Local, Bit>,
+    adm_r: DFF<Bit>,
     // The write stage's data: a frame's beat (straight from the receive buffer) while
     // `in_data`, else `ev_w`, the event word for this state, packed from the event's
     // registers. Both leave as they are (`wr_beat`, `wr_event`); the card chooses after its
@@ -362,6 +367,9 @@ impl Default for RxDma {
             k_kind_error: Constant::new((Kind::ERROR as u64).into()),
             k_filter_none: Constant::new((FILTER_NONE as u64).into()),
             k_sliced: Constant::new(false),
+            k_adm_staged: Constant::new(false),
+            adm_now: Default::default(),
+            adm_r: Default::default(),
             in_data: Default::default(),
             ev_hi: Default::default(),
             pf_addr: Default::default(),
@@ -390,6 +398,16 @@ impl RxDma {
     /// frame's interrupt request waits for the slice to empty (a few cycles a frame).
     pub fn set_write_slice(&mut self, sliced: bool) {
         self.k_sliced = Constant::new(sliced);
+    }
+
+    /// Whether the request to the VI engine comes from a register: set a cycle after the
+    /// head frame and its classifier result are both there, so the engine's choice of command
+    /// starts from a flip-flop instead of the receive buffer's and classifier's queues. It
+    /// holds as long as it is not taken (the frame stays at the head, no decision can be
+    /// held meanwhile), and a taken or reset request is not repeated. Admission then waits a
+    /// cycle longer.
+    pub fn set_staged_admission(&mut self, staged: bool) {
+        self.k_adm_staged = Constant::new(staged);
     }
 }
 
@@ -455,7 +473,8 @@ impl Logic for RxDma {
             pq3,
             pq_wp,
             pq_rp,
-            pq_n
+            pq_n,
+            adm_r
         );
         self.take_info.next = false;
         self.cls_pop.next = false;
@@ -465,16 +484,23 @@ impl Logic for RxDma {
         self.irq_holdoff.next = self.e_holdoff.q.val();
         self.total_words.next = (self.info_len.val() + self.k_fcs_round.val()) >> 3;
         // Decide.
-        self.adm_valid.next = false;
         self.adm_vi.next = self.cls_vi.val();
         self.adm_len.next = self.info_len.val();
+        self.adm_now.next = (self.dstate.q.val() == DecideState::Idle)
+            & !self.info_empty.val()
+            & !self.cls_empty.val()
+            & !self.dv.q.val();
+        // (Once true, `adm_now` stays so until taken: only the `Wait` state pops the queues
+        // or sets `dv`.)
+        self.adm_r.d.next = self.adm_now.val() & !self.adm_take.val() & !self.reset.val();
+        self.adm_valid.next = self.adm_now.val();
+        if self.k_adm_staged.val() {
+            self.adm_valid.next = self.adm_r.q.val();
+        }
         match self.dstate.q.val() {
             DecideState::Idle => {
-                if !self.info_empty.val() & !self.cls_empty.val() & !self.dv.q.val() {
-                    self.adm_valid.next = true;
-                    if self.adm_take.val() {
-                        self.dstate.d.next = DecideState::Wait;
-                    }
+                if self.adm_valid.val() & self.adm_take.val() {
+                    self.dstate.d.next = DecideState::Wait;
                 }
             }
             DecideState::Wait => {
