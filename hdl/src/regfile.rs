@@ -167,6 +167,13 @@ pub struct RegFile {
     cf_r: DFF<Bits<CFG_W>>,
     tst: [DFF<Bits<32>>; NTX],
     tf_r: DFF<Bits<TCFG_W>>,
+    // Staged writes and the two commands that take the staged words, decoded into a flag
+    // each and carried out a cycle later, with the written word (see the writes below).
+    w_st: [DFF<Bit>; NSTAGED],
+    w_tst: [DFF<Bit>; NTX],
+    w_vi_cmd: DFF<Bit>,
+    w_tx_cmd: DFF<Bit>,
+    wdata_d: DFF<Bits<32>>,
     k_tx_staged: [Constant<Bits<10>>; NTX],
     k_tx_status: Constant<Bits<10>>,
     k_op_disable: Constant<Bits<32>>,
@@ -384,6 +391,11 @@ impl RegFile {
             cf_r: Default::default(),
             tst: Default::default(),
             tf_r: Default::default(),
+            w_st: Default::default(),
+            w_tst: Default::default(),
+            w_vi_cmd: Default::default(),
+            w_tx_cmd: Default::default(),
+            wdata_d: Default::default(),
             dec_db: Default::default(),
             dec_tx_db: Default::default(),
             dec_tx_cmd: Default::default(),
@@ -520,6 +532,9 @@ impl Logic for RegFile {
             bt_lo,
             cf_r,
             tf_r,
+            w_vi_cmd,
+            w_tx_cmd,
+            wdata_d,
             ticks,
             sel_id,
             sel_version,
@@ -570,10 +585,12 @@ impl Logic for RegFile {
         for i in 0..NSTAGED {
             self.st[i].clock.next = self.clock.val();
             self.st[i].d.next = self.st[i].q.val();
+            self.w_st[i].clock.next = self.clock.val();
         }
         for i in 0..NTX {
             self.tst[i].clock.next = self.clock.val();
             self.tst[i].d.next = self.tst[i].q.val();
+            self.w_tst[i].clock.next = self.clock.val();
         }
         self.ticks.d.next = self.ticks.q.val() + 1;
         // The address's windows come decoded with the request (`MmioDecode`): no compare of
@@ -655,16 +672,6 @@ impl Logic for RegFile {
             if self.dec_ctl.val() & (self.lo10.val() == self.k_max_frame.val()) {
                 self.max_frame_r.d.next = self.wdata.val().get_bits::<16>(0);
             }
-            for i in 0..NSTAGED {
-                if self.dec_ctl.val() & (self.lo10.val() == self.k_staged[i].val()) {
-                    self.st[i].d.next = self.wdata.val();
-                }
-            }
-            for i in 0..NTX {
-                if self.dec_ctl.val() & (self.lo10.val() == self.k_tx_staged[i].val()) {
-                    self.tst[i].d.next = self.wdata.val();
-                }
-            }
             if self.dec_bt.val() {
                 if self.addr.val().get_bit(2) {
                     self.bt_we.next = true;
@@ -673,6 +680,29 @@ impl Logic for RegFile {
                 }
             }
         }
+        // A staged word lands a cycle after its write, from its own flag (one flip-flop
+        // enables the register's 32), and the commands take the staged words a cycle late
+        // too, so they see every staged write before them. Reads of them answer from the
+        // read-back copy (`shadow`), written at once; the engines use a command's words
+        // cycles after it.
+        self.wdata_d.d.next = self.wdata.val();
+        for i in 0..NSTAGED {
+            self.w_st[i].d.next =
+                self.write.val() & self.dec_ctl.val() & (self.lo10.val() == self.k_staged[i].val());
+            if self.w_st[i].q.val() {
+                self.st[i].d.next = self.wdata_d.q.val();
+            }
+        }
+        for i in 0..NTX {
+            self.w_tst[i].d.next = self.write.val()
+                & self.dec_ctl.val()
+                & (self.lo10.val() == self.k_tx_staged[i].val());
+            if self.w_tst[i].q.val() {
+                self.tst[i].d.next = self.wdata_d.q.val();
+            }
+        }
+        self.w_vi_cmd.d.next = self.write.val() & self.dec_vi_cmd.val();
+        self.w_tx_cmd.d.next = self.write.val() & self.dec_tx_cmd.val();
         if self.in_reset.q.val() {
             self.ctrl_r.d.next = 0.into();
             self.max_frame_r.d.next = self.k_max_frame_default.val();
@@ -913,7 +943,7 @@ impl Logic for RegFile {
         self.speed_10g.next = (self.ctrl_r.q.val() & self.k_speed_10g.val()) != 0;
         self.max_frame.next = self.max_frame_r.q.val();
         // At a VI command, the staged configuration in the VI engine's layout.
-        if self.write.val() & self.dec_vi_cmd.val() {
+        if self.w_vi_cmd.q.val() {
             // The staged configuration in the VI engine's layout (`vi_engine::cfg`; the shifts
             // are literals for the Verilog, checked against it below).
             self.cf_r.d.next = (bit_cast::<CFG_W, 32>(self.st[1].q.val()) << 32)
@@ -930,7 +960,7 @@ impl Logic for RegFile {
         self.cf_word.next = self.cf_r.q.val();
         // At a transmit command, the staged transmit configuration in the transmit engine's
         // layout (`tx_engine::tcfg`, checked below).
-        if self.write.val() & self.dec_tx_cmd.val() {
+        if self.w_tx_cmd.q.val() {
             self.tf_r.d.next = bit_cast::<TCFG_W, 32>(self.tst[0].q.val())
                 | (bit_cast::<TCFG_W, 32>(self.tst[1].q.val()) << 32)
                 | (bit_cast::<TCFG_W, 4>(self.tst[2].q.val().get_bits::<4>(0)) << 64)
