@@ -70,7 +70,9 @@ pub(crate) fn verilog(p: ClassifierParams, tx: bool, rd: usize) -> String {
 
     let mut v = String::new();
     // Header lanes.
-    v.push_str("// Header lanes: lane j holds octet j of every 8-octet beat, by {bank, beat}; lanes\n");
+    v.push_str(
+        "// Header lanes: lane j holds octet j of every 8-octet beat, by {bank, beat}; lanes\n",
+    );
     v.push_str("// 0 to 6 again at the beat before (a window reads them from the next beat).\n");
     for j in 0..8 {
         v.push_str(&format!(
@@ -112,7 +114,7 @@ pub(crate) fn verilog(p: ClassifierParams, tx: bool, rd: usize) -> String {
     }
     for j in 0..7 {
         v.push_str(&format!(
-            "        if (s_nbytes > 4'd{j} && cap_beat[3:0] != 4'd0) hn{j}[{{cap_bank, cap_prev}}] <= s_data[{hi}:{lo}];\n",
+            "        if (s_nbytes > 4'd{j} && cap_nz) hn{j}[{{cap_bank, cap_prev}}] <= s_data[{hi}:{lo}];\n",
             hi = 8 * j + 7,
             lo = 8 * j
         ));
@@ -123,7 +125,6 @@ pub(crate) fn verilog(p: ClassifierParams, tx: bool, rd: usize) -> String {
     // the last beat the copy holds nothing, where the original wrapped to the first: either
     // way those octets are past the header, and read as zeros (`wz`, `vz`).
     v.push_str("always @(*) begin\n");
-    v.push_str("    cap_prev = cap_beat[3:0] - 4'd1;\n");
     v.push_str("    ls_e = (lsz_q == 3'd1) ? 3'd1 : (lsz_q == 3'd2) ? 3'd2 : 3'd4;\n");
     v.push_str(concat!(
         "end\nalways @(posedge clock) begin\n    pa <= pa_c;\n    pa_q <= pa;\n",
@@ -274,7 +275,9 @@ pub(crate) fn verilog(p: ClassifierParams, tx: bool, rd: usize) -> String {
 const BODY_DECLS: &str = r#"
 reg cap_bank;
 reg [4:0] cap_beat;
+// The beat before `cap_beat`, and whether there is one, kept beside it.
 reg [3:0] cap_prev;
+reg cap_nz;
 reg busy_r;
 // The decision step (busy_r && step == $DECIDE), registered.
 reg at_dec;
@@ -638,7 +641,7 @@ end
 // has two drivers to a synthesis tool).
 integer i, it, ir, iw;
 initial begin
-    cap_bank = 0; cap_beat = 0; busy_r = 0; at_dec = 0; lit_on = 0; term_on = 0; step = 0; ev_bank = 0; ev_len = 0; ev_vi = 0;
+    cap_bank = 0; cap_beat = 0; cap_prev = 0; cap_nz = 0; busy_r = 0; at_dec = 0; lit_on = 0; term_on = 0; step = 0; ev_bank = 0; ev_len = 0; ev_vi = 0;
     term_valid = 0; tvalid_snap = 0; f_head = 0; f_tail = 0; fcount = 0; o_v = 0; o_d = 0; ready = 0; ev_slot = 0;
     ev_has_slot = 0; c_rule = 0; c_flow = 0; c_over = 0; keys_ok = 0; flags_r = 0;
     l4_r = 0; pl3_r = 0; pneed_r = 0; pflags_a = 0; pk_r = 0; pihl_r = 0;
@@ -869,9 +872,14 @@ always @(posedge clock) begin
         term_on <= (step >= $TERM_B1 && step < $TERM_END1);
     end
     if (s_valid) begin
-        if (!cap_beat[4]) cap_beat <= cap_beat + 1;
+        if (!cap_beat[4]) begin
+            cap_beat <= cap_beat + 1;
+            cap_prev <= cap_beat[3:0];
+            cap_nz <= 1;
+        end
         if (s_last) begin
             cap_beat <= 0;
+            cap_nz <= 0;
             if (s_commit) begin
                 if (busy_r && !at_dec) begin
                     c_over <= c_over + 1;
@@ -927,7 +935,7 @@ always @(posedge clock) begin
         if (rw_v && rw_slot == ir) ready[ir] <= 1'b1;
     end
     if (reset) begin
-        f_head <= 0; f_tail <= 0; fcount <= 0; push_r <= 0; rw_v <= 0; o_v <= 0; busy_r <= 0; at_dec <= 0; lit_on <= 0; term_on <= 0; cap_beat <= 0; ev_has_slot <= 0; ready <= 0;
+        f_head <= 0; f_tail <= 0; fcount <= 0; push_r <= 0; rw_v <= 0; o_v <= 0; busy_r <= 0; at_dec <= 0; lit_on <= 0; term_on <= 0; cap_beat <= 0; cap_nz <= 0; ev_has_slot <= 0; ready <= 0;
         c_rule <= 0; c_flow <= 0; c_over <= 0;
     end
 end
