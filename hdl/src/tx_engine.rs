@@ -319,11 +319,16 @@ pub struct TxEngine<const VB: usize, const TB: usize> {
     // The VI's words, unpacked, and their new values.
     prod: Signal<Local, Bits<16>>,
     fetched: Signal<Local, Bits<16>>,
-    // The VI's word's flags and fetch index as read, for the decision's conditions.
+    // The VI's word's flags and indices as read, for the decision's conditions and a read's
+    // answer (a read changes nothing); and its counters as read.
     w_enabled: Signal<Local, Bit>,
     w_fetching: Signal<Local, Bit>,
     w_active: Signal<Local, Bit>,
     w_fetched: Signal<Local, Bits<16>>,
+    w_prod: Signal<Local, Bits<16>>,
+    w_started: Signal<Local, Bits<16>>,
+    w_done: Signal<Local, Bits<16>>,
+    w_cn: [Signal<Local, Bits<32>>; 6],
     started: Signal<Local, Bits<16>>,
     done: Signal<Local, Bits<16>>,
     deficit: Signal<Local, Bits<24>>,
@@ -603,6 +608,10 @@ impl<const VB: usize, const TB: usize> Default for TxEngine<VB, TB> {
             w_fetching: Default::default(),
             w_active: Default::default(),
             w_fetched: Default::default(),
+            w_prod: Default::default(),
+            w_started: Default::default(),
+            w_done: Default::default(),
+            w_cn: Default::default(),
             started: Default::default(),
             done: Default::default(),
             deficit: Default::default(),
@@ -1086,11 +1095,14 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
         // at least a cycle outside `Idle`), and the RAM's address waits for no decision.
         self.fq.read_address.next = self.fq_head.q.val().get_bits::<VB>(0);
         // The VI's words, unpacked.
-        self.prod.next = self.dynr.read_data.val().get_bits::<16>(0);
+        self.w_prod.next = self.dynr.read_data.val().get_bits::<16>(0);
+        self.prod.next = self.w_prod.val();
         self.w_fetched.next = self.dynr.read_data.val().get_bits::<16>(16);
         self.fetched.next = self.w_fetched.val();
-        self.started.next = self.dynr.read_data.val().get_bits::<16>(32);
-        self.done.next = self.dynr.read_data.val().get_bits::<16>(48);
+        self.w_started.next = self.dynr.read_data.val().get_bits::<16>(32);
+        self.started.next = self.w_started.val();
+        self.w_done.next = self.dynr.read_data.val().get_bits::<16>(48);
+        self.done.next = self.w_done.val();
         self.deficit.next = self.dynr.read_data.val().get_bits::<24>(64);
         self.fresh.next = self.dynr.read_data.val().get_bit(88);
         self.w_active.next = self.dynr.read_data.val().get_bit(89);
@@ -1101,12 +1113,18 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
         self.w_enabled.next = self.dynr.read_data.val().get_bit(92);
         self.enabled.next = self.w_enabled.val();
         self.tat.next = self.dynr.read_data.val().get_bits::<64>(93);
-        self.cn[0].next = self.cntr.read_data.val().get_bits::<32>(0);
-        self.cn[1].next = self.cntr.read_data.val().get_bits::<32>(32);
-        self.cn[2].next = self.cntr.read_data.val().get_bits::<32>(64);
-        self.cn[3].next = self.cntr.read_data.val().get_bits::<32>(96);
-        self.cn[4].next = self.cntr.read_data.val().get_bits::<32>(128);
-        self.cn[5].next = self.cntr.read_data.val().get_bits::<32>(160);
+        self.w_cn[0].next = self.cntr.read_data.val().get_bits::<32>(0);
+        self.cn[0].next = self.w_cn[0].val();
+        self.w_cn[1].next = self.cntr.read_data.val().get_bits::<32>(32);
+        self.cn[1].next = self.w_cn[1].val();
+        self.w_cn[2].next = self.cntr.read_data.val().get_bits::<32>(64);
+        self.cn[2].next = self.w_cn[2].val();
+        self.w_cn[3].next = self.cntr.read_data.val().get_bits::<32>(96);
+        self.cn[3].next = self.w_cn[3].val();
+        self.w_cn[4].next = self.cntr.read_data.val().get_bits::<32>(128);
+        self.cn[4].next = self.w_cn[4].val();
+        self.w_cn[5].next = self.cntr.read_data.val().get_bits::<32>(160);
+        self.cn[5].next = self.w_cn[5].val();
         // The command's pipeline. Stage 1, from the VI's words: the ring's mask, the
         // descriptor counts, the deficit with this visit's quantum.
         self.s_vi_ok.d.next = self.cvi.q.val() < self.k_nv.val();
@@ -1361,16 +1379,16 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
             }
             if self.vi_ok.val() {
                 if self.rs_prod.q.val() {
-                    self.rd_d.d.next = bit_cast::<32, 16>(self.prod.val());
+                    self.rd_d.d.next = bit_cast::<32, 16>(self.w_prod.val());
                 }
                 if self.rs_fetched.q.val() {
                     self.rd_d.d.next = bit_cast::<32, 16>(self.w_fetched.val());
                 }
                 if self.rs_started.q.val() {
-                    self.rd_d.d.next = bit_cast::<32, 16>(self.started.val());
+                    self.rd_d.d.next = bit_cast::<32, 16>(self.w_started.val());
                 }
                 if self.rs_done.q.val() {
-                    self.rd_d.d.next = bit_cast::<32, 16>(self.done.val());
+                    self.rd_d.d.next = bit_cast::<32, 16>(self.w_done.val());
                 }
                 if self.rs_status.q.val() {
                     self.rd_d.d.next = bit_cast::<32, 1>(self.w_enabled.val().into())
@@ -1379,7 +1397,7 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
                 }
                 for i in 0..6 {
                     if self.rs_cnt[i].q.val() {
-                        self.rd_d.d.next = self.cn[i].val();
+                        self.rd_d.d.next = self.w_cn[i].val();
                     }
                 }
             }
