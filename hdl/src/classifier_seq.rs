@@ -5,8 +5,10 @@
 //! minimum frame):
 //!
 //! - **Header**: eight octet lanes of distributed RAM (lane j holds octet j of every beat, two
-//!   banks of 16 beats). A window unit reads one 4-octet window at any offset a cycle: each
-//!   lane reads its beat, the outputs are registered, then rotated.
+//!   banks of 16 beats), and lanes 0 to 6 again, each beat's octets kept at the beat before.
+//!   A window unit reads one 4-octet window at any offset a cycle: each lane reads the
+//!   window's beat (a lane below the window's first octet takes its copy, the next beat's),
+//!   the outputs are registered, then rotated. No sum lies before the lanes' read address.
 //! - **Parser and keys** (steps 0..=15): fourteen windows at fixed offsets (and three at
 //!   offsets found by the first ones: the transport ports and the VLAN-depth IP header) fill
 //!   the 5-tuple and 3-tuple word by word; the parser's flags come from the same windows.
