@@ -219,7 +219,9 @@ pub fn synth(
         &[
             "-q",
             "-p",
-            "read_verilog top.v; synth_ecp5 -top top -json top.json",
+            // (`ARSENIC_ECP5_BRAM`: the RAMs with a register after them are written as
+            // block RAMs with their output register, `arsenic_hdl::reg_ram`.)
+            "read_verilog -DARSENIC_ECP5_BRAM top.v; synth_ecp5 -top top -json top.json",
         ],
         out,
         &cache,

@@ -117,6 +117,12 @@ impl Logic for GmiiRx {
         // One octet of CRC: the register after this cycle's octet.
         self.crc.crc_in.next = !self.crc_n.q.val();
         self.crc.data.next = self.rxd.val();
+        // The word and the length out follow the accumulator and the count every cycle:
+        // they are read only with `valid`, which follows a decision to send them (the
+        // count is zero until a frame's data starts). No enable: the 80 flip-flops take no
+        // decision on the receive wire's `rx_dv`.
+        self.o_data.d.next = self.acc.q.val();
+        self.o_len.d.next = self.flen.q.val();
         self.o_valid.d.next = false;
         self.o_last.d.next = false;
         self.o_start.d.next = false;
@@ -132,7 +138,6 @@ impl Logic for GmiiRx {
                     self.cnt.d.next = 0.into();
                     self.crc_n.d.next = 0.into();
                     self.flen.d.next = 0.into();
-                    self.o_len.d.next = 0.into();
                     if self.rxd.val() == self.k_sfd.val() {
                         self.state.d.next = GmiiState::Data;
                     } else if self.rxd.val() == self.k_pre.val() {
@@ -165,8 +170,6 @@ impl Logic for GmiiRx {
                     }
                     if self.cnt.q.val() == 8 {
                         self.o_valid.d.next = true;
-                        self.o_len.d.next = self.flen.q.val();
-                        self.o_data.d.next = self.acc.q.val();
                         self.o_nbytes.d.next = 8.into();
                         self.acc.d.next = bit_cast::<64, 8>(self.rxd.val());
                         self.cnt.d.next = 1.into();
@@ -179,11 +182,9 @@ impl Logic for GmiiRx {
                 } else {
                     self.o_valid.d.next = true;
                     self.o_last.d.next = true;
-                    self.o_data.d.next = self.acc.q.val();
                     self.o_nbytes.d.next = self.cnt.q.val();
                     self.o_phy.d.next = self.err.q.val();
                     self.o_fcs_ok.d.next = !self.crc_n.q.val() == self.k_residue.val();
-                    self.o_len.d.next = self.flen.q.val();
                     self.state.d.next = GmiiState::Idle;
                 }
             }

@@ -23,6 +23,7 @@ pub mod mac_tx;
 pub mod mul;
 pub mod nic;
 pub mod occupancy;
+pub mod reg_ram;
 pub mod regfile;
 pub mod rx_buffer;
 pub mod rx_dma;

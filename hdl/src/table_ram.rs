@@ -6,12 +6,14 @@
 //! in one cycle: the read's data is undefined. A RAM that must answer such a read is
 //! normally given a bypass by the synthesis tool, a compare and a multiplexer on the read's
 //! output, the block RAM's slow output (5.8 ns) passing a LUT before its register. Here the
-//! RAM is marked as never read where it is written (`verilog::UNCHECKED_RAMS`), its output
-//! goes straight into a register, and the bypass is made a stage later: the read's address
-//! and the write are registered while the RAM reads, the collision is found from those
-//! registers beside the RAM's output register, and the entry chosen after both. The device manager rewrites an entry while a DMA may look it up (freeing a
-//! buffer, giving it to another VI), so the lookup must see the old entry or the new one.
+//! RAM is never read where it is written (`reg_ram::RegRam`), its output goes straight into
+//! a register (on the board, the block RAM's own), and the bypass is made a stage later: the
+//! read's address and the write are registered while the RAM reads, the collision is found
+//! from those registers beside the RAM's output register, and the entry chosen after both.
+//! The device manager rewrites an entry while a DMA may look it up (freeing a buffer, giving
+//! it to another VI), so the lookup must see the old entry or the new one.
 
+use crate::reg_ram::RegRam;
 use rust_hdl::prelude::*;
 
 #[derive(LogicBlock)]
@@ -24,16 +26,15 @@ pub struct TableRam<const AB: usize> {
     /// The entry at `read_address` two cycles before (the new entry if it was written in
     /// that cycle).
     pub entry: Signal<Out, Bits<64>>,
-    ram: RAM<Bits<64>, AB>,
-    /// The RAM's answer, registered.
-    out_r: DFF<Bits<64>>,
+    /// The RAM and its output register (on the ECP5, the block RAM's own).
+    ram: RegRam<64, AB>,
     /// The read's address and the write, registered while the RAM reads (the collision is
     /// found from these flip-flops, not from the logic that chose the addresses).
     ra1: DFF<Bits<AB>>,
     we1: DFF<Bit>,
     wa1: DFF<Bits<AB>>,
     wd1: DFF<Bits<64>>,
-    /// The read met a write of its entry, and the written entry, beside `out_r`.
+    /// The read met a write of its entry, and the written entry, beside the RAM's output register.
     hit2: DFF<Bit>,
     wd2: DFF<Bits<64>>,
 }
@@ -48,7 +49,6 @@ impl<const AB: usize> Default for TableRam<AB> {
             read_address: Default::default(),
             entry: Default::default(),
             ram: Default::default(),
-            out_r: Default::default(),
             ra1: Default::default(),
             we1: Default::default(),
             wa1: Default::default(),
@@ -62,9 +62,8 @@ impl<const AB: usize> Default for TableRam<AB> {
 impl<const AB: usize> Logic for TableRam<AB> {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, out_r, ra1, we1, wa1, wd1, hit2, wd2);
-        self.ram.read_clock.next = self.clock.val();
-        self.ram.write_clock.next = self.clock.val();
+        dff_setup!(self, clock, ra1, we1, wa1, wd1, hit2, wd2);
+        self.ram.clock.next = self.clock.val();
         self.ram.write_enable.next = self.write_enable.val();
         self.ram.write_address.next = self.write_address.val();
         self.ram.write_data.next = self.write_data.val();
@@ -73,10 +72,9 @@ impl<const AB: usize> Logic for TableRam<AB> {
         self.we1.d.next = self.write_enable.val();
         self.wa1.d.next = self.write_address.val();
         self.wd1.d.next = self.write_data.val();
-        self.out_r.d.next = self.ram.read_data.val();
         self.hit2.d.next = self.we1.q.val() & (self.wa1.q.val() == self.ra1.q.val());
         self.wd2.d.next = self.wd1.q.val();
-        self.entry.next = self.out_r.q.val();
+        self.entry.next = self.ram.read_data.val();
         if self.hit2.q.val() {
             self.entry.next = self.wd2.q.val();
         }

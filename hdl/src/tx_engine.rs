@@ -38,6 +38,7 @@
 
 use crate::mul::PipeMul16;
 use crate::occupancy::QueueOccupancy;
+use crate::reg_ram::RegRam;
 use crate::stage::Stage;
 use arsenic_interface::event::error;
 use arsenic_interface::regs::{db, tx_cmd, vi_cmd};
@@ -161,7 +162,7 @@ pub struct TxEngine<const VB: usize, const TB: usize> {
     cfgw: Signal<Local, Bits<TCFG_W>>,
     dynr: RAM<Bits<TDYN_W>, VB>,
     cntr: RAM<Bits<TCNT_W>, VB>,
-    cache: RAM<Bits<64>, TB>,
+    cache: RegRam<64, TB>,
     fq: RAM<Bits<16>, VB>,
     aq: RAM<Bits<16>, VB>,
     phase: DFF<TxPhase>,
@@ -256,7 +257,6 @@ pub struct TxEngine<const VB: usize, const TB: usize> {
     s_ring_n: Stage<Bits<16>>,
     s_dnew: Stage<Bits<16>>,
     s_d1: Stage<Bits<24>>,
-    s_desc: Stage<Bits<64>>,
     // Whether the card's time is past the VI's theoretical arrival time, a stage ahead of
     // the later of the two (a 64-bit compare, then the choice).
     s_now_gt: Stage<Bit>,
@@ -562,7 +562,6 @@ impl<const VB: usize, const TB: usize> Default for TxEngine<VB, TB> {
             s_ring_n: Default::default(),
             s_dnew: Default::default(),
             s_d1: Default::default(),
-            s_desc: Default::default(),
             s_now_gt: Default::default(),
             s_tat_eff: Default::default(),
             s_limit: Default::default(),
@@ -735,7 +734,7 @@ impl<const VB: usize, const TB: usize> TxEngine<VB, TB> {
         self.s_ring_n.set_registered(deep);
         self.s_dnew.set_registered(deep);
         self.s_d1.set_registered(deep);
-        self.s_desc.set_registered(deep);
+        self.cache.set_registered(deep);
         self.s_now_gt.set_registered(deep);
         self.s_tat_eff.set_registered(deep);
         self.s_limit.set_registered(deep);
@@ -866,7 +865,6 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
         self.s_ring_n.clock.next = self.clock.val();
         self.s_dnew.clock.next = self.clock.val();
         self.s_d1.clock.next = self.clock.val();
-        self.s_desc.clock.next = self.clock.val();
         self.s_now_gt.clock.next = self.clock.val();
         self.s_tat_eff.clock.next = self.clock.val();
         self.s_limit.clock.next = self.clock.val();
@@ -906,8 +904,7 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
         self.dynr.write_clock.next = self.clock.val();
         self.cntr.read_clock.next = self.clock.val();
         self.cntr.write_clock.next = self.clock.val();
-        self.cache.read_clock.next = self.clock.val();
-        self.cache.write_clock.next = self.clock.val();
+        self.cache.clock.next = self.clock.val();
         self.fq.read_clock.next = self.clock.val();
         self.fq.write_clock.next = self.clock.val();
         self.aq.read_clock.next = self.clock.val();
@@ -1160,7 +1157,6 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
         // The cache entry at the VI's next descriptor, registered out of the block RAM.
         self.cache.read_address.next = (bit_cast::<TB, 16>(self.cvi.q.val()) << self.k_tdb.val())
             | bit_cast::<TB, TDB>(self.started.val().get_bits::<TDB>(0));
-        self.s_desc.d.next = self.cache.read_data.val();
         // The shaper's clock: the card's time at the command's start, in 2^-16 cycles.
         self.now16.next = bit_cast::<64, 48>(self.now_c.q.val()) << 16;
         // (The VI's words and the start time stay put for the whole command, and the finish
@@ -1247,7 +1243,7 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
                 (self.s_dnew.q.val() != 0) & (self.s_inflight.q.val() <= self.k_fetch_max.val());
         }
         // Stage 3: the frame's size on the wire (padded, FCS).
-        self.dlen.next = bit_cast::<16, 15>(self.s_desc.q.val().get_bits::<15>(48));
+        self.dlen.next = bit_cast::<16, 15>(self.cache.read_data.val().get_bits::<15>(48));
         self.charge.next = self.dlen.val() + self.k_fcs.val();
         if self.dlen.val() < self.k_min_frame.val() {
             self.charge.next = self.k_min_frame.val() + self.k_fcs.val();
@@ -1480,7 +1476,7 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
                 self.job_v.d.next = true;
                 self.job_vi_r.d.next = self.cvi.q.val();
                 self.job_idx_r.d.next = self.started.val();
-                self.job_desc_r.d.next = self.s_desc.q.val();
+                self.job_desc_r.d.next = self.cache.read_data.val();
                 self.job_unres_r.d.next = self.cfgw.val().get_bit(138);
                 self.started.next = self.s_started1.q.val();
                 self.deficit.next = self.s_dleft.q.val();

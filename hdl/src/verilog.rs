@@ -37,28 +37,18 @@ pub fn nic() -> String {
     })
 }
 
-/// The block RAMs whose reads are never used in the cycle their address is written (the
-/// receive buffers, the descriptor caches, the transmit DMA's frame and header buffers: each
-/// reads only what was written cycles before, and a read of a place being written goes
-/// nowhere), and the buffer tables, which answer such a read themselves
-/// (`table_ram::TableRam`: the collision found from registered addresses beside the RAM's
-/// output register, the written entry chosen after it). For them the board's Yosys is told
-/// not to keep a read's old data when the same address is written in the same cycle
-/// (`no_rw_check`): that would cost a bypass register and a LUT per bit between the RAM's
-/// output and its register, which the ECP5's block RAM cannot do itself across its two
-/// ports.
+/// The plain block RAMs whose reads are never used in the cycle their address is written
+/// (the receive buffers, the transmit DMA's frame and header buffers: each reads only what
+/// was written cycles before, and a read of a place being written goes nowhere). For them
+/// the board's Yosys is told not to keep a read's old data when the same address is written
+/// in the same cycle (`no_rw_check`): that would cost a bypass register and a LUT per bit
+/// between the RAM's output and its register, which the ECP5's block RAM cannot do itself
+/// across its two ports. The descriptor caches and the buffer tables are the same kind of
+/// RAM with a register after it, and say so themselves (`reg_ram::RegRam`).
 ///
 /// On the board such a read returns what the RAM gives (undefined); in simulation it returns
 /// the old word inverted, so that a read the card did use would break the benches.
-pub const UNCHECKED_RAMS: [&str; 7] = [
-    "$rxbuf$ram",
-    "$eng$cache",
-    "$txe$cache",
-    "$txd$data",
-    "$txd$hdr",
-    "$fetch$bt$ram",
-    "$txd$bt$ram",
-];
+pub const UNCHECKED_RAMS: [&str; 3] = ["$rxbuf$ram", "$txd$data", "$txd$hdr"];
 
 /// Applies [`UNCHECKED_RAMS`] to rust-hdl's Verilog, module by module.
 pub fn unchecked_rams(verilog: &str) -> String {
@@ -395,8 +385,25 @@ mod tests {
         }
         assert_eq!(
             v.matches("(* no_rw_check *)").count(),
-            // The card's seven, and the tunnel's receive buffer.
-            UNCHECKED_RAMS.len() + 1
+            // The card's three, the tunnel's receive buffer, and the four RAMs with a
+            // register after them (two descriptor caches, two buffer tables), in their
+            // form for any tool but the ECP5's.
+            UNCHECKED_RAMS.len() + 1 + 4
         );
+    }
+
+    /// The board's descriptor caches and buffer tables read through the block RAM's own
+    /// output register: 64 or 66 bits each, four 18-bit primitives each.
+    #[test]
+    fn the_boards_registered_rams_use_the_block_rams_output_register() {
+        let v = crate::board::nic_image_verilog();
+        for r in ["$eng$cache", "$txe$cache", "$fetch$bt$ram", "$txd$bt$ram"] {
+            let m = v
+                .split("\nmodule ")
+                .find(|m| m.split('(').next().unwrap().ends_with(r))
+                .unwrap_or_else(|| panic!("no module ends with {r}"));
+            assert_eq!(m.matches(".REGMODE_B(\"OUTREG\")").count(), 4, "{r}");
+        }
+        assert_eq!(v.matches(".REGMODE_B(\"OUTREG\")").count(), 16);
     }
 }

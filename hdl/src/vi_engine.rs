@@ -35,6 +35,7 @@
 //! 5. `FETCH_ISSUE`: the VI at the head of the fetch queue gets a descriptor read.
 
 use crate::occupancy::QueueOccupancy;
+use crate::reg_ram::RegRam;
 use crate::stage::Stage;
 use arsenic_interface::event::error;
 use arsenic_interface::params::{DESC_FETCH_MAX, DESC_PER_VI_BITS};
@@ -198,7 +199,7 @@ pub struct ViEngine<const VB: usize, const CB: usize> {
     cfgr: RAM<Bits<CFG_W>, VB>,
     dynr: RAM<Bits<DYN_W>, VB>,
     cntr: RAM<Bits<CNT_W>, VB>,
-    cache: RAM<Bits<CACHE_W>, CB>,
+    cache: RegRam<CACHE_W, CB>,
     fq: RAM<Bits<16>, VB>,
     phase: DFF<EnginePhase>,
     cmd: DFF<EngineCmd>,
@@ -327,7 +328,6 @@ pub struct ViEngine<const VB: usize, const CB: usize> {
     sa_cfg: Stage<Bits<CFG_W>>,
     sa_dyn: Stage<Bits<DYN_W>>,
     sa_cnt: Stage<Bits<CNT_W>>,
-    sa_cache: Stage<Bits<CACHE_W>>,
     sw_cfg: Stage<Bits<CFG_W>>,
     sw_dyn: Stage<Bits<DYN_W>>,
     sw_cnt: Stage<Bits<CNT_W>>,
@@ -612,7 +612,6 @@ impl<const VB: usize, const CB: usize> Default for ViEngine<VB, CB> {
             sa_cfg: Default::default(),
             sa_dyn: Default::default(),
             sa_cnt: Default::default(),
-            sa_cache: Default::default(),
             sw_cfg: Default::default(),
             sw_dyn: Default::default(),
             sw_cnt: Default::default(),
@@ -681,7 +680,7 @@ impl<const VB: usize, const CB: usize> ViEngine<VB, CB> {
         self.sa_cfg.set_registered(deep);
         self.sa_dyn.set_registered(deep);
         self.sa_cnt.set_registered(deep);
-        self.sa_cache.set_registered(deep);
+        self.cache.set_registered(deep);
         self.sw_cfg.set_registered(deep);
         self.sw_dyn.set_registered(deep);
         self.sw_cnt.set_registered(deep);
@@ -790,7 +789,6 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
         self.sa_cfg.clock.next = self.clock.val();
         self.sa_dyn.clock.next = self.clock.val();
         self.sa_cnt.clock.next = self.clock.val();
-        self.sa_cache.clock.next = self.clock.val();
         self.sw_cfg.clock.next = self.clock.val();
         self.sw_dyn.clock.next = self.clock.val();
         self.sw_cnt.clock.next = self.clock.val();
@@ -835,8 +833,7 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
         self.dynr.write_clock.next = self.clock.val();
         self.cntr.read_clock.next = self.clock.val();
         self.cntr.write_clock.next = self.clock.val();
-        self.cache.read_clock.next = self.clock.val();
-        self.cache.write_clock.next = self.clock.val();
+        self.cache.clock.next = self.clock.val();
         self.fq.read_clock.next = self.clock.val();
         self.fq.write_clock.next = self.clock.val();
         self.fq_tail_d.d.next = self.fq_tail.q.val();
@@ -979,7 +976,6 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
         self.sa_evq_back.d.next =
             self.dynr.read_data.val().get_bits::<16>(64) - self.cdata.q.val().get_bits::<16>(0);
         self.sa_cnt.d.next = self.cntr.read_data.val();
-        self.sa_cache.d.next = self.cache.read_data.val();
         // The fetch queue is read at its registered head: after a pop the next entry is out
         // of the RAM two cycles later, before the next command can start (a command spends
         // at least a cycle outside `Idle`), and the RAM's address waits for no decision.
@@ -1153,8 +1149,8 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
         self.res_action.next = AdmitAction::Drop;
         // (The buffer's refusal, read only with an `Error`: it is that whenever the decision
         // gets as far as the buffer, so it waits for no decision.)
-        self.res_code.next = bit_cast::<4, 2>(self.sa_cache.q.val().get_bits::<2>(64));
-        self.res_addr.next = self.sa_cache.q.val().get_bits::<64>(0);
+        self.res_code.next = bit_cast::<4, 2>(self.cache.read_data.val().get_bits::<2>(64));
+        self.res_addr.next = self.cache.read_data.val().get_bits::<64>(0);
         self.res_evq.next = self.sb_evq_slot.q.val();
         self.res_phase.next = self.sb_evq_phase.q.val();
         self.res_desc.next = self.cons.val();
@@ -1254,7 +1250,7 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
                             self.write_back.next = true;
                             self.c_evq_full.d.next =
                                 (self.c_evq_full.q.val() + 1) & self.k_cmask.val();
-                        } else if self.sa_cache.q.val().get_bits::<2>(64) != 0 {
+                        } else if self.cache.read_data.val().get_bits::<2>(64) != 0 {
                             self.res_action.next = AdmitAction::Error;
                             self.res_irq.next = self.armed.val();
                             self.armed.next = false;
