@@ -1,8 +1,9 @@
 //! A block RAM followed by a register: a read is answered two cycles after its address.
 //!
 //! The buffer tables and, on the board's card, the two descriptor caches are these: block
-//! RAMs whose output goes straight into a register and nowhere else. On the ECP5 the block RAM has that register inside it (the DP16KD's output register,
-//! `REGMODE "OUTREG"`): its output then leaves the RAM 0.9 ns after the clock, instead of
+//! RAMs whose output goes straight into a register and nowhere else. On the ECP5 the block
+//! RAM has that register inside it (the DP16KD's output register, `REGMODE "OUTREG"`):
+//! its output then leaves the RAM 0.9 ns after the clock, instead of
 //! the 5.8 ns of the RAM's own read, and the register needs no place in the fabric beside
 //! the RAM. Yosys does not use the output register when it maps a memory, so the board's
 //! build reads the card's Verilog with `ARSENIC_ECP5_BRAM` defined, and each of these
