@@ -138,9 +138,9 @@ fn verilog_body(w: usize, a: usize, registered: bool) -> String {
     let tiles = w.div_ceil(DP16KD_WIDTH);
     let padded = tiles * DP16KD_WIDTH;
     let mut prims = String::new();
-    // The 14 address pins of a port, 18 bits wide: the word's address in pins 4 to 13
+    // The 14 address pins of port `port`, 18 bits wide: the word's address in pins 4 to 13
     // (zeros above a shallower RAM's), and in pins 0 and 1 the write's byte enables.
-    let pins = |addr: &str, low: &str| -> String {
+    let pins = |port: char, addr: &str, low: &str| -> String {
         let mut s = String::new();
         for p in 0..14 {
             let v = match p {
@@ -149,7 +149,7 @@ fn verilog_body(w: usize, a: usize, registered: bool) -> String {
                 _ if p - 4 < a => format!("{addr}[{}]", p - 4),
                 _ => "1'b0".to_string(),
             };
-            s.push_str(&format!(".AD{p}({v}), "));
+            s.push_str(&format!(".AD{port}{p}({v}), "));
         }
         s
     };
@@ -161,8 +161,8 @@ fn verilog_body(w: usize, a: usize, registered: bool) -> String {
             dia.push_str(&format!(".DIA{b}(rr_dia[{bit}]), "));
             dob.push_str(&format!(".DOB{b}(rr_dob[{bit}]), "));
         }
-        let ada = pins("write_address", "1'b1").replace(".AD", ".ADA");
-        let adb = pins("read_address", "1'b0").replace(".AD", ".ADB");
+        let ada = pins('A', "write_address", "1'b1");
+        let adb = pins('B', "read_address", "1'b0");
         prims.push_str(&format!(
             "    DP16KD #(.DATA_WIDTH_A(18), .DATA_WIDTH_B(18), .REGMODE_A(\"NOREG\"), \
              .REGMODE_B(\"OUTREG\"), .RESETMODE(\"SYNC\"), .WRITEMODE_A(\"NORMAL\"), \

@@ -34,7 +34,8 @@ pub struct TableRam<const AB: usize> {
     we1: DFF<Bit>,
     wa1: DFF<Bits<AB>>,
     wd1: DFF<Bits<64>>,
-    /// The read met a write of its entry, and the written entry, beside the RAM's output register.
+    /// The read met a write of its entry, and the written entry, beside the RAM's output
+    /// register.
     hit2: DFF<Bit>,
     wd2: DFF<Bits<64>>,
 }
