@@ -13,6 +13,7 @@ pub mod board;
 pub mod cdc_fifo;
 pub mod classifier;
 mod classifier_seq;
+pub mod counter_bank;
 pub mod crc;
 pub mod desc_fetch;
 pub mod gmii_rx;

@@ -1,12 +1,13 @@
 //! The transmit engine: every VI's transmit state, in block RAM, the scheduler, and the
 //! reads of transmit descriptors.
 //!
-//! Per VI the engine keeps three words at the VI's number: its transmit configuration (ring
+//! Per VI the engine keeps two words at the VI's number: its transmit configuration (ring
 //! base and size, quantum, shaping rate and burst, flags: written only by the device
-//! manager's `TX_CMD`), its state (host producer index, descriptors read, started and
-//! finished, the deficit, the shaper's theoretical arrival time, flags) and its counters
-//! (`regs::TxViCounter`). A fourth RAM holds up to [`TX_DESC_PER_VI`] descriptors per VI,
-//! read ahead of need; a fifth the queue of VIs that want descriptors read; a sixth the
+//! manager's `TX_CMD`) and its state (host producer index, descriptors read, started and
+//! finished, the deficit, the shaper's theoretical arrival time, flags). Its counters
+//! (`regs::TxViCounter`) are words of a [`CounterBank`], updated after the decision that
+//! names them. A third RAM holds up to [`TX_DESC_PER_VI`] descriptors per VI,
+//! read ahead of need; a fourth the queue of VIs that want descriptors read; a fifth the
 //! scheduler's list of active VIs, those with a descriptor on card.
 //!
 //! **Scheduling** is deficit round robin over the active list. The VI at the head gets its
@@ -36,12 +37,13 @@
 //! 5. `FETCH_ISSUE`: the VI at the head of the fetch queue gets a descriptor read;
 //! 6. `SCHED`: the scheduling decision for the VI at the head of the active list.
 
+use crate::counter_bank::CounterBank;
 use crate::mul::PipeMul16;
 use crate::occupancy::QueueOccupancy;
 use crate::reg_ram::RegRam;
 use crate::stage::Stage;
 use arsenic_interface::event::error;
-use arsenic_interface::regs::{db, tx_cmd, vi_cmd};
+use arsenic_interface::regs::{db, tx_cmd, vi_cmd, TxViCounter};
 use rust_hdl::prelude::*;
 
 /// log2 of the transmit descriptors kept on card per VI.
@@ -58,8 +60,6 @@ const _: () = assert!(
 pub const TCFG_W: usize = 139;
 /// Width of a VI's transmit state word.
 pub const TDYN_W: usize = 157;
-/// Width of a VI's transmit counter word: six 32-bit counters in `TxViCounter` order.
-pub const TCNT_W: usize = 192;
 
 /// Bit positions of the transmit configuration word (literal positions in the Verilog; the
 /// register file packs the staged registers in this layout).
@@ -161,7 +161,8 @@ pub struct TxEngine<const VB: usize, const TB: usize> {
     cfg_sched: RAM<Bits<71>, VB>,
     cfgw: Signal<Local, Bits<TCFG_W>>,
     dynr: RAM<Bits<TDYN_W>, VB>,
-    cntr: RAM<Bits<TCNT_W>, VB>,
+    /// The VIs' counters (`regs::TxViCounter` order), word `(vi << 3) | counter`.
+    cbank: CounterBank<TB>,
     cache: RegRam<64, TB>,
     fq: RAM<Bits<16>, VB>,
     aq: RAM<Bits<16>, VB>,
@@ -181,7 +182,7 @@ pub struct TxEngine<const VB: usize, const TB: usize> {
     rs_started: DFF<Bit>,
     rs_done: DFF<Bit>,
     rs_status: DFF<Bit>,
-    rs_cnt: [DFF<Bit>; 6],
+    rs_cnt: DFF<Bit>,
     mm_data_r: DFF<Bits<32>>,
     // The buffered `DONE`.
     dn_idx_r: DFF<Bits<16>>,
@@ -302,7 +303,6 @@ pub struct TxEngine<const VB: usize, const TB: usize> {
     // The decision, registered: the VI's new words, whether they are written, and whether
     // a descriptor read is wanted (decided from the new words the cycle after).
     wd_r: DFF<Bits<TDYN_W>>,
-    wc_r: DFF<Bits<TCNT_W>>,
     wb_r: DFF<Bit>,
     fqp_r: DFF<Bit>,
     // In `Decide` with that command: decoded a cycle early, so that the decision's
@@ -328,7 +328,6 @@ pub struct TxEngine<const VB: usize, const TB: usize> {
     w_prod: Signal<Local, Bits<16>>,
     w_started: Signal<Local, Bits<16>>,
     w_done: Signal<Local, Bits<16>>,
-    w_cn: [Signal<Local, Bits<32>>; 6],
     started: Signal<Local, Bits<16>>,
     done: Signal<Local, Bits<16>>,
     deficit: Signal<Local, Bits<24>>,
@@ -338,7 +337,12 @@ pub struct TxEngine<const VB: usize, const TB: usize> {
     fqueued: Signal<Local, Bit>,
     enabled: Signal<Local, Bit>,
     tat: Signal<Local, Bits<64>>,
-    cn: [Signal<Local, Bits<32>>; 6],
+    // The decision's counter update (`cnt_idx` one up; `cnt_frame`: and the next by the
+    // frame's length), or its read.
+    cnt_count: Signal<Local, Bit>,
+    cnt_frame: Signal<Local, Bit>,
+    cnt_read: Signal<Local, Bit>,
+    cnt_idx: Signal<Local, Bits<3>>,
     write_back: Signal<Local, Bit>,
     write_cfg: Signal<Local, Bit>,
     clr: Signal<Local, Bit>,
@@ -410,7 +414,8 @@ pub struct TxEngine<const VB: usize, const TB: usize> {
     k_tx_started: Constant<Bits<12>>,
     k_tx_done: Constant<Bits<12>>,
     k_tx_status: Constant<Bits<12>>,
-    k_cnt_reg: [Constant<Bits<12>>; 6],
+    k_cnt_base: Constant<Bits<7>>,
+    k_ncnt: Constant<Bits<3>>,
     k_op_setup: Constant<Bits<4>>,
     k_op_schedule: Constant<Bits<4>>,
     k_op_disable: Constant<Bits<4>>,
@@ -479,7 +484,7 @@ impl<const VB: usize, const TB: usize> Default for TxEngine<VB, TB> {
             cfg_sched: Default::default(),
             cfgw: Default::default(),
             dynr: Default::default(),
-            cntr: Default::default(),
+            cbank: CounterBank::new(1 << VB, true),
             cache: Default::default(),
             fq: Default::default(),
             aq: Default::default(),
@@ -589,7 +594,6 @@ impl<const VB: usize, const TB: usize> Default for TxEngine<VB, TB> {
             s_finish: Default::default(),
             s_conform: Default::default(),
             wd_r: Default::default(),
-            wc_r: Default::default(),
             wb_r: Default::default(),
             fqp_r: Default::default(),
             dec_done: Default::default(),
@@ -610,7 +614,6 @@ impl<const VB: usize, const TB: usize> Default for TxEngine<VB, TB> {
             w_prod: Default::default(),
             w_started: Default::default(),
             w_done: Default::default(),
-            w_cn: Default::default(),
             started: Default::default(),
             done: Default::default(),
             deficit: Default::default(),
@@ -620,7 +623,10 @@ impl<const VB: usize, const TB: usize> Default for TxEngine<VB, TB> {
             fqueued: Default::default(),
             enabled: Default::default(),
             tat: Default::default(),
-            cn: Default::default(),
+            cnt_count: Default::default(),
+            cnt_frame: Default::default(),
+            cnt_read: Default::default(),
+            cnt_idx: Default::default(),
             write_back: Default::default(),
             write_cfg: Default::default(),
             clr: Default::default(),
@@ -699,7 +705,9 @@ impl<const VB: usize, const TB: usize> Default for TxEngine<VB, TB> {
             k_tx_started: c12(db::TX_STARTED),
             k_tx_done: c12(db::TX_DONE),
             k_tx_status: c12(db::TX_STATUS),
-            k_cnt_reg: std::array::from_fn(|i| c12(db::TX_COUNTER_BASE + 4 * i as u32)),
+            // (The counters' registers: 6 words from `TX_COUNTER_BASE`, a multiple of 32.)
+            k_cnt_base: Constant::new(((db::TX_COUNTER_BASE >> 5) as u64).into()),
+            k_ncnt: Constant::new((TxViCounter::ALL.len() as u64).into()),
             k_op_setup: Constant::new((tx_cmd::SETUP as u64).into()),
             k_op_schedule: Constant::new((tx_cmd::SCHEDULE as u64).into()),
             k_op_disable: Constant::new((tx_cmd::DISABLE as u64).into()),
@@ -723,6 +731,7 @@ impl<const VB: usize, const TB: usize> TxEngine<VB, TB> {
     /// clock.
     pub fn set_deep(&mut self, deep: bool) {
         self.k_deep = Constant::new(deep);
+        self.cbank.set_registered(deep);
         self.s_vi_ok.set_registered(deep);
         self.s_undone.set_registered(deep);
         self.s_db_write.set_registered(deep);
@@ -837,7 +846,7 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
             wcfg_r,
             wring_r,
             wd_r,
-            wc_r,
+            rs_cnt,
             wb_r,
             fqp_r,
             dec_done,
@@ -849,10 +858,6 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
             aqpush_r,
             aqpop_r
         );
-        for i in 0..6 {
-            self.rs_cnt[i].clock.next = self.clock.val();
-            self.rs_cnt[i].d.next = self.rs_cnt[i].q.val();
-        }
         self.fq_occ.clock.next = self.clock.val();
         self.s_vi_ok.clock.next = self.clock.val();
         self.s_undone.clock.next = self.clock.val();
@@ -902,8 +907,8 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
             | (bit_cast::<TCFG_W, 71>(self.cfg_sched.read_data.val()) << 68);
         self.dynr.read_clock.next = self.clock.val();
         self.dynr.write_clock.next = self.clock.val();
-        self.cntr.read_clock.next = self.clock.val();
-        self.cntr.write_clock.next = self.clock.val();
+        self.cbank.clock.next = self.clock.val();
+        self.cbank.reset.next = self.reset.val();
         self.cache.clock.next = self.clock.val();
         self.fq.read_clock.next = self.clock.val();
         self.fq.write_clock.next = self.clock.val();
@@ -917,7 +922,8 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
             & !(((self.cmd.q.val() == TxCmd::Mmio) | (self.cmd.q.val() == TxCmd::Config))
                 & (self.phase.q.val() != TxPhase::Idle))
             & !self.reset.val()
-            & !self.sweeping.q.val();
+            & !self.sweeping.q.val()
+            & !self.cbank.busy.val();
         if self.mm_valid.val() & !self.mm_pend.q.val() {
             self.mm_pend.d.next = true;
             self.mm_write_r.d.next = self.mm_write.val();
@@ -929,9 +935,9 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
             self.rs_started.d.next = self.mm_reg.val() == self.k_tx_started.val();
             self.rs_done.d.next = self.mm_reg.val() == self.k_tx_done.val();
             self.rs_status.d.next = self.mm_reg.val() == self.k_tx_status.val();
-            for i in 0..6 {
-                self.rs_cnt[i].d.next = self.mm_reg.val() == self.k_cnt_reg[i].val();
-            }
+            self.rs_cnt.d.next = (self.mm_reg.val().get_bits::<7>(5) == self.k_cnt_base.val())
+                & (self.mm_reg.val().get_bits::<3>(2) < self.k_ncnt.val())
+                & (self.mm_reg.val().get_bits::<2>(0) == 0);
             self.mm_data_r.d.next = self.mm_data.val();
         }
         // Held outputs are released when taken.
@@ -1014,7 +1020,11 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
             | (self.mm_vi_r.q.val() & self.m_mm.val())
             | (self.fq.read_data.val() & self.m_fi.val())
             | (self.aq.read_data.val() & self.m_sc.val());
-        if (self.phase.q.val() == TxPhase::Idle) & !self.reset.val() & !self.sweeping.q.val() {
+        if (self.phase.q.val() == TxPhase::Idle)
+            & !self.reset.val()
+            & !self.sweeping.q.val()
+            & !self.cbank.hold.val()
+        {
             if self.c_dn.val() {
                 self.start.next = true;
                 self.start_cmd.next = TxCmd::Done;
@@ -1080,12 +1090,10 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
         self.cfg_ring.read_address.next = self.cvi.q.val().get_bits::<VB>(0);
         self.cfg_sched.read_address.next = self.cvi.q.val().get_bits::<VB>(0);
         self.dynr.read_address.next = self.cvi.q.val().get_bits::<VB>(0);
-        self.cntr.read_address.next = self.cvi.q.val().get_bits::<VB>(0);
         if self.start.val() & !self.k_deep.val() {
             self.cfg_ring.read_address.next = self.start_vi.val().get_bits::<VB>(0);
             self.cfg_sched.read_address.next = self.start_vi.val().get_bits::<VB>(0);
             self.dynr.read_address.next = self.start_vi.val().get_bits::<VB>(0);
-            self.cntr.read_address.next = self.start_vi.val().get_bits::<VB>(0);
         }
         // The fetch queue is read at its registered head: after a pop the next entry is out
         // of the RAM two cycles later, before the next command can start (a command spends
@@ -1110,18 +1118,6 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
         self.w_enabled.next = self.dynr.read_data.val().get_bit(92);
         self.enabled.next = self.w_enabled.val();
         self.tat.next = self.dynr.read_data.val().get_bits::<64>(93);
-        self.w_cn[0].next = self.cntr.read_data.val().get_bits::<32>(0);
-        self.cn[0].next = self.w_cn[0].val();
-        self.w_cn[1].next = self.cntr.read_data.val().get_bits::<32>(32);
-        self.cn[1].next = self.w_cn[1].val();
-        self.w_cn[2].next = self.cntr.read_data.val().get_bits::<32>(64);
-        self.cn[2].next = self.w_cn[2].val();
-        self.w_cn[3].next = self.cntr.read_data.val().get_bits::<32>(96);
-        self.cn[3].next = self.w_cn[3].val();
-        self.w_cn[4].next = self.cntr.read_data.val().get_bits::<32>(128);
-        self.cn[4].next = self.w_cn[4].val();
-        self.w_cn[5].next = self.cntr.read_data.val().get_bits::<32>(160);
-        self.cn[5].next = self.w_cn[5].val();
         // The command's pipeline. Stage 1, from the VI's words: the ring's mask, the
         // descriptor counts, the deficit with this visit's quantum.
         self.s_vi_ok.d.next = self.cvi.q.val() < self.k_nv.val();
@@ -1278,6 +1274,10 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
         self.write_back.next = false;
         self.write_cfg.next = false;
         self.clr.next = false;
+        self.cnt_count.next = false;
+        self.cnt_frame.next = false;
+        self.cnt_read.next = false;
+        self.cnt_idx.next = self.mm_reg_r.q.val().get_bits::<3>(2);
         self.write_ring.next = false;
         self.want_fetch.next = false;
         self.fq_push.next = false;
@@ -1321,17 +1321,20 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
             self.ev_len_r.d.next = self.dn_len_r.q.val();
             self.ev_v.d.next = self.dn_event_r.q.val() | (self.dn_code_r.q.val() != 0);
             if self.dn_code_r.q.val() == 0 {
-                self.cn[0].next = self.cn[0].val() + 1;
-                self.cn[1].next = self.cn[1].val() + bit_cast::<32, 16>(self.dn_len_r.q.val());
+                self.cnt_frame.next = true;
+                self.cnt_idx.next = 0.into();
             }
             if self.dn_code_r.q.val() == self.k_err_spoofed.val() {
-                self.cn[2].next = self.cn[2].val() + 1;
+                self.cnt_count.next = true;
+                self.cnt_idx.next = 2.into();
             }
             if self.dn_code_r.q.val() == self.k_err_bad_buffer.val() {
-                self.cn[3].next = self.cn[3].val() + 1;
+                self.cnt_count.next = true;
+                self.cnt_idx.next = 3.into();
             }
             if self.dn_code_r.q.val() == self.k_err_bad_desc.val() {
-                self.cn[4].next = self.cn[4].val() + 1;
+                self.cnt_count.next = true;
+                self.cnt_idx.next = 4.into();
             }
         }
         if self.dec_fetch_done.q.val() {
@@ -1359,7 +1362,8 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
             // Refused if it goes backwards or past the ring.
             if self.s_db_err.q.val() {
                 self.write_back.next = true;
-                self.cn[5].next = self.cn[5].val() + 1;
+                self.cnt_count.next = true;
+                self.cnt_idx.next = 5.into();
                 self.c_db_errors.d.next = (self.c_db_errors.q.val() + 1) & self.k_cmask.val();
                 self.ev_v.d.next = true;
                 self.ev_vi_r.d.next = self.cvi.q.val();
@@ -1391,10 +1395,11 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
                         | (bit_cast::<32, 1>(self.w_active.val().into()) << 1)
                         | (bit_cast::<32, 1>(self.w_fetching.val().into()) << 2);
                 }
-                for i in 0..6 {
-                    if self.rs_cnt[i].q.val() {
-                        self.rd_d.d.next = self.w_cn[i].val();
-                    }
+                // (A counter is answered by the counter bank, a few cycles later;
+                // `mm_ready` waits for it.)
+                if self.rs_cnt.q.val() & !self.mm_write_r.q.val() {
+                    self.rd_v.d.next = false;
+                    self.cnt_read.next = true;
                 }
             }
         }
@@ -1574,34 +1579,30 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
             | (bit_cast::<TDYN_W, 1>(self.fqueued.val().into()) << 91)
             | (bit_cast::<TDYN_W, 1>(self.enabled.val().into()) << 92)
             | (bit_cast::<TDYN_W, 64>(self.tat.val()) << 93);
-        self.wc_r.d.next = bit_cast::<TCNT_W, 32>(self.cn[0].val())
-            | (bit_cast::<TCNT_W, 32>(self.cn[1].val()) << 32)
-            | (bit_cast::<TCNT_W, 32>(self.cn[2].val()) << 64)
-            | (bit_cast::<TCNT_W, 32>(self.cn[3].val()) << 96)
-            | (bit_cast::<TCNT_W, 32>(self.cn[4].val()) << 128)
-            | (bit_cast::<TCNT_W, 32>(self.cn[5].val()) << 160);
         // SETUP: indices, deficit, time and counters start at 0, the VI fresh and enabled.
         if self.clr.val() {
             // (`active`, `fetching` and `fqueued` stay: the VI may still be in the active list
             // or the fetch queue.)
             self.wd_r.d.next =
                 self.k_fresh_state.val() | (self.dynr.read_data.val() & self.k_keep_state.val());
-            self.wc_r.d.next = 0.into();
         }
         self.dynr.write_enable.next = self.wb_r.q.val();
         self.dynr.write_address.next = self.cvi.q.val().get_bits::<VB>(0);
         self.dynr.write_data.next = self.wd_r.q.val();
-        self.cntr.write_enable.next = self.wb_r.q.val();
-        self.cntr.write_address.next = self.cvi.q.val().get_bits::<VB>(0);
-        self.cntr.write_data.next = self.wc_r.q.val();
+        // The decision's counter update, read or clear, for the counter bank (which registers
+        // it before its RAM).
+        self.cbank.count.next = self.cnt_count.val() & self.vi_ok.val();
+        self.cbank.frame.next = self.cnt_frame.val() & self.vi_ok.val();
+        self.cbank.read.next = self.cnt_read.val();
+        self.cbank.clear.next = self.clr.val() & self.vi_ok.val();
+        self.cbank.vi.next = self.cvi.q.val();
+        self.cbank.idx.next = self.cnt_idx.val();
+        self.cbank.len.next = self.dn_len_r.q.val();
         // Reset: every VI's state and counters cleared, one VI a cycle.
         if self.sweeping.q.val() {
             self.dynr.write_enable.next = true;
-            self.cntr.write_enable.next = true;
             self.dynr.write_address.next = self.sweep.q.val().get_bits::<VB>(0);
-            self.cntr.write_address.next = self.sweep.q.val().get_bits::<VB>(0);
             self.dynr.write_data.next = 0.into();
-            self.cntr.write_data.next = 0.into();
             self.sweep.d.next = self.sweep.q.val() + 1;
             if self.sweep.q.val() == self.k_nv.val() - 1 {
                 self.sweeping.d.next = false;
@@ -1643,6 +1644,10 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
         // Outputs.
         self.rd_valid.next = self.rd_v.q.val();
         self.rd_data.next = self.rd_d.q.val();
+        if self.cbank.rd_valid.val() {
+            self.rd_valid.next = true;
+            self.rd_data.next = self.cbank.rd_data.val();
+        }
         self.cmd_status.next = self.status_r.q.val();
         self.rq_valid.next = self.rq_v.q.val();
         self.rq_addr.next = self.rq_addr_r.q.val();
@@ -1679,6 +1684,7 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
             & !self.rq_v.q.val()
             & !self.job_v.q.val()
             & !self.ev_v.q.val()
-            & !self.sweeping.q.val();
+            & !self.sweeping.q.val()
+            & !self.cbank.busy.val();
     }
 }

@@ -385,25 +385,33 @@ mod tests {
         }
         assert_eq!(
             v.matches("(* no_rw_check *)").count(),
-            // The card's three, the tunnel's receive buffer, and the four RAMs with a
-            // register after them (two descriptor caches, two buffer tables), in their
-            // form for any tool but the ECP5's.
-            UNCHECKED_RAMS.len() + 1 + 4
+            // The card's three, the tunnel's receive buffer, and the six RAMs with a
+            // register after them (two descriptor caches, two buffer tables, two counter
+            // banks), in their form for any tool but the ECP5's.
+            UNCHECKED_RAMS.len() + 1 + 6
         );
     }
 
     /// The board's descriptor caches and buffer tables read through the block RAM's own
-    /// output register: 64 or 66 bits each, four 18-bit primitives each.
+    /// output register: 64 or 66 bits each, four 18-bit primitives each; so do the two
+    /// counter banks, 32 bits each, two primitives each.
     #[test]
     fn the_boards_registered_rams_use_the_block_rams_output_register() {
         let v = crate::board::nic_image_verilog();
-        for r in ["$eng$cache", "$txe$cache", "$fetch$bt$ram", "$txd$bt$ram"] {
+        for (r, n) in [
+            ("$eng$cache", 4),
+            ("$txe$cache", 4),
+            ("$fetch$bt$ram", 4),
+            ("$txd$bt$ram", 4),
+            ("$eng$cbank$ram", 2),
+            ("$txe$cbank$ram", 2),
+        ] {
             let m = v
                 .split("\nmodule ")
                 .find(|m| m.split('(').next().unwrap().ends_with(r))
                 .unwrap_or_else(|| panic!("no module ends with {r}"));
-            assert_eq!(m.matches(".REGMODE_B(\"OUTREG\")").count(), 4, "{r}");
+            assert_eq!(m.matches(".REGMODE_B(\"OUTREG\")").count(), n, "{r}");
         }
-        assert_eq!(v.matches(".REGMODE_B(\"OUTREG\")").count(), 16);
+        assert_eq!(v.matches(".REGMODE_B(\"OUTREG\")").count(), 20);
     }
 }

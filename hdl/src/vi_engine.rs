@@ -1,12 +1,13 @@
 //! The VI engine: every virtual interface's state, in block RAM, and the one place that
 //! changes it.
 //!
-//! Per VI the engine keeps three words, at the VI's number in three RAMs: its configuration
+//! Per VI the engine keeps two words, at the VI's number in two RAMs: its configuration
 //! (ring and event-queue bases and sizes, buffer size, buffer-table range, interrupt holdoff:
-//! written only by the device manager's `CREATE`), its indices (host producer, fetched, landed
-//! and consumed descriptors, events written and consumed, flags) and its counters
-//! (`regs::ViCounter`). A fourth RAM holds each VI's on-card descriptors (already translated
-//! through the buffer table by [`crate::desc_fetch::DescFetch`]), a fifth the queue of VIs
+//! written only by the device manager's `CREATE`) and its indices (host producer, fetched,
+//! landed and consumed descriptors, events written and consumed, flags). Its counters
+//! (`regs::ViCounter`) are words of a [`CounterBank`]: a decision names the one to count
+//! (or a frame and its bytes), and the bank adds it after the decision. A third RAM holds each VI's on-card descriptors (already translated
+//! through the buffer table by [`crate::desc_fetch::DescFetch`]), a fourth the queue of VIs
 //! that want descriptors fetched (each VI at most once).
 //!
 //! The engine runs one command at a time, three cycles each: the cycle it is accepted (the
@@ -34,6 +35,7 @@
 //!    control page's `CREATE` / `DESTROY`;
 //! 5. `FETCH_ISSUE`: the VI at the head of the fetch queue gets a descriptor read.
 
+use crate::counter_bank::CounterBank;
 use crate::occupancy::QueueOccupancy;
 use crate::reg_ram::RegRam;
 use crate::stage::Stage;
@@ -46,8 +48,6 @@ use rust_hdl::prelude::*;
 pub const CFG_W: usize = 232;
 /// Width of a VI's index word.
 pub const DYN_W: usize = 100;
-/// Width of a VI's counter word: eight 32-bit counters in `regs::ViCounter` order.
-pub const CNT_W: usize = 256;
 /// Width of an on-card descriptor: bus address [63:0], error code [65:64] (`event::error`).
 pub const CACHE_W: usize = 66;
 
@@ -198,7 +198,8 @@ pub struct ViEngine<const VB: usize, const CB: usize> {
     pub idle: Signal<Out, Bit>,
     cfgr: RAM<Bits<CFG_W>, VB>,
     dynr: RAM<Bits<DYN_W>, VB>,
-    cntr: RAM<Bits<CNT_W>, VB>,
+    /// The VIs' counters (`regs::ViCounter` order), word `(vi << 3) | counter`.
+    cbank: CounterBank<CB>,
     cache: RegRam<CACHE_W, CB>,
     fq: RAM<Bits<16>, VB>,
     phase: DFF<EnginePhase>,
@@ -209,6 +210,7 @@ pub struct ViEngine<const VB: usize, const CB: usize> {
     creg: DFF<Bits<12>>,
     // The doorbell registers a write names, decoded when the command starts.
     creg_rx_prod: DFF<Bit>,
+    creg_cnt: DFF<Bit>,
     creg_evq_cons: DFF<Bit>,
     creg_irq_arm: DFF<Bit>,
     cdata: DFF<Bits<32>>,
@@ -275,7 +277,12 @@ pub struct ViEngine<const VB: usize, const CB: usize> {
     busy: Signal<Local, Bit>,
     queued: Signal<Local, Bit>,
     armed: Signal<Local, Bit>,
-    cn: [Signal<Local, Bits<32>>; 8],
+    // The decision's counter update: `ViCounter` `cnt_idx` one up (`cnt_frame`: and the next
+    // by the frame's length), or its read.
+    cnt_count: Signal<Local, Bit>,
+    cnt_frame: Signal<Local, Bit>,
+    cnt_read: Signal<Local, Bit>,
+    cnt_idx: Signal<Local, Bits<3>>,
     write_back: Signal<Local, Bit>,
     write_cfg: Signal<Local, Bit>,
     clr: Signal<Local, Bit>,
@@ -313,7 +320,7 @@ pub struct ViEngine<const VB: usize, const CB: usize> {
     k_rx_cons: Constant<Bits<12>>,
     k_evq_prod: Constant<Bits<12>>,
     k_status: Constant<Bits<12>>,
-    k_cnt_reg: [Constant<Bits<12>>; 8],
+    k_cnt_base: Constant<Bits<7>>,
     k_err_rx: Constant<Bits<4>>,
     k_err_evq: Constant<Bits<4>>,
     k_st_ok: Constant<Bits<32>>,
@@ -327,13 +334,10 @@ pub struct ViEngine<const VB: usize, const CB: usize> {
     calc_n: DFF<Bits<3>>,
     sa_cfg: Stage<Bits<CFG_W>>,
     sa_dyn: Stage<Bits<DYN_W>>,
-    sa_cnt: Stage<Bits<CNT_W>>,
     sw_cfg: Stage<Bits<CFG_W>>,
     sw_dyn: Stage<Bits<DYN_W>>,
-    sw_cnt: Stage<Bits<CNT_W>>,
     sw_cfg_en: Stage<Bit>,
     sw_dyn_en: Stage<Bit>,
-    sw_cnt_en: Stage<Bit>,
     // The fetch queue's push, registered like the words.
     sb_vi_ok: Stage<Bit>,
     sw_fq_en: Stage<Bit>,
@@ -376,7 +380,6 @@ pub struct ViEngine<const VB: usize, const CB: usize> {
     sb_rd: Stage<Bits<32>>,
     // Each per-VI counter one step on (the byte count by the frame's length), a stage ahead
     // of the decision that picks the one to write back.
-    sb_cn_inc: Stage<Bits<CNT_W>>,
     sb_db_go: Stage<Bit>,
     // A decision's count, added a cycle after it on the board (no decision reads it sooner).
     dec_inc: Stage<Bit>,
@@ -488,7 +491,7 @@ impl<const VB: usize, const CB: usize> Default for ViEngine<VB, CB> {
             idle: Default::default(),
             cfgr: Default::default(),
             dynr: Default::default(),
-            cntr: Default::default(),
+            cbank: CounterBank::new(1 << VB, true),
             cache: Default::default(),
             fq: Default::default(),
             phase: Default::default(),
@@ -498,6 +501,7 @@ impl<const VB: usize, const CB: usize> Default for ViEngine<VB, CB> {
             cop: Default::default(),
             creg: Default::default(),
             creg_rx_prod: Default::default(),
+            creg_cnt: Default::default(),
             creg_evq_cons: Default::default(),
             creg_irq_arm: Default::default(),
             cdata: Default::default(),
@@ -560,7 +564,10 @@ impl<const VB: usize, const CB: usize> Default for ViEngine<VB, CB> {
             busy: Default::default(),
             queued: Default::default(),
             armed: Default::default(),
-            cn: Default::default(),
+            cnt_count: Default::default(),
+            cnt_frame: Default::default(),
+            cnt_read: Default::default(),
+            cnt_idx: Default::default(),
             write_back: Default::default(),
             write_cfg: Default::default(),
             clr: Default::default(),
@@ -597,9 +604,8 @@ impl<const VB: usize, const CB: usize> Default for ViEngine<VB, CB> {
             k_rx_cons: Constant::new((db::RX_CONS as u64).into()),
             k_evq_prod: Constant::new((db::EVQ_PROD as u64).into()),
             k_status: Constant::new((db::STATUS as u64).into()),
-            k_cnt_reg: std::array::from_fn(|i| {
-                Constant::new(((db::COUNTER_BASE + 4 * i as u32) as u64).into())
-            }),
+            // (The counters' registers: 8 words from `COUNTER_BASE`, a multiple of 32.)
+            k_cnt_base: Constant::new(((db::COUNTER_BASE >> 5) as u64).into()),
             k_err_rx: Constant::new((error::RX_DOORBELL as u64).into()),
             k_err_evq: Constant::new((error::EVQ_DOORBELL as u64).into()),
             k_st_ok: Constant::new((vi_cmd::STATUS_OK as u64).into()),
@@ -611,13 +617,10 @@ impl<const VB: usize, const CB: usize> Default for ViEngine<VB, CB> {
             calc_n: Default::default(),
             sa_cfg: Default::default(),
             sa_dyn: Default::default(),
-            sa_cnt: Default::default(),
             sw_cfg: Default::default(),
             sw_dyn: Default::default(),
-            sw_cnt: Default::default(),
             sw_cfg_en: Default::default(),
             sw_dyn_en: Default::default(),
-            sw_cnt_en: Default::default(),
             sw_fq_en: Default::default(),
             sb_vi_ok: Default::default(),
             sb_pend: Default::default(),
@@ -646,7 +649,6 @@ impl<const VB: usize, const CB: usize> Default for ViEngine<VB, CB> {
             sb_evq_prod1: Default::default(),
             sb_cons1: Default::default(),
             sb_rd: Default::default(),
-            sb_cn_inc: Default::default(),
             sb_db_go: Default::default(),
             dec_inc: Default::default(),
             m_er: Default::default(),
@@ -679,14 +681,12 @@ impl<const VB: usize, const CB: usize> ViEngine<VB, CB> {
         self.k_deep = Constant::new(deep);
         self.sa_cfg.set_registered(deep);
         self.sa_dyn.set_registered(deep);
-        self.sa_cnt.set_registered(deep);
         self.cache.set_registered(deep);
+        self.cbank.set_registered(deep);
         self.sw_cfg.set_registered(deep);
         self.sw_dyn.set_registered(deep);
-        self.sw_cnt.set_registered(deep);
         self.sw_cfg_en.set_registered(deep);
         self.sw_dyn_en.set_registered(deep);
-        self.sw_cnt_en.set_registered(deep);
         self.sw_fq_en.set_registered(deep);
         self.sb_vi_ok.set_registered(deep);
         self.sb_pend.set_registered(deep);
@@ -715,7 +715,6 @@ impl<const VB: usize, const CB: usize> ViEngine<VB, CB> {
         self.sb_evq_prod1.set_registered(deep);
         self.sb_cons1.set_registered(deep);
         self.sb_rd.set_registered(deep);
-        self.sb_cn_inc.set_registered(deep);
         self.sb_db_go.set_registered(deep);
         self.dec_inc.set_registered(deep);
     }
@@ -734,6 +733,7 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
             cop,
             creg,
             creg_rx_prod,
+            creg_cnt,
             creg_evq_cons,
             creg_irq_arm,
             cdata,
@@ -788,13 +788,10 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
         self.fq_occ.clock.next = self.clock.val();
         self.sa_cfg.clock.next = self.clock.val();
         self.sa_dyn.clock.next = self.clock.val();
-        self.sa_cnt.clock.next = self.clock.val();
         self.sw_cfg.clock.next = self.clock.val();
         self.sw_dyn.clock.next = self.clock.val();
-        self.sw_cnt.clock.next = self.clock.val();
         self.sw_cfg_en.clock.next = self.clock.val();
         self.sw_dyn_en.clock.next = self.clock.val();
-        self.sw_cnt_en.clock.next = self.clock.val();
         self.sw_fq_en.clock.next = self.clock.val();
         self.sb_vi_ok.clock.next = self.clock.val();
         self.sb_pend.clock.next = self.clock.val();
@@ -823,7 +820,6 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
         self.sb_evq_prod1.clock.next = self.clock.val();
         self.sb_cons1.clock.next = self.clock.val();
         self.sb_rd.clock.next = self.clock.val();
-        self.sb_cn_inc.clock.next = self.clock.val();
         self.sb_db_go.clock.next = self.clock.val();
         self.dec_inc.clock.next = self.clock.val();
 
@@ -831,8 +827,8 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
         self.cfgr.write_clock.next = self.clock.val();
         self.dynr.read_clock.next = self.clock.val();
         self.dynr.write_clock.next = self.clock.val();
-        self.cntr.read_clock.next = self.clock.val();
-        self.cntr.write_clock.next = self.clock.val();
+        self.cbank.clock.next = self.clock.val();
+        self.cbank.reset.next = self.reset.val();
         self.cache.clock.next = self.clock.val();
         self.fq.read_clock.next = self.clock.val();
         self.fq.write_clock.next = self.clock.val();
@@ -843,7 +839,8 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
         self.mm_ready.next = !self.mm_pend.q.val()
             & !((self.cmd.q.val() == EngineCmd::Mmio) & (self.phase.q.val() != EnginePhase::Idle))
             & !self.reset.val()
-            & !self.sweeping.q.val();
+            & !self.sweeping.q.val()
+            & !self.cbank.busy.val();
         if self.mm_valid.val() & !self.mm_pend.q.val() {
             self.mm_pend.d.next = true;
             self.mm_op_r.d.next = self.mm_op.val();
@@ -896,7 +893,11 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
             | (self.tx_ev_vi.val() & self.m_tev.val())
             | (self.mm_vi_r.q.val() & self.m_mm.val())
             | (self.fq.read_data.val() & self.m_fi.val());
-        if (self.phase.q.val() == EnginePhase::Idle) & !self.reset.val() & !self.sweeping.q.val() {
+        if (self.phase.q.val() == EnginePhase::Idle)
+            & !self.reset.val()
+            & !self.sweeping.q.val()
+            & !self.cbank.hold.val()
+        {
             if self.fd_valid.val() {
                 self.start.next = true;
                 self.start_cmd.next = EngineCmd::FetchDone;
@@ -942,6 +943,9 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
             self.cop.d.next = self.mm_op_r.q.val();
             self.creg.d.next = self.mm_reg_r.q.val();
             self.creg_rx_prod.d.next = self.mm_reg_r.q.val() == self.k_rx_prod.val();
+            self.creg_cnt.d.next = (self.mm_reg_r.q.val().get_bits::<7>(5)
+                == self.k_cnt_base.val())
+                & (self.mm_reg_r.q.val().get_bits::<2>(0) == 0);
             self.creg_evq_cons.d.next = self.mm_reg_r.q.val() == self.k_evq_cons.val();
             self.creg_irq_arm.d.next = self.mm_reg_r.q.val() == self.k_irq_arm.val();
             self.cdata.d.next = self.mm_data_r.q.val();
@@ -953,11 +957,9 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
         // `Read`. With it, addressed in `Read` from the registered VI.)
         self.cfgr.read_address.next = self.cvi.q.val().get_bits::<VB>(0);
         self.dynr.read_address.next = self.cvi.q.val().get_bits::<VB>(0);
-        self.cntr.read_address.next = self.cvi.q.val().get_bits::<VB>(0);
         if self.start.val() & !self.k_deep.val() {
             self.cfgr.read_address.next = self.start_vi.val().get_bits::<VB>(0);
             self.dynr.read_address.next = self.start_vi.val().get_bits::<VB>(0);
-            self.cntr.read_address.next = self.start_vi.val().get_bits::<VB>(0);
         }
         self.sa_cfg.d.next = self.cfgr.read_data.val();
         self.sa_dyn.d.next = self.dynr.read_data.val();
@@ -975,7 +977,6 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
             - self.dynr.read_data.val().get_bits::<16>(80);
         self.sa_evq_back.d.next =
             self.dynr.read_data.val().get_bits::<16>(64) - self.cdata.q.val().get_bits::<16>(0);
-        self.sa_cnt.d.next = self.cntr.read_data.val();
         // The fetch queue is read at its registered head: after a pop the next entry is out
         // of the RAM two cycles later, before the next command can start (a command spends
         // at least a cycle outside `Idle`), and the RAM's address waits for no decision.
@@ -991,14 +992,6 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
         self.busy.next = self.sa_dyn.q.val().get_bit(97);
         self.queued.next = self.sa_dyn.q.val().get_bit(98);
         self.armed.next = self.sa_dyn.q.val().get_bit(99);
-        self.cn[0].next = self.sa_cnt.q.val().get_bits::<32>(0);
-        self.cn[1].next = self.sa_cnt.q.val().get_bits::<32>(32);
-        self.cn[2].next = self.sa_cnt.q.val().get_bits::<32>(64);
-        self.cn[3].next = self.sa_cnt.q.val().get_bits::<32>(96);
-        self.cn[4].next = self.sa_cnt.q.val().get_bits::<32>(128);
-        self.cn[5].next = self.sa_cnt.q.val().get_bits::<32>(160);
-        self.cn[6].next = self.sa_cnt.q.val().get_bits::<32>(192);
-        self.cn[7].next = self.sa_cnt.q.val().get_bits::<32>(224);
         self.sb_vi_ok.d.next = self.cvi.q.val() < self.k_nv.val();
         self.vi_ok.next = self.sb_vi_ok.q.val();
         // (Sizes and masks by shifts alone: a mask taken as size - 1 puts a carry chain in
@@ -1109,20 +1102,6 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
                 | (bit_cast::<32, 1>(self.busy.val().into()) << 1)
                 | (bit_cast::<32, 1>(self.queued.val().into()) << 2);
         }
-        for i in 0..8 {
-            if self.creg.q.val() == self.k_cnt_reg[i].val() {
-                self.sb_rd.d.next = self.cn[i].val();
-            }
-        }
-        self.sb_cn_inc.d.next = bit_cast::<CNT_W, 32>(self.cn[0].val() + 1)
-            | (bit_cast::<CNT_W, 32>(self.cn[1].val() + bit_cast::<32, 16>(self.clen.q.val()))
-                << 32)
-            | (bit_cast::<CNT_W, 32>(self.cn[2].val() + 1) << 64)
-            | (bit_cast::<CNT_W, 32>(self.cn[3].val() + 1) << 96)
-            | (bit_cast::<CNT_W, 32>(self.cn[4].val() + 1) << 128)
-            | (bit_cast::<CNT_W, 32>(self.cn[5].val() + 1) << 160)
-            | (bit_cast::<CNT_W, 32>(self.cn[6].val() + 1) << 192)
-            | (bit_cast::<CNT_W, 32>(self.cn[7].val() + 1) << 224);
         self.sb_arm_now.d.next = self.evq_prod.val() != self.cdata.q.val().get_bits::<16>(0);
         // Whether the VI still wants descriptors after the decision (see `push` below).
         self.sb_prod_ne.d.next = self.prod.val() != self.fetch.val();
@@ -1158,6 +1137,10 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
         self.res_holdoff.next = self.sa_cfg.q.val().get_bits::<16>(208);
         self.rd_valid.next = false;
         self.rd_data.next = 0.into();
+        self.cnt_count.next = false;
+        self.cnt_frame.next = false;
+        self.cnt_read.next = false;
+        self.cnt_idx.next = self.creg.q.val().get_bits::<3>(2);
         // The words of an event and of a descriptor read are loaded every cycle their output
         // is free, so the decision drives only the valid flag (on the board the decision's
         // inputs are far from these registers). An event is the transmit engine's (a
@@ -1230,23 +1213,27 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
                             self.c_vi_disabled.d.next =
                                 (self.c_vi_disabled.q.val() + 1) & self.k_cmask.val();
                         } else if !self.enabled.val() {
-                            self.cn[6].next = self.sb_cn_inc.q.val().get_bits::<32>(192);
+                            self.cnt_count.next = true;
+                            self.cnt_idx.next = 6.into();
                             self.write_back.next = true;
                             self.c_vi_disabled.d.next =
                                 (self.c_vi_disabled.q.val() + 1) & self.k_cmask.val();
                         } else if self.sb_too_big.q.val() {
-                            self.cn[3].next = self.sb_cn_inc.q.val().get_bits::<32>(96);
+                            self.cnt_count.next = true;
+                            self.cnt_idx.next = 3.into();
                             self.write_back.next = true;
                             self.c_too_big.d.next =
                                 (self.c_too_big.q.val() + 1) & self.k_cmask.val();
                         } else if self.sb_no_desc.q.val() {
                             // No descriptor on card: nothing posted, or not fetched yet.
-                            self.cn[2].next = self.sb_cn_inc.q.val().get_bits::<32>(64);
+                            self.cnt_count.next = true;
+                            self.cnt_idx.next = 2.into();
                             self.write_back.next = true;
                             self.c_no_desc.d.next =
                                 (self.c_no_desc.q.val() + 1) & self.k_cmask.val();
                         } else if self.sb_evq_full.q.val() {
-                            self.cn[4].next = self.sb_cn_inc.q.val().get_bits::<32>(128);
+                            self.cnt_count.next = true;
+                            self.cnt_idx.next = 4.into();
                             self.write_back.next = true;
                             self.c_evq_full.d.next =
                                 (self.c_evq_full.q.val() + 1) & self.k_cmask.val();
@@ -1257,7 +1244,8 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
                             self.cons.next = self.sb_cons1.q.val();
                             self.cons_adv.next = true;
                             self.evq_prod.next = self.sb_evq_prod1.q.val();
-                            self.cn[5].next = self.sb_cn_inc.q.val().get_bits::<32>(160);
+                            self.cnt_count.next = true;
+                            self.cnt_idx.next = 5.into();
                             self.write_back.next = true;
                             self.c_bad_buffer.d.next =
                                 (self.c_bad_buffer.q.val() + 1) & self.k_cmask.val();
@@ -1269,8 +1257,8 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
                             self.cons.next = self.sb_cons1.q.val();
                             self.cons_adv.next = true;
                             self.evq_prod.next = self.sb_evq_prod1.q.val();
-                            self.cn[0].next = self.sb_cn_inc.q.val().get_bits::<32>(0);
-                            self.cn[1].next = self.sb_cn_inc.q.val().get_bits::<32>(32);
+                            self.cnt_frame.next = true;
+                            self.cnt_idx.next = 0.into();
                             self.write_back.next = true;
                             self.dec_inc.d.next = true;
                         }
@@ -1313,9 +1301,15 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
                     }
                     EngineCmd::Mmio => {
                         if self.cop.q.val() == MmioOp::DbRead {
-                            self.rd_valid.next = true;
-                            if self.vi_ok.val() {
-                                self.rd_data.next = self.sb_rd.q.val();
+                            // (A counter is answered by the counter bank, a few cycles
+                            // later; `mm_ready` waits for it.)
+                            if self.vi_ok.val() & self.creg_cnt.q.val() {
+                                self.cnt_read.next = true;
+                            } else {
+                                self.rd_valid.next = true;
+                                if self.vi_ok.val() {
+                                    self.rd_data.next = self.sb_rd.q.val();
+                                }
                             }
                         }
                         if self.sb_db_go.q.val() {
@@ -1347,7 +1341,8 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
                                 }
                             }
                             if self.err.val() {
-                                self.cn[7].next = self.sb_cn_inc.q.val().get_bits::<32>(224);
+                                self.cnt_count.next = true;
+                                self.cnt_idx.next = 7.into();
                                 self.write_back.next = true;
                                 self.c_db_errors.d.next =
                                     (self.c_db_errors.q.val() + 1) & self.k_cmask.val();
@@ -1409,6 +1404,19 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
                 }
             }
         }
+        // The decision's counter update, read or clear, for the counter bank (which registers
+        // it before its RAM), and the bank's answer to a read.
+        self.cbank.count.next = self.cnt_count.val() & self.vi_ok.val();
+        self.cbank.frame.next = self.cnt_frame.val() & self.vi_ok.val();
+        self.cbank.read.next = self.cnt_read.val();
+        self.cbank.clear.next = self.clr.val();
+        self.cbank.vi.next = self.cvi.q.val();
+        self.cbank.idx.next = self.cnt_idx.val();
+        self.cbank.len.next = self.clen.q.val();
+        if self.cbank.rd_valid.val() {
+            self.rd_valid.next = true;
+            self.rd_data.next = self.cbank.rd_data.val();
+        }
         self.sw_fq_en.d.next = self.push.val();
         if self.sw_fq_en.q.val() {
             self.fq_tail.d.next = self.fq_tail.q.val() + 1;
@@ -1418,10 +1426,8 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
         self.fq.write_enable.next = self.sw_fq_en.q.val();
         // Write the VI's words back.
         self.dynr.write_address.next = self.cvi.q.val().get_bits::<VB>(0);
-        self.cntr.write_address.next = self.cvi.q.val().get_bits::<VB>(0);
         self.cfgr.write_address.next = self.cvi.q.val().get_bits::<VB>(0);
         self.sw_dyn_en.d.next = self.write_back.val() & self.vi_ok.val();
-        self.sw_cnt_en.d.next = self.write_back.val() & self.vi_ok.val();
         self.sw_cfg_en.d.next = self.write_cfg.val();
         self.sw_cfg.d.next = self.cf_word.val();
         self.sw_dyn.d.next = bit_cast::<DYN_W, 16>(self.prod.val())
@@ -1434,38 +1440,24 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
             | (bit_cast::<DYN_W, 1>(self.busy.val().into()) << 97)
             | (bit_cast::<DYN_W, 1>(self.queued.val().into()) << 98)
             | (bit_cast::<DYN_W, 1>(self.armed.val().into()) << 99);
-        self.sw_cnt.d.next = bit_cast::<CNT_W, 32>(self.cn[0].val())
-            | (bit_cast::<CNT_W, 32>(self.cn[1].val()) << 32)
-            | (bit_cast::<CNT_W, 32>(self.cn[2].val()) << 64)
-            | (bit_cast::<CNT_W, 32>(self.cn[3].val()) << 96)
-            | (bit_cast::<CNT_W, 32>(self.cn[4].val()) << 128)
-            | (bit_cast::<CNT_W, 32>(self.cn[5].val()) << 160)
-            | (bit_cast::<CNT_W, 32>(self.cn[6].val()) << 192)
-            | (bit_cast::<CNT_W, 32>(self.cn[7].val()) << 224);
         // CREATE: indices and counters start at 0, the VI enabled and not armed (`queued`
         // stays: the VI may still be in the fetch queue from its last life).
         if self.clr.val() {
             self.sw_dyn.d.next =
                 self.k_created.val() | (bit_cast::<DYN_W, 1>(self.queued.val().into()) << 98);
-            self.sw_cnt.d.next = 0.into();
         }
         // (With the pipeline, written the cycle after the decision, in `Commit`; the VI's
         // address is held until then.)
         self.dynr.write_enable.next = self.sw_dyn_en.q.val();
-        self.cntr.write_enable.next = self.sw_cnt_en.q.val();
         self.cfgr.write_enable.next = self.sw_cfg_en.q.val();
         self.dynr.write_data.next = self.sw_dyn.q.val();
-        self.cntr.write_data.next = self.sw_cnt.q.val();
         self.cfgr.write_data.next = self.sw_cfg.q.val();
         // A soft reset forgets every VI: the sweep writes each VI's indices and counters to
         // zero, one VI a cycle, after the reset pulse.
         if self.sweeping.q.val() & !self.reset.val() {
             self.dynr.write_address.next = self.sweep.q.val().get_bits::<VB>(0);
-            self.cntr.write_address.next = self.sweep.q.val().get_bits::<VB>(0);
             self.dynr.write_data.next = 0.into();
-            self.cntr.write_data.next = 0.into();
             self.dynr.write_enable.next = true;
-            self.cntr.write_enable.next = true;
             self.sweep.d.next = self.sweep.q.val() + 1;
             if self.sweep.q.val() == self.k_nv.val() - 1 {
                 self.sweeping.d.next = false;
@@ -1531,6 +1523,7 @@ impl<const VB: usize, const CB: usize> Logic for ViEngine<VB, CB> {
         self.cnt_db_errors.next = self.c_db_errors.q.val();
         self.idle.next = (self.phase.q.val() == EnginePhase::Idle)
             & !self.sweeping.q.val()
+            & !self.cbank.busy.val()
             & !self.mm_pend.q.val()
             & (self.fq_tail.q.val() == self.fq_head.q.val())
             & !self.fi_v.q.val()

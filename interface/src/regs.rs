@@ -195,7 +195,9 @@ pub mod tx_rate {
 pub mod status {
     /// Nothing is buffered or in flight on the receive path.
     pub const RX_IDLE: u32 = 1 << 0;
-    /// Nothing is queued, in flight or on the wire on the transmit path.
+    /// Nothing is queued, in flight or on the wire on the transmit path. (A frame's
+    /// completion or error event, once the transmit engine has handed it to the VI engine,
+    /// may still be on its way to the VI's event queue: poll once more after this is set.)
     pub const TX_IDLE: u32 = 1 << 1;
 }
 

@@ -371,6 +371,10 @@ fn schedules_rates_and_transmit_filters_change_while_vis_send() {
             .install_tx_filter(&mut sim, a.vi.vi(), filter_a)
             .unwrap();
     }
+    // (`TX_IDLE` does not wait for the last events: they are written through the VI
+    // engine after the transmit side is done with them, so the loop polls a few more times
+    // once the card is idle.)
+    let mut settled = 0;
     for _ in 0..400 {
         for s in [&mut a, &mut b, &mut c] {
             evs.clear();
@@ -381,10 +385,16 @@ fn schedules_rates_and_transmit_filters_change_while_vis_send() {
                 }
             }
         }
-        sim.wait(256);
-        if DeviceManager::tx_idle(&mut sim) && a.vi.tx_in_flight() == 0 && b.vi.tx_in_flight() == 0
-        {
+        if settled == 4 {
             break;
+        }
+        sim.wait(256);
+        if settled > 0
+            || (DeviceManager::tx_idle(&mut sim)
+                && a.vi.tx_in_flight() == 0
+                && b.vi.tx_in_flight() == 0)
+        {
+            settled += 1;
         }
     }
     log.extend(sim.dma_mut().take_write_log());
