@@ -339,7 +339,7 @@ mod tests {
                 9..=13 => Op::Read(vi, idx),
                 14 => Op::Clear(vi),
                 _ => {
-                    if (x >> 32) % 8 == 0 {
+                    if (x >> 32).is_multiple_of(8) {
                         Op::Reset
                     } else {
                         Op::Read(vi, 1)
