@@ -12,7 +12,8 @@
 //! `len`):
 //!
 //! - `count`: counter `idx` one up;
-//! - `frame`: counter `idx` one up and counter `idx + 1` up by `len` (a frame and its bytes);
+//! - `frame`: counter `idx` (even) one up and counter `idx + 1` up by `len` (a frame and its
+//!   bytes);
 //! - `read`: the counter's value on `rd_data` with `rd_valid`, two cycles after the request
 //!   (four on the registered RAM);
 //! - `clear`: the VI's eight counters to zero, one a cycle (`hold` meanwhile).
@@ -183,7 +184,8 @@ impl<const AB: usize> Logic for CounterBank<AB> {
             }
             self.a_rd.d.next = self.read.val();
             self.b_v.d.next = self.frame.val();
-            self.b_addr.d.next = self.req_addr.val() + 1;
+            // (`idx` is even for a frame: its second word by an OR, not a sum.)
+            self.b_addr.d.next = self.req_addr.val() | 1;
             self.b_add.d.next = bit_cast::<32, 16>(self.len.val());
         }
         self.ram.read_address.next = self.a_addr.q.val();

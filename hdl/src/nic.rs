@@ -174,6 +174,11 @@ pub struct Nic<
     // each gathers some ten blocks' flags).
     st_rx_idle: Stage<Bit>,
     st_tx_idle: Stage<Bit>,
+    // The loopback flag and the longest frame, a cycle old on the board: registered beside
+    // the receive MAC (its input multiplexer, its length checks), not beside the register
+    // file.
+    lb: Stage<Bit>,
+    mf: Stage<Bits<16>>,
     k_mmio_staged: Constant<Bit>,
     // The host's DMA read completions, routed by tag (descriptor fetch, transmit engine,
     // transmit DMA) and registered on the gigabit card before the blocks take them (a
@@ -297,6 +302,8 @@ impl<
         self.mi_ready.set_registered(registered);
         self.st_rx_idle.set_registered(registered);
         self.st_tx_idle.set_registered(registered);
+        self.lb.set_registered(registered);
+        self.mf.set_registered(registered);
         self.cp_fetch.set_registered(registered);
         self.cp_txe.set_registered(registered);
         self.cp_txd.set_registered(registered);
@@ -406,6 +413,8 @@ impl<
             mi_ready: Default::default(),
             st_rx_idle: Default::default(),
             st_tx_idle: Default::default(),
+            lb: Default::default(),
+            mf: Default::default(),
             k_mmio_staged: Constant::new(false),
             cp_fetch: Default::default(),
             cp_txe: Default::default(),
@@ -530,6 +539,8 @@ impl<
             mi_ready,
             st_rx_idle,
             st_tx_idle,
+            lb,
+            mf,
             cp_fetch,
             cp_txe,
             cp_txd,
@@ -629,7 +640,8 @@ impl<
         self.mac.gmii_rx_er.next = self.gmii_rx_er.val();
         self.mac.xgmii_rxd.next = self.xgmii_rxd.val();
         self.mac.xgmii_rxc.next = self.xgmii_rxc.val();
-        if self.regs.loopback.val() {
+        self.lb.d.next = self.regs.loopback.val();
+        if self.lb.q.val() {
             self.mac.gmii_rxd.next = self.w_txd.val();
             self.mac.gmii_rx_dv.next = self.w_en.val();
             self.mac.gmii_rx_er.next = self.w_er.val();
@@ -638,7 +650,8 @@ impl<
         }
         self.mac.speed_10g.next = self.regs.speed_10g.val();
         self.mac.rx_enable.next = self.regs.rx_enable.val();
-        self.mac.max_frame.next = self.regs.max_frame.val();
+        self.mf.d.next = self.regs.max_frame.val();
+        self.mac.max_frame.next = self.mf.q.val();
         self.mac.reset.next = self.regs.reset.val();
         // Receive buffer.
         self.rxbuf.reset.next = self.regs.reset.val();

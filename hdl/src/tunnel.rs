@@ -834,7 +834,6 @@ impl Logic for Tunnel {
                 self.mac_tx.s_data.next = self.t_addr.q.val();
                 self.mac_tx.s_last.next = self.t_kind.q.val() == SendKind::DmaRead;
                 self.t_i.d.next = 0.into();
-                self.burst.read_address.next = 0.into();
                 if self.mac_tx.s_ready.val() {
                     if self.t_kind.q.val() == SendKind::DmaRead {
                         self.t_state.d.next = SendState::Idle;

@@ -53,6 +53,10 @@ pub const TX_DESC_PER_VI: usize = 1 << TX_DESC_BITS;
 /// Descriptors one read fetches at most.
 pub const TX_FETCH_MAX: usize = 16;
 const _: () = assert!(
+    TX_FETCH_MAX == 16,
+    "the read-ahead's bit tests are written for 16"
+);
+const _: () = assert!(
     TX_FETCH_MAX < 63,
     "the read sizing saturates its operands at 63"
 );
@@ -340,6 +344,9 @@ pub struct TxEngine<const VB: usize, const TB: usize> {
     // The decision's counter update (`cnt_idx` one up; `cnt_frame`: and the next by the
     // frame's length), or its read.
     cnt_count: Signal<Local, Bit>,
+    infl_le: Signal<Local, Bit>,
+    infl_le1: Signal<Local, Bit>,
+    infl_n_le: Signal<Local, Bit>,
     cnt_frame: Signal<Local, Bit>,
     cnt_read: Signal<Local, Bit>,
     cnt_idx: Signal<Local, Bits<3>>,
@@ -404,8 +411,6 @@ pub struct TxEngine<const VB: usize, const TB: usize> {
     k_one: Constant<Bits<16>>,
     k_ones: Constant<Bits<16>>,
     k_per_vi: Constant<Bits<16>>,
-    k_fetch_max: Constant<Bits<16>>,
-    k_fetch_max1: Constant<Bits<16>>,
     k_min_frame: Constant<Bits<16>>,
     k_max_charge: Constant<Bits<16>>,
     k_fcs: Constant<Bits<16>>,
@@ -624,6 +629,9 @@ impl<const VB: usize, const TB: usize> Default for TxEngine<VB, TB> {
             enabled: Default::default(),
             tat: Default::default(),
             cnt_count: Default::default(),
+            infl_le: Default::default(),
+            infl_le1: Default::default(),
+            infl_n_le: Default::default(),
             cnt_frame: Default::default(),
             cnt_read: Default::default(),
             cnt_idx: Default::default(),
@@ -695,8 +703,6 @@ impl<const VB: usize, const TB: usize> Default for TxEngine<VB, TB> {
             k_one: Constant::new(1u64.into()),
             k_ones: Constant::new(0xFFFFu64.into()),
             k_per_vi: Constant::new((TX_DESC_PER_VI as u64).into()),
-            k_fetch_max: Constant::new((TX_FETCH_MAX as u64).into()),
-            k_fetch_max1: Constant::new((TX_FETCH_MAX as u64 + 1).into()),
             k_min_frame: Constant::new(60u64.into()),
             k_max_charge: Constant::new(2048u64.into()),
             k_fcs: Constant::new(4u64.into()),
@@ -1228,15 +1234,22 @@ impl<const VB: usize, const TB: usize> Logic for TxEngine<VB, TB> {
         self.s_started1.d.next = self.started.val() + 1;
         self.s_done1.d.next = self.dn_idx_r.q.val() + 1;
         self.s_pend_n.d.next = self.s_pending.q.val() != self.n_sel.val();
-        self.s_fq_ok.d.next =
-            (self.s_pending.q.val() != 0) & (self.s_inflight.q.val() <= self.k_fetch_max1.val());
+        // (At most `TX_FETCH_MAX` = 16 or 17 on card, as bit tests rather than compares: no
+        // carry chain between the registers and the flag.)
+        self.infl_le.next = (self.s_inflight.q.val().get_bits::<11>(5) == 0)
+            & (!self.s_inflight.q.val().get_bit(4)
+                | (self.s_inflight.q.val().get_bits::<4>(0) == 0));
+        self.infl_le1.next = (self.s_inflight.q.val().get_bits::<11>(5) == 0)
+            & (!self.s_inflight.q.val().get_bit(4)
+                | (self.s_inflight.q.val().get_bits::<3>(1) == 0));
+        self.infl_n_le.next = (self.s_infl_n.q.val().get_bits::<11>(5) == 0)
+            & (!self.s_infl_n.q.val().get_bit(4) | (self.s_infl_n.q.val().get_bits::<4>(0) == 0));
+        self.s_fq_ok.d.next = (self.s_pending.q.val() != 0) & self.infl_le1.val();
         if self.cmd.q.val() == TxCmd::FetchDone {
-            self.s_fq_ok.d.next =
-                self.s_pend_n.q.val() & (self.s_infl_n.q.val() <= self.k_fetch_max.val());
+            self.s_fq_ok.d.next = self.s_pend_n.q.val() & self.infl_n_le.val();
         }
         if self.cmd.q.val() == TxCmd::Mmio {
-            self.s_fq_ok.d.next =
-                (self.s_dnew.q.val() != 0) & (self.s_inflight.q.val() <= self.k_fetch_max.val());
+            self.s_fq_ok.d.next = (self.s_dnew.q.val() != 0) & self.infl_le.val();
         }
         // Stage 3: the frame's size on the wire (padded, FCS).
         self.dlen.next = bit_cast::<16, 15>(self.cache.read_data.val().get_bits::<15>(48));
