@@ -4,9 +4,9 @@
 //! counter per reason to drop) and answers the device manager's reads of them. A command
 //! changes at most two counters of one VI, so the counters live in one RAM of 32-bit words,
 //! word `(vi << 3) | counter`, and the bank reads, adds and writes back one word a cycle
-//! after the engine's decision, with one 32-bit adder. On the board the RAM is a
-//! [`RegRam`]: two DP16KD for all of a small card's counters, and no counter logic beside
-//! the engine's decision.
+//! after the engine's decision, with one 32-bit adder. The RAM is a [`RegRam`]; on the
+//! board's card, with its register, two DP16KD hold all of an engine's counters, and no
+//! counter logic sits beside the engine's decision.
 //!
 //! Requests (`count`, `frame`, `read`, `clear`: at most one a cycle, with `vi`, `idx` and
 //! `len`):
