@@ -6,8 +6,9 @@
 //! written only by the device manager's `CREATE`) and its indices (host producer, fetched,
 //! landed and consumed descriptors, events written and consumed, flags). Its counters
 //! (`regs::ViCounter`) are words of a [`CounterBank`]: a decision names the one to count
-//! (or a frame and its bytes), and the bank adds it after the decision. A third RAM holds each VI's on-card descriptors (already translated
-//! through the buffer table by [`crate::desc_fetch::DescFetch`]), a fourth the queue of VIs
+//! (or a frame and its bytes), and the bank adds it after the decision. A third RAM holds
+//! each VI's on-card descriptors (already translated through the buffer table by
+//! [`crate::desc_fetch::DescFetch`]), a fourth the queue of VIs
 //! that want descriptors fetched (each VI at most once).
 //!
 //! The engine runs one command at a time, three cycles each: the cycle it is accepted (the
