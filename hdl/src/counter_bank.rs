@@ -281,40 +281,8 @@ mod tests {
     use super::*;
     use std::collections::HashMap;
 
-    #[derive(LogicBlock)]
-    struct Bench {
-        clock: Signal<In, Clock>,
-        reset: Signal<In, Bit>,
-        count: Signal<In, Bit>,
-        frame: Signal<In, Bit>,
-        read: Signal<In, Bit>,
-        clear: Signal<In, Bit>,
-        vi: Signal<In, Bits<16>>,
-        idx: Signal<In, Bits<3>>,
-        len: Signal<In, Bits<16>>,
-        rd_valid: Signal<Out, Bit>,
-        rd_data: Signal<Out, Bits<32>>,
-        hold: Signal<Out, Bit>,
-        bank: CounterBank<6>,
-    }
-
-    impl Logic for Bench {
-        #[hdl_gen]
-        fn update(&mut self) {
-            self.bank.clock.next = self.clock.val();
-            self.bank.reset.next = self.reset.val();
-            self.bank.count.next = self.count.val();
-            self.bank.frame.next = self.frame.val();
-            self.bank.read.next = self.read.val();
-            self.bank.clear.next = self.clear.val();
-            self.bank.vi.next = self.vi.val();
-            self.bank.idx.next = self.idx.val();
-            self.bank.len.next = self.len.val();
-            self.rd_valid.next = self.bank.rd_valid.val();
-            self.rd_data.next = self.bank.rd_data.val();
-            self.hold.next = self.bank.hold.val();
-        }
-    }
+    /// The bank under test: 8 VIs, 64 words.
+    type Bench = CounterBank<6>;
 
     #[derive(Clone, Copy, Debug)]
     enum Op {
@@ -360,21 +328,7 @@ mod tests {
     /// Runs the ops `gap` cycles apart (waiting out `hold`), checks every answer against a
     /// model and returns how many reads answered, and the cycles from request to answer.
     fn run(registered: bool, gap: usize) -> (usize, usize) {
-        let mut b = Bench {
-            clock: Default::default(),
-            reset: Default::default(),
-            count: Default::default(),
-            frame: Default::default(),
-            read: Default::default(),
-            clear: Default::default(),
-            vi: Default::default(),
-            idx: Default::default(),
-            len: Default::default(),
-            rd_valid: Default::default(),
-            rd_data: Default::default(),
-            hold: Default::default(),
-            bank: CounterBank::new(8, registered),
-        };
+        let mut b: Bench = CounterBank::new(8, registered);
         b.connect_all();
         let result = std::sync::Arc::new(std::sync::Mutex::new((0usize, 0usize)));
         let out = result.clone();
