@@ -37,6 +37,11 @@ pub struct Classifier {
     pub s_valid: Signal<In, Bit>,
     pub s_data: Signal<In, Bits<64>>,
     pub s_nbytes: Signal<In, Bits<4>>,
+    /// Bit j: the beat holds octet j (`s_valid` and `s_nbytes > j`). The feeder registers it
+    /// beside `s_valid`, so each of the sequential build's header lanes takes its write
+    /// enable from a flip-flop of its own. It must agree with `s_valid` and `s_nbytes`
+    /// (rust-hdl's model checks that it does).
+    pub s_lanes: Signal<In, Bits<8>>,
     pub s_last: Signal<In, Bit>,
     pub s_len: Signal<In, Bits<16>>,
     pub s_commit: Signal<In, Bit>,
@@ -109,6 +114,7 @@ impl Classifier {
             s_valid: Default::default(),
             s_data: Default::default(),
             s_nbytes: Default::default(),
+            s_lanes: Default::default(),
             s_last: Default::default(),
             s_len: Default::default(),
             s_commit: Default::default(),
@@ -190,6 +196,12 @@ struct Model {
     /// The sequential build writes a decided result into its slot a cycle after the
     /// decision (from registers): the slot and the result, until then.
     pending: Option<(u64, (u16, u16, u8))>,
+    /// The sequential build writes the FNONE result of a frame that overran it a cycle
+    /// after the frame's last beat: its slot, until then.
+    pending_over: Option<u64>,
+    /// The sequential build's test of the head, as of the last cycle (a take is never
+    /// followed by another in the next cycle, so the head it tested is still the head).
+    head_was_ready: bool,
     c_rule: u32,
     c_flow: u32,
     c_over: u32,
@@ -232,6 +244,8 @@ impl Model {
             out: None,
             ev_seq: None,
             pending: None,
+            pending_over: None,
+            head_was_ready: false,
             c_rule: 0,
             c_flow: 0,
             c_over: 0,
@@ -429,12 +443,24 @@ impl Model {
     }
 
     fn clock(&mut self, i: &Inputs) {
+        let lanes = if i.s_valid {
+            (1u32 << i.s_nbytes.min(8)) - 1
+        } else {
+            0
+        };
+        assert_eq!(
+            i.s_lanes, lanes,
+            "the classifier's s_lanes disagrees with s_valid and s_nbytes"
+        );
         let fb_mask = (1usize << self.p.flow_bank_bits) - 1;
         // The consumer sees the head only once its result is in.
         let head_ready = matches!(self.fifo.front(), Some(Some(_)));
         // (Written after the head's test: a result written this cycle is seen the next.)
         if let Some((seq, r)) = self.pending.take() {
             self.fifo[(seq - self.head_seq) as usize] = Some(r);
+        }
+        if let Some(seq) = self.pending_over.take() {
+            self.fifo[(seq - self.head_seq) as usize] = Some((0, FILTER_NONE, 0));
         }
         let lpc = self.p.literals_per_cycle;
         let nsteps = self.p.literals / lpc;
@@ -541,7 +567,13 @@ impl Model {
                     if self.busy {
                         self.c_over = self.c_over.wrapping_add(1);
                         if self.fifo.len() < RESULT_DEPTH {
-                            self.fifo.push_back(Some((0, FILTER_NONE, 0)));
+                            if self.p.sequential {
+                                self.fifo.push_back(None);
+                                self.pending_over =
+                                    Some(self.head_seq + self.fifo.len() as u64 - 1);
+                            } else {
+                                self.fifo.push_back(Some((0, FILTER_NONE, 0)));
+                            }
                         }
                     } else {
                         self.busy = true;
@@ -567,7 +599,8 @@ impl Model {
             // A pop empties the output register; the queue's head moves into it when it is
             // ready and the register is free (as of this cycle: the consumer's pop does not
             // reach the queue in the same cycle, so results leave at most every other cycle).
-            let take = head_ready && self.out.is_none();
+            let take = self.head_was_ready && self.out.is_none();
+            self.head_was_ready = head_ready;
             if i.res_pop {
                 self.out = None;
             }
@@ -586,6 +619,8 @@ impl Model {
             self.out = None;
             self.ev_seq = None;
             self.pending = None;
+            self.pending_over = None;
+            self.head_was_ready = false;
             self.busy = false;
             self.cap_beat = 0;
             self.term_valid = 0;
@@ -601,6 +636,7 @@ struct Inputs {
     s_valid: bool,
     s_data: u64,
     s_nbytes: u32,
+    s_lanes: u32,
     s_last: bool,
     s_len: u32,
     s_commit: bool,
@@ -619,6 +655,7 @@ impl Logic for Classifier {
                 s_valid: self.s_valid.val(),
                 s_data: self.s_data.val().to_u64(),
                 s_nbytes: self.s_nbytes.val().to_u32(),
+                s_lanes: self.s_lanes.val().to_u32(),
                 s_last: self.s_last.val(),
                 s_len: self.s_len.val().to_u32(),
                 s_commit: self.s_commit.val(),

@@ -106,17 +106,18 @@ pub(crate) fn verilog(p: ClassifierParams, tx: bool, rd: usize) -> String {
     v.push_str("reg [2:0] ls_e, vs0, vs1, vs2, vs3;\nreg [3:0] vz;\n");
     v.push_str(BODY_DECLS);
     // Capture into the lanes.
-    v.push_str("always @(posedge clock) begin\n    if (s_valid && !cap_beat[4]) begin\n");
+    // (Each lane's write enable: its own bit of `s_lanes`, a register beside the input.)
+    v.push_str("always @(posedge clock) begin\n    if (!cap_beat[4]) begin\n");
     for j in 0..8 {
         v.push_str(&format!(
-            "        if (s_nbytes > 4'd{j}) hl{j}[{{cap_bank, cap_beat[3:0]}}] <= s_data[{hi}:{lo}];\n",
+            "        if (s_lanes[{j}]) hl{j}[{{cap_bank, cap_beat[3:0]}}] <= s_data[{hi}:{lo}];\n",
             hi = 8 * j + 7,
             lo = 8 * j
         ));
     }
     for j in 0..7 {
         v.push_str(&format!(
-            "        if (s_nbytes > 4'd{j} && cap_nz) hn{j}[{{cap_bank, cap_prev}}] <= s_data[{hi}:{lo}];\n",
+            "        if (s_lanes[{j}] && cap_nz) hn{j}[{{cap_bank, cap_prev}}] <= s_data[{hi}:{lo}];\n",
             hi = 8 * j + 7,
             lo = 8 * j
         ));
@@ -391,11 +392,15 @@ reg [$RB:0] f_head, f_tail, fcount;
 reg [$RB:0] fc_same, fc_less;
 // The head's result, moved to an output register (the card's DMA sees registers only).
 reg o_v, q_take, push_r, q_full;
+// The head is in and ready (as of the last cycle: a take is never followed by another in the
+// next cycle, so the head it tested is still the head).
+reg h_rdy;
 reg [35:0] o_d;
 // A frame's result is written into the queue (and its slot marked ready) the cycle after the
-// decision, from registers: the queue's write enables wait for no decision.
-reg rw_v, ov_w;
-reg [$RB1:0] rw_slot;
+// decision, from registers: the queue's write enables wait for no decision. So is the FNONE
+// result of a frame that overran the classifier, the cycle after its last beat (`ov_r`).
+reg rw_v, ov_w, ov_r;
+reg [$RB1:0] rw_slot, ov_slot;
 reg [35:0] rw_d;
 reg [31:0] c_rule, c_flow, c_over;
 reg use_flow, have;
@@ -621,7 +626,7 @@ always @(*) begin
     // The head's result moves to the output register when that is free. Not when it is
     // being popped: the consumer's pop stays out of the queue's logic (a result leaves at
     // most every other cycle, and a frame takes eight at least).
-    q_take = (fcount != 0) && ready[f_head[$RB1:0]] && !o_v;
+    q_take = h_rdy && !o_v;
     // A frame's push is counted the cycle after it (`push_r`), so the count's sums start
     // from registers alone; meanwhile 'full' counts it too.
     q_full = fcount[$RB] || (push_r && fcount[$RB1:0] == {$RB{1'b1}});
@@ -645,6 +650,7 @@ integer i, it, ir, iw;
 initial begin
     cap_bank = 0; cap_beat = 0; cap_prev = 0; cap_nz = 0; busy_r = 0; at_dec = 0; lit_on = 0; term_on = 0; step = 0; ev_bank = 0; ev_len = 0; ev_vi = 0;
     term_valid = 0; tvalid_snap = 0; f_head = 0; f_tail = 0; fcount = 0; o_v = 0; o_d = 0; ready = 0; ev_slot = 0;
+    h_rdy = 0; ov_r = 0; ov_slot = 0;
     ev_has_slot = 0; c_rule = 0; c_flow = 0; c_over = 0; keys_ok = 0; flags_r = 0;
     l4_r = 0; pl3_r = 0; pneed_r = 0; pflags_a = 0; pk_r = 0; pihl_r = 0;
     w12 = 0; w16 = 0; w20 = 0; wp = 0; wq = 0; ihl3 = 0; pa = 0; pa_q = 0;
@@ -911,12 +917,14 @@ always @(posedge clock) begin
     rw_v <= busy_r && at_dec && ev_has_slot;
     rw_slot <= ev_slot[$RB1:0];
     rw_d <= have ? {flags_r, 1'b0, best_f, best_vi} : {flags_r, 16'd$FNONE, 16'd0};
+    ov_r <= ov_w;
+    ov_slot <= f_tail[$RB1:0];
     // The queue's one write port (a distributed RAM has one): a decided result, or the
     // FNONE result of a frame that overran the classifier, which never come in the same
-    // cycle (a decision's write follows it by a cycle, and a frame that starts at the
-    // decision ends two beats later at the earliest).
-    if (rw_v || ov_w)
-        fifo[rw_v ? rw_slot : f_tail[$RB1:0]] <= rw_v ? rw_d : {4'd0, 16'd$FNONE, 16'd0};
+    // cycle (each is written the cycle after its cause: a decision (`at_dec`), or an
+    // overrun, which needs `at_dec` low).
+    if (rw_v || ov_r)
+        fifo[rw_v ? rw_slot : ov_slot] <= rw_v ? rw_d : {4'd0, 16'd$FNONE, 16'd0};
     if (res_pop && o_v) o_v <= 0;
     // (The output word follows the head while the output register is empty: only the valid
     // flag waits for the take.)
@@ -928,16 +936,17 @@ always @(posedge clock) begin
     // The queue's occupancy (f_tail - f_head), kept in a register of its own: both sums
     // from registers, the take only choosing between them.
     fcount <= q_take ? fc_less : fc_same;
+    h_rdy <= (fcount != 0) && ready[f_head[$RB1:0]];
     push_r <= s_valid && s_last && s_commit && !q_full;
     // Ready bits, each with its own decode: cleared when a frame takes its slot, set when
-    // its result is written (or at once for a frame the classifier had no time for).
+    // its result is written.
     for (ir = 0; ir < $RD; ir = ir + 1) begin
         if (s_valid && s_last && s_commit && !q_full && f_tail[$RB1:0] == ir)
-            ready[ir] <= busy_r && !at_dec;
-        if (rw_v && rw_slot == ir) ready[ir] <= 1'b1;
+            ready[ir] <= 1'b0;
+        if ((rw_v && rw_slot == ir) || (ov_r && ov_slot == ir)) ready[ir] <= 1'b1;
     end
     if (reset) begin
-        f_head <= 0; f_tail <= 0; fcount <= 0; push_r <= 0; rw_v <= 0; o_v <= 0; busy_r <= 0; at_dec <= 0; lit_on <= 0; term_on <= 0; cap_beat <= 0; cap_nz <= 0; ev_has_slot <= 0; ready <= 0;
+        f_head <= 0; f_tail <= 0; fcount <= 0; push_r <= 0; rw_v <= 0; ov_r <= 0; h_rdy <= 0; o_v <= 0; busy_r <= 0; at_dec <= 0; lit_on <= 0; term_on <= 0; cap_beat <= 0; cap_nz <= 0; ev_has_slot <= 0; ready <= 0;
         c_rule <= 0; c_flow <= 0; c_over <= 0;
     end
 end

@@ -137,6 +137,8 @@ pub struct Nic<
     ci_valid: Stage<Bit>,
     ci_data: Stage<Bits<64>>,
     ci_nbytes: Stage<Bits<4>>,
+    /// The octets the MAC's beat holds, a bit each (the classifier's `s_lanes`).
+    ci_lanes: Stage<Bits<8>>,
     ci_last: Stage<Bit>,
     ci_len: Stage<Bits<16>>,
     ci_commit: Stage<Bit>,
@@ -211,6 +213,7 @@ pub struct Nic<
     cc_wdata: Stage<Bits<32>>,
     vs_data: Stage<Bits<64>>,
     vs_nbytes: Stage<Bits<4>>,
+    vs_lanes: Stage<Bits<8>>,
     vs_last: Stage<Bit>,
     vs_len: Stage<Bits<16>>,
     vs_vi: Stage<Bits<16>>,
@@ -243,6 +246,10 @@ pub struct Nic<
     k_tx_win_lo: Constant<Bits<MMIO_ADDR_BITS>>,
     k_tx_win_hi: Constant<Bits<MMIO_ADDR_BITS>>,
     k_tx_win_off: Constant<Bits<MMIO_ADDR_BITS>>,
+    /// A beat's octets as a bit each (`ci_lanes`, `vs_lanes`): 1 << nbytes, less one.
+    rx_lanes: Signal<Local, Bits<16>>,
+    tx_lanes: Signal<Local, Bits<16>>,
+    k_one16: Constant<Bits<16>>,
 }
 
 impl<
@@ -281,6 +288,7 @@ impl<
         self.ci_valid.set_registered(registered);
         self.ci_data.set_registered(registered);
         self.ci_nbytes.set_registered(registered);
+        self.ci_lanes.set_registered(registered);
         self.ci_last.set_registered(registered);
         self.ci_len.set_registered(registered);
         self.ci_commit.set_registered(registered);
@@ -316,6 +324,7 @@ impl<
         self.cc_wdata.set_registered(registered);
         self.vs_data.set_registered(registered);
         self.vs_nbytes.set_registered(registered);
+        self.vs_lanes.set_registered(registered);
         self.vs_last.set_registered(registered);
         self.vs_len.set_registered(registered);
         self.vs_vi.set_registered(registered);
@@ -388,6 +397,7 @@ impl<
             ci_valid: Default::default(),
             ci_data: Default::default(),
             ci_nbytes: Default::default(),
+            ci_lanes: Default::default(),
             ci_last: Default::default(),
             ci_len: Default::default(),
             ci_commit: Default::default(),
@@ -428,6 +438,7 @@ impl<
             cc_wdata: Default::default(),
             vs_data: Default::default(),
             vs_nbytes: Default::default(),
+            vs_lanes: Default::default(),
             vs_last: Default::default(),
             vs_len: Default::default(),
             vs_vi: Default::default(),
@@ -466,6 +477,9 @@ impl<
                     .into(),
             ),
             k_tx_win_off: Constant::new((arsenic_interface::regs::TX_FILTER_OFFSET as u64).into()),
+            rx_lanes: Default::default(),
+            tx_lanes: Default::default(),
+            k_one16: Constant::new(1u64.into()),
         };
         nic.narrow_counters();
         // A 10 GbE link sends a 64-byte frame every 10.5 cycles: the transmit and VI engines
@@ -518,6 +532,7 @@ impl<
             ci_valid,
             ci_data,
             ci_nbytes,
+            ci_lanes,
             ci_last,
             ci_len,
             ci_commit,
@@ -553,6 +568,7 @@ impl<
             cc_wdata,
             vs_data,
             vs_nbytes,
+            vs_lanes,
             vs_last,
             vs_len,
             vs_vi,
@@ -669,12 +685,18 @@ impl<
         self.ci_valid.d.next = self.mac.valid.val();
         self.ci_data.d.next = self.mac.data.val();
         self.ci_nbytes.d.next = self.mac.nbytes.val();
+        self.rx_lanes.next = (self.k_one16.val() << self.mac.nbytes.val()) - 1;
+        self.ci_lanes.d.next = 0.into();
+        if self.mac.valid.val() {
+            self.ci_lanes.d.next = self.rx_lanes.val().get_bits::<8>(0);
+        }
         self.ci_last.d.next = self.mac.last.val();
         self.ci_len.d.next = self.mac.len.val();
         self.ci_commit.d.next = self.rxbuf.committed.val();
         self.cls.s_valid.next = self.ci_valid.q.val();
         self.cls.s_data.next = self.ci_data.q.val();
         self.cls.s_nbytes.next = self.ci_nbytes.q.val();
+        self.cls.s_lanes.next = self.ci_lanes.q.val();
         self.cls.s_last.next = self.ci_last.q.val();
         self.cls.s_len.next = self.ci_len.q.val();
         self.cls.s_commit.next = self.ci_commit.q.val();
@@ -837,12 +859,18 @@ impl<
         self.vs_valid.d.next = self.txd.v_valid.val();
         self.vs_data.d.next = self.txd.v_data.val();
         self.vs_nbytes.d.next = self.txd.v_nbytes.val();
+        self.tx_lanes.next = (self.k_one16.val() << self.txd.v_nbytes.val()) - 1;
+        self.vs_lanes.d.next = 0.into();
+        if self.txd.v_valid.val() {
+            self.vs_lanes.d.next = self.tx_lanes.val().get_bits::<8>(0);
+        }
         self.vs_last.d.next = self.txd.v_last.val();
         self.vs_len.d.next = self.txd.v_len.val();
         self.vs_vi.d.next = self.txd.v_vi.val();
         self.txcls.s_valid.next = self.vs_valid.q.val();
         self.txcls.s_data.next = self.vs_data.q.val();
         self.txcls.s_nbytes.next = self.vs_nbytes.q.val();
+        self.txcls.s_lanes.next = self.vs_lanes.q.val();
         self.txcls.s_last.next = self.vs_last.q.val();
         self.txcls.s_len.next = self.vs_len.q.val();
         self.txcls.s_commit.next = self.vs_last.q.val();

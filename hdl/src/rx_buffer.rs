@@ -6,7 +6,8 @@
 //! the buffer (or the queue of frame lengths) full is dropped whole and counted. The DMA side
 //! reads beats at `rd_addr` (one cycle of read latency) and releases space by moving
 //! `free_ptr` past a frame. Frames are stored with their FCS: a frame of `len` octets takes
-//! `(len + 4 + 7) / 8` beats.
+//! `(len + 4 + 7) / 8` beats. On the board's card (`RxBuffer::set_head_register`) the
+//! buffer decides 'full' from a register a cycle old and keeps one beat unused.
 
 use arsenic_interface::params::{RX_BUF_ADDR_BITS, RX_INFO_ADDR_BITS};
 use rust_hdl::prelude::*;
@@ -78,6 +79,13 @@ pub struct RxBuffer {
     lost: Signal<Local, Bit>,
     wr_next: Signal<Local, Bits<P>>,
     k_depth: Constant<Bits<P>>,
+    /// The board's card (`set_head_register`): the buffer counts as full when, a cycle
+    /// ago, at most one beat was free (`b_full`), so a beat's write decides from a
+    /// register rather than a compare of the pointers. The buffer then keeps one beat
+    /// unused.
+    b_full: DFF<Bit>,
+    occ: Signal<Local, Bits<P>>,
+    k_depth1: Constant<Bits<P>>,
 }
 
 impl Default for RxBuffer {
@@ -128,6 +136,9 @@ impl Default for RxBuffer {
             lost: Default::default(),
             wr_next: Default::default(),
             k_depth: Constant::new((1u64 << A).into()),
+            b_full: Default::default(),
+            occ: Default::default(),
+            k_depth1: Constant::new(((1u64 << A) - 1).into()),
         }
     }
 }
@@ -149,7 +160,7 @@ impl Logic for RxBuffer {
     fn update(&mut self) {
         dff_setup!(
             self, clock, wr_ptr, commit, dropping, c_over, q_wp, q_rp, q_fresh, q_full, h_valid,
-            h_len, qw_v, qw_len
+            h_len, qw_v, qw_len, b_full
         );
         clock!(self, clock, info);
         self.ram.read_clock.next = self.clock.val();
@@ -193,10 +204,16 @@ impl Logic for RxBuffer {
         // A beat with octets needs a slot; the buffer is full when the writer is a whole
         // buffer ahead of the released space (`wr_ptr - free_ptr == depth`: the same slot,
         // the other lap, which needs no subtraction).
+        // On the board's card, full when at most one beat was free a cycle ago: since then
+        // the writer has moved at most one beat on, and the DMA only frees space.
+        self.occ.next = self.wr_ptr.q.val() - self.free_ptr.val();
+        self.b_full.d.next = (self.occ.val() >= self.k_depth1.val()) & !self.reset.val();
         self.write_beat.next = false;
         self.lost.next = self.dropping.q.val();
         if self.in_valid.val() & (self.in_nbytes.val() != 0) {
-            if ((self.wr_ptr.q.val() ^ self.free_ptr.val()) == self.k_depth.val())
+            if (!self.k_head.val()
+                & ((self.wr_ptr.q.val() ^ self.free_ptr.val()) == self.k_depth.val()))
+                | (self.k_head.val() & self.b_full.q.val())
                 | self.dropping.q.val()
             {
                 self.lost.next = true;

@@ -154,6 +154,7 @@ macro_rules! crosscheck {
                             s_valid: 1,
                             s_data: data,
                             s_nbytes: chunk.len() as u8,
+                            s_lanes: ((1u16 << chunk.len()) - 1) as u8,
                             s_last: last as u8,
                             s_len: f.len() as u16,
                             s_commit: (last && i % 7 != 5) as u8,
@@ -179,6 +180,7 @@ macro_rules! crosscheck {
                             s_valid: 1,
                             s_data: r.next_u64(),
                             s_nbytes: 8,
+                            s_lanes: 0xFF,
                             s_last: (b == 1) as u8,
                             s_len: 16,
                             s_commit: (b == 1) as u8,
@@ -207,6 +209,7 @@ macro_rules! crosscheck {
                 x.s_valid.next = i.s_valid != 0;
                 x.s_data.next = i.s_data.into();
                 x.s_nbytes.next = (i.s_nbytes as u64).into();
+                x.s_lanes.next = (i.s_lanes as u64).into();
                 x.s_last.next = i.s_last != 0;
                 x.s_len.next = (i.s_len as u64).into();
                 x.s_commit.next = i.s_commit != 0;

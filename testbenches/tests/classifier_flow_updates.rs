@@ -186,6 +186,7 @@ fn flow_updates_under_traffic_never_claim_a_wrong_flow() {
                     s_valid: 1,
                     s_data: data,
                     s_nbytes: chunk.len() as u8,
+                    s_lanes: ((1u16 << chunk.len()) - 1) as u8,
                     s_last: (b == n - 1) as u8,
                     s_len: f.len() as u16,
                     s_commit: (b == n - 1) as u8,
@@ -310,6 +311,7 @@ fn a_lookup_overlapping_a_stalled_copy_misses() {
             e.s_valid = 1;
             e.s_data = data;
             e.s_nbytes = chunk.len() as u8;
+            e.s_lanes = ((1u16 << chunk.len()) - 1) as u8;
             e.s_last = (k as u64 == n - 1) as u8;
             e.s_commit = e.s_last;
             e.s_len = f.len() as u16;
