@@ -29,6 +29,9 @@ use rust_hdl::prelude::*;
 
 const T: usize = RX_TAG_BITS;
 const NT: usize = 1 << RX_TAG_BITS;
+// A completion's tag chooses its read's VI and slot through a tree of 2:1 multiplexers
+// written out for eight tags.
+const _: () = assert!(RX_TAG_BITS == 3);
 
 /// `VB`: log2 of the VIs; `CB`: the descriptor cache's address bits; `BB`: log2 of the
 /// buffer table's entries.
@@ -98,6 +101,11 @@ pub struct DescFetch<const VB: usize, const CB: usize, const BB: usize> {
     p_tag: DFF<Bits<T>>,
     p_slot: DFF<Bits<CB>>,
     p_vi: DFF<Bits<16>>,
+    // The tag's VI and slot: the tree's first level (by tag bit 0) and second (bit 1).
+    vi_m: [Signal<Local, Bits<16>>; 4],
+    vi_n: [Signal<Local, Bits<16>>; 2],
+    sl_m: [Signal<Local, Bits<CB>>; 4],
+    sl_n: [Signal<Local, Bits<CB>>; 2],
     p_id: DFF<Bits<32>>,
     p_off: DFF<Bits<16>>,
     // Check stage: the buffer-table entry registered out of block RAM, the range and
@@ -209,6 +217,10 @@ impl<const VB: usize, const CB: usize, const BB: usize> Default for DescFetch<VB
             p_tag: Default::default(),
             p_slot: Default::default(),
             p_vi: Default::default(),
+            vi_m: Default::default(),
+            vi_n: Default::default(),
+            sl_m: Default::default(),
+            sl_n: Default::default(),
             p_id: Default::default(),
             p_off: Default::default(),
             q_v: Default::default(),
@@ -343,11 +355,29 @@ impl<const VB: usize, const CB: usize, const BB: usize> Logic for DescFetch<VB, 
         self.p_off.d.next = self.cpl_data.val().get_bits::<16>(32);
         // (The tag's slot and VI are loaded every cycle, read only with `p_v`: the beat's
         // valid reaches the tag's next slot alone, not the choice among the tags.)
-        for i in 0..NT {
-            if self.cpl_tag.val().index() == i {
-                self.p_slot.d.next = self.t_slot[i].q.val();
-                self.p_vi.d.next = self.t_vi[i].q.val();
+        for i in 0..4 {
+            self.vi_m[i].next = self.t_vi[2 * i].q.val();
+            self.sl_m[i].next = self.t_slot[2 * i].q.val();
+            if self.cpl_tag.val().get_bit(0) {
+                self.vi_m[i].next = self.t_vi[2 * i + 1].q.val();
+                self.sl_m[i].next = self.t_slot[2 * i + 1].q.val();
             }
+        }
+        for i in 0..2 {
+            self.vi_n[i].next = self.vi_m[2 * i].val();
+            self.sl_n[i].next = self.sl_m[2 * i].val();
+            if self.cpl_tag.val().get_bit(1) {
+                self.vi_n[i].next = self.vi_m[2 * i + 1].val();
+                self.sl_n[i].next = self.sl_m[2 * i + 1].val();
+            }
+        }
+        self.p_vi.d.next = self.vi_n[0].val();
+        self.p_slot.d.next = self.sl_n[0].val();
+        if self.cpl_tag.val().get_bit(2) {
+            self.p_vi.d.next = self.vi_n[1].val();
+            self.p_slot.d.next = self.sl_n[1].val();
+        }
+        for i in 0..NT {
             if self.cpl_valid.val() & (self.cpl_tag.val().index() == i) {
                 self.t_slot[i].d.next = (self.t_slot[i].q.val() & !self.k_low.val())
                     | ((self.t_slot[i].q.val() + 1) & self.k_low.val());

@@ -65,6 +65,13 @@ pub struct GmiiRx {
     k_residue: Constant<Bits<32>>,
     k_sfd: Constant<Bits<8>>,
     k_pre: Constant<Bits<8>>,
+    // The octet lanes below the count (`1 << cnt`, less one), as a mask of the word, and
+    // the octet's place in the accumulator.
+    lanes: Signal<Local, Bits<16>>,
+    omask: Signal<Local, Bits<64>>,
+    sh: Signal<Local, Bits<64>>,
+    k_one16: Constant<Bits<16>>,
+    k_ff: Constant<Bits<64>>,
 }
 
 impl Default for GmiiRx {
@@ -103,6 +110,11 @@ impl Default for GmiiRx {
             k_residue: Constant::new((fcs::RESIDUE as u64).into()),
             k_sfd: Constant::new((eth::SFD as u64).into()),
             k_pre: Constant::new((eth::PREAMBLE as u64).into()),
+            lanes: Default::default(),
+            omask: Default::default(),
+            sh: Default::default(),
+            k_one16: Constant::new(1u64.into()),
+            k_ff: Constant::new(0xFFu64.into()),
         }
     }
 }
@@ -117,11 +129,45 @@ impl Logic for GmiiRx {
         // One octet of CRC: the register after this cycle's octet.
         self.crc.crc_in.next = !self.crc_n.q.val();
         self.crc.data.next = self.rxd.val();
-        // The word and the length out follow the accumulator and the count every cycle:
-        // they are read only with `valid`, which follows a decision to send them (the
-        // count is zero until a frame's data starts). No enable: the 80 flip-flops take no
-        // decision on the receive wire's `rx_dv`.
-        self.o_data.d.next = self.acc.q.val();
+        // The accumulator takes each cycle's octet into lane `cnt` (lane 0 at a count of 8,
+        // where the next beat starts), whatever the state: a lane is written before it is
+        // sent, and lanes at or above the count are masked on the way out. So none of its 64
+        // flip-flops takes a decision on the receive wire's `rx_dv`.
+        self.sh.next = bit_cast::<64, 4>(self.cnt.q.val() & 7) << 3;
+        self.acc.d.next = (self.acc.q.val() & !(self.k_ff.val() << self.sh.val()))
+            | (bit_cast::<64, 8>(self.rxd.val()) << self.sh.val());
+        // The word and the length out follow the accumulator (its lanes below the count)
+        // and the count every cycle: they are read only with `valid`, which follows a
+        // decision to send them. No enable on these 80 flip-flops either.
+        self.lanes.next = (self.k_one16.val() << self.cnt.q.val()) - 1;
+        self.omask.next = 0.into();
+        // (Lane k's octet kept when the count is above k; written out, as hdl_gen shifts by
+        // literals only.)
+        if self.lanes.val().get_bit(0) {
+            self.omask.next = self.omask.val() | self.k_ff.val();
+        }
+        if self.lanes.val().get_bit(1) {
+            self.omask.next = self.omask.val() | (self.k_ff.val() << 8);
+        }
+        if self.lanes.val().get_bit(2) {
+            self.omask.next = self.omask.val() | (self.k_ff.val() << 16);
+        }
+        if self.lanes.val().get_bit(3) {
+            self.omask.next = self.omask.val() | (self.k_ff.val() << 24);
+        }
+        if self.lanes.val().get_bit(4) {
+            self.omask.next = self.omask.val() | (self.k_ff.val() << 32);
+        }
+        if self.lanes.val().get_bit(5) {
+            self.omask.next = self.omask.val() | (self.k_ff.val() << 40);
+        }
+        if self.lanes.val().get_bit(6) {
+            self.omask.next = self.omask.val() | (self.k_ff.val() << 48);
+        }
+        if self.lanes.val().get_bit(7) {
+            self.omask.next = self.omask.val() | (self.k_ff.val() << 56);
+        }
+        self.o_data.d.next = self.acc.q.val() & self.omask.val();
         self.o_len.d.next = self.flen.q.val();
         self.o_valid.d.next = false;
         self.o_last.d.next = false;
@@ -134,7 +180,6 @@ impl Logic for GmiiRx {
                 if self.rx_dv.val() {
                     self.o_start.d.next = true;
                     self.err.d.next = self.rx_er.val();
-                    self.acc.d.next = 0.into();
                     self.cnt.d.next = 0.into();
                     self.crc_n.d.next = 0.into();
                     self.flen.d.next = 0.into();
@@ -171,12 +216,8 @@ impl Logic for GmiiRx {
                     if self.cnt.q.val() == 8 {
                         self.o_valid.d.next = true;
                         self.o_nbytes.d.next = 8.into();
-                        self.acc.d.next = bit_cast::<64, 8>(self.rxd.val());
                         self.cnt.d.next = 1.into();
                     } else {
-                        self.acc.d.next = self.acc.q.val()
-                            | (bit_cast::<64, 8>(self.rxd.val())
-                                << (bit_cast::<64, 4>(self.cnt.q.val()) << 3));
                         self.cnt.d.next = self.cnt.q.val() + 1;
                     }
                 } else {
