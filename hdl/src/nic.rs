@@ -181,11 +181,11 @@ pub struct Nic<
     // file.
     lb: Stage<Bit>,
     mf: Stage<Bits<16>>,
-    // The GMII receive wire after the loopback multiplexer (the PHY's, or the transmit
-    // MAC's in loopback), registered on the board before the receive MAC's front end.
-    gr_d: Stage<Bits<8>>,
-    gr_dv: Stage<Bit>,
-    gr_er: Stage<Bit>,
+    // The transmit MAC's wire on its way back in loopback, registered on the board between
+    // the transmitter and the receive MAC's front end.
+    lw_txd: Stage<Bits<8>>,
+    lw_en: Stage<Bit>,
+    lw_er: Stage<Bit>,
     k_mmio_staged: Constant<Bit>,
     // The host's DMA read completions, routed by tag (descriptor fetch, transmit engine,
     // transmit DMA) and registered on the gigabit card before the blocks take them (a
@@ -316,9 +316,9 @@ impl<
         self.st_rx_idle.set_registered(registered);
         self.st_tx_idle.set_registered(registered);
         self.lb.set_registered(registered);
-        self.gr_d.set_registered(registered);
-        self.gr_dv.set_registered(registered);
-        self.gr_er.set_registered(registered);
+        self.lw_txd.set_registered(registered);
+        self.lw_en.set_registered(registered);
+        self.lw_er.set_registered(registered);
         self.mf.set_registered(registered);
         self.cp_fetch.set_registered(registered);
         self.cp_txe.set_registered(registered);
@@ -432,9 +432,9 @@ impl<
             st_rx_idle: Default::default(),
             st_tx_idle: Default::default(),
             lb: Default::default(),
-            gr_d: Default::default(),
-            gr_dv: Default::default(),
-            gr_er: Default::default(),
+            lw_txd: Default::default(),
+            lw_en: Default::default(),
+            lw_er: Default::default(),
             mf: Default::default(),
             k_mmio_staged: Constant::new(false),
             cp_fetch: Default::default(),
@@ -567,9 +567,9 @@ impl<
             st_tx_idle,
             lb,
             mf,
-            gr_d,
-            gr_dv,
-            gr_er,
+            lw_txd,
+            lw_en,
+            lw_er,
             cp_fetch,
             cp_txe,
             cp_txd,
@@ -665,22 +665,22 @@ impl<
             self.mmio_ready.next = self.mi_ready.q.val();
         }
         // MAC: from the PHY, or in loopback from the transmit MAC's wire.
-        self.gr_d.d.next = self.gmii_rxd.val();
-        self.gr_dv.d.next = self.gmii_rx_dv.val();
-        self.gr_er.d.next = self.gmii_rx_er.val();
+        self.mac.gmii_rxd.next = self.gmii_rxd.val();
+        self.mac.gmii_rx_dv.next = self.gmii_rx_dv.val();
+        self.mac.gmii_rx_er.next = self.gmii_rx_er.val();
         self.mac.xgmii_rxd.next = self.xgmii_rxd.val();
         self.mac.xgmii_rxc.next = self.xgmii_rxc.val();
         self.lb.d.next = self.regs.loopback.val();
+        self.lw_txd.d.next = self.w_txd.val();
+        self.lw_en.d.next = self.w_en.val();
+        self.lw_er.d.next = self.w_er.val();
         if self.lb.q.val() {
-            self.gr_d.d.next = self.w_txd.val();
-            self.gr_dv.d.next = self.w_en.val();
-            self.gr_er.d.next = self.w_er.val();
+            self.mac.gmii_rxd.next = self.lw_txd.q.val();
+            self.mac.gmii_rx_dv.next = self.lw_en.q.val();
+            self.mac.gmii_rx_er.next = self.lw_er.q.val();
             self.mac.xgmii_rxd.next = self.mac_tx.xgmii_txd.val();
             self.mac.xgmii_rxc.next = self.mac_tx.xgmii_txc.val();
         }
-        self.mac.gmii_rxd.next = self.gr_d.q.val();
-        self.mac.gmii_rx_dv.next = self.gr_dv.q.val();
-        self.mac.gmii_rx_er.next = self.gr_er.q.val();
         self.mac.speed_10g.next = self.regs.speed_10g.val();
         self.mac.rx_enable.next = self.regs.rx_enable.val();
         self.mf.d.next = self.regs.max_frame.val();

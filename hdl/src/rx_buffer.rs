@@ -71,7 +71,6 @@ pub struct RxBuffer {
     h_len: DFF<Bits<16>>,
     h_load: Signal<Local, Bit>,
     q_push: Signal<Local, Bit>,
-    q_end: Signal<Local, Bit>,
     info_full: Signal<Local, Bit>,
     q_count: Signal<Local, Bits<{ RX_INFO_ADDR_BITS + 1 }>>,
     k_qfull: Constant<Bits<{ RX_INFO_ADDR_BITS + 1 }>>,
@@ -129,7 +128,6 @@ impl Default for RxBuffer {
             h_len: Default::default(),
             h_load: Default::default(),
             q_push: Default::default(),
-            q_end: Default::default(),
             info_full: Default::default(),
             q_count: Default::default(),
             k_qfull: Constant::new(((1u64 << RX_INFO_ADDR_BITS) - 2).into()),
@@ -263,16 +261,14 @@ impl Logic for RxBuffer {
             self.q_wp.d.next = self.q_wp.q.val() + 1;
         }
         // Full for the next cycle: 63 lengths in the RAM after this one and the one waiting
-        // to be written. A frame that ends in this cycle counts as queued, kept or not
-        // (`q_end`, which waits for no verdict): for a frame not kept, 'full' may be wrong
-        // for the next cycle alone, and no good frame ends then (a good frame is eight beats
-        // at least, all after this one).
-        self.q_end.next = self.in_valid.val() & self.in_last.val();
+        // to be written.
         self.q_count.next = self.q_wp.q.val() - self.q_rp.q.val();
         self.q_full.d.next = ((self.q_count.val() > self.k_qfull.val())
             | ((self.q_count.val() == self.k_qfull.val())
-                & (self.q_end.val() | self.qw_v.q.val()))
-            | ((self.q_count.val() == self.k_qfull1.val()) & self.q_end.val() & self.qw_v.q.val()))
+                & (self.q_push.val() | self.qw_v.q.val()))
+            | ((self.q_count.val() == self.k_qfull1.val())
+                & self.q_push.val()
+                & self.qw_v.q.val()))
             & !self.reset.val();
         self.commit_ptr.next = self.commit.q.val();
         self.busy.next = self.wr_ptr.q.val() != self.commit.q.val();

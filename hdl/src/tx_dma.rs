@@ -132,12 +132,10 @@ pub struct TxDma<
     // `i_busy | i_wait | i_ready`, a register of its own (from their next values), so that the
     // buffer table's read address is chosen by one flip-flop.
     i_active: DFF<Bit>,
-    // On the board's card a cycle between the two: the checks' two verdicts registered (the
-    // buffer's entry is not the VI's; the descriptor is bad), the code chosen after them.
+    // On the board's card a cycle between the two: the checks' outcome (`code`) registered
+    // in `code_r`, which the issue decides on.
     i_wait: DFF<Bit>,
-    bb_r: DFF<Bit>,
-    bd_r: DFF<Bit>,
-    bad_buf: Signal<Local, Bit>,
+    code_r: DFF<Bits<4>>,
     code_use: Signal<Local, Bits<4>>,
     i_bad_desc: DFF<Bit>,
     i_bt_over: DFF<Bit>,
@@ -340,9 +338,7 @@ impl<
             i_ready: Default::default(),
             i_active: Default::default(),
             i_wait: Default::default(),
-            bb_r: Default::default(),
-            bd_r: Default::default(),
-            bad_buf: Default::default(),
+            code_r: Default::default(),
             code_use: Default::default(),
             i_bad_desc: Default::default(),
             i_bt_over: Default::default(),
@@ -491,8 +487,7 @@ impl<
             i_ready,
             i_active,
             i_wait,
-            bb_r,
-            bd_r,
+            code_r,
             i_bad_desc,
             i_bt_over,
             i_end,
@@ -623,23 +618,16 @@ impl<
         if self.i_bad_desc.q.val() {
             self.code.next = self.k_err_bad_desc.val();
         }
-        self.bad_buf.next = self.i_bt_over.q.val()
+        if self.i_bt_over.q.val()
             | !self.entry.val().get_bit(0)
-            | (self.entry.val().get_bits::<11>(1) != self.i_vi.q.val().get_bits::<11>(0));
-        if self.bad_buf.val() {
+            | (self.entry.val().get_bits::<11>(1) != self.i_vi.q.val().get_bits::<11>(0))
+        {
             self.code.next = self.k_err_bad_buffer.val();
         }
-        self.bb_r.d.next = self.bad_buf.val();
-        self.bd_r.d.next = self.i_bad_desc.q.val();
+        self.code_r.d.next = self.code.val();
         self.code_use.next = self.code.val();
         if self.k_deep.val() {
-            self.code_use.next = 0.into();
-            if self.bd_r.q.val() {
-                self.code_use.next = self.k_err_bad_desc.val();
-            }
-            if self.bb_r.q.val() {
-                self.code_use.next = self.k_err_bad_buffer.val();
-            }
+            self.code_use.next = self.code_r.q.val();
         }
         // The slot's info word: VI [15:0], ring index [31:16], length [46:32], event wanted
         // [47], code [51:48], unrestricted [52].
