@@ -631,7 +631,8 @@ always @(*) begin
     // from registers alone; meanwhile 'full' counts it too.
     q_full = fcount[$RB] || (push_r && fcount[$RB1:0] == {$RB{1'b1}});
     fc_same = fcount + (push_r ? 1 : 0);
-    // A frame that ends while the classifier is busy gets a FNONE result at once.
+    // A frame that ends while the classifier is busy gets a FNONE result, written the next
+    // cycle (`ov_r`).
     ov_w = s_valid && s_last && s_commit && busy_r && !at_dec && !q_full;
     fc_less = fc_same - 1;
     res_empty = !o_v;

@@ -108,6 +108,8 @@ pub struct CounterBank<const AB: usize> {
     r_idx: Signal<Local, Bits<IDX_BITS>>,
     r_len: Signal<Local, Bits<16>>,
     in_flight: Signal<Local, Bit>,
+    /// A request is in the request register.
+    i_any: Signal<Local, Bit>,
 }
 
 impl<const AB: usize> CounterBank<AB> {
@@ -186,6 +188,7 @@ impl<const AB: usize> CounterBank<AB> {
             r_idx: Default::default(),
             r_len: Default::default(),
             in_flight: Default::default(),
+            i_any: Default::default(),
         }
     }
 
@@ -339,22 +342,17 @@ impl<const AB: usize> Logic for CounterBank<AB> {
         // On the registered RAM, busy from flip-flops: the request register, and whether
         // anything was in flight (or a reset came) a cycle ago: everything in flight now
         // was then, or is the request. Busy lasts a cycle longer than the work.
-        self.busy_was.d.next = self.in_flight.val()
-            | self.reset.val()
-            | self.i_count.q.val()
+        self.i_any.next = self.i_count.q.val()
             | self.i_frame.q.val()
             | self.i_read.q.val()
             | self.i_clear.q.val();
+        self.busy_was.d.next = self.in_flight.val() | self.reset.val() | self.i_any.val();
         // (`hold` on the registered RAM: a clear or a sweep next cycle, or a clear just
         // requested, which is in the request register next cycle.)
         self.hold_r.d.next =
             self.clr_v.d.val() | self.sw_v.d.val() | (self.clear.val() & !self.reset.val());
         if self.k_registered.val() {
-            self.busy.next = self.busy_was.q.val()
-                | self.i_count.q.val()
-                | self.i_frame.q.val()
-                | self.i_read.q.val()
-                | self.i_clear.q.val();
+            self.busy.next = self.busy_was.q.val() | self.i_any.val();
             self.hold.next = self.hold_r.q.val();
         }
     }
