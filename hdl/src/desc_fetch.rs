@@ -136,6 +136,10 @@ pub struct DescFetch<const VB: usize, const CB: usize, const BB: usize> {
     have_tag: Signal<Local, Bit>,
     done_tag: Signal<Local, Bits<T>>,
     have_done: Signal<Local, Bit>,
+    // The landed read told: one flag per tag (the first tag done), so that its VI is an OR of
+    // the one chosen rather than a multiplexer on the encoded tag.
+    done_first: [Signal<Local, Bit>; NT],
+    done_vi: Signal<Local, Bits<16>>,
     // The landed read offered to the engine, registered: after a take the engine spends at
     // least a cycle outside its idle phase, so the offer may lag the take by that cycle.
     fd_v_r: DFF<Bit>,
@@ -246,6 +250,8 @@ impl<const VB: usize, const CB: usize, const BB: usize> Default for DescFetch<VB
             have_tag: Default::default(),
             done_tag: Default::default(),
             have_done: Default::default(),
+            done_first: Default::default(),
+            done_vi: Default::default(),
             fd_v_r: Default::default(),
             fd_tag_r: Default::default(),
             fd_vi_r: Default::default(),
@@ -455,20 +461,18 @@ impl<const VB: usize, const CB: usize, const BB: usize> Logic for DescFetch<VB, 
         // Tell the engine, one landed read at a time; the tag is free once it has taken it.
         self.have_done.next = false;
         self.done_tag.next = 0.into();
+        self.done_vi.next = 0.into();
         for i in 0..NT {
-            if self.done.q.val().get_bit(i) & !self.have_done.val() {
+            self.done_first[i].next = self.done.q.val().get_bit(i) & !self.have_done.val();
+            if self.done_first[i].val() {
                 self.have_done.next = true;
                 self.done_tag.next = i.to_bits();
+                self.done_vi.next = self.done_vi.val() | self.t_vi[i].q.val();
             }
         }
+        self.fd_vi_r.d.next = self.done_vi.val();
         self.fd_v_r.d.next = self.have_done.val() & !self.reset.val();
         self.fd_tag_r.d.next = self.done_tag.val();
-        self.fd_vi_r.d.next = 0.into();
-        for i in 0..NT {
-            if self.done_tag.val().index() == i {
-                self.fd_vi_r.d.next = self.t_vi[i].q.val();
-            }
-        }
         self.fd_valid.next = self.fd_v_r.q.val();
         self.fd_vi.next = self.fd_vi_r.q.val();
         if self.fd_take.val() & self.fd_v_r.q.val() {

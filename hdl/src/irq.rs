@@ -7,6 +7,8 @@
 //! for its interrupt, so a VI has at most one request waiting; the host re-arms through its
 //! doorbell page. Up to `IRQ_TIMERS` requests wait at once; a request that finds every timer
 //! busy is raised at once (never lost).
+//! The timer that fires is chosen a cycle ahead, from flip-flops alone, and leaves the
+//! next cycle; so each timer's deadline is compared with the time one cycle ahead.
 //! One interrupt leaves per cycle: `irq_valid` with `irq_vector`, the VI.
 
 use arsenic_interface::params::IRQ_TIMERS;
@@ -23,7 +25,8 @@ pub struct IrqTimers {
     /// `regfile::COUNTER_LOW_BITS` and its register file's counter bank the rest.
     pub(crate) k_cmask: Constant<Bits<32>>,
     pub reset: Signal<In, Bit>,
-    /// The free-running time, low bits.
+    /// The free-running time, low bits: it advances by one every cycle (the timers compare
+    /// each deadline with `now` + 1, kept as a register of `now` + 2).
     pub now: Signal<In, Bits<32>>,
     pub req_valid: Signal<In, Bit>,
     pub req_vi: Signal<In, Bits<16>>,
@@ -44,15 +47,27 @@ pub struct IrqTimers {
     r_v: DFF<Bit>,
     r_vi: DFF<Bits<16>>,
     r_deadline: DFF<Bits<32>>,
-    // Per timer: its deadline had come at the last cycle's time; it ran already then.
+    // The time one cycle ahead (`now` + 1).
+    now1: DFF<Bits<32>>,
+    // Per timer: its deadline has come at the next cycle's time (the deadline it holds then:
+    // a request's, if the timer takes it this cycle).
     due: [DFF<Bit>; N],
-    aged: [DFF<Bit>; N],
+    due_now: [Signal<Local, Bit>; N],
+    due_req: Signal<Local, Bit>,
     placed: Signal<Local, Bit>,
-    // Every timer runs; the first timer ready to fire (a flag each, and its VI), found from
-    // registers alone.
+    placing: [Signal<Local, Bit>; N],
+    // Every timer runs, and a request waits: the request leaves this cycle.
     full: Signal<Local, Bit>,
+    blocked: Signal<Local, Bit>,
+    // The timer chosen last cycle to fire this cycle (one flag each; `pk_any` is their OR),
+    // and whether it does (unless `blocked`).
+    pk: [DFF<Bit>; N],
+    pk_any: DFF<Bit>,
+    fire: [Signal<Local, Bit>; N],
+    // The choice for the next cycle: the first timer that runs now and still will, whose
+    // deadline will have come.
     seen: Signal<Local, Bit>,
-    hit: [Signal<Local, Bit>; N],
+    cand: [Signal<Local, Bit>; N],
     sel_vi: Signal<Local, Bits<16>>,
     pending: Signal<Local, Bit>,
     k_half: Constant<Bits<32>>,
@@ -82,12 +97,19 @@ impl Default for IrqTimers {
             r_v: Default::default(),
             r_vi: Default::default(),
             r_deadline: Default::default(),
+            now1: Default::default(),
             due: Default::default(),
-            aged: Default::default(),
+            due_now: Default::default(),
+            due_req: Default::default(),
             placed: Default::default(),
+            placing: Default::default(),
             full: Default::default(),
+            blocked: Default::default(),
+            pk: Default::default(),
+            pk_any: Default::default(),
+            fire: Default::default(),
             seen: Default::default(),
-            hit: Default::default(),
+            cand: Default::default(),
             sel_vi: Default::default(),
             pending: Default::default(),
             // A deadline has come when the time is at most 2^31 cycles past it.
@@ -99,10 +121,12 @@ impl Default for IrqTimers {
 impl Logic for IrqTimers {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, out_v, out_vi, count, active, r_v, r_vi, r_deadline);
+        dff_setup!(self, clock, out_v, out_vi, count, active, r_v, r_vi, r_deadline, now1, pk_any);
         self.r_v.d.next = self.req_valid.val();
         self.r_vi.d.next = self.req_vi.val();
         self.r_deadline.d.next = self.req_deadline.val();
+        self.now1.d.next = self.now.val() + 2;
+        self.due_req.next = (self.now1.q.val() - self.r_deadline.q.val()) < self.k_half.val();
         for i in 0..N {
             self.v[i].clock.next = self.clock.val();
             self.v[i].d.next = self.v[i].q.val();
@@ -111,28 +135,12 @@ impl Logic for IrqTimers {
             self.deadline[i].clock.next = self.clock.val();
             self.deadline[i].d.next = self.deadline[i].q.val();
             self.due[i].clock.next = self.clock.val();
-            self.due[i].d.next = (self.now.val() - self.deadline[i].q.val()) < self.k_half.val();
-            self.aged[i].clock.next = self.clock.val();
-            self.aged[i].d.next = self.v[i].q.val();
+            self.due_now[i].next =
+                (self.now1.q.val() - self.deadline[i].q.val()) < self.k_half.val();
+            self.pk[i].clock.next = self.clock.val();
         }
         self.out_v.d.next = false;
-        self.placed.next = false;
         self.pending.next = false;
-        // The first timer that runs, ran already last cycle and whose deadline has come: its
-        // flag, and its VI as an OR of the one chosen, so that the choice waits for no
-        // request and the VI passes a few LUTs rather than a chain of eight choices.
-        self.seen.next = false;
-        self.sel_vi.next = 0.into();
-        for i in 0..N {
-            self.hit[i].next = false;
-            if self.v[i].q.val() & self.aged[i].q.val() & self.due[i].q.val() & !self.seen.val() {
-                self.seen.next = true;
-                self.hit[i].next = true;
-            }
-            if self.hit[i].val() {
-                self.sel_vi.next = self.sel_vi.val() | self.vi[i].q.val();
-            }
-        }
         self.full.next = self.v[0].q.val()
             & self.v[1].q.val()
             & self.v[2].q.val()
@@ -141,32 +149,55 @@ impl Logic for IrqTimers {
             & self.v[5].q.val()
             & self.v[6].q.val()
             & self.v[7].q.val();
-        // A request with no free timer is raised at once.
-        if self.r_v.q.val() {
-            for i in 0..N {
-                if !self.v[i].q.val() & !self.placed.val() {
-                    self.placed.next = true;
-                    self.v[i].d.next = true;
-                    self.vi[i].d.next = self.r_vi.q.val();
-                    self.deadline[i].d.next = self.r_deadline.q.val();
-                }
+        self.blocked.next = self.r_v.q.val() & self.full.val();
+        // A request with no free timer is raised at once; otherwise the first free timer
+        // takes it.
+        self.placed.next = false;
+        for i in 0..N {
+            self.placing[i].next = false;
+            if self.r_v.q.val() & !self.v[i].q.val() & !self.placed.val() {
+                self.placed.next = true;
+                self.placing[i].next = true;
+                self.v[i].d.next = true;
+                self.vi[i].d.next = self.r_vi.q.val();
+                self.deadline[i].d.next = self.r_deadline.q.val();
             }
-            if self.full.val() {
-                self.out_v.d.next = true;
-                self.out_vi.d.next = self.r_vi.q.val();
+            self.due[i].d.next = self.due_now[i].val();
+            if self.placing[i].val() {
+                self.due[i].d.next = self.due_req.val();
             }
         }
-        // Otherwise the first timer whose deadline has come (looked at only while a timer
-        // runs: the simulation skips the work otherwise).
-        if self.active.q.val() & self.seen.val() & !(self.r_v.q.val() & self.full.val()) {
+        if self.blocked.val() {
+            self.out_v.d.next = true;
+            self.out_vi.d.next = self.r_vi.q.val();
+        }
+        // Otherwise the timer chosen last cycle: its VI as an OR of the one chosen.
+        self.sel_vi.next = 0.into();
+        for i in 0..N {
+            self.fire[i].next = self.pk[i].q.val() & !self.blocked.val();
+            if self.pk[i].q.val() {
+                self.sel_vi.next = self.sel_vi.val() | self.vi[i].q.val();
+            }
+            if self.fire[i].val() {
+                self.v[i].d.next = false;
+            }
+        }
+        if self.pk_any.q.val() & !self.blocked.val() {
             self.out_v.d.next = true;
             self.out_vi.d.next = self.sel_vi.val();
-            for i in 0..N {
-                if self.hit[i].val() {
-                    self.v[i].d.next = false;
-                }
+        }
+        // The choice for the next cycle, from flip-flops: a timer that runs, does not fire
+        // now, and whose deadline will have come. (A timer that runs runs since last cycle
+        // at least by the next, and while one runs `active` is set.)
+        self.seen.next = false;
+        for i in 0..N {
+            self.cand[i].next = self.v[i].q.val() & self.due[i].q.val() & !self.fire[i].val();
+            self.pk[i].d.next = self.cand[i].val() & !self.seen.val();
+            if self.cand[i].val() {
+                self.seen.next = true;
             }
         }
+        self.pk_any.d.next = self.seen.val();
         if self.r_v.q.val() | self.active.q.val() {
             // (An OR over the timers written out: a signal computed from itself would mean
             // something else in rust-hdl's simulator than in the Verilog.)
@@ -190,7 +221,9 @@ impl Logic for IrqTimers {
         if self.reset.val() {
             for i in 0..N {
                 self.v[i].d.next = false;
+                self.pk[i].d.next = false;
             }
+            self.pk_any.d.next = false;
             self.out_v.d.next = false;
             self.r_v.d.next = false;
             self.active.d.next = false;
@@ -269,5 +302,18 @@ mod tests {
             }
         }
         assert_eq!(out.len(), reqs.len());
+    }
+
+    /// A request that finds every timer busy in the cycle the first timer was to fire leaves
+    /// first; the timer fires the next cycle, and each later timer (deadlines one cycle
+    /// apart) one cycle after its deadline's, one interrupt a cycle.
+    #[test]
+    fn a_request_raised_at_once_delays_the_timer_due_that_cycle() {
+        let mut reqs: Vec<(u64, u64, u64)> = (0..8u64).map(|k| (10 + k, 200 + k, 40)).collect();
+        reqs.push((50, 300, 5));
+        let out = run(reqs, 120);
+        let mut want = vec![(52, 300)];
+        want.extend((0..8u64).map(|k| (53 + k, 200 + k)));
+        assert_eq!(out, want);
     }
 }

@@ -268,6 +268,14 @@ pub struct RegFile {
     sb_low: Stage<Bits<CL>>,
     sb_j: Stage<Bits<5>>,
     sb_after: Stage<Bit>,
+    // Then the advance (the low bits less the entry's `seen`) and the entry's count, registered
+    // before the 32-bit sum on the board's card: the difference and the sum in one cycle are
+    // two carry chains in series.
+    sc_adv: Stage<Bits<CL>>,
+    sc_cnt: Stage<Bits<32>>,
+    sc_low: Stage<Bits<CL>>,
+    sc_j: Stage<Bits<5>>,
+    sc_after: Stage<Bit>,
     rd_stage: Stage<Bits<32>>,
     rv_stage: Stage<Bit>,
     k_id: Constant<Bits<10>>,
@@ -322,7 +330,8 @@ impl RegFile {
     /// Answers reads three cycles after the read instead of one: the board's card, where a
     /// counter's value (its low bits chosen among the blocks', then the bank's count added)
     /// takes more than a cycle at 125 MHz. The parts are registered, then the sum. The counter
-    /// bank's scan likewise writes an entry back two cycles after reading it, not one.
+    /// bank's scan likewise writes an entry back three cycles after reading it, not one: the
+    /// parts registered, then the advance, then the sum.
     pub fn set_staged_read(&mut self, staged: bool) {
         self.ra_low.set_registered(staged);
         self.ra_bank.set_registered(staged);
@@ -335,6 +344,11 @@ impl RegFile {
         self.sb_low.set_registered(staged);
         self.sb_j.set_registered(staged);
         self.sb_after.set_registered(staged);
+        self.sc_adv.set_registered(staged);
+        self.sc_cnt.set_registered(staged);
+        self.sc_low.set_registered(staged);
+        self.sc_j.set_registered(staged);
+        self.sc_after.set_registered(staged);
     }
 
     /// The register file of a card with 2^`vi_bits` VIs and 2^`buftbl_bits` buffer-table
@@ -490,6 +504,11 @@ impl RegFile {
             sb_low: Stage::wire(),
             sb_j: Stage::wire(),
             sb_after: Stage::wire(),
+            sc_adv: Stage::wire(),
+            sc_cnt: Stage::wire(),
+            sc_low: Stage::wire(),
+            sc_j: Stage::wire(),
+            sc_after: Stage::wire(),
             rd_stage: Stage::wire(),
             rv_stage: Stage::wire(),
             k_id: reg(regs::ID),
@@ -574,7 +593,7 @@ impl Logic for RegFile {
         self.shadow.write_clock.next = self.clock.val();
         clock!(
             self, clock, ra_low, ra_bank, ra_or, ra_sel, ra_valid, rd_stage, rv_stage, sb_bank,
-            sb_low, sb_j, sb_after
+            sb_low, sb_j, sb_after, sc_adv, sc_cnt, sc_low, sc_j, sc_after
         );
         for i in 0..NCOUNTERS {
             self.sel_cnt[i].clock.next = self.clock.val();
@@ -905,11 +924,14 @@ impl Logic for RegFile {
         self.sb_bank.d.next = self.bank_s.read_data.val();
         self.sb_low.d.next = self.scan_low.q.val();
         self.sb_j.d.next = self.scan_jd.q.val();
-        self.bw_addr.next = self.sb_j.q.val();
         self.scan_adv.next = self.sb_low.q.val() - self.sb_bank.q.val().get_bits::<CL>(32);
-        self.scan_sum.next =
-            self.sb_bank.q.val().get_bits::<32>(0) + bit_cast::<32, CL>(self.scan_adv.val());
-        self.bw_data.next = (bit_cast::<38, CL>(self.sb_low.q.val()) << 32)
+        self.sc_adv.d.next = self.scan_adv.val();
+        self.sc_cnt.d.next = self.sb_bank.q.val().get_bits::<32>(0);
+        self.sc_low.d.next = self.sb_low.q.val();
+        self.sc_j.d.next = self.sb_j.q.val();
+        self.bw_addr.next = self.sc_j.q.val();
+        self.scan_sum.next = self.sc_cnt.q.val() + bit_cast::<32, CL>(self.sc_adv.q.val());
+        self.bw_data.next = (bit_cast::<38, CL>(self.sc_low.q.val()) << 32)
             | bit_cast::<38, 32>(self.scan_sum.val());
         if self.in_reset.q.val() {
             // Every count to zero, with the blocks' counters.
@@ -918,10 +940,11 @@ impl Logic for RegFile {
         }
         // The first write-back after the reset carries what the scan read during it (perhaps
         // an entry not yet cleared): zero instead.
-        // (Two write-backs when the scan is staged.)
+        // (Three write-backs when the scan is staged.)
         self.after_reset.d.next = self.in_reset.q.val();
         self.sb_after.d.next = self.after_reset.q.val();
-        if self.after_reset.q.val() | self.sb_after.q.val() {
+        self.sc_after.d.next = self.sb_after.q.val();
+        if self.after_reset.q.val() | self.sb_after.q.val() | self.sc_after.q.val() {
             self.bw_data.next = 0.into();
         }
         self.bank_s.write_enable.next = true;

@@ -40,7 +40,7 @@ fn counter_reads_are_exact_across_wraps_scans_and_a_reset() {
     check_counter_reads(false);
 }
 
-/// The board's card: reads answered three cycles later, the scan's write-back two cycles
+/// The board's card: reads answered three cycles later, the scan's write-back three cycles
 /// after its read.
 #[test]
 fn staged_counter_reads_are_exact_across_wraps_scans_and_a_reset() {
